@@ -1,0 +1,43 @@
+# Token Doctor. `make serve` and `make test` are the two commands of the README; both set up what is missing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PORT ?= 8080
+WASM := target/wasm32-unknown-unknown/release/token_doctor.wasm
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT ?= 300
+
+.PHONY: setup build serve test test-native test-wasm test-e2e lint dist bench fuzz matrices clean
+
+setup:
+	@scripts/setup.sh
+
+## build: release wasm + bindings into www/pkg/ (wasm-opt when binaryen is installed)
+build: setup
+	cargo build --lib --release --target wasm32-unknown-unknown
+	wasm-bindgen $(WASM) --out-dir www/pkg --target web --no-typescript
+	@if [ -x node_modules/.bin/wasm-opt ]; then \
+	  node_modules/.bin/wasm-opt www/pkg/token_doctor_bg.wasm -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue -o www/pkg/token_doctor_bg.wasm; fi
+	@ls -l www/pkg/token_doctor_bg.wasm | awk '{print "[build] www/pkg/token_doctor_bg.wasm: " $$5 " bytes"}'
+
+serve: build
+	@echo "Token Doctor: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	node scripts/serve.mjs www $(PORT)
+
+lint: setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	cargo test
+
+test-wasm: setup
+	cargo test --target wasm32-unknown-unknown
+
+test-e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+test: setup lint test-native test-wasm test-e2e
+
+clean:
+	cargo clean; rm -rf www/pkg dist

@@ -1,0 +1,142 @@
+//! The wasm boundary: every `#[wasm_bindgen]` export lives here. Each call crosses once: the request goes in as
+//! JSON text, the report comes out as JSON text parsed by the engine into a plain object (no `Map`s, no class
+//! wrappers). Domain problems are findings in the report; only a request that is not an object throws.
+
+use crate::registry::Registry;
+use crate::request::Request;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[wasm_bindgen(inline_js = "export function td_module_url() { return import.meta.url; }")]
+extern "C" {
+    fn td_module_url() -> String;
+}
+
+/// Runs when the module is instantiated: installs a panic hook that keeps the message for `lastPanic()`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
+    }));
+}
+
+/// The message of the last Rust panic, if one ever happened (the page shows it instead of dying silently).
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsError::new(&format!("internal: cannot serialize: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("internal: cannot parse the report"))
+}
+
+fn now_seconds() -> f64 {
+    (js_sys::Date::now() / 1000.0).floor()
+}
+
+/// Parses a JS request object into a [`Request`]. Throws (a JS `Error`) only when it is not an object with a
+/// string `input`.
+fn request_from(value: &JsValue) -> Result<Request, JsError> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(JsError::new(
+            "diagnose(request): request must be an object like { input: \"<token>\" }",
+        ));
+    }
+    let text: String = js_sys::JSON::stringify(value)
+        .map_err(|_| {
+            JsError::new(
+                "diagnose(request): the request cannot be turned into JSON (a cycle, or a BigInt?)",
+            )
+        })?
+        .into();
+    let mut request: Request = serde_json::from_str(&text).map_err(|e| {
+        JsError::new(&format!(
+            "diagnose(request): {e}. `input` must be a string; see the README for the other fields"
+        ))
+    })?;
+    if request.now.is_none() {
+        request.now = Some(now_seconds());
+    }
+    Ok(request)
+}
+
+/// Diagnoses a request (`{ input, operation?, platform?, matrix?, response?, introspection?, expect?, now?,
+/// previous?, keys? }`) and returns the report as a plain object. Synchronous; never touches the network.
+///
+/// # Errors
+/// Throws a JS `Error` only when `request` is not an object with a string `input`.
+#[wasm_bindgen]
+pub fn diagnose(request: JsValue) -> Result<JsValue, JsError> {
+    let request = request_from(&request)?;
+    let report = REGISTRY.with(|r| crate::diagnose(&request, &r.borrow()));
+    to_js(&report)
+}
+
+/// The built-in platform ids and which of them are installed: `{ builtIn: [...], installed: [...] }`.
+#[wasm_bindgen]
+pub fn platforms() -> Result<JsValue, JsError> {
+    let installed = REGISTRY.with(|r| r.borrow().installed());
+    to_js(&serde_json::json!({ "builtIn": crate::registry::BUILT_IN, "installed": installed }))
+}
+
+/// Installs a platform matrix from its bytes (the file under `www/matrices/`). Returns `{ id, operations }`.
+///
+/// # Errors
+/// Throws when the bytes are not a matrix, or the matrix is for another platform than `id`.
+#[wasm_bindgen(js_name = installPlatform)]
+pub fn install_platform(id: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| JsError::new("installPlatform: the matrix is not UTF-8 text"))?;
+    let matrix = crate::matrix::Matrix::from_json(text)
+        .map_err(|e| JsError::new(&format!("installPlatform: {e}")))?;
+    if matrix.platform.id != id {
+        return Err(JsError::new(&format!(
+            "installPlatform: the matrix is for `{}`, not `{id}`",
+            matrix.platform.id
+        )));
+    }
+    let count = matrix.operations.len();
+    REGISTRY.with(|r| r.borrow_mut().install(matrix));
+    to_js(&serde_json::json!({ "id": id, "operations": count }))
+}
+
+/// Fetches a built-in platform's matrix from `../matrices/<id>.json` relative to this module and installs it.
+///
+/// # Errors
+/// Rejects when the id is not built in, or the file cannot be fetched or read.
+#[wasm_bindgen(js_name = loadPlatform)]
+pub async fn load_platform(id: String) -> Result<JsValue, JsError> {
+    if !crate::registry::BUILT_IN.contains(&id.as_str()) {
+        return Err(JsError::new(&format!(
+            "loadPlatform: `{id}` is not a built-in platform"
+        )));
+    }
+    // The snippet that reports the module URL lives in pkg/snippets/<crate>-<hash>/inline0.js.
+    let base = td_module_url();
+    let url = web_sys_url(&format!("../../../matrices/{id}.json"), &base)?;
+    let bytes = crate::live::get_bytes(&url)
+        .await
+        .map_err(|e| JsError::new(&format!("loadPlatform: {e}")))?;
+    install_platform(&id, &bytes)
+}
+
+fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
+    let url = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("URL"))
+        .map_err(|_| JsError::new("URL is not available"))?;
+    let ctor: js_sys::Function = url.into();
+    let args = js_sys::Array::of2(&JsValue::from_str(relative), &JsValue::from_str(base));
+    let made =
+        js_sys::Reflect::construct(&ctor, &args).map_err(|_| JsError::new("bad matrix URL"))?;
+    Ok(js_sys::Reflect::get(&made, &JsValue::from_str("href"))
+        .ok()
+        .and_then(|h| h.as_string())
+        .unwrap_or_default())
+}

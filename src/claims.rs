@@ -1,0 +1,527 @@
+//! Claims normalized across vendors: scopes, app roles, client, grant (user or app-only), token kind, times,
+//! audience, issuer, tenant; plus a one-line explanation of each claim for display.
+
+use crate::json::string_list;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Whether a token carries a signed-in user or only an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// A user signed in (authorization code, password, device, ...): delegated.
+    User,
+    /// No user: client credentials, access key, app-only.
+    App,
+    /// Cannot be told.
+    Unknown,
+}
+
+/// What kind of token the claims describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// An access token (for APIs).
+    Access,
+    /// An OpenID Connect ID token (for the client, not for APIs).
+    Id,
+    /// A refresh token.
+    Refresh,
+    /// Cannot be told.
+    Unknown,
+}
+
+/// A time claim: its value, or why it could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeClaim {
+    /// Whole unix seconds, when readable.
+    pub seconds: Option<i64>,
+    /// The raw claim as JSON text.
+    pub raw: String,
+    /// Why the value is odd or unreadable (string, negative, fractional, beyond 2038 / 64 bits).
+    pub problem: Option<String>,
+}
+
+/// Claims normalized across vendors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claims {
+    /// `iss`.
+    pub issuer: Option<String>,
+    /// `sub`.
+    pub subject: Option<String>,
+    /// `aud`, as a list.
+    pub audiences: Vec<String>,
+    /// Problem with `aud` (wrong type), if any.
+    pub audience_problem: Option<String>,
+    /// Delegated scopes from `scope`, `scp` or `scopes`.
+    pub scopes: Vec<String>,
+    /// Which claim the scopes came from.
+    pub scope_claim: Option<String>,
+    /// Problem with the scope claim (wrong type), if any.
+    pub scope_problem: Option<String>,
+    /// App permissions from `roles` (Entra ID) or `permissions` (Auth0).
+    pub roles: Vec<String>,
+    /// Which claim the roles came from.
+    pub roles_claim: Option<String>,
+    /// Keycloak realm and client roles (`realm_access`, `resource_access`), as `realm:x` / `client:x`.
+    pub keycloak_roles: Vec<String>,
+    /// The client the token was issued to (`azp`, `appid`, `client_id`, `cid`).
+    pub client_id: Option<String>,
+    /// User or app-only.
+    pub grant: Grant,
+    /// Why the grant was judged so.
+    pub grant_reason: String,
+    /// Access, ID or refresh token.
+    pub kind: TokenKind,
+    /// Why the kind was judged so.
+    pub kind_reason: String,
+    /// `exp`.
+    pub expires: Option<TimeClaim>,
+    /// `nbf`.
+    pub not_before: Option<TimeClaim>,
+    /// `iat`.
+    pub issued_at: Option<TimeClaim>,
+    /// Entra ID tenant (`tid`) or CXone `tenantId`.
+    pub tenant: Option<String>,
+    /// Entra ID token version: `1.0` or `2.0` (from `ver`, else from the issuer form).
+    pub version: Option<String>,
+    /// `cnf`: the token is bound to a key (DPoP `jkt`) or certificate (`x5t#S256`).
+    pub confirmation: Option<String>,
+}
+
+fn str_claim(map: &Map<String, Value>, name: &str) -> Option<String> {
+    match map.get(name)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn time_claim(map: &Map<String, Value>, name: &str) -> Option<TimeClaim> {
+    let v = map.get(name)?;
+    let raw = crate::json::clip(&v.to_string(), 80);
+    const Y2038: i64 = 2_147_483_647;
+    let (seconds, problem) = match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                if i < 0 {
+                    (Some(i), Some(format!("`{name}` is negative")))
+                } else if i > Y2038 {
+                    (
+                        Some(i),
+                        Some(format!(
+                            "`{name}` is past 2038-01-19 03:14:07 UTC; validators that read it as a 32-bit number see it as missing or invalid"
+                        )),
+                    )
+                } else {
+                    (Some(i), None)
+                }
+            } else if let Some(u) = n.as_u64() {
+                (
+                    None,
+                    Some(format!(
+                        "`{name}` ({u}) does not fit a signed 64-bit number"
+                    )),
+                )
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.is_finite() && f.abs() < 9.0e15 {
+                    // Fractional seconds are allowed by RFC 7519 (NumericDate), rare in practice.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let whole = f.trunc() as i64;
+                    let p = if whole > Y2038 {
+                        Some(format!(
+                            "`{name}` is past 2038-01-19 03:14:07 UTC; validators that read it as a 32-bit number see it as missing or invalid"
+                        ))
+                    } else {
+                        Some(format!(
+                            "`{name}` has a fractional part; some validators reject non-integer times"
+                        ))
+                    };
+                    (Some(whole), p)
+                } else {
+                    (None, Some(format!("`{name}` ({f}) is not a usable time")))
+                }
+            }
+        }
+        Value::String(s) => match s.trim().parse::<i64>() {
+            Ok(i) => (
+                Some(i),
+                Some(format!(
+                    "`{name}` is a string, not a number (RFC 7519 NumericDate); many validators reject it"
+                )),
+            ),
+            Err(_) => (
+                None,
+                Some(format!(
+                    "`{name}` is a string that is not a number; validators reject the token"
+                )),
+            ),
+        },
+        other => (
+            None,
+            Some(format!(
+                "`{name}` is {}, not a number",
+                crate::json::type_name(other)
+            )),
+        ),
+    };
+    Some(TimeClaim {
+        seconds,
+        raw,
+        problem,
+    })
+}
+
+/// Normalizes a claims object.
+pub fn normalize(map: &Map<String, Value>, header: Option<&Map<String, Value>>) -> Claims {
+    let issuer = str_claim(map, "iss");
+    let (audiences, audience_problem) = match map.get("aud") {
+        None => (Vec::new(), None),
+        Some(Value::String(s)) => (vec![s.clone()], None),
+        Some(Value::Array(a)) => (
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            None,
+        ),
+        Some(other) => (
+            Vec::new(),
+            Some(format!(
+                "`aud` is {}, not a string or an array of strings",
+                crate::json::type_name(other)
+            )),
+        ),
+    };
+    let mut scopes = Vec::new();
+    let mut scope_claim = None;
+    let mut scope_problem = None;
+    for name in ["scp", "scope", "scopes"] {
+        if let Some(v) = map.get(name) {
+            match string_list(v) {
+                Some(list) => {
+                    if scope_claim.is_none() {
+                        scopes = list;
+                        scope_claim = Some(name.to_string());
+                    }
+                }
+                None => {
+                    scope_problem = Some(format!(
+                        "`{name}` is {}, not a string or a list of strings",
+                        crate::json::type_name(v)
+                    ))
+                }
+            }
+        }
+    }
+    let mut roles = Vec::new();
+    let mut roles_claim = None;
+    for name in ["roles", "permissions"] {
+        if let Some(list) = map.get(name).and_then(string_list) {
+            if !list.is_empty() && roles_claim.is_none() {
+                roles = list;
+                roles_claim = Some(name.to_string());
+            }
+        }
+    }
+    let mut keycloak_roles = Vec::new();
+    if let Some(list) = map
+        .get("realm_access")
+        .and_then(|r| r.get("roles"))
+        .and_then(string_list)
+    {
+        keycloak_roles.extend(list.into_iter().map(|r| format!("realm:{r}")));
+    }
+    if let Some(Value::Object(clients)) = map.get("resource_access") {
+        for (client, v) in clients {
+            if let Some(list) = v.get("roles").and_then(string_list) {
+                keycloak_roles.extend(list.into_iter().map(|r| format!("{client}:{r}")));
+            }
+        }
+    }
+    let client_id = ["azp", "appid", "client_id", "cid"]
+        .iter()
+        .find_map(|n| str_claim(map, n));
+    let (grant, grant_reason) = grant_of(map, &scopes, &roles, client_id.as_deref());
+    let (kind, kind_reason) = kind_of(map, header, client_id.as_deref(), &audiences, &scopes);
+    let version = str_claim(map, "ver").or_else(|| {
+        let iss = issuer.as_deref()?;
+        if iss.contains("sts.windows.net") {
+            Some("1.0".into())
+        } else if iss.contains("login.microsoftonline.com")
+            && iss.trim_end_matches('/').ends_with("/v2.0")
+        {
+            Some("2.0".into())
+        } else {
+            None
+        }
+    });
+    let confirmation = map.get("cnf").map(|c| {
+        if c.get("jkt").is_some() {
+            "bound to a DPoP key (cnf.jkt)".to_string()
+        } else if c.get("x5t#S256").is_some() {
+            "bound to a client certificate (cnf.x5t#S256, mTLS)".to_string()
+        } else {
+            format!("bound to a key ({})", crate::json::clip(&c.to_string(), 60))
+        }
+    });
+    Claims {
+        issuer,
+        subject: str_claim(map, "sub"),
+        audiences,
+        audience_problem,
+        scopes,
+        scope_claim,
+        scope_problem,
+        roles,
+        roles_claim,
+        keycloak_roles,
+        client_id,
+        grant,
+        grant_reason,
+        kind,
+        kind_reason,
+        expires: time_claim(map, "exp"),
+        not_before: time_claim(map, "nbf"),
+        issued_at: time_claim(map, "iat"),
+        tenant: str_claim(map, "tid").or_else(|| str_claim(map, "tenantId")),
+        version,
+        confirmation,
+    }
+}
+
+fn grant_of(
+    map: &Map<String, Value>,
+    scopes: &[String],
+    roles: &[String],
+    client: Option<&str>,
+) -> (Grant, String) {
+    if let Some(g) = str_claim(map, "gty") {
+        return if g == "client-credentials" {
+            (Grant::App, "`gty` is client-credentials (Auth0)".into())
+        } else {
+            (Grant::User, format!("`gty` is {g}"))
+        };
+    }
+    if let Some(t) = str_claim(map, "idtyp") {
+        return if t == "app" {
+            (
+                Grant::App,
+                "`idtyp` is app (Entra ID app-only token)".into(),
+            )
+        } else {
+            (Grant::User, format!("`idtyp` is {t}"))
+        };
+    }
+    if let Some(g) = str_claim(map, "grant_type").or_else(|| str_claim(map, "authorizedGrantType"))
+    {
+        let app = g.to_ascii_lowercase().replace('-', "_") == "client_credentials";
+        return (
+            if app { Grant::App } else { Grant::User },
+            format!("grant type {g}"),
+        );
+    }
+    if map.contains_key("icAgentId") || map.contains_key("icUserId") {
+        return (Grant::User, "`icAgentId` names a CXone user".into());
+    }
+    if map.contains_key("scp") {
+        return (Grant::User, "`scp` (delegated scopes) is present".into());
+    }
+    if !roles.is_empty()
+        && scopes.is_empty()
+        && map.get("roles").is_some()
+        && map.contains_key("oid")
+        && !map.contains_key("name")
+    {
+        return (
+            Grant::App,
+            "`roles` without `scp` (Entra ID app-only)".into(),
+        );
+    }
+    let user_claims = [
+        "preferred_username",
+        "upn",
+        "email",
+        "name",
+        "unique_name",
+        "given_name",
+        "username",
+    ];
+    if let Some(c) = user_claims.iter().find(|c| map.contains_key(**c)) {
+        return (Grant::User, format!("`{c}` names a user"));
+    }
+    if map
+        .get("sub")
+        .and_then(Value::as_str)
+        .zip(client)
+        .is_some_and(|(s, c)| s == c || s == format!("{c}@clients"))
+    {
+        return (
+            Grant::App,
+            "`sub` is the client itself (client credentials)".into(),
+        );
+    }
+    if let Some(s) = map.get("sub").and_then(Value::as_str) {
+        if s.ends_with("@clients") || s.starts_with("service-account-") {
+            return (Grant::App, format!("`sub` ({s}) is a client, not a user"));
+        }
+    }
+    if !map.contains_key("sub") && client.is_some() {
+        return (Grant::App, "no `sub` (user) claim, only a client".into());
+    }
+    (
+        Grant::Unknown,
+        "the token does not say whether a user signed in".into(),
+    )
+}
+
+fn kind_of(
+    map: &Map<String, Value>,
+    header: Option<&Map<String, Value>>,
+    client: Option<&str>,
+    audiences: &[String],
+    scopes: &[String],
+) -> (TokenKind, String) {
+    let typ = header
+        .and_then(|h| h.get("typ"))
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase);
+    if matches!(typ.as_deref(), Some("at+jwt") | Some("application/at+jwt")) {
+        return (
+            TokenKind::Access,
+            "header `typ` is at+jwt (RFC 9068 access token)".into(),
+        );
+    }
+    if let Some(t) = str_claim(map, "typ").or_else(|| str_claim(map, "token_use")) {
+        match t.to_ascii_lowercase().as_str() {
+            "id" | "id_token" => {
+                return (
+                    TokenKind::Id,
+                    format!(
+                        "`{}` is {t}",
+                        if map.contains_key("typ") {
+                            "typ"
+                        } else {
+                            "token_use"
+                        }
+                    ),
+                );
+            }
+            "refresh" | "offline" => return (TokenKind::Refresh, format!("`typ` is {t}")),
+            "bearer" | "access" => return (TokenKind::Access, format!("claim says {t}")),
+            _ => {}
+        }
+    }
+    if map.contains_key("at_hash") || map.contains_key("c_hash") {
+        return (
+            TokenKind::Id,
+            "`at_hash` / `c_hash` appear only in ID tokens".into(),
+        );
+    }
+    let aud_is_client = client.is_some_and(|c| audiences.iter().any(|a| a == c));
+    if map.contains_key("nonce") && scopes.is_empty() {
+        return (
+            TokenKind::Id,
+            "`nonce` and no scopes: an OpenID Connect ID token".into(),
+        );
+    }
+    if aud_is_client && scopes.is_empty() && !map.contains_key("roles") {
+        return (TokenKind::Id, "`aud` is the client itself and there are no scopes: an ID token (or a token for the app's own API)".into());
+    }
+    if !scopes.is_empty()
+        || map.contains_key("roles")
+        || map.contains_key("client_id")
+        || map.contains_key("scope")
+    {
+        return (
+            TokenKind::Access,
+            "it carries scopes, roles or client_id".into(),
+        );
+    }
+    (
+        TokenKind::Unknown,
+        "no claim says whether this is an access or ID token".into(),
+    )
+}
+
+/// A one-line explanation of a claim, for display next to it.
+pub fn explain(name: &str) -> &'static str {
+    match name {
+        "iss" => {
+            "Issuer: the authorization server that made the token. The API must trust exactly this value."
+        }
+        "sub" => "Subject: the user (or, for app-only tokens, the client) the token speaks for.",
+        "aud" => {
+            "Audience: the API(s) the token is for. An API rejects tokens for other audiences."
+        }
+        "exp" => "Expiry time (UTC). After it, APIs answer 401.",
+        "nbf" => "Not before (UTC): the token is not valid before this time.",
+        "iat" => "Issued at (UTC).",
+        "jti" => "Token id, unique per token; used for revocation and replay checks.",
+        "scp" => {
+            "Delegated scopes (space-separated), what the user let the app do (Entra ID, Okta)."
+        }
+        "scope" => "Scopes granted to this token (space-separated, RFC 8693 / RFC 9068).",
+        "scopes" => "Scopes granted to this token (list).",
+        "roles" => {
+            "App roles / application permissions (Entra ID); for app-only tokens these replace scopes."
+        }
+        "permissions" => {
+            "Permissions granted (Auth0 RBAC, when \"Add Permissions in the Access Token\" is on)."
+        }
+        "azp" => "Authorized party: the client the token was issued to.",
+        "appid" => "The client (application) id, Entra ID v1 tokens.",
+        "client_id" => "The client the token was issued to (RFC 9068).",
+        "cid" => "The client id (Okta).",
+        "gty" => "Grant type (Auth0); client-credentials means no user.",
+        "idtyp" => "Entra ID: `app` for app-only tokens, `user` for delegated ones.",
+        "tid" => "Entra ID tenant (directory) id. Must match the tenant the API trusts.",
+        "ver" => {
+            "Entra ID token version (1.0: sts.windows.net issuer; 2.0: login.microsoftonline.com/.../v2.0)."
+        }
+        "oid" => "Entra ID object id of the user or service principal.",
+        "upn" | "unique_name" | "preferred_username" | "email" => {
+            "The signed-in user's name (personal data)."
+        }
+        "name" | "given_name" | "family_name" => "The user's display name (personal data).",
+        "nonce" => {
+            "OpenID Connect nonce: marks an ID token; in an Entra ID *header*, a Graph token that only Graph can verify."
+        }
+        "at_hash" => "Hash of the access token: present in ID tokens only.",
+        "c_hash" => "Hash of the authorization code: present in ID tokens only.",
+        "auth_time" => "When the user last signed in.",
+        "acr" => "Authentication context class (strength of sign-in).",
+        "amr" => "Authentication methods used (pwd, mfa, ...).",
+        "sid" => "Session id at the authorization server.",
+        "realm_access" => "Keycloak realm roles.",
+        "resource_access" => "Keycloak client roles, per client.",
+        "typ" => "Keycloak token type (Bearer = access token, ID = ID token, Refresh).",
+        "cnf" => {
+            "Confirmation: the token is bound to a key or certificate (DPoP or mTLS) and must be presented with it."
+        }
+        "tenantId" => "NICE CXone tenant id.",
+        "icBUId" => "NICE CXone business unit id.",
+        "icAgentId" => "NICE CXone agent (user) id.",
+        "icClusterId" => "NICE CXone cluster: which CXone cluster (area) serves the tenant.",
+        "icSPId" => "NICE CXone security profile id (what the user may do).",
+        "icDomain" => "NICE CXone API domain.",
+        "token_use" => "AWS Cognito: `access` or `id`.",
+        "org_id" => "Organization id (Auth0 Organizations, others).",
+        "uti" => "Entra ID internal token id.",
+        "xms_cc" => "Entra ID client capabilities.",
+        "wids" => "Entra ID directory role template ids of the user.",
+        "groups" => "Group memberships.",
+        "act" => "Actor: the party acting on behalf of the subject (token exchange).",
+        "client_id_name" => "Client name.",
+        "alg" => "Signature algorithm. `none` means unsigned.",
+        "kid" => "Key id: which of the issuer's keys signed the token.",
+        "x5t" => "Thumbprint of the signing certificate.",
+        "enc" => "Content encryption algorithm (JWE): the claims are encrypted.",
+        "zip" => "Compression of the encrypted content (JWE).",
+        "cty" => "Content type of the payload.",
+        "jku" => "URL of the key set (only trust it if the server pins it).",
+        _ => "",
+    }
+}

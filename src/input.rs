@@ -1,0 +1,857 @@
+//! Recognizes what was pasted: a bare token, `Bearer x`, an `Authorization:` header, a token-endpoint response,
+//! an introspection response, Genesys `tokens/me`, a curl command, a raw HTTP request or response, or decoded
+//! claims; and extracts the token, the call (method + URL) and any response found in it.
+
+use crate::jose::describe_char;
+use crate::report::{Finding, Severity};
+use serde_json::{Map, Value};
+
+/// A called operation: method and URL (absolute or a bare path).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Call {
+    /// Upper-case method.
+    pub method: String,
+    /// Host (lower case, no port) when the URL was absolute or a `Host:` header was given.
+    pub host: Option<String>,
+    /// Path with query string removed.
+    pub path: String,
+}
+
+/// What the paste was recognized as, and what was taken from it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Recognized {
+    /// One sentence for the user: "a token response with an access token and an ID token; diagnosing the access token".
+    pub description: String,
+    /// Short kind: `jwt`, `opaque`, `header`, `token_response`, `introspection`, `tokens_me`, `curl`,
+    /// `http_request`, `http_response`, `claims`, `jwks`, `error_response`, `empty`, `text`.
+    pub kind: &'static str,
+    /// The token to diagnose, cleaned.
+    pub token: Option<String>,
+    /// The authorization scheme it was presented with (`Bearer`, `DPoP`, ...), if any.
+    pub scheme: Option<String>,
+    /// Other tokens that came with it (`id_token`, `refresh_token`), by name.
+    pub other_tokens: Vec<(String, String)>,
+    /// The token-endpoint response fields other than tokens (`scope`, `expires_in`, `token_type`).
+    pub token_response: Option<Map<String, Value>>,
+    /// A call found in the paste (curl, raw HTTP request).
+    pub call: Option<Call>,
+    /// An introspection or tokens/me response found in the paste.
+    pub introspection: Option<Map<String, Value>>,
+    /// An API response found in the paste.
+    pub response: Option<String>,
+    /// Decoded claims pasted directly (copied from a decoder), when that is what the paste was.
+    pub claims: Option<Map<String, Value>>,
+    /// Problems with the header or the paste (header.malformed, input.*).
+    pub findings: Vec<Finding>,
+}
+
+/// Recognizes a paste. Never fails.
+pub fn recognize(text: &str) -> Recognized {
+    let mut out = Recognized::default();
+    let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if trimmed.is_empty() {
+        out.kind = "empty";
+        out.description = "nothing was pasted".into();
+        return out;
+    }
+    if trimmed.starts_with('{') {
+        recognize_json(trimmed, &mut out);
+        return out;
+    }
+    let first_line = trimmed.lines().next().unwrap_or("");
+    if looks_like_curl(trimmed) {
+        recognize_curl(trimmed, &mut out);
+        return out;
+    }
+    if first_line.starts_with("HTTP/") {
+        out.kind = "http_response";
+        out.description = "an HTTP response; paste the token (or the request) in the paste area and this in the response area".into();
+        out.response = Some(trimmed.to_string());
+        return out;
+    }
+    if let Some(call) = request_line(first_line) {
+        recognize_http_request(trimmed, call, &mut out);
+        return out;
+    }
+    let (name, value) = match split_header(first_line) {
+        Some((n, v)) => (Some(n), v),
+        None => (None, trimmed),
+    };
+    if let Some(name) = name {
+        if !name.eq_ignore_ascii_case("authorization") {
+            out.kind = "text";
+            out.description = format!("a \"{name}:\" header, not an Authorization header");
+            out.findings.push(
+                Finding::new(
+                    "input.no_token",
+                    Severity::Error,
+                    format!("The pasted header is \"{name}\", not \"Authorization\""),
+                    "Bearer tokens travel in the Authorization header (RFC 6750 §2.1).",
+                )
+                .evidence("input", crate::json::clip(first_line, 120))
+                .fix("Paste the Authorization header of the failing request, or the token itself."),
+            );
+            return out;
+        }
+        out.kind = "header";
+        let value = if trimmed.lines().count() > 1 {
+            trimmed.split_once(':').map_or(value, |(_, v)| v)
+        } else {
+            value
+        };
+        take_authorization_value(value, true, &mut out);
+        out.description = format!("an Authorization header with {}", describe_scheme(&out));
+        out.kind = "header";
+        return out;
+    }
+    take_authorization_value(value, false, &mut out);
+    out.description = match (&out.scheme, out.kind) {
+        (Some(_), _) => format!("an Authorization value with {}", describe_scheme(&out)),
+        (None, "jwt") => "a JWT".into(),
+        (None, "jwe") => "an encrypted JWT (JWE)".into(),
+        (None, "opaque") => "an opaque token (not a JWT)".into(),
+        _ => "text that is not a token".into(),
+    };
+    out
+}
+
+fn describe_scheme(out: &Recognized) -> String {
+    let kind = match out.kind {
+        "jwe" => "an encrypted JWT",
+        "opaque" => "an opaque token",
+        "text" => "no usable token",
+        _ => "a JWT",
+    };
+    match &out.scheme {
+        Some(s) => format!("the {s} scheme and {kind}"),
+        None => format!("no scheme and {kind}"),
+    }
+}
+
+/// Splits `Name: value` when `Name` is a plausible header name.
+fn split_header(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = line.split_once(':')?;
+    let name = name.trim();
+    if name.is_empty()
+        || name.len() > 40
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return None;
+    }
+    // `https://...` is a URL, not a header.
+    if value.starts_with("//") {
+        return None;
+    }
+    Some((name, value.trim()))
+}
+
+/// Takes the token from an Authorization value (`Bearer x`, `DPoP x`, `x`), noting every formatting problem.
+pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recognized) {
+    let raw = value;
+    let mut value = value.trim();
+    let mut problems: Vec<String> = Vec::new();
+    let mut fixes: Vec<String> = Vec::new();
+    if value.contains(['\r', '\n']) {
+        problems.push("the value spans several lines: a line break inside a header ends it early, so the server sees a truncated token".into());
+        fixes.push(
+            "Remove the line breaks (a copied token often wraps); send the header on one line."
+                .into(),
+        );
+    }
+    // Strip quotes around the whole value or the token.
+    let mut schemes: Vec<String> = Vec::new();
+    loop {
+        let unquoted = strip_quotes(value);
+        if unquoted.len() != value.len() {
+            problems.push(
+                "the value is wrapped in quotes; the quotes are sent as part of the token".into(),
+            );
+            fixes.push("Remove the quotes around the token (a common slip when copying JSON or using a variable).".into());
+            value = unquoted.trim();
+            continue;
+        }
+        let mut parts = value.splitn(2, char::is_whitespace);
+        let first = parts.next().unwrap_or("");
+        let rest = parts.next().map(str::trim);
+        let is_scheme = [
+            "bearer",
+            "dpop",
+            "basic",
+            "token",
+            "jwt",
+            "mac",
+            "negotiate",
+            "oauth",
+            "digest",
+            "apikey",
+            "sso-key",
+            "pop",
+        ]
+        .contains(&first.to_ascii_lowercase().as_str())
+            || (first.ends_with(':') && first.len() < 20);
+        match (is_scheme, rest) {
+            (true, Some(rest)) if !rest.is_empty() => {
+                schemes.push(first.trim_end_matches(':').to_string());
+                value = rest;
+            }
+            _ => break,
+        }
+    }
+    let mut token: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    if token.len() != value.len() && !value.contains(['\r', '\n']) {
+        problems.push(
+            "the token has spaces inside it; the server sees only the part before the first space"
+                .into(),
+        );
+        fixes.push("Paste the token again without spaces.".into());
+    }
+    let invisible: Vec<char> = token.chars().filter(|c| !c.is_ascii_graphic()).collect();
+    if let Some(c) = invisible.first() {
+        problems.push(format!(
+            "the token contains the character {} (invisible or not ASCII), which no token has; it was likely added by a document or chat tool",
+            describe_char(*c)
+        ));
+        fixes.push("Copy the token from its source again as plain text.".into());
+        token.retain(|c| c.is_ascii_graphic());
+    }
+    let scheme = schemes.first().cloned();
+    if schemes.len() > 1 {
+        problems.push(format!(
+            "the scheme appears {} times (\"{}\"); the server reads the second \"{}\" as the token",
+            schemes.len(),
+            schemes.join(" "),
+            schemes.get(1).map(String::as_str).unwrap_or("")
+        ));
+        fixes.push("Send exactly one scheme: \"Authorization: Bearer <token>\". Libraries that add \"Bearer \" themselves need the bare token.".into());
+    }
+    match scheme.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None if in_header => {
+            problems.push("the header has no scheme; the server expects \"Bearer <token>\"".into());
+            fixes.push("Send \"Authorization: Bearer <token>\".".into());
+        }
+        Some("basic") => {
+            problems.push("the header uses the Basic scheme (a user name and password, or a client id and secret), not a bearer token".into());
+            fixes.push("Call the API with \"Authorization: Bearer <access token>\"; Basic credentials belong at the token endpoint.".into());
+        }
+        Some("bearer") | Some("dpop") | None => {}
+        Some(other) => {
+            problems.push(format!(
+                "the scheme \"{}\" is not Bearer; APIs that follow RFC 6750 only accept \"Bearer\"",
+                other
+            ));
+            fixes.push("Send \"Authorization: Bearer <token>\".".into());
+        }
+    }
+    if let Some(s) = &scheme {
+        if s != "Bearer" && s.eq_ignore_ascii_case("bearer") {
+            out.findings.push(
+                Finding::new(
+                    "header.scheme_case",
+                    Severity::Info,
+                    format!("The scheme is written \"{s}\""),
+                    "RFC 6750 schemes are case-insensitive, but some servers and gateways only accept \"Bearer\".",
+                )
+                .evidence("Authorization header", crate::json::clip(raw.trim(), 40))
+                .fix("If the API rejects it, send \"Bearer\" exactly."),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        let mut f = Finding::new(
+            "header.malformed",
+            Severity::Error,
+            "The Authorization header is malformed",
+            problems.join("; "),
+        )
+        .evidence(
+            "Authorization header",
+            crate::json::clip(&redact_for_evidence(raw.trim()), 80),
+        )
+        .weight(90);
+        for fx in fixes {
+            f = f.fix(fx);
+        }
+        out.findings.push(f);
+    }
+    out.scheme = scheme;
+    let shape = crate::jose::shape_of(&token);
+    out.kind = if token.is_empty() {
+        "text"
+    } else {
+        match shape {
+            crate::jose::TokenShape::Jws => "jwt",
+            crate::jose::TokenShape::Jwe => "jwe",
+            crate::jose::TokenShape::Opaque => "opaque",
+            crate::jose::TokenShape::Malformed => "malformed",
+        }
+    };
+    if !token.is_empty() {
+        out.token = Some(token);
+    }
+}
+
+/// Shows the shape of an Authorization value without the whole token: the scheme(s) and the first characters.
+fn redact_for_evidence(value: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for w in value.split_whitespace() {
+        if w.len() > 24 {
+            words.push(format!("{}…({} chars)", w.get(..12).unwrap_or(""), w.len()));
+        } else {
+            words.push(w.to_string());
+        }
+    }
+    words.join(" ")
+}
+
+fn strip_quotes(s: &str) -> &str {
+    for q in ['"', '\'', '`'] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    s
+}
+
+fn recognize_json(text: &str, out: &mut Recognized) {
+    let map = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) | Err(_) => {
+            // Not JSON: maybe a token that happens to start with '{' (never), so say what is wrong.
+            let detail = match serde_json::from_str::<Value>(text) {
+                Err(e) => format!(
+                    "{} at line {}, column {}",
+                    crate::json::error_kind(&e),
+                    e.line(),
+                    e.column()
+                ),
+                Ok(v) => format!("it is {}", crate::json::type_name(&v)),
+            };
+            out.kind = "text";
+            out.description = "text that starts like JSON but is not a JSON object".into();
+            out.findings.push(
+                Finding::new(
+                    "input.no_token",
+                    Severity::Error,
+                    "The paste starts like JSON but cannot be read",
+                    format!("The paste begins with '{{' but is not a valid JSON object: {detail}."),
+                )
+                .fix("Paste the whole token response or token; check that nothing was cut off."),
+            );
+            return;
+        }
+    };
+    if let Some(at) = map.get("access_token").and_then(Value::as_str) {
+        out.kind = "token_response";
+        let mut others = Vec::new();
+        for name in ["id_token", "refresh_token"] {
+            if let Some(t) = map.get(name).and_then(Value::as_str) {
+                others.push((name.to_string(), t.to_string()));
+            }
+        }
+        let names: Vec<&str> = others
+            .iter()
+            .map(|(n, _)| {
+                if n == "id_token" {
+                    "an ID token"
+                } else {
+                    "a refresh token"
+                }
+            })
+            .collect();
+        out.description = if names.is_empty() {
+            "a token response with an access token; diagnosing the access token".into()
+        } else {
+            format!(
+                "a token response with an access token and {}; diagnosing the access token",
+                names.join(" and ")
+            )
+        };
+        out.other_tokens = others;
+        let mut rest = map.clone();
+        for k in ["access_token", "id_token", "refresh_token"] {
+            rest.remove(k);
+        }
+        out.token_response = Some(rest);
+        let mut inner = Recognized::default();
+        take_authorization_value(at, false, &mut inner);
+        out.token = inner.token;
+        if let Some(tt) = map.get("token_type").and_then(Value::as_str) {
+            if tt.eq_ignore_ascii_case("dpop") {
+                out.scheme = Some("DPoP".into());
+            }
+        }
+        return;
+    }
+    if map.contains_key("active") {
+        out.kind = "introspection";
+        out.description =
+            "an introspection response (RFC 7662); paste the token too for a full diagnosis".into();
+        out.introspection = Some(map);
+        return;
+    }
+    if map.contains_key("authorizedScope") || map.contains_key("OAuthClient") {
+        out.kind = "tokens_me";
+        out.description = "a Genesys Cloud GET /api/v2/tokens/me response".into();
+        out.introspection = Some(map);
+        return;
+    }
+    if map.contains_key("keys") {
+        out.kind = "jwks";
+        out.description = "a JSON Web Key Set (keys, not a token)".into();
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                "The paste is a key set, not a token",
+                "A JWKS holds the issuer's public keys; it verifies tokens but is not one.",
+            )
+            .fix("Paste the access token here, and the key set in the Verify signature panel."),
+        );
+        return;
+    }
+    let looks_error =
+        (map.contains_key("error") || map.contains_key("code") || map.contains_key("message"))
+            && !map.contains_key("iss")
+            && !map.contains_key("sub");
+    if looks_error {
+        out.kind = "error_response";
+        out.description = "an API error response; paste the token (or the request) too".into();
+        out.response = Some(text.to_string());
+        return;
+    }
+    let claimish = [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "scp",
+        "scope",
+        "roles",
+        "azp",
+        "client_id",
+    ];
+    if claimish.iter().any(|k| map.contains_key(*k)) {
+        out.kind = "claims";
+        out.description = "decoded token claims (JSON); diagnosing them as the token's payload, without a signature".into();
+        out.claims = Some(map);
+        return;
+    }
+    out.kind = "text";
+    out.description =
+        "a JSON object that is not a token, token response or introspection response".into();
+    out.findings.push(
+        Finding::new(
+            "input.no_token",
+            Severity::Error,
+            "No token found in the pasted JSON",
+            "The object has no access_token, no active flag and no token claims.",
+        )
+        .evidence(
+            "input",
+            format!(
+                "members: {}",
+                map.keys().take(8).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .fix("Paste the access token, the Authorization header, or the whole token response."),
+    );
+}
+
+/// True when the paste is a curl command (also PowerShell's `curl.exe`).
+fn looks_like_curl(text: &str) -> bool {
+    let t = text.trim_start().trim_start_matches('$').trim_start();
+    let lower = t.get(..9).unwrap_or(t).to_ascii_lowercase();
+    lower.starts_with("curl ") || lower.starts_with("curl.exe ")
+}
+
+/// Splits a command line into words: single and double quotes, backslash escapes, line continuations
+/// (`\`, `^`, `` ` ``). Returns the words and whether a quote was left open.
+pub fn shell_words(text: &str) -> (Vec<String>, bool) {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = text.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some('\'') => {
+                if c == '\'' {
+                    quote = None
+                } else {
+                    cur.push(c)
+                }
+            }
+            Some(q) => {
+                if c == q {
+                    quote = None
+                } else if c == '\\'
+                    && matches!(chars.peek(), Some('"') | Some('\\') | Some('$') | Some('`'))
+                {
+                    if let Some(n) = chars.next() {
+                        cur.push(n)
+                    }
+                } else {
+                    cur.push(c)
+                }
+            }
+            None => match c {
+                '\'' | '"' => {
+                    quote = Some(c);
+                    in_word = true;
+                }
+                '\\' | '^' | '`' if matches!(chars.peek(), Some('\n') | Some('\r')) => {
+                    while matches!(chars.peek(), Some('\n') | Some('\r')) {
+                        chars.next();
+                    }
+                }
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        cur.push(n);
+                        in_word = true;
+                    }
+                }
+                c if c.is_whitespace() => {
+                    if in_word {
+                        words.push(std::mem::take(&mut cur));
+                        in_word = false;
+                    }
+                }
+                c => {
+                    cur.push(c);
+                    in_word = true;
+                }
+            },
+        }
+    }
+    let open = quote.is_some();
+    if in_word || open {
+        words.push(cur);
+    }
+    (words, open)
+}
+
+fn recognize_curl(text: &str, out: &mut Recognized) {
+    out.kind = "curl";
+    let (words, open) = shell_words(text.trim_start().trim_start_matches('$'));
+    if open {
+        out.findings.push(
+            Finding::new(
+                "input.unbalanced_quote",
+                Severity::Warning,
+                "The curl command has a quote that is never closed",
+                "The command was read up to its end as if the quote were closed; if it was cut off, the token or URL may be incomplete.",
+            )
+            .fix("Paste the whole command, or check its quotes."),
+        );
+    }
+    let mut method: Option<String> = None;
+    let mut url: Option<String> = None;
+    let mut has_data = false;
+    let mut auth: Option<String> = None;
+    let mut iter = words.iter().skip(1).peekable();
+    while let Some(w) = iter.next() {
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (w.as_str(), None),
+        };
+        let mut value = |inline: Option<String>| inline.or_else(|| iter.next().cloned());
+        match flag {
+            "-X" | "--request" => method = value(inline),
+            "-H" | "--header" => {
+                if let Some(h) = value(inline) {
+                    if let Some((n, v)) = h.split_once(':') {
+                        if n.trim().eq_ignore_ascii_case("authorization") {
+                            auth = Some(v.to_string());
+                        }
+                    }
+                }
+            }
+            "--oauth2-bearer" => auth = value(inline).map(|t| format!("Bearer {t}")),
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-urlencode" | "--json"
+            | "-F" | "--form" => {
+                has_data = true;
+                let _ = value(inline);
+            }
+            "-I" | "--head" => method = Some("HEAD".into()),
+            "--url" => url = value(inline),
+            "-u" | "--user" | "-o" | "--output" | "-A" | "--user-agent" | "-e" | "--referer"
+            | "-b" | "--cookie" | "--connect-timeout" | "-m" | "--max-time" | "-w"
+            | "--write-out" | "--cacert" | "--cert" | "--key" | "-x" | "--proxy" | "--retry" => {
+                let _ = value(inline);
+            }
+            f if f.starts_with('-') => {}
+            other => {
+                if url.is_none() {
+                    url = Some(other.to_string());
+                }
+            }
+        }
+    }
+    if let Some(a) = auth {
+        take_authorization_value(&a, true, out);
+        out.kind = "curl";
+    } else {
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                "The curl command sends no Authorization header",
+                "Without \"-H 'Authorization: Bearer <token>'\" (or --oauth2-bearer) the API sees no token and answers 401.",
+            )
+            .fix("Add -H \"Authorization: Bearer <access token>\" to the command."),
+        );
+    }
+    let method = method.unwrap_or_else(|| {
+        if has_data {
+            "POST".into()
+        } else {
+            "GET".into()
+        }
+    });
+    if let Some(u) = url {
+        out.call = parse_target(&method, &u, None);
+    }
+    out.description = match &out.call {
+        Some(c) => format!(
+            "a curl command: {} {}{}",
+            c.method,
+            c.host.as_deref().unwrap_or(""),
+            c.path
+        ),
+        None => "a curl command without a URL".into(),
+    };
+}
+
+/// Parses `METHOD target HTTP/x` (a raw HTTP request line).
+fn request_line(line: &str) -> Option<(String, String)> {
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?;
+    let target = parts.next()?;
+    let version = parts.next()?;
+    if !version.starts_with("HTTP/") || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Some((method.to_string(), target.to_string()))
+}
+
+fn recognize_http_request(text: &str, (method, target): (String, String), out: &mut Recognized) {
+    out.kind = "http_request";
+    let mut host = None;
+    let mut auth = None;
+    for line in text.lines().skip(1) {
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some((n, v)) = line.split_once(':') {
+            if n.trim().eq_ignore_ascii_case("host") {
+                host = Some(v.trim().to_string());
+            } else if n.trim().eq_ignore_ascii_case("authorization") {
+                auth = Some(v.to_string());
+            }
+        }
+    }
+    match auth {
+        Some(a) => take_authorization_value(&a, true, out),
+        None => out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                "The request has no Authorization header",
+                "The API sees no token and answers 401.",
+            )
+            .fix("Send \"Authorization: Bearer <access token>\"."),
+        ),
+    }
+    out.kind = "http_request";
+    out.call = parse_target(&method, &target, host.as_deref());
+    out.description = format!("a raw HTTP request: {method} {target}");
+}
+
+/// Parses an operation: `"POST /path"`, `"POST https://host/path"`, a bare URL or path (GET), a curl command,
+/// or a raw HTTP request. Also returns what the text was recognized as when it carries a token.
+pub fn parse_operation(text: &str) -> (Option<Call>, Option<Recognized>) {
+    let t = text.trim();
+    if t.is_empty() {
+        return (None, None);
+    }
+    if looks_like_curl(t) || request_line(t.lines().next().unwrap_or("")).is_some() {
+        let r = recognize(t);
+        return (r.call.clone(), Some(r));
+    }
+    let mut parts = t.split_whitespace();
+    let first = parts.next().unwrap_or("");
+    let (method, target) = if first.bytes().all(|b| b.is_ascii_alphabetic())
+        && first.len() <= 7
+        && parts.clone().next().is_some()
+    {
+        (first.to_ascii_uppercase(), parts.next().unwrap_or(""))
+    } else {
+        ("GET".to_string(), first)
+    };
+    (parse_target(&method, target, None), None)
+}
+
+/// Splits a URL or path into host and path; the query and fragment are dropped.
+pub fn parse_target(method: &str, target: &str, host_header: Option<&str>) -> Option<Call> {
+    let target = target.trim().trim_matches(['"', '\'']);
+    let (host, path) = if let Some(rest) = target
+        .strip_prefix("https://")
+        .or_else(|| target.strip_prefix("http://"))
+    {
+        let (authority, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (rest.get(..i).unwrap_or(rest), rest.get(i..).unwrap_or("")),
+            None => (rest, "/"),
+        };
+        let host = authority.rsplit('@').next().unwrap_or(authority);
+        let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+        (Some(host), path)
+    } else if target.starts_with('/') {
+        (
+            host_header.map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase()),
+            target,
+        )
+    } else if target.contains('.') && !target.contains(' ') && target.contains('/') {
+        // `api.example.com/v1/x` without a scheme.
+        let (h, p) = target.split_once('/').unwrap_or((target, ""));
+        (Some(h.to_ascii_lowercase()), p)
+    } else {
+        return None;
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    Some(Call {
+        method: method.to_ascii_uppercase(),
+        host,
+        path,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JWT: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.";
+
+    #[test]
+    fn bare_bearer_and_header() {
+        let r = recognize(JWT);
+        assert_eq!((r.kind, r.token.as_deref()), ("jwt", Some(JWT)));
+        let r = recognize(&format!("Bearer {JWT}"));
+        assert_eq!(r.scheme.as_deref(), Some("Bearer"));
+        assert!(r.findings.is_empty());
+        let r = recognize(&format!("Authorization: Bearer {JWT}"));
+        assert_eq!(r.kind, "header");
+        assert_eq!(r.token.as_deref(), Some(JWT));
+    }
+
+    #[test]
+    fn bearer_bearer_is_malformed() {
+        let r = recognize(&format!("Authorization: Bearer Bearer {JWT}"));
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == "header.malformed")
+            .expect("finding");
+        assert!(f.detail.contains("2 times"), "{}", f.detail);
+        assert_eq!(r.token.as_deref(), Some(JWT));
+    }
+
+    #[test]
+    fn quoted_token_and_missing_scheme() {
+        let r = recognize(&format!("Authorization: \"{JWT}\""));
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == "header.malformed")
+            .expect("finding");
+        assert!(
+            f.detail.contains("quotes") && f.detail.contains("no scheme"),
+            "{}",
+            f.detail
+        );
+    }
+
+    #[test]
+    fn token_response_prefers_access_token() {
+        let r = recognize(&format!(
+            r#"{{"access_token":"abc","id_token":"{JWT}","token_type":"Bearer","scope":"x"}}"#
+        ));
+        assert_eq!(r.kind, "token_response");
+        assert_eq!(r.token.as_deref(), Some("abc"));
+        assert!(r.description.contains("ID token"));
+        assert_eq!(r.other_tokens.len(), 1);
+    }
+
+    #[test]
+    fn curl_gives_call_and_token() {
+        let r = recognize(&format!(
+            "curl -X POST 'https://api.mypurecloud.com/api/v2/conversations/calls?x=1' \\\n  -H 'Authorization: Bearer {JWT}' -d '{{}}'"
+        ));
+        assert_eq!(r.token.as_deref(), Some(JWT));
+        let c = r.call.expect("call");
+        assert_eq!(
+            (c.method.as_str(), c.host.as_deref(), c.path.as_str()),
+            (
+                "POST",
+                Some("api.mypurecloud.com"),
+                "/api/v2/conversations/calls"
+            )
+        );
+    }
+
+    #[test]
+    fn curl_with_data_defaults_to_post_and_open_quote_is_reported() {
+        let r = recognize("curl https://x.example/a -d 'b");
+        assert_eq!(r.call.expect("call").method, "POST");
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.code == "input.unbalanced_quote")
+        );
+        assert!(r.findings.iter().any(|f| f.code == "input.no_token"));
+    }
+
+    #[test]
+    fn raw_http_request() {
+        let r = recognize(&format!(
+            "GET /v1.0/me HTTP/1.1\r\nHost: graph.microsoft.com\r\nAuthorization: Bearer {JWT}\r\n\r\n"
+        ));
+        let c = r.call.expect("call");
+        assert_eq!(
+            (c.host.as_deref(), c.path.as_str()),
+            (Some("graph.microsoft.com"), "/v1.0/me")
+        );
+        assert_eq!(r.token.as_deref(), Some(JWT));
+    }
+
+    #[test]
+    fn operation_forms() {
+        let (c, _) = parse_operation("post https://api.mypurecloud.ie/api/v2/users/me/");
+        let c = c.expect("call");
+        assert_eq!(
+            (c.method.as_str(), c.host.as_deref(), c.path.as_str()),
+            ("POST", Some("api.mypurecloud.ie"), "/api/v2/users/me/")
+        );
+        let (c, _) = parse_operation("/api/v2/users/me");
+        assert_eq!(c.expect("call").method, "GET");
+    }
+
+    #[test]
+    fn invisible_characters_are_named() {
+        let r = recognize("Bearer abc\u{200b}def");
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == "header.malformed")
+            .expect("finding");
+        assert!(f.detail.contains("U+200B"), "{}", f.detail);
+        assert_eq!(r.token.as_deref(), Some("abcdef"));
+    }
+}

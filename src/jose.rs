@@ -1,0 +1,393 @@
+//! Compact JOSE serialization: splits a token into its segments and decodes them without verifying anything.
+//!
+//! Decoding is deliberately lenient about *display* (padding and the standard base64 alphabet are accepted with a
+//! warning) and precise about *errors* (which segment, which byte). Nothing here checks a signature: a decoded
+//! token is not a verified token.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use serde_json::Value;
+
+/// The most segments a compact serialization has (JWE); more than this is not a JOSE token.
+const MAX_SEGMENTS: usize = 5;
+
+/// What kind of token the text is, by shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenShape {
+    /// Three segments: a signed JWT (JWS compact serialization).
+    Jws,
+    /// Five segments: an encrypted JWT (JWE compact serialization); only the header is readable.
+    Jwe,
+    /// No dots: an opaque (reference) token; only the issuer can tell what it means.
+    Opaque,
+    /// Some other number of dots: not a JOSE token and not a plain opaque string.
+    Malformed,
+}
+
+/// A problem met while decoding one segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentIssue {
+    /// `header`, `payload`, `signature`, `encrypted key`, ...
+    pub segment: &'static str,
+    /// True if decoding could not go on (the segment's content is unavailable).
+    pub fatal: bool,
+    /// What is wrong, with the byte offset into the whole token where known.
+    pub message: String,
+}
+
+/// A decoded (not verified) token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedToken {
+    /// Shape by segment count.
+    pub shape: TokenShape,
+    /// Number of dot-separated segments.
+    pub segments: usize,
+    /// The JOSE header, when it decoded to a JSON object.
+    pub header: Option<serde_json::Map<String, Value>>,
+    /// The payload (claims), when it decoded to a JSON object.
+    pub payload: Option<serde_json::Map<String, Value>>,
+    /// The payload as text when it is not a JSON object (e.g. a JWS over plain text).
+    pub payload_text: Option<String>,
+    /// Length of the decoded signature in bytes.
+    pub signature_len: usize,
+    /// The decoded signature bytes (JWS only).
+    pub signature: Vec<u8>,
+    /// Byte length of the signing input (`header.payload`), for verification.
+    pub signing_input_len: usize,
+    /// What went wrong or looked odd, segment by segment.
+    pub issues: Vec<SegmentIssue>,
+}
+
+impl DecodedToken {
+    /// The header's `alg`, if it is a string.
+    pub fn alg(&self) -> Option<&str> {
+        self.header.as_ref()?.get("alg")?.as_str()
+    }
+}
+
+/// Classifies a token by its segment count (cheap; no decoding).
+pub fn shape_of(token: &str) -> TokenShape {
+    match token.bytes().filter(|b| *b == b'.').count() {
+        0 => TokenShape::Opaque,
+        2 => TokenShape::Jws,
+        4 => TokenShape::Jwe,
+        _ => TokenShape::Malformed,
+    }
+}
+
+/// Decodes a compact JWS or JWE without verifying it. Never fails: problems are reported in `issues`.
+pub fn decode(token: &str) -> DecodedToken {
+    let shape = shape_of(token);
+    let mut out = DecodedToken {
+        shape,
+        segments: token
+            .split('.')
+            .take(MAX_SEGMENTS.saturating_add(1))
+            .count(),
+        header: None,
+        payload: None,
+        payload_text: None,
+        signature_len: 0,
+        signature: Vec::new(),
+        signing_input_len: 0,
+        issues: Vec::new(),
+    };
+    if matches!(shape, TokenShape::Opaque | TokenShape::Malformed) {
+        return out;
+    }
+    let names: &[&'static str] = if shape == TokenShape::Jws {
+        &["header", "payload", "signature"]
+    } else {
+        &[
+            "header",
+            "encrypted key",
+            "initialization vector",
+            "ciphertext",
+            "authentication tag",
+        ]
+    };
+    let mut offset = 0usize;
+    for (index, (part, name)) in token.split('.').zip(names.iter()).enumerate() {
+        let bytes = decode_segment(part, name, offset, &mut out.issues);
+        match (index, bytes) {
+            (0, Some(b)) => out.header = json_object(&b, name, offset, &mut out.issues, None),
+            (1, Some(b)) if shape == TokenShape::Jws => {
+                let mut text = None;
+                out.payload = json_object(&b, name, offset, &mut out.issues, Some(&mut text));
+                out.payload_text = text;
+            }
+            (2, Some(b)) if shape == TokenShape::Jws => {
+                out.signature_len = b.len();
+                out.signature = b;
+            }
+            _ => {}
+        }
+        if index == 1 && shape == TokenShape::Jws {
+            out.signing_input_len = offset.saturating_add(part.len());
+        }
+        offset = offset.saturating_add(part.len()).saturating_add(1);
+    }
+    out
+}
+
+/// Decodes one base64url segment, recording precise issues. Returns the bytes when they could be decoded.
+fn decode_segment(
+    part: &str,
+    name: &'static str,
+    offset: usize,
+    issues: &mut Vec<SegmentIssue>,
+) -> Option<Vec<u8>> {
+    if part.is_empty() {
+        if name != "signature" && name != "encrypted key" {
+            issues.push(SegmentIssue {
+                segment: name,
+                fatal: true,
+                message: format!("the {name} segment is empty"),
+            });
+        }
+        return Some(Vec::new());
+    }
+    let trimmed = part.trim_end_matches('=');
+    if trimmed.len() != part.len() {
+        issues.push(SegmentIssue {
+            segment: name,
+            fatal: false,
+            message: format!(
+                "the {name} segment ends with '=' padding; base64url in JWTs has no padding (RFC 7515 §2), strict validators reject it"
+            ),
+        });
+    }
+    let standard = trimmed.bytes().any(|b| b == b'+' || b == b'/');
+    if let Some((pos, ch)) = trimmed
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/')))
+    {
+        issues.push(SegmentIssue {
+            segment: name,
+            fatal: true,
+            message: format!(
+                "the {name} segment has the character {} at byte {} of the token, which is not base64url",
+                describe_char(ch),
+                offset.saturating_add(pos)
+            ),
+        });
+        return None;
+    }
+    if trimmed.len() % 4 == 1 {
+        issues.push(SegmentIssue {
+            segment: name,
+            fatal: true,
+            message: format!(
+                "the {name} segment is {} characters long, which no base64 text can be: the token was probably cut off or has a character missing",
+                trimmed.len()
+            ),
+        });
+        return None;
+    }
+    if standard {
+        issues.push(SegmentIssue {
+            segment: name,
+            fatal: false,
+            message: format!(
+                "the {name} segment uses the standard base64 alphabet ('+' or '/'); JWTs use base64url ('-' and '_'), strict validators reject it"
+            ),
+        });
+    }
+    let engine = if standard {
+        &STANDARD_NO_PAD
+    } else {
+        &URL_SAFE_NO_PAD
+    };
+    match engine.decode(trimmed) {
+        Ok(bytes) => Some(bytes),
+        Err(err) => {
+            // Trailing bits that are not zero: decode leniently for display, but say so.
+            let lenient = base64::engine::GeneralPurpose::new(
+                if standard {
+                    &base64::alphabet::STANDARD
+                } else {
+                    &base64::alphabet::URL_SAFE
+                },
+                base64::engine::GeneralPurposeConfig::new()
+                    .with_decode_allow_trailing_bits(true)
+                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+            );
+            issues.push(SegmentIssue {
+                segment: name,
+                fatal: false,
+                message: format!("the {name} segment is not canonical base64url ({err}); it may have been altered"),
+            });
+            lenient.decode(trimmed).ok()
+        }
+    }
+}
+
+/// Parses a decoded segment as a JSON object, recording why it is not one.
+fn json_object(
+    bytes: &[u8],
+    name: &'static str,
+    offset: usize,
+    issues: &mut Vec<SegmentIssue>,
+    text_out: Option<&mut Option<String>>,
+) -> Option<serde_json::Map<String, Value>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            issues.push(SegmentIssue {
+                segment: name,
+                fatal: true,
+                message: format!(
+                    "the {name} decodes to bytes that are not UTF-8 text (invalid byte at position {} of the decoded {name}); it is binary, not JSON",
+                    e.valid_up_to()
+                ),
+            });
+            return None;
+        }
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => {
+            if let Some(dup) = crate::json::first_duplicate_key(text) {
+                issues.push(SegmentIssue {
+                    segment: name,
+                    fatal: false,
+                    message: format!(
+                        "the {name} has the member \"{dup}\" more than once; parsers disagree on which one counts (this page shows the last)"
+                    ),
+                });
+            }
+            Some(map)
+        }
+        Ok(other) => {
+            issues.push(SegmentIssue {
+                segment: name,
+                fatal: true,
+                message: format!(
+                    "the {name} is JSON but a {}, not an object",
+                    crate::json::type_name(&other)
+                ),
+            });
+            if let Some(out) = text_out {
+                *out = Some(crate::json::clip(text, 2000));
+            }
+            None
+        }
+        Err(e) => {
+            let _ = offset;
+            issues.push(SegmentIssue {
+                segment: name,
+                fatal: true,
+                message: format!(
+                    "the {name} decodes to text that is not JSON: {} (line {}, column {} of the decoded {name})",
+                    crate::json::error_kind(&e),
+                    e.line(),
+                    e.column()
+                ),
+            });
+            if let Some(out) = text_out {
+                *out = Some(crate::json::clip(text, 2000));
+            }
+            None
+        }
+    }
+}
+
+/// Names a character so that invisible ones are visible in a message.
+pub fn describe_char(ch: char) -> String {
+    if ch.is_ascii_graphic() {
+        format!("'{ch}'")
+    } else {
+        format!("U+{:04X}", u32::from(ch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    #[test]
+    fn decodes_a_jws() {
+        let t = format!(
+            "{}.{}.{}",
+            b64(r#"{"alg":"RS256","kid":"k1"}"#),
+            b64(r#"{"sub":"a","scp":"x y"}"#),
+            b64("sig")
+        );
+        let d = decode(&t);
+        assert_eq!(d.shape, TokenShape::Jws);
+        assert_eq!(d.alg(), Some("RS256"));
+        assert_eq!(
+            d.payload
+                .as_ref()
+                .and_then(|p| p.get("sub"))
+                .and_then(Value::as_str),
+            Some("a")
+        );
+        assert_eq!(d.signature_len, 3);
+        assert!(d.issues.is_empty(), "{:?}", d.issues);
+    }
+
+    #[test]
+    fn truncated_payload_names_the_segment() {
+        let t = format!(
+            "{}.{}.",
+            b64(r#"{"alg":"RS256"}"#),
+            &b64(r#"{"sub":"abcdef"}"#)[..9]
+        );
+        let d = decode(&t);
+        assert!(d.payload.is_none());
+        let issue = d
+            .issues
+            .iter()
+            .find(|i| i.segment == "payload")
+            .expect("payload issue");
+        assert!(issue.fatal);
+        assert!(issue.message.contains("cut off"), "{}", issue.message);
+    }
+
+    #[test]
+    fn bad_character_gives_its_offset() {
+        let h = b64(r#"{"alg":"none"}"#);
+        let t = format!("{h}.ab*c.");
+        let d = decode(&t);
+        let issue = d
+            .issues
+            .iter()
+            .find(|i| i.segment == "payload")
+            .expect("issue");
+        assert!(
+            issue.message.contains(&format!("byte {}", h.len() + 3)),
+            "{}",
+            issue.message
+        );
+    }
+
+    #[test]
+    fn padding_and_standard_alphabet_are_warnings() {
+        let payload = STANDARD_NO_PAD.encode(r#"{"a":"??>"}"#) + "==";
+        let t = format!("{}.{}.", b64(r#"{"alg":"none"}"#), payload);
+        let d = decode(&t);
+        assert!(d.payload.is_some());
+        assert!(d.issues.iter().all(|i| !i.fatal));
+        assert_eq!(d.issues.len(), 2, "{:?}", d.issues);
+    }
+
+    #[test]
+    fn jwe_header_is_read() {
+        let t = format!("{}..iv.ct.tag", b64(r#"{"alg":"dir","enc":"A256GCM"}"#));
+        let d = decode(&t);
+        assert_eq!(d.shape, TokenShape::Jwe);
+        assert_eq!(d.alg(), Some("dir"));
+        assert!(d.payload.is_none());
+    }
+
+    #[test]
+    fn payload_array_is_reported() {
+        let t = format!("{}.{}.", b64(r#"{"alg":"none"}"#), b64("[1,2]"));
+        let d = decode(&t);
+        assert!(d.issues.iter().any(|i| i.message.contains("an array")));
+    }
+}

@@ -1,0 +1,30 @@
+//! Token Doctor: explains why an API answered 401 or 403.
+//!
+//! The core (every module but `bindings` and `live`) is pure: it takes text and a `now`, and returns a
+//! [`report::Report`]. It never touches the network, the clock or the browser, so it is tested natively with
+//! `cargo test`. The `bindings` module is the only place with `#[wasm_bindgen]` exports; `live` holds the
+//! `fetch` calls (introspection, discovery) that run only when the user asks.
+//!
+//! ```
+//! let request = token_doctor::request::Request { input: "not a token".into(), ..Default::default() };
+//! let report = token_doctor::diagnose(&request, &token_doctor::registry::Registry::default());
+//! assert_eq!(report.verdict, token_doctor::report::Verdict::Unknown);
+//! ```
+
+pub mod claims;
+pub mod diagnosis;
+pub mod input;
+pub mod jose;
+pub mod json;
+pub mod limits;
+pub mod matrix;
+pub mod registry;
+pub mod report;
+pub mod request;
+
+#[cfg(target_arch = "wasm32")]
+pub mod bindings;
+#[cfg(target_arch = "wasm32")]
+pub mod live;
+
+pub use diagnosis::diagnose;

@@ -200,6 +200,26 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         }
     }
     let mut token: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let words = value.split_whitespace().count();
+    if !in_header
+        && schemes.is_empty()
+        && words > 1
+        && crate::jose::shape_of(&token) == crate::jose::TokenShape::Opaque
+    {
+        // Several words that do not join into a JWT: prose, not a token.
+        out.kind = "text";
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                "No token found in the paste",
+                "The paste is several words, not a token: a token is one unbroken string (a JWT has three parts separated by dots).",
+            )
+            .evidence("input", crate::json::clip(value, 60))
+            .fix("Paste the access token, the Authorization header, or the whole token response."),
+        );
+        return;
+    }
     if token.len() != value.len() && !value.contains(['\r', '\n']) {
         problems.push(
             "the token has spaces inside it; the server sees only the part before the first space"
@@ -736,6 +756,8 @@ pub fn parse_target(method: &str, target: &str, host_header: Option<&str>) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const JWT: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.";
 

@@ -303,6 +303,8 @@ pub fn describe_char(ch: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn b64(s: &str) -> String {
         URL_SAFE_NO_PAD.encode(s)

@@ -8,7 +8,8 @@
 //! ```
 //! let request = token_doctor::request::Request { input: "not a token".into(), ..Default::default() };
 //! let report = token_doctor::diagnose(&request, &token_doctor::registry::Registry::default());
-//! assert_eq!(report.verdict, token_doctor::report::Verdict::Unknown);
+//! assert_eq!(report.verdict, token_doctor::report::Verdict::Denied);
+//! assert_eq!(report.findings[0].code, "input.no_token");
 //! ```
 
 pub mod claims;
@@ -28,3 +29,8 @@ pub mod bindings;
 pub mod live;
 
 pub use diagnosis::diagnose;
+
+// Under `cargo test --target wasm32-unknown-unknown`, the core's unit tests run in headless Chromium: each test
+// module imports `wasm_bindgen_test as test` on wasm32 (see `testing`), so one `#[test]` serves both tiers.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,0 +1,74 @@
+//! The JS API as the page and embedders see it, run in headless Chromium by wasm-bindgen-test.
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use js_sys::{JSON, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn request(json: &str) -> JsValue {
+    JSON::parse(json).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn report_is_a_plain_object_with_verdict_and_findings() {
+    let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIiwic2NwIjoiVXNlci5SZWFkIn0.c2ln";
+    let report = token_doctor::bindings::diagnose(request(&format!(
+        r#"{{"input":"{token}","now":1700000000}}"#
+    )))
+    .unwrap();
+    let proto = js_sys::Object::get_prototype_of(&report);
+    assert_eq!(
+        proto,
+        js_sys::Object::get_prototype_of(&js_sys::Object::new().into())
+    );
+    assert!(get(&report, "verdict").is_string());
+    assert!(js_sys::Array::is_array(&get(&report, "findings")));
+    let header = get(&get(&report, "token"), "header");
+    assert_eq!(get(&header, "alg").as_string().as_deref(), Some("RS256"));
+    // Missing values are null, not undefined.
+    assert!(get(&report, "comparison").is_null());
+}
+
+#[wasm_bindgen_test]
+fn a_request_that_is_not_an_object_throws_a_clear_error() {
+    let err = token_doctor::bindings::diagnose(JsValue::from_str("eyJ")).unwrap_err();
+    let err: JsValue = err.into();
+    let message = get(&err, "message").as_string().unwrap();
+    assert!(message.contains("must be an object"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn garbled_token_is_a_finding_not_an_exception() {
+    let report =
+        token_doctor::bindings::diagnose(request(r#"{"input":"eyJhbGciOi.e*yJ.x","now":1}"#))
+            .unwrap();
+    let first = JSON::stringify(&get(&report, "findings"))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(first.contains("token.malformed"), "{first}");
+}
+
+#[wasm_bindgen_test]
+fn platforms_lists_the_built_ins() {
+    let p = token_doctor::bindings::platforms().unwrap();
+    let text = JSON::stringify(&p).unwrap().as_string().unwrap();
+    assert!(
+        text.contains("genesys-cloud")
+            && text.contains("microsoft-graph")
+            && text.contains("nice-cxone"),
+        "{text}"
+    );
+}

@@ -19,9 +19,11 @@ pub mod jose;
 pub mod json;
 pub mod limits;
 pub mod matrix;
+pub mod openapi;
 pub mod registry;
 pub mod report;
 pub mod request;
+pub mod signature;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;

@@ -1,27 +1,61 @@
 //! The diagnosis: turns a request into a ranked report. Pure: no clock, no network.
+//!
+//! The flow: recognize the paste → decode the token → normalize claims → read introspection and the API's
+//! response → find the platform and the operation's matrix entry → run the rules (each adds findings with
+//! evidence and fixes) → rank → verdict. Each rule is a small function over [`Context`].
 
-use crate::claims::{self, Claims};
-use crate::input::{self, Recognized};
+use crate::claims::{self, Claims, Grant, TimeClaim, TokenKind};
+use crate::input::{self, Call, Recognized};
+use crate::introspection::{self, Introspection};
 use crate::jose::{self, DecodedToken, TokenShape};
-use crate::registry::Registry;
-use crate::report::{self, Finding, Report, Severity, Verdict};
+use crate::limits::CLOCK_SKEW_SECONDS;
+use crate::matrix::{Lookup, Matrix, Operation, PermissionMode, ScopeRequirement, UserContext};
+use crate::registry::{self, Registry};
+use crate::report::{self, Finding, Report, RequirementCheck, RequirementState, Severity, Verdict};
 use crate::request::Request;
-use serde_json::{Value, json};
+use crate::response::{self, ResponseInfo, Signal};
+use serde_json::{Map, Value, json};
 
 /// Everything the rules look at, gathered once.
 pub struct Context<'a> {
     /// The request.
     pub request: &'a Request,
-    /// The installed platforms.
-    pub registry: &'a Registry,
     /// Unix seconds.
     pub now: i64,
     /// What the input was.
     pub recognized: Recognized,
+    /// The token text diagnosed.
+    pub token: Option<String>,
     /// The decoded token, when there is a token.
     pub decoded: Option<DecodedToken>,
     /// Normalized claims, when readable.
     pub claims: Option<Claims>,
+    /// What the authorization server said, when given.
+    pub introspection: Option<Introspection>,
+    /// What the API answered, when given.
+    pub response: Option<ResponseInfo>,
+    /// The operation called, when given.
+    pub call: Option<Call>,
+    /// The matrix in use (built-in or the user's), when there is one.
+    pub matrix: Option<&'a Matrix>,
+    /// The platform id, even when its matrix is not installed.
+    pub platform_id: Option<String>,
+    /// How the platform was chosen.
+    pub platform_reason: String,
+}
+
+/// The token facts that the requirement checks use, merged from claims and introspection.
+struct Facts {
+    /// Scopes held; None = cannot be seen (opaque token without introspection).
+    scopes: Option<Vec<String>>,
+    /// Where the scopes were seen.
+    scope_source: String,
+    /// App roles / application permissions held.
+    roles: Vec<String>,
+    /// User or app-only.
+    grant: Grant,
+    /// Why.
+    grant_reason: String,
 }
 
 /// Diagnoses a request against the installed platforms. Never panics; every problem is a finding.
@@ -32,30 +66,56 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
         .filter(|n| n.is_finite())
         .map_or(0, |n| n as i64);
     let mut findings: Vec<Finding> = Vec::new();
-    let recognized = if request.input.len() > crate::limits::MAX_INPUT_BYTES {
-        findings.push(
-            Finding::new(
+
+    let recognized = recognize_input(&request.input, &mut findings);
+
+    // The operation: a method + URL, or a curl / raw request that may carry the token too.
+    let mut call = recognized.call.clone();
+    let mut recognized = recognized;
+    if let Some(op_text) = request
+        .operation
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
+        if op_text.len() > crate::limits::MAX_INPUT_BYTES {
+            findings.push(Finding::new(
                 "input.too_large",
-                Severity::Error,
-                "The paste is too large to be a token",
-                format!(
-                    "It is {} bytes; Token Doctor reads at most {} bytes. Tokens are a few kilobytes.",
-                    request.input.len(),
-                    crate::limits::MAX_INPUT_BYTES
+                Severity::Warning,
+                "The operation field is too large",
+                "It was ignored; give the method and URL, e.g. POST https://api.example.com/v1/things.",
+            ));
+        } else {
+            let (op_call, op_recognized) = input::parse_operation(op_text);
+            if let Some(op_r) = op_recognized {
+                if recognized.token.is_none() && op_r.token.is_some() {
+                    findings.retain(|f| f.code != "input.no_token" && f.code != "input.empty");
+                    findings.extend(op_r.findings.iter().cloned());
+                    recognized.token = op_r.token.clone();
+                    recognized.scheme = op_r.scheme.clone();
+                    if recognized.kind == "empty" {
+                        recognized.kind = op_r.kind;
+                        recognized.description = op_r.description.clone();
+                    }
+                }
+            }
+            match op_call {
+                Some(c) => call = Some(c),
+                None if call.is_none() => findings.push(
+                    Finding::new(
+                        "operation.unreadable",
+                        Severity::Warning,
+                        "The operation could not be read",
+                        "Give it as a method and a URL or path, e.g. \"POST https://api.mypurecloud.com/api/v2/conversations/calls\", or paste the curl command.",
+                    )
+                    .evidence("operation", crate::json::clip(op_text, 120)),
                 ),
-            )
-            .fix("Paste only the token, the Authorization header, or the token response."),
-        );
-        Recognized {
-            kind: "text",
-            description: "a paste too large to read".into(),
-            ..Default::default()
+                None => {}
+            }
         }
-    } else {
-        input::recognize(&request.input)
-    };
-    findings.extend(recognized.findings.iter().cloned());
-    let decoded = recognized.token.as_deref().map(jose::decode);
+    }
+
+    let token = recognized.token.clone();
+    let decoded = token.as_deref().map(jose::decode);
     let claims_map = decoded
         .as_ref()
         .and_then(|d| d.payload.clone())
@@ -63,48 +123,375 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
     let claims = claims_map
         .as_ref()
         .map(|m| claims::normalize(m, decoded.as_ref().and_then(|d| d.header.as_ref())));
+
+    let introspection = read_introspection(request, &recognized, &mut findings);
+    let response_text = request
+        .response
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| recognized.response.clone());
+    let response = response_text.as_deref().map(response::parse);
+
+    // A user-supplied matrix wins over the built-ins.
+    let custom = request
+        .matrix
+        .as_ref()
+        .map(|m| import_custom(m, &mut findings));
     let mut ctx = Context {
         request,
-        registry,
         now,
         recognized,
+        token,
         decoded,
         claims,
+        introspection,
+        response,
+        call,
+        matrix: None,
+        platform_id: None,
+        platform_reason: String::new(),
     };
+    choose_platform(
+        &mut ctx,
+        registry,
+        custom.as_ref().and_then(Option::as_ref),
+        &mut findings,
+    );
 
-    token_findings(&mut ctx, &mut findings);
+    token_shape_rules(&ctx, &mut findings);
+    let signature = match (&ctx.token, &ctx.decoded) {
+        (Some(t), Some(d)) if d.shape == TokenShape::Jws => {
+            let a = crate::signature::assess(t, d, request.keys.as_ref());
+            findings.extend(a.findings);
+            a.state
+        }
+        _ => json!({ "status": "not_checked", "alg": null, "kid": null, "key": null }),
+    };
+    kind_rules(&ctx, &mut findings);
+    time_rules(&ctx, &mut findings);
+    binding_rules(&ctx, &mut findings);
+    audience_issuer_rules(&ctx, &mut findings);
+    introspection_rules(&ctx, &mut findings);
+    let facts = facts_of(&ctx);
+    let (requirements, operation_json, requirements_known) =
+        operation_rules(&ctx, &facts, &mut findings);
+    let response_requirements = response_rules(&ctx, &facts, &mut findings);
+    let requirements: Vec<RequirementCheck> = requirements
+        .into_iter()
+        .chain(response_requirements.0)
+        .collect();
+    let requirements_known = requirements_known || response_requirements.1;
+    unknown_scope_rules(&ctx, &facts, &mut findings);
+    if ctx.call.is_none()
+        && ctx.response.is_none()
+        && ctx.token.is_some()
+        && !findings.iter().any(|f| f.severity == Severity::Error)
+    {
+        findings.push(Finding::new(
+            "operation.missing",
+            Severity::Info,
+            "Which operation was called?",
+            "Give the operation (method and URL) to check the token against what it needs; without it only the token itself is checked.",
+        ));
+    }
+    let comparison = request
+        .previous
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .and_then(|p| {
+            ctx.token
+                .as_deref()
+                .map(|t| crate::compare::compare(p, t, now))
+        });
 
+    dedupe(&mut findings);
     report::rank(&mut findings);
-    let verdict = report::verdict_of(&findings, false);
-    let summary = summary_of(verdict, &findings);
+    let all_met = requirements_known
+        && ctx
+            .decoded
+            .as_ref()
+            .is_none_or(|d| d.shape != TokenShape::Malformed)
+        && requirements
+            .iter()
+            .all(|r| r.state == RequirementState::Met || r.kind == "permission");
+    let verdict = report::verdict_of(
+        &findings,
+        all_met && (ctx.token.is_some() || ctx.introspection.is_some()),
+    );
+    let summary = summary_of(verdict, &findings, ctx.call.as_ref());
     Report {
         verdict,
         summary,
         recognized: ctx.recognized.description.clone(),
         findings,
         token: ctx.decoded.as_ref().map(token_json),
-        claims: ctx
-            .claims
-            .as_ref()
-            .and_then(|c| serde_json::to_value(c).ok()),
-        operation: None,
-        requirements: Vec::new(),
-        signature: json!({"status": "not_checked"}),
-        platform: None,
-        comparison: None,
+        claims: claims_json(&ctx, claims_map.as_ref()),
+        operation: operation_json,
+        requirements,
+        signature,
+        platform: ctx.platform_id.as_ref().map(|id| {
+            json!({
+                "id": id,
+                "name": ctx.matrix.map(|m| m.platform.name.clone()),
+                "installed": ctx.matrix.is_some(),
+                "reason": ctx.platform_reason,
+            })
+        }),
+        comparison: comparison.and_then(|c| serde_json::to_value(c).ok()),
         now,
     }
 }
 
-fn summary_of(verdict: Verdict, findings: &[Finding]) -> String {
-    let first = findings.first().map(|f| f.title.as_str()).unwrap_or("");
-    match verdict {
-        Verdict::Denied => format!("Denied: {first}"),
-        Verdict::Allowed => {
-            "Allowed: the token meets every requirement Token Doctor can see.".into()
+fn recognize_input(text: &str, findings: &mut Vec<Finding>) -> Recognized {
+    let recognized = if text.len() > crate::limits::MAX_INPUT_BYTES {
+        findings.push(
+            Finding::new(
+                "input.too_large",
+                Severity::Error,
+                "The paste is too large to be a token",
+                format!(
+                    "It is {} bytes; Token Doctor reads at most {} bytes. Tokens are a few kilobytes.",
+                    text.len(),
+                    crate::limits::MAX_INPUT_BYTES
+                ),
+            )
+            .fix("Paste only the token, the Authorization header, or the token response.")
+            .weight(100),
+        );
+        Recognized {
+            kind: "text",
+            description: "a paste too large to read".into(),
+            ..Default::default()
         }
-        Verdict::Unknown if first.is_empty() => "Unknown: not enough information to tell.".into(),
-        Verdict::Unknown => format!("Unknown: {first}"),
+    } else {
+        input::recognize(text)
+    };
+    findings.extend(recognized.findings.iter().cloned());
+    recognized
+}
+
+fn read_introspection(
+    request: &Request,
+    recognized: &Recognized,
+    findings: &mut Vec<Finding>,
+) -> Option<Introspection> {
+    let map: Option<Map<String, Value>> = match &request.introspection {
+        Some(Value::Object(m)) => Some(m.clone()),
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) => Some(m),
+            Ok(other) => {
+                findings.push(Finding::new(
+                    "introspection.unreadable",
+                    Severity::Warning,
+                    "The introspection response is not a JSON object",
+                    format!("It is {}; RFC 7662 answers with an object such as {{\"active\": true, ...}}.", crate::json::type_name(&other)),
+                ));
+                None
+            }
+            Err(e) => {
+                findings.push(Finding::new(
+                    "introspection.unreadable",
+                    Severity::Warning,
+                    "The introspection response is not JSON",
+                    format!("{} (line {}, column {}).", crate::json::error_kind(&e), e.line(), e.column()),
+                ));
+                None
+            }
+        },
+        Some(Value::Null) | None => None,
+        Some(other) => {
+            findings.push(Finding::new(
+                "introspection.unreadable",
+                Severity::Warning,
+                "The introspection response is not a JSON object",
+                format!("It is {}.", crate::json::type_name(other)),
+            ));
+            None
+        }
+    }
+    .or_else(|| recognized.introspection.clone());
+    let map = map?;
+    let read = introspection::read(&map);
+    if read.is_none() {
+        findings.push(Finding::new(
+            "introspection.unreadable",
+            Severity::Warning,
+            "The introspection response has no `active` member",
+            "RFC 7662 §2.2 requires `active`; Genesys tokens/me has `authorizedScope` and `OAuthClient`. This object has neither.",
+        ));
+    }
+    read
+}
+
+fn import_custom(value: &Value, findings: &mut Vec<Finding>) -> Option<Matrix> {
+    let text = Request::text_of(value);
+    if text.trim().is_empty() {
+        return None;
+    }
+    if text.len() > crate::limits::MAX_MATRIX_BYTES {
+        findings.push(Finding::new(
+            "matrix.too_large",
+            Severity::Warning,
+            "The matrix document is too large",
+            format!(
+                "It is {} bytes; the limit is {} bytes. It was not read.",
+                text.len(),
+                crate::limits::MAX_MATRIX_BYTES
+            ),
+        ));
+        return None;
+    }
+    let imported = crate::openapi::import(&text);
+    for p in imported.problems.iter().take(20) {
+        let where_ = if p.pointer.is_empty() {
+            "the document".to_string()
+        } else {
+            format!("`{}`", p.pointer)
+        };
+        findings.push(
+            Finding::new(
+                "matrix.problem",
+                if p.fatal {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
+                format!("The matrix document has a problem at {where_}"),
+                p.message.clone(),
+            )
+            .evidence("matrix", format!("{} {}", imported.format, p.pointer)),
+        );
+    }
+    if imported.problems.len() > 20 {
+        findings.push(Finding::new(
+            "matrix.problem",
+            Severity::Info,
+            format!(
+                "{} more problems in the matrix document",
+                imported.problems.len().saturating_sub(20)
+            ),
+            "Only the first 20 are listed.",
+        ));
+    }
+    imported.matrix
+}
+
+fn choose_platform<'a>(
+    ctx: &mut Context<'a>,
+    registry: &'a Registry,
+    custom: Option<&'a Matrix>,
+    findings: &mut Vec<Finding>,
+) {
+    if let Some(m) = custom {
+        ctx.matrix = Some(m);
+        ctx.platform_id = Some(m.platform.id.clone());
+        ctx.platform_reason = "your matrix document".into();
+        return;
+    }
+    let (id, reason) = if let Some(p) = ctx
+        .request
+        .platform
+        .as_deref()
+        .filter(|p| !p.is_empty() && *p != "auto")
+    {
+        (Some(p.to_string()), "chosen".to_string())
+    } else if let Some(p) = ctx
+        .call
+        .as_ref()
+        .and_then(|c| c.host.as_deref())
+        .and_then(registry::platform_for_host)
+    {
+        (Some(p.to_string()), "the operation's host".to_string())
+    } else if let Some(p) = platform_from_token(ctx) {
+        (
+            Some(p.to_string()),
+            "the token's issuer or audience".to_string(),
+        )
+    } else if ctx
+        .introspection
+        .as_ref()
+        .is_some_and(|i| i.source.starts_with("genesys"))
+    {
+        (
+            Some("genesys-cloud".to_string()),
+            "the Genesys tokens/me response".to_string(),
+        )
+    } else if let Some(p) = ctx
+        .response
+        .as_ref()
+        .and_then(|r| r.platform_hint)
+        .filter(|p| registry::BUILT_IN.contains(p))
+    {
+        (Some(p.to_string()), "the API's response".to_string())
+    } else {
+        (None, String::new())
+    };
+    let Some(id) = id else { return };
+    ctx.matrix = registry.get(&id);
+    if ctx.matrix.is_none() && ctx.call.is_some() {
+        let known = registry::BUILT_IN.contains(&id.as_str());
+        findings.push(Finding::new(
+            "platform.not_installed",
+            Severity::Info,
+            format!("The {id} matrix is not loaded"),
+            if known {
+                format!("The operation's requirements come from the built-in {id} matrix, which is not installed yet; call loadPlatform(\"{id}\") or installPlatform. Only what the token and response show is checked.")
+            } else {
+                format!("`{id}` is not a built-in platform (built-ins: {}).", registry::BUILT_IN.join(", "))
+            },
+        ));
+    }
+    ctx.platform_id = Some(id);
+    ctx.platform_reason = reason;
+}
+
+fn platform_from_token(ctx: &Context) -> Option<&'static str> {
+    let c = ctx.claims.as_ref()?;
+    if c.audiences.iter().any(|a| is_graph_audience(a)) {
+        return Some("microsoft-graph");
+    }
+    let map = ctx
+        .decoded
+        .as_ref()
+        .and_then(|d| d.payload.as_ref())
+        .or(ctx.recognized.claims.as_ref())?;
+    if map.contains_key("icBUId")
+        || map.contains_key("icClusterId")
+        || map.contains_key("icAgentId")
+    {
+        return Some("nice-cxone");
+    }
+    let iss = c.issuer.as_deref()?;
+    let host = iss
+        .split("://")
+        .nth(1)
+        .unwrap_or(iss)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    registry::platform_for_host(host)
+}
+
+fn is_graph_audience(a: &str) -> bool {
+    let a = a.trim_end_matches('/').to_ascii_lowercase();
+    a == "https://graph.microsoft.com"
+        || a == "00000003-0000-0000-c000-000000000000"
+        || a == "https://graph.microsoft.us"
+}
+
+fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> String {
+    let first = findings.first();
+    let op = call
+        .map(|c| format!(" {} {}", c.method, c.path))
+        .unwrap_or_default();
+    match verdict {
+        Verdict::Denied => format!("Denied: {}", first.map(|f| f.title.as_str()).unwrap_or("")),
+        Verdict::Allowed => format!("Allowed: the token meets every requirement of{op} that Token Doctor can see."),
+        Verdict::Unknown => match first {
+            Some(f) if f.severity != Severity::Info || f.code != "operation.missing" => format!("Unknown: {}", f.title),
+            _ => "Unknown: not enough information to tell; give the operation called and, for opaque tokens, the introspection response.".into(),
+        },
     }
 }
 
@@ -126,9 +513,62 @@ fn token_json(d: &DecodedToken) -> Value {
     })
 }
 
-fn token_findings(ctx: &mut Context, out: &mut Vec<Finding>) {
+/// The normalized claims plus a display list: each claim with its one-line explanation and, for times, UTC and
+/// relative text.
+fn claims_json(ctx: &Context, map: Option<&Map<String, Value>>) -> Option<Value> {
+    let claims = ctx.claims.as_ref()?;
+    let mut v = serde_json::to_value(claims).ok()?;
+    let mut list = Vec::new();
+    if let Some(map) = map {
+        for (name, value) in map.iter().take(crate::limits::MAX_CLAIMS_SHOWN) {
+            let mut item = json!({
+                "name": name,
+                "value": value,
+                "explanation": claims::explain(name),
+            });
+            if matches!(name.as_str(), "exp" | "nbf" | "iat" | "auth_time") {
+                if let Some(t) = value.as_i64() {
+                    set(&mut item, "utc", json!(crate::time::utc(t)));
+                    set(
+                        &mut item,
+                        "relative",
+                        json!(crate::time::relative(t, ctx.now)),
+                    );
+                }
+            }
+            if matches!(
+                name.as_str(),
+                "name"
+                    | "email"
+                    | "upn"
+                    | "unique_name"
+                    | "preferred_username"
+                    | "given_name"
+                    | "family_name"
+                    | "phone_number"
+                    | "address"
+                    | "birthdate"
+            ) {
+                set(&mut item, "personal", json!(true));
+            }
+            list.push(item);
+        }
+        if map.len() > crate::limits::MAX_CLAIMS_SHOWN {
+            set(
+                &mut v,
+                "omitted",
+                json!(map.len().saturating_sub(crate::limits::MAX_CLAIMS_SHOWN)),
+            );
+        }
+    }
+    set(&mut v, "list", Value::Array(list));
+    set(&mut v, "skewSeconds", json!(CLOCK_SKEW_SECONDS));
+    Some(v)
+}
+
+fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let r = &ctx.recognized;
-    if r.kind == "empty" {
+    if r.kind == "empty" && ctx.token.is_none() {
         out.push(
             Finding::new("input.empty", Severity::Info, "Nothing to diagnose yet", "Paste a token, an Authorization header, a token response, a curl command or an introspection response.")
                 .fix("Paste what your integration sends, and the operation it calls."),
@@ -136,29 +576,36 @@ fn token_findings(ctx: &mut Context, out: &mut Vec<Finding>) {
         return;
     }
     let Some(d) = &ctx.decoded else {
-        if r.token.is_none()
-            && r.claims.is_none()
-            && r.introspection.is_none()
+        if r.claims.is_none()
+            && ctx.introspection.is_none()
+            && r.response.is_none()
             && !out.iter().any(|f| f.code.starts_with("input."))
         {
             out.push(
                 Finding::new("input.no_token", Severity::Error, "No token found in the paste", format!("The paste was read as {}.", r.description))
-                    .fix("Paste the access token, the Authorization header, or the whole token response."),
+                    .fix("Paste the access token, the Authorization header, or the whole token response.")
+                    .weight(100),
             );
         }
         return;
     };
     match d.shape {
-        TokenShape::Opaque => out.push(
-            Finding::new(
+        TokenShape::Opaque => {
+            let mut f = Finding::new(
                 "token.opaque",
                 Severity::Info,
                 "The token is opaque (not a JWT)",
                 "Only the server that issued it can say what it grants: its scopes, expiry and user are not readable here.",
             )
-            .fix("Ask the authorization server: use introspection (RFC 7662) or, on Genesys Cloud, GET /api/v2/tokens/me.")
-            .weight(40),
-        ),
+            .weight(40);
+            f = if ctx.platform_id.as_deref() == Some("genesys-cloud") {
+                f.detail("Genesys Cloud access tokens are opaque by design; GET /api/v2/tokens/me describes them (scopes, grant type, OAuth client).")
+                    .fix("Run GET https://api.<your region>/api/v2/tokens/me with this token (the Live checks panel can do it) and paste the answer as the introspection response.")
+            } else {
+                f.fix("Ask the authorization server: introspection (RFC 7662), and paste its answer as the introspection response.")
+            };
+            out.push(f);
+        }
         TokenShape::Malformed => out.push(
             Finding::new(
                 "token.malformed",
@@ -169,6 +616,7 @@ fn token_findings(ctx: &mut Context, out: &mut Vec<Finding>) {
                     d.segments
                 ),
             )
+            .evidence("token", format!("{} segments", d.segments))
             .fix("Copy the token again from its source, whole.")
             .weight(95),
         ),
@@ -195,6 +643,1794 @@ fn token_findings(ctx: &mut Context, out: &mut Vec<Finding>) {
                         .fix("Send the token exactly as the authorization server issued it."),
                 );
             }
+            if d.shape == TokenShape::Jwe && fatal.is_empty() {
+                let alg = d.alg().unwrap_or("?");
+                let enc = d.header.as_ref().and_then(|h| h.get("enc")).and_then(Value::as_str).unwrap_or("?");
+                let auth0_hint = alg == "dir";
+                let mut f = Finding::new(
+                    "token.encrypted",
+                    Severity::Warning,
+                    "The token is encrypted (JWE): its claims cannot be read here",
+                    format!("The header says alg `{alg}`, enc `{enc}`. Only the holder of the decryption key can read it; an API that expects a signed JWT rejects it."),
+                )
+                .evidence("header", format!("alg {alg}, enc {enc}, 5 segments"))
+                .weight(60);
+                if auth0_hint {
+                    f = f.fix("Auth0 issues an encrypted token like this when no `audience` is requested: add `audience=<your API identifier>` to the authorization or token request to get a signed JWT access token.");
+                }
+                f = f.fix("If the API is yours, ask the authorization server for a signed (JWS) access token for that API.");
+                out.push(f);
+            }
         }
+    }
+}
+
+fn kind_rules(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(c) = &ctx.claims else { return };
+    match c.kind {
+        TokenKind::Id => {
+            let mut f = Finding::new(
+                "token.id_token",
+                Severity::Error,
+                "This is an ID token, not an access token",
+                format!(
+                    "{}. ID tokens tell the client who signed in; APIs expect an access token issued for them and reject ID tokens (wrong audience, no scopes).",
+                    capitalize(&c.kind_reason)
+                ),
+            )
+            .evidence("claims", c.kind_reason.clone())
+            .weight(86);
+            if let Some(aud) = c.audiences.first() {
+                f = f.evidence("claim aud", aud.clone());
+            }
+            if ctx.recognized.kind == "token_response" {
+                f = f.fix("Send the `access_token` of the token response, not the `id_token`.");
+            }
+            f = f.fix("Send the access token (`access_token` in the token response); request it for the API (scope / audience / resource of the API).");
+            out.push(f);
+        }
+        TokenKind::Refresh => out.push(
+            Finding::new(
+                "token.refresh_token",
+                Severity::Error,
+                "This is a refresh token, not an access token",
+                format!("{}. A refresh token is exchanged at the token endpoint for an access token; APIs reject it.", capitalize(&c.kind_reason)),
+            )
+            .fix("Send the access token; use the refresh token only at the token endpoint (grant_type=refresh_token).")
+            .weight(86),
+        ),
+        _ => {}
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
+    let now = ctx.now;
+    let response_expired = ctx
+        .response
+        .as_ref()
+        .is_some_and(|r| r.signals.contains(&Signal::Expired));
+    let response_lifetime = ctx
+        .response
+        .as_ref()
+        .is_some_and(|r| r.signals.contains(&Signal::LifetimeInvalid));
+    let (exp, nbf, iat) = match &ctx.claims {
+        Some(c) => (c.expires.clone(), c.not_before.clone(), c.issued_at.clone()),
+        None => (None, None, None),
+    };
+    let exp_seconds = exp
+        .as_ref()
+        .and_then(|e| e.seconds)
+        .or_else(|| ctx.introspection.as_ref().and_then(|i| i.exp));
+    if let Some(e) = exp_seconds {
+        if e < now.saturating_sub(CLOCK_SKEW_SECONDS) || (e < now && response_expired) {
+            let mut f = Finding::new(
+                "token.expired",
+                Severity::Error,
+                format!("The token expired {}", crate::time::relative(e, now)),
+                format!(
+                    "`exp` is {} ({}); now is {}. Expired tokens are rejected with 401 even when everything else is right (tolerance for clock skew: {} s).",
+                    crate::time::utc(e),
+                    crate::time::relative(e, now),
+                    crate::time::utc(now),
+                    CLOCK_SKEW_SECONDS
+                ),
+            )
+            .evidence("claim exp", format!("{e} = {}", crate::time::utc(e)))
+            .fix("Get a new access token (refresh it, or sign in again); make the integration refresh before `exp`.")
+            .weight(88);
+            if let Some(i) = iat.as_ref().and_then(|i| i.seconds) {
+                f = f.evidence("lifetime", crate::time::duration(e.saturating_sub(i)));
+            }
+            if response_expired {
+                f = f
+                    .evidence(
+                        "response",
+                        ctx.response
+                            .as_ref()
+                            .and_then(|r| r.message.clone())
+                            .unwrap_or_default(),
+                    )
+                    .weight(92);
+            }
+            out.push(f);
+        } else if e < now {
+            out.push(
+                Finding::new(
+                    "token.expired",
+                    Severity::Warning,
+                    format!("The token expired {} (within the clock-skew tolerance)", crate::time::relative(e, now)),
+                    format!("`exp` is {}; servers with a tolerance of {} s may still accept it, strict ones do not.", crate::time::utc(e), CLOCK_SKEW_SECONDS),
+                )
+                .evidence("claim exp", format!("{e} = {}", crate::time::utc(e)))
+                .fix("Get a new access token.")
+                .weight(70),
+            );
+        } else if e.saturating_sub(now) < 300 {
+            out.push(
+                Finding::new(
+                    "token.expiring",
+                    Severity::Info,
+                    format!("The token expires {}", crate::time::relative(e, now)),
+                    "It will be rejected after that; long jobs must refresh it.",
+                )
+                .evidence("claim exp", crate::time::utc(e)),
+            );
+        }
+    } else if ctx.claims.is_some()
+        && exp.is_none()
+        && ctx
+            .claims
+            .as_ref()
+            .is_some_and(|c| c.kind == TokenKind::Access)
+    {
+        out.push(Finding::new(
+            "token.no_expiry",
+            Severity::Info,
+            "The token has no `exp` claim",
+            "RFC 9068 access tokens carry `exp`; some validators (e.g. Microsoft.IdentityModel, IDX10225) reject tokens without it.",
+        ));
+    }
+    if let Some(e) = &exp {
+        if let Some(p) = &e.problem {
+            let overflow = e.seconds.is_some_and(|s| s > 2_147_483_647);
+            if overflow {
+                out.push(
+                    Finding::new(
+                        "token.exp_overflow",
+                        if response_lifetime { Severity::Error } else { Severity::Warning },
+                        "`exp` is past 2038: 32-bit validators treat it as missing",
+                        format!("{p}. .NET validators report IDX10225 (\"lifetime validation failed... does not have an 'exp' claim\") for such tokens."),
+                    )
+                    .evidence("claim exp", e.raw.clone())
+                    .fix("Issue tokens with a realistic lifetime (minutes to hours), so that `exp` stays below 2147483647.")
+                    .weight(if response_lifetime { 89 } else { 60 }),
+                );
+            } else {
+                out.push(
+                    Finding::new("token.invalid_time", Severity::Warning, "`exp` is not a plain number of seconds", p.clone())
+                        .evidence("claim exp", e.raw.clone())
+                        .fix("Issue `exp` as a whole number of seconds since 1970 (RFC 7519 NumericDate).")
+                        .weight(55),
+                );
+            }
+        }
+    }
+    for (t, name) in [(&nbf, "nbf"), (&iat, "iat")] {
+        if let Some(TimeClaim {
+            problem: Some(p),
+            raw,
+            seconds,
+        }) = t.as_ref()
+        {
+            if !seconds.is_some_and(|s| s > 2_147_483_647) {
+                out.push(
+                    Finding::new(
+                        "token.invalid_time",
+                        Severity::Warning,
+                        format!("`{name}` is not a plain number of seconds"),
+                        p.clone(),
+                    )
+                    .evidence(format!("claim {name}"), raw.clone())
+                    .weight(50),
+                );
+            }
+        }
+    }
+    if let Some(n) = nbf.as_ref().and_then(|n| n.seconds) {
+        if n > now.saturating_add(CLOCK_SKEW_SECONDS) {
+            out.push(
+                Finding::new(
+                    "token.not_yet_valid",
+                    Severity::Error,
+                    format!("The token is not valid yet (valid from {})", crate::time::relative(n, now)),
+                    format!("`nbf` is {}; now is {}. Either the token was issued for later, or this machine's clock (or the issuer's) is wrong.", crate::time::utc(n), crate::time::utc(now)),
+                )
+                .evidence("claim nbf", format!("{n} = {}", crate::time::utc(n)))
+                .fix("Check the clocks of the issuer and of the API server (NTP); wait until `nbf`.")
+                .weight(81),
+            );
+        }
+    }
+    if let Some(i) = iat.as_ref().and_then(|i| i.seconds) {
+        if i > now.saturating_add(CLOCK_SKEW_SECONDS) {
+            let nbf_reported = out.iter().any(|f| f.code == "token.not_yet_valid");
+            let response_nyv = ctx
+                .response
+                .as_ref()
+                .is_some_and(|r| r.signals.contains(&Signal::NotYetValid));
+            out.push(
+                Finding::new(
+                    "token.clock_skew",
+                    if response_nyv && !nbf_reported { Severity::Error } else { Severity::Warning },
+                    format!("The token was issued in the future ({})", crate::time::relative(i, now)),
+                    format!(
+                        "`iat` is {}, later than now ({}) by {}: the issuer's clock and this clock disagree. Validators that check `iat` reject it as not yet valid.",
+                        crate::time::utc(i),
+                        crate::time::utc(now),
+                        crate::time::duration(i.saturating_sub(now))
+                    ),
+                )
+                .evidence("claim iat", format!("{i} = {}", crate::time::utc(i)))
+                .fix("Synchronize the clocks of the issuer and the API server (NTP); or allow a small clock skew in the API's validator.")
+                .weight(80),
+            );
+        }
+    }
+}
+
+fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
+    let bound = ctx.claims.as_ref().and_then(|c| c.confirmation.clone());
+    let scheme = ctx.recognized.scheme.clone().unwrap_or_default();
+    let response_says = ctx
+        .response
+        .as_ref()
+        .is_some_and(|r| r.signals.contains(&Signal::SenderConstrained));
+    let token_type_dpop = ctx
+        .introspection
+        .as_ref()
+        .and_then(|i| i.token_type.as_deref())
+        .is_some_and(|t| t.eq_ignore_ascii_case("dpop"));
+    if (bound.is_some() || token_type_dpop || response_says) && !scheme.eq_ignore_ascii_case("dpop")
+    {
+        let what = bound.clone().unwrap_or_else(|| "sender-constrained".into());
+        let is_mtls = what.contains("mTLS");
+        let mut f = Finding::new(
+            "token.sender_constrained",
+            if response_says || (!is_mtls && scheme.eq_ignore_ascii_case("bearer")) { Severity::Error } else { Severity::Warning },
+            if is_mtls {
+                "The token is bound to a client certificate (mTLS)".to_string()
+            } else {
+                "The token is DPoP-bound but sent as a plain Bearer token".to_string()
+            },
+            if is_mtls {
+                "It must be sent over a TLS connection that presents the same client certificate (RFC 8705); from anywhere else it is rejected.".to_string()
+            } else {
+                format!(
+                    "The token is {what}: it must be sent as \"Authorization: DPoP <token>\" with a DPoP proof header signed by the same key (RFC 9449 §7.1). Sent as Bearer{} it is rejected.",
+                    if scheme.is_empty() { "" } else { " (as here)" }
+                )
+            },
+        )
+        .weight(84);
+        if let Some(b) = &bound {
+            f = f.evidence("claim cnf", b.clone());
+        }
+        if response_says {
+            f = f.evidence(
+                "response",
+                ctx.response
+                    .as_ref()
+                    .and_then(|r| r.message.clone())
+                    .unwrap_or_else(|| "DPoP required".into()),
+            );
+        }
+        if !scheme.is_empty() {
+            f = f.evidence("Authorization scheme", scheme.clone());
+        }
+        f = if is_mtls {
+            f.fix("Call the API with the client certificate the token was bound to.")
+        } else {
+            f.fix("Send \"Authorization: DPoP <token>\" plus a \"DPoP: <proof JWT>\" header signed with the key whose thumbprint is cnf.jkt (htm, htu, iat, jti, ath).")
+                .fix("Or ask the authorization server for a plain Bearer token if the API does not require DPoP.")
+        };
+        out.push(f);
+    }
+}
+
+fn host_of(url: &str) -> String {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    rest.split('/').next().unwrap_or("").to_ascii_lowercase()
+}
+
+/// Explains how two issuer strings differ: scheme, host, port, path (tenant, realm, version), trailing slash.
+fn issuer_difference(expected: &str, actual: &str) -> String {
+    let mut diffs = Vec::new();
+    let scheme = |u: &str| u.split("://").next().unwrap_or("").to_ascii_lowercase();
+    if scheme(expected) != scheme(actual) {
+        diffs.push(format!(
+            "the scheme differs ({} vs {})",
+            scheme(expected),
+            scheme(actual)
+        ));
+    }
+    let (he, ha) = (host_of(expected), host_of(actual));
+    let (hn_e, port_e) = he
+        .split_once(':')
+        .map_or((he.as_str(), ""), |(h, p)| (h, p));
+    let (hn_a, port_a) = ha
+        .split_once(':')
+        .map_or((ha.as_str(), ""), |(h, p)| (h, p));
+    if hn_e != hn_a {
+        diffs.push(format!(
+            "the host differs ({hn_e} vs {hn_a}): tokens name the host they were requested through"
+        ));
+    }
+    if port_e != port_a {
+        diffs.push(format!(
+            "the port differs ({} vs {})",
+            if port_e.is_empty() { "default" } else { port_e },
+            if port_a.is_empty() { "default" } else { port_a }
+        ));
+    }
+    let path = |u: &str| {
+        let rest = u.split("://").nth(1).unwrap_or(u);
+        rest.find('/')
+            .and_then(|i| rest.get(i..))
+            .unwrap_or("")
+            .to_string()
+    };
+    let (pe, pa) = (path(expected), path(actual));
+    if pe.trim_end_matches('/') != pa.trim_end_matches('/') {
+        if actual.contains("sts.windows.net") != expected.contains("sts.windows.net") {
+            diffs.push("the token version differs: sts.windows.net is the Entra ID v1.0 issuer, login.microsoftonline.com/<tenant>/v2.0 the v2.0 one (set accessTokenAcceptedVersion in the API's app manifest)".into());
+        } else if pe.contains("/realms/") || pa.contains("/realms/") {
+            diffs.push(format!("the realm path differs ({pe} vs {pa})"));
+        } else {
+            diffs.push(format!(
+                "the path (tenant, realm or version) differs ({pe} vs {pa})"
+            ));
+        }
+    } else if pe != pa {
+        diffs.push("only a trailing slash differs; issuer comparison is exact".into());
+    }
+    if diffs.is_empty() {
+        "they differ in letter case or invisible characters".into()
+    } else {
+        diffs.join("; ")
+    }
+}
+
+fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(c) = &ctx.claims else {
+        // Opaque token: issuer/audience can only come from the response and the hosts.
+        issuer_from_response(ctx, None, out);
+        region_rules(ctx, None, out);
+        return;
+    };
+    let expect = ctx.request.expect.clone().unwrap_or_default();
+    let response_aud = ctx
+        .response
+        .as_ref()
+        .is_some_and(|r| r.signals.contains(&Signal::AudienceInvalid));
+    let response_sig = ctx
+        .response
+        .as_ref()
+        .is_some_and(|r| r.signals.contains(&Signal::SignatureInvalid));
+    let header_nonce = ctx
+        .decoded
+        .as_ref()
+        .and_then(|d| d.header.as_ref())
+        .is_some_and(|h| h.contains_key("nonce"));
+    if let Some(p) = &c.audience_problem {
+        out.push(
+            Finding::new(
+                "audience.mismatch",
+                Severity::Error,
+                "`aud` has the wrong type",
+                p.clone(),
+            )
+            .evidence("claim aud", "not a string or list")
+            .weight(83),
+        );
+    }
+    // What audience does the API want?
+    let (wanted, source): (Vec<String>, String) =
+        if let Some(a) = expect.audience.clone().filter(|a| !a.is_empty()) {
+            (vec![a], "the audience you said the API accepts".into())
+        } else if let Some(m) = ctx.matrix.filter(|m| !m.platform.audiences.is_empty()) {
+            (
+                m.platform.audiences.clone(),
+                format!("{} accepts these audiences", m.platform.name),
+            )
+        } else {
+            (Vec::new(), String::new())
+        };
+    let aud_is_client = c
+        .client_id
+        .as_ref()
+        .is_some_and(|cid| c.audiences.iter().any(|a| a == cid));
+    let id_token_reported = out.iter().any(|f| f.code == "token.id_token");
+    let graph_token_elsewhere = c.audiences.iter().any(|a| is_graph_audience(a))
+        && ctx.platform_id.as_deref() != Some("microsoft-graph")
+        && (ctx.call.is_some() || response_aud || response_sig || expect.audience.is_some());
+    if !wanted.is_empty() && !c.audiences.is_empty() {
+        let ok = c.audiences.iter().any(|a| {
+            wanted.iter().any(|w| {
+                w.trim_end_matches('/')
+                    .eq_ignore_ascii_case(a.trim_end_matches('/'))
+            })
+        });
+        if !ok && !id_token_reported {
+            let mut f = Finding::new(
+                "audience.mismatch",
+                Severity::Error,
+                format!("The token is for another audience ({})", c.audiences.join(", ")),
+                format!(
+                    "The API accepts {} ({}), but the token's `aud` is {}.{}",
+                    wanted.join(" or "),
+                    source,
+                    c.audiences.join(", "),
+                    if aud_is_client {
+                        " The audience is the client itself: this is a token for the app (an ID token or a token for its own API), not for this API."
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .evidence("claim aud", c.audiences.join(", "))
+            .weight(83);
+            if response_aud {
+                f = f
+                    .evidence(
+                        "response",
+                        ctx.response
+                            .as_ref()
+                            .and_then(|r| r.message.clone())
+                            .unwrap_or_default(),
+                    )
+                    .weight(90);
+            }
+            f = f.fix(audience_fix(ctx, &wanted));
+            out.push(f);
+        }
+    } else if graph_token_elsewhere && !id_token_reported {
+        let mut f = Finding::new(
+            "audience.mismatch",
+            Severity::Error,
+            "This is a Microsoft Graph token, used for another API",
+            format!(
+                "`aud` is {}: only Microsoft Graph accepts it.{}",
+                c.audiences.join(", "),
+                if header_nonce { " Its header carries a `nonce`, so its signature validates only at Graph: other APIs report a signature failure (IDX10511)." } else { "" }
+            ),
+        )
+        .evidence("claim aud", c.audiences.join(", "))
+        .fix("Request a token for your API: scope `api://<your API's client id>/.default` (or its own scope), not Graph scopes such as User.Read.")
+        .weight(if response_aud || response_sig { 90 } else { 83 });
+        if header_nonce {
+            f = f.evidence("header nonce", "present");
+        }
+        out.push(f);
+    } else if response_aud && !id_token_reported {
+        let mut f = Finding::new(
+            "audience.mismatch",
+            Severity::Error,
+            "The API rejected the token's audience",
+            format!("The API says the audience is invalid; the token's `aud` is {}.", if c.audiences.is_empty() { "missing".into() } else { c.audiences.join(", ") }),
+        )
+        .evidence("claim aud", c.audiences.join(", "))
+        .evidence("response", ctx.response.as_ref().and_then(|r| r.message.clone()).unwrap_or_default())
+        .fix("Request the token for the API's audience (its identifier / resource / scope prefix), and configure the API to accept exactly that value.")
+        .weight(88);
+        if aud_is_client {
+            f = f.detail(format!(
+                "The API says the audience is invalid; the token's `aud` is {}, the client itself: it is an ID token or a token for the app's own API, not an access token for this API.",
+                c.audiences.join(", ")
+            ));
+        }
+        out.push(f);
+    }
+    // Issuer.
+    if let (Some(want), Some(iss)) = (
+        expect.issuer.as_deref().filter(|i| !i.is_empty()),
+        c.issuer.as_deref(),
+    ) {
+        if want != iss {
+            out.push(
+                Finding::new(
+                    "issuer.mismatch",
+                    Severity::Error,
+                    "The token comes from another issuer than the API trusts",
+                    format!("The API trusts `{want}`, the token's `iss` is `{iss}`: {}.", issuer_difference(want, iss)),
+                )
+                .evidence("claim iss", iss.to_string())
+                .evidence("expected", want.to_string())
+                .fix("Get the token from the issuer the API trusts (same host name, port, realm/tenant and token version), or configure the API to trust this issuer.")
+                .weight(82),
+            );
+        }
+    }
+    issuer_from_response(ctx, c.issuer.as_deref(), out);
+    region_rules(ctx, c.issuer.as_deref(), out);
+    if let Some(m) = ctx.matrix {
+        if !m.platform.issuers.is_empty() {
+            if let Some(iss) = c.issuer.as_deref() {
+                let known = m.platform.issuers.iter().any(|p| {
+                    iss.to_ascii_lowercase()
+                        .starts_with(&p.to_ascii_lowercase())
+                });
+                if !known && !out.iter().any(|f| f.code == "issuer.mismatch") && ctx.call.is_some()
+                {
+                    out.push(
+                        Finding::new(
+                            "issuer.mismatch",
+                            Severity::Warning,
+                            format!("The issuer is not one {} uses", m.platform.name),
+                            format!(
+                                "`iss` is `{iss}`; {} tokens come from {}.",
+                                m.platform.name,
+                                m.platform.issuers.join(", ")
+                            ),
+                        )
+                        .evidence("claim iss", iss.to_string())
+                        .weight(60),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) {
+    let Some(r) = &ctx.response else { return };
+    for s in &r.signals {
+        if let Signal::IssuerInvalid { expected, actual } = s {
+            if out
+                .iter()
+                .any(|f| f.code == "issuer.mismatch" && f.severity == Severity::Error)
+            {
+                return;
+            }
+            let actual = actual.clone().or_else(|| token_iss.map(str::to_string));
+            let detail = match (expected, &actual) {
+                (Some(e), Some(a)) => format!(
+                    "The API expected `{e}` but the token's issuer is `{a}`: {}.",
+                    issuer_difference(e, a)
+                ),
+                (None, Some(a)) => format!("The API rejected the issuer `{a}`."),
+                _ => "The API rejected the token's issuer.".into(),
+            };
+            let mut f = Finding::new("issuer.mismatch", Severity::Error, "The API does not trust the token's issuer", detail)
+                .evidence("response", r.message.clone().unwrap_or_default())
+                .fix("Request the token through the same public URL (scheme, host, port, realm) that the API is configured with; inside Docker or Kubernetes, set the issuer/hostname (e.g. Keycloak KC_HOSTNAME) so that both sides see one URL.")
+                .weight(90);
+            if let Some(a) = &actual {
+                f = f.evidence("claim iss", a.clone());
+            }
+            out.push(f);
+            return;
+        }
+    }
+}
+
+/// Genesys Cloud: the token, the login host and the API host must all be of the org's region.
+fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) {
+    let Some(m) = ctx.matrix.filter(|m| !m.platform.regions.is_empty()) else {
+        return;
+    };
+    let region_of = |host: &str| {
+        let host = host.to_ascii_lowercase();
+        m.platform.regions.iter().find(|r| {
+            let domain = r.api_host.strip_prefix("api.").unwrap_or(&r.api_host);
+            host == domain || host.ends_with(&format!(".{domain}"))
+        })
+    };
+    let api = ctx
+        .call
+        .as_ref()
+        .and_then(|c| c.host.as_deref())
+        .and_then(|h| region_of(h).map(|r| (h.to_string(), r)));
+    let other_hosts: Vec<String> = [
+        token_iss.map(host_of),
+        ctx.recognized
+            .call
+            .as_ref()
+            .and_then(|c| c.host.clone())
+            .filter(|h| Some(h.as_str()) != ctx.call.as_ref().and_then(|c| c.host.as_deref())),
+        ctx.request
+            .expect
+            .as_ref()
+            .and_then(|e| e.issuer.as_deref())
+            .map(host_of),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let Some((api_host, api_region)) = api else {
+        return;
+    };
+    for h in other_hosts {
+        let h = h.split(':').next().unwrap_or("").to_string();
+        if let Some(r) = region_of(&h) {
+            if r.name != api_region.name {
+                out.push(
+                    Finding::new(
+                        "issuer.mismatch",
+                        Severity::Error,
+                        format!("Region mismatch: the token is from {} but the API host is in {}", r.name, api_region.name),
+                        format!(
+                            "{h} belongs to region {} while {api_host} belongs to {}. A Genesys Cloud org lives in one region: its tokens only work on that region's API host.",
+                            r.name, api_region.name
+                        ),
+                    )
+                    .evidence("token / login host", h.clone())
+                    .evidence("API host", api_host.clone())
+                    .fix(format!("Use the login and API hosts of your org's region (e.g. login.{} and {}).", r.api_host.trim_start_matches("api."), r.api_host))
+                    .weight(87),
+                );
+                return;
+            }
+        }
+    }
+}
+
+fn introspection_rules(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(i) = &ctx.introspection else { return };
+    if i.active == Some(false) {
+        let mut causes = vec![
+            "the token was revoked (sign-out, password change, client secret rotated, consent withdrawn)".to_string(),
+            "the token expired".to_string(),
+            "the token was issued by another authorization server (or another realm/tenant) than the one asked".to_string(),
+            "the token was requested through another host name than the one the introspection endpoint uses (the issuer differs, so the server treats it as foreign)".to_string(),
+            "the introspecting client is not allowed to see this token (audience or client restrictions, e.g. Keycloak 26.6+ checks the audience)".to_string(),
+        ];
+        let mut weight_first = None;
+        if let Some(e) = ctx
+            .claims
+            .as_ref()
+            .and_then(|c| c.expires.as_ref())
+            .and_then(|e| e.seconds)
+        {
+            if e < ctx.now {
+                weight_first = Some(1usize);
+            }
+        }
+        if let Some(idx) = weight_first {
+            if idx < causes.len() {
+                let c = causes.remove(idx);
+                causes.insert(0, format!("{c} (its `exp` has passed)"));
+            }
+        }
+        let mut f = Finding::new(
+            "introspection.inactive",
+            Severity::Error,
+            "The authorization server says the token is not active",
+            format!("Introspection answered `active: false`. RFC 7662 gives no reason; the usual ones, most likely first: {}.", causes.join("; ")),
+        )
+        .evidence("introspection", "active: false")
+        .fix("Get a new token and introspect it right away; if it is inactive at once, compare its `iss` with the introspection endpoint's host and realm.")
+        .fix("Introspect with a client that is allowed to (same realm, audience includes it).")
+        .weight(87);
+        if let Some(iss) = ctx.claims.as_ref().and_then(|c| c.issuer.clone()) {
+            f = f.evidence("claim iss", iss);
+        }
+        out.push(f);
+    }
+}
+
+fn facts_of(ctx: &Context) -> Facts {
+    let mut scopes: Option<Vec<String>> = None;
+    let mut scope_source = String::new();
+    let mut roles = Vec::new();
+    let mut grant = Grant::Unknown;
+    let mut grant_reason = String::from("nothing shows whether a user signed in");
+    if let Some(c) = &ctx.claims {
+        if c.scope_claim.is_some() || c.kind == TokenKind::Access || !c.roles.is_empty() {
+            scopes = Some(c.scopes.clone());
+            scope_source = c
+                .scope_claim
+                .as_ref()
+                .map_or("the token (no scope claim)".to_string(), |n| {
+                    format!("claim `{n}`")
+                });
+        }
+        if ctx
+            .decoded
+            .as_ref()
+            .is_some_and(|d| d.shape == TokenShape::Jws)
+            || ctx.recognized.claims.is_some()
+        {
+            scopes.get_or_insert_with(Vec::new);
+            if scope_source.is_empty() {
+                scope_source = "the token (no scope claim)".into();
+            }
+        }
+        roles = c.roles.clone();
+        grant = c.grant;
+        grant_reason = c.grant_reason.clone();
+    }
+    if let Some(tr) = &ctx.recognized.token_response {
+        if let Some(s) = tr.get("scope").and_then(Value::as_str) {
+            if scopes.is_none() {
+                scopes = Some(s.split_whitespace().map(str::to_string).collect());
+                scope_source = "the token response's `scope`".into();
+            }
+        }
+    }
+    if let Some(i) = &ctx.introspection {
+        if let Some(s) = &i.scopes {
+            scopes = Some(s.clone());
+            scope_source = match i.source {
+                "genesys-tokens-me" => "tokens/me `authorizedScope`".into(),
+                _ => "introspection `scope`".into(),
+            };
+        }
+        if i.grant != Grant::Unknown {
+            grant = i.grant;
+            grant_reason = i.grant_reason.clone().unwrap_or_default();
+        }
+    }
+    Facts {
+        scopes,
+        scope_source,
+        roles,
+        grant,
+        grant_reason,
+    }
+}
+
+fn requirement_text(req: &ScopeRequirement) -> String {
+    match req {
+        ScopeRequirement::Unknown => "unknown".into(),
+        ScopeRequirement::Public => "none (public)".into(),
+        ScopeRequirement::AnyOf(sets) => {
+            let alts: Vec<String> = sets
+                .iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        "(none)".into()
+                    } else {
+                        s.join(" + ")
+                    }
+                })
+                .collect();
+            if alts.len() == 1 {
+                alts.join("")
+            } else {
+                format!("any of: {}", alts.join(" | "))
+            }
+        }
+    }
+}
+
+/// Whether `held` satisfies the requirement; and the set that came closest (fewest missing) when not.
+fn check_scopes(req: &ScopeRequirement, held: &[String]) -> (bool, Vec<String>) {
+    match req {
+        ScopeRequirement::Unknown => (false, Vec::new()),
+        ScopeRequirement::Public => (true, Vec::new()),
+        ScopeRequirement::AnyOf(sets) => {
+            let mut best: Option<Vec<String>> = None;
+            for set in sets {
+                let missing: Vec<String> = set
+                    .iter()
+                    .filter(|s| !held.iter().any(|h| h == *s))
+                    .cloned()
+                    .collect();
+                if missing.is_empty() {
+                    return (true, Vec::new());
+                }
+                if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
+                    best = Some(missing);
+                }
+            }
+            (sets.is_empty(), best.unwrap_or_default())
+        }
+    }
+}
+
+fn platform_name(ctx: &Context) -> String {
+    ctx.matrix
+        .map(|m| m.platform.name.clone())
+        .unwrap_or_else(|| "the API".into())
+}
+
+fn guidance(ctx: &Context, topic: &str) -> Option<String> {
+    ctx.matrix
+        .and_then(|m| m.platform.guidance.get(topic).cloned())
+}
+
+fn operation_rules(
+    ctx: &Context,
+    facts: &Facts,
+    out: &mut Vec<Finding>,
+) -> (Vec<RequirementCheck>, Option<Value>, bool) {
+    let mut checks = Vec::new();
+    let Some(call) = &ctx.call else {
+        return (checks, None, false);
+    };
+    let mut op_json =
+        json!({ "method": call.method, "host": call.host, "path": call.path, "matched": null });
+    // No matrix: the requirements come only from the response (generic OAuth).
+    let Some(m) = ctx.matrix else {
+        return (checks, Some(op_json), false);
+    };
+    let source = m
+        .platform
+        .provenance
+        .sources
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("{} matrix", m.platform.name));
+    let op: &Operation = match m.lookup(&call.method, &call.path) {
+        Lookup::Found { op, params } => {
+            set(
+                &mut op_json,
+                "matched",
+                json!({
+                    "method": op.method, "path": op.path, "summary": op.summary,
+                    "params": params.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
+                    "scopes": requirement_text(&op.scopes),
+                    "appScopes": op.app_scopes.as_ref().map(requirement_text),
+                    "permissions": op.permissions,
+                    "userContext": op.user_context,
+                    "notes": op.notes,
+                }),
+            );
+            op
+        }
+        Lookup::NotFound { nearest } => {
+            let near: Vec<String> = nearest
+                .iter()
+                .map(|o| format!("{} {}", o.method, o.path))
+                .collect();
+            let mut f = Finding::new(
+                "operation.unknown",
+                Severity::Warning,
+                format!("{} has no operation {} {}", m.platform.name, call.method, call.path),
+                if near.is_empty() {
+                    "The matrix has no operation like it.".to_string()
+                } else {
+                    format!("Nearest known operations: {}. Check the method and the path (a typo, a missing version prefix, or another API).", near.join("; "))
+                },
+            )
+            .evidence("operation", format!("{} {}", call.method, call.path))
+            .weight(65);
+            for n in near.iter().take(5) {
+                f = f.fix(format!("Did you mean {n}?"));
+            }
+            if m.platform.unknown_policy.is_some() {
+                f = f.fix(m.platform.unknown_policy.clone().unwrap_or_default());
+            }
+            out.push(f);
+            set(&mut op_json, "nearest", json!(near));
+            return (checks, Some(op_json), false);
+        }
+    };
+    let op_name = format!("{} {}", op.method, op.path);
+    let mut known = true;
+
+    // 1. User context.
+    match op.user_context {
+        UserContext::Required => {
+            let state = match facts.grant {
+                Grant::User => RequirementState::Met,
+                Grant::App => RequirementState::Unmet,
+                Grant::Unknown => RequirementState::Unknown,
+            };
+            checks.push(RequirementCheck {
+                kind: "user_context".into(),
+                required: "a signed-in user (not client credentials / app-only)".into(),
+                state,
+                evidence: facts.grant_reason.clone(),
+                source: source.clone(),
+            });
+            if state == RequirementState::Unknown {
+                known = false;
+            }
+            if state == RequirementState::Unmet {
+                let mut f = Finding::new(
+                    "grant.no_user_context",
+                    Severity::Error,
+                    format!("{op_name} needs a signed-in user, but this is an app-only token"),
+                    format!(
+                        "The token was issued without a user ({}). {op_name} acts as a user (for example `/me` means \"the signed-in user\"), so app-only / client-credentials tokens are refused.",
+                        facts.grant_reason
+                    ),
+                )
+                .evidence("grant", facts.grant_reason.clone())
+                .evidence("matrix", format!("{op_name}: user context required"))
+                .weight(80);
+                if let Some(r) = &ctx.response {
+                    if r.signals.contains(&Signal::UserContextRequired) {
+                        f = f
+                            .evidence("response", r.message.clone().unwrap_or_default())
+                            .weight(93);
+                    }
+                }
+                f = grant_fix(ctx, f, op);
+                out.push(f);
+            }
+        }
+        UserContext::NotRequired => {}
+        UserContext::Unknown => {}
+    }
+
+    // 2. Scopes: delegated vs application.
+    let app_only = facts.grant == Grant::App;
+    let (req, held, held_source, kind_word) = match (&op.app_scopes, app_only) {
+        (Some(app), true) => (
+            app,
+            Some(facts.roles.clone()),
+            "claim `roles`".to_string(),
+            "application permission",
+        ),
+        _ => (
+            &op.scopes,
+            facts.scopes.clone(),
+            facts.scope_source.clone(),
+            "scope",
+        ),
+    };
+    let graph_like = op.app_scopes.is_some();
+    let kind_word = if graph_like && !app_only {
+        "delegated permission"
+    } else {
+        kind_word
+    };
+    match (req, &held) {
+        (ScopeRequirement::Unknown, _) => {
+            known = false;
+            checks.push(RequirementCheck {
+                kind: "scope".into(),
+                required: "unknown".into(),
+                state: RequirementState::Unknown,
+                evidence: m.platform.unknown_policy.clone().unwrap_or_else(|| {
+                    "the matrix does not say which scopes this operation needs".into()
+                }),
+                source: source.clone(),
+            });
+            if let Some(policy) = &m.platform.unknown_policy {
+                out.push(
+                    Finding::new(
+                        "scope.requirement_unknown",
+                        Severity::Info,
+                        format!(
+                            "{} does not publish what {op_name} requires",
+                            m.platform.name
+                        ),
+                        policy.clone(),
+                    )
+                    .evidence("matrix", source.clone()),
+                );
+            }
+        }
+        (ScopeRequirement::Public, _) => checks.push(RequirementCheck {
+            kind: "scope".into(),
+            required: "none (public operation)".into(),
+            state: RequirementState::Met,
+            evidence: String::new(),
+            source: source.clone(),
+        }),
+        (req, None) => {
+            known = false;
+            checks.push(RequirementCheck {
+                kind: "scope".into(),
+                required: requirement_text(req),
+                state: RequirementState::Unknown,
+                evidence:
+                    "the token is opaque and no introspection was given: its scopes cannot be seen"
+                        .into(),
+                source: source.clone(),
+            });
+        }
+        (req, Some(held)) => {
+            let (ok, missing) = check_scopes(req, held);
+            checks.push(RequirementCheck {
+                kind: if kind_word == "scope" {
+                    "scope".into()
+                } else {
+                    kind_word.replace(' ', "_")
+                },
+                required: requirement_text(req),
+                state: if ok {
+                    RequirementState::Met
+                } else {
+                    RequirementState::Unmet
+                },
+                evidence: if held.is_empty() {
+                    format!("{held_source}: none")
+                } else {
+                    format!("{held_source}: {}", held.join(" "))
+                },
+                source: source.clone(),
+            });
+            if !ok {
+                out.push(scope_missing_finding(
+                    ctx,
+                    facts,
+                    op,
+                    req,
+                    &missing,
+                    held,
+                    &held_source,
+                    kind_word,
+                    app_only,
+                ));
+            }
+        }
+    }
+
+    // 3. Platform permissions.
+    if let Some(p) = &op.permissions {
+        if !p.list.is_empty() {
+            let mode = if p.mode == PermissionMode::Any {
+                "any of"
+            } else {
+                "all of"
+            };
+            let held_perms = ctx
+                .introspection
+                .as_ref()
+                .and_then(|i| i.permissions.clone());
+            let state = match &held_perms {
+                Some(h) => {
+                    let covered =
+                        |r: &String| h.iter().any(|x| introspection::permission_covers(x, r));
+                    let ok = if p.mode == PermissionMode::Any {
+                        p.list.iter().any(covered)
+                    } else {
+                        p.list.iter().all(covered)
+                    };
+                    if ok {
+                        RequirementState::Met
+                    } else {
+                        RequirementState::Unmet
+                    }
+                }
+                None => RequirementState::Unknown,
+            };
+            let response_lists = ctx
+                .response
+                .as_ref()
+                .is_some_and(|r| r.signals.contains(&Signal::PermissionDenied));
+            checks.push(RequirementCheck {
+                kind: "permission".into(),
+                required: format!("{mode}: {}", p.list.join(", ")),
+                state: if response_lists && state == RequirementState::Unknown { RequirementState::Unmet } else { state },
+                evidence: match &held_perms {
+                    Some(h) => format!("users/me authorization: {} permissions", h.len()),
+                    None => "permissions belong to the user's roles (or the client's roles for client credentials); the token does not show them".into(),
+                },
+                source: source.clone(),
+            });
+            if state == RequirementState::Unmet
+                || (state == RequirementState::Unknown && response_lists)
+            {
+                out.push(permission_missing_finding(
+                    ctx,
+                    facts,
+                    op,
+                    &p.list,
+                    p.mode == PermissionMode::Any,
+                    state == RequirementState::Unmet,
+                ));
+            } else if state == RequirementState::Unknown {
+                let who = if facts.grant == Grant::App {
+                    "the OAuth client's roles"
+                } else {
+                    "the user's roles"
+                };
+                out.push(
+                    Finding::new(
+                        "permission.unverified",
+                        Severity::Info,
+                        format!("{op_name} also needs the permission{} {mode} {}", if p.list.len() > 1 { "s" } else { "" }, p.list.join(", ")),
+                        format!("Platform permissions come from {who}, not from the token; Token Doctor cannot see them. If the scopes are right and the call still fails with 403, this is the next thing to check."),
+                    )
+                    .evidence("matrix", format!("{op_name}: {mode} {}", p.list.join(", ")))
+                    .fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give {who} a role with {}.", p.list.join(", "))))
+                    .weight(30),
+                );
+            }
+        }
+    }
+    for note in &op.notes {
+        out.push(
+            Finding::new(
+                "operation.note",
+                Severity::Info,
+                format!("About {op_name}"),
+                note.clone(),
+            )
+            .weight(20),
+        );
+    }
+    (checks, Some(op_json), known)
+}
+
+fn grant_fix(ctx: &Context, f: Finding, op: &Operation) -> Finding {
+    match ctx.platform_id.as_deref() {
+        Some("genesys-cloud") => f
+            .fix("Use a user grant (authorization code / implicit / SAML2 bearer) so the token carries a user, or call the equivalent non-/me operation with the user's id (e.g. GET /api/v2/users/{userId}).")
+            .fix(guidance(ctx, "grant").unwrap_or_else(|| "Client-credentials tokens get permissions from the OAuth client's roles, and have no user.".into())),
+        Some("microsoft-graph") => {
+            let alt = op.path.replacen("/me", "/users/{id}", 1);
+            f.fix(format!("With an app-only token, call {} {alt} with the user's id or userPrincipalName instead of /me, and grant the application permission.", op.method))
+                .fix("Or sign the user in (authorization code flow) and use a delegated token.")
+        }
+        Some("nice-cxone") => f.fix("Sign the agent in with the authorization-code flow; CXone does not offer client credentials, and back-end access keys act for the key's user."),
+        _ => f.fix("Use a flow with a signed-in user (authorization code), or call an operation that names the user explicitly."),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scope_missing_finding(
+    ctx: &Context,
+    facts: &Facts,
+    op: &Operation,
+    req: &ScopeRequirement,
+    missing: &[String],
+    held: &[String],
+    held_source: &str,
+    kind_word: &str,
+    app_only: bool,
+) -> Finding {
+    let op_name = format!("{} {}", op.method, op.path);
+    let alts = requirement_text(req);
+    let first_missing = missing.first().cloned().unwrap_or_default();
+    let client_has = ctx
+        .introspection
+        .as_ref()
+        .and_then(|i| i.client_scopes.as_ref())
+        .map(|cs| missing.iter().all(|m| cs.iter().any(|c| c == m)));
+    let (code, title) = if client_has == Some(true) {
+        (
+            "scope.not_granted",
+            format!(
+                "The token lacks the {kind_word} `{first_missing}`, though the OAuth client now has it"
+            ),
+        )
+    } else {
+        (
+            "scope.missing",
+            format!("The token lacks the {kind_word} `{first_missing}` that {op_name} needs"),
+        )
+    };
+    let mut detail = format!(
+        "{op_name} needs {alts}. The token has {}.",
+        if held.is_empty() {
+            format!("no {kind_word}s ({held_source})")
+        } else {
+            format!("{} ({held_source})", held.join(" "))
+        }
+    );
+    if client_has == Some(true) {
+        detail.push_str(" The OAuth client is configured with it, so the token was issued before the scope was added: refreshing never adds scopes.");
+    }
+    if app_only
+        && op.app_scopes.is_some()
+        && facts.roles.is_empty()
+        && !facts.scopes.clone().unwrap_or_default().is_empty()
+    {
+        detail.push_str(" This app-only token carries delegated scopes' names nowhere: application permissions arrive in `roles`.");
+    }
+    let mut f = Finding::new(code, Severity::Error, title, detail)
+        .evidence(
+            held_source.to_string(),
+            if held.is_empty() {
+                "(none)".into()
+            } else {
+                held.join(" ")
+            },
+        )
+        .evidence("matrix", format!("{op_name} requires {alts}"))
+        .weight(if code == "scope.not_granted" { 78 } else { 75 });
+    if let Some(r) = &ctx.response {
+        if r.signals.iter().any(|s| {
+            matches!(
+                s,
+                Signal::InsufficientScope
+                    | Signal::AccessDenied
+                    | Signal::NoAppPermissions
+                    | Signal::PermissionDenied
+            )
+        }) {
+            f = f
+                .evidence(
+                    "response",
+                    r.message
+                        .clone()
+                        .or_else(|| r.code.clone())
+                        .unwrap_or_default(),
+                )
+                .weight(85);
+        }
+    }
+    f = match ctx.platform_id.as_deref() {
+        Some("genesys-cloud") => {
+            let mut f = f;
+            if client_has != Some(true) {
+                f = f.fix(format!("In Genesys Cloud Admin > Integrations > OAuth, add the scope `{first_missing}` to the OAuth client."));
+            }
+            f.fix("Then get a new token through a new authorization (reconnect the account in Zapier / sign in again): a refreshed token keeps its old scopes.")
+                .fix(guidance(ctx, "scope").unwrap_or_else(|| "Scopes limit what the app may do; the user's permissions still apply.".into()))
+        }
+        Some("microsoft-graph") => {
+            let kind = if app_only { "Application" } else { "Delegated" };
+            f.fix(format!("In Entra ID > App registrations > API permissions, add Microsoft Graph {kind} permission `{first_missing}`{}.", if app_only { " (an application permission, not a delegated one)" } else { "" }))
+                .fix("Grant admin consent for it (application permissions always need it).")
+                .fix(if app_only {
+                    "Get a new token with scope https://graph.microsoft.com/.default; the new permission appears in `roles`.".to_string()
+                } else {
+                    "Sign in again (or request the scope explicitly) to get a new token: refreshing keeps the old `scp`.".to_string()
+                })
+        }
+        _ => f
+            .fix(format!("Request `{first_missing}` when getting the token (the `scope` parameter) and make sure the client is allowed it."))
+            .fix("Get a new token: refreshing never adds scopes; an integration that stored a token must be reconnected."),
+    };
+    f
+}
+
+fn permission_missing_finding(
+    ctx: &Context,
+    facts: &Facts,
+    op: &Operation,
+    list: &[String],
+    any: bool,
+    from_facts: bool,
+) -> Finding {
+    let op_name = format!("{} {}", op.method, op.path);
+    let who = if facts.grant == Grant::App {
+        "the OAuth client's role"
+    } else {
+        "the user's role"
+    };
+    let mode = if any { "at least one of" } else { "all of" };
+    let mut f = Finding::new(
+        "permission.missing",
+        Severity::Error,
+        format!("Missing the {} permission {}", platform_name(ctx), list.first().cloned().unwrap_or_default()),
+        format!(
+            "{op_name} needs {mode} {}. This is a platform permission granted through {who}, not an OAuth scope: adding scopes does not help.",
+            list.join(", ")
+        ),
+    )
+    .evidence("matrix", format!("{op_name}: {mode} {}", list.join(", ")))
+    .weight(70);
+    if let Some(r) = &ctx.response {
+        if r.signals.contains(&Signal::PermissionDenied) {
+            f = f
+                .evidence("response", r.message.clone().unwrap_or_default())
+                .weight(79);
+        }
+    }
+    if from_facts {
+        f = f.evidence("users/me authorization", "none of the required permissions");
+    }
+    f.fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give {who} a role that includes {}; for client credentials the OAuth client's roles apply (per division).", list.join(", "))))
+}
+
+/// Requirements and findings that come from the response alone (generic OAuth, or when no matrix entry
+/// explains it). Returns the checks and whether they make the requirements known.
+fn response_rules(
+    ctx: &Context,
+    facts: &Facts,
+    out: &mut Vec<Finding>,
+) -> (Vec<RequirementCheck>, bool) {
+    let mut checks = Vec::new();
+    let Some(r) = &ctx.response else {
+        return (checks, false);
+    };
+    let mut known = false;
+    let msg = r
+        .message
+        .clone()
+        .or_else(|| r.code.clone())
+        .unwrap_or_else(|| "(see response)".into());
+
+    // Scopes named by the response (challenge `scope=`, Auth0 "expected any of").
+    if !r.required_scopes.is_empty()
+        && !has_error(out, "scope.missing")
+        && !has_error(out, "scope.not_granted")
+    {
+        let held = facts.scopes.clone();
+        let state = match &held {
+            Some(h) => {
+                let ok = if r.scopes_any {
+                    r.required_scopes.iter().any(|s| h.contains(s))
+                } else {
+                    r.required_scopes.iter().all(|s| h.contains(s))
+                };
+                if ok {
+                    RequirementState::Met
+                } else {
+                    RequirementState::Unmet
+                }
+            }
+            None => RequirementState::Unknown,
+        };
+        known = state != RequirementState::Unknown;
+        let required = format!(
+            "{} {}",
+            if r.scopes_any { "any of:" } else { "all of:" },
+            r.required_scopes.join(" ")
+        );
+        checks.push(RequirementCheck {
+            kind: "scope".into(),
+            required: required.clone(),
+            state,
+            evidence: match &held {
+                Some(h) => format!(
+                    "{}: {}",
+                    facts.scope_source,
+                    if h.is_empty() {
+                        "none".into()
+                    } else {
+                        h.join(" ")
+                    }
+                ),
+                None => "the token's scopes cannot be seen".into(),
+            },
+            source: "the API's response".into(),
+        });
+        if r.signals.contains(&Signal::ScopeNotGranted) {
+            out.push(
+                Finding::new(
+                    "scope.not_granted",
+                    Severity::Error,
+                    format!("The client was not granted the scope {}", r.required_scopes.join(", ")),
+                    format!("The authorization server refused to issue {} to this client: {msg}", r.required_scopes.join(", ")),
+                )
+                .evidence("response", msg.clone())
+                .fix("Allow the client these scopes at the authorization server (Auth0: APIs > Machine to Machine Applications > authorize the app and tick the scopes; Okta: grant the scopes to the app), then request a new token.")
+                .weight(78),
+            );
+        } else if state != RequirementState::Met {
+            let missing: Vec<String> = match &held {
+                Some(h) => r
+                    .required_scopes
+                    .iter()
+                    .filter(|s| !h.contains(s))
+                    .cloned()
+                    .collect(),
+                None => r.required_scopes.clone(),
+            };
+            let first = missing.first().cloned().unwrap_or_default();
+            out.push(
+                Finding::new(
+                    "scope.missing",
+                    Severity::Error,
+                    format!("The token lacks the scope `{first}` the API asks for"),
+                    format!(
+                        "The API answered that it needs {required}; the token has {}.",
+                        match &held {
+                            Some(h) if !h.is_empty() => h.join(" "),
+                            Some(_) => "no scopes".into(),
+                            None => "scopes that cannot be seen (opaque token)".into(),
+                        }
+                    ),
+                )
+                .evidence("response", msg.clone())
+                .evidence(facts.scope_source.clone(), held.clone().unwrap_or_default().join(" "))
+                .fix(format!("Request {} when getting the token, and make sure the client is allowed it.", missing.join(" ")))
+                .fix("Get a new token: refreshing never adds scopes; an integration that stored a token must be reconnected.")
+                .weight(85),
+            );
+        } else {
+            out.push(
+                Finding::new(
+                    "scope.stale",
+                    Severity::Warning,
+                    "The token shown has the scopes the API asks for, yet the API refused",
+                    "The token that was sent is probably not this one: an integration often caches the token of an earlier connection (from before the scope was added). Refreshing keeps the old scopes.",
+                )
+                .evidence("response", msg.clone())
+                .fix("Reconnect the account in the integration (new authorization) and send the new token; compare it with this one.")
+                .weight(60),
+            );
+        }
+    } else if r.signals.contains(&Signal::ScopeNotGranted) && !has_error(out, "scope.not_granted") {
+        out.push(
+            Finding::new("scope.not_granted", Severity::Error, "The authorization server did not grant the requested scopes", format!("It answered: {msg}"))
+                .evidence("response", msg.clone())
+                .fix("Allow the client the scopes at the authorization server, then request a new token.")
+                .weight(78),
+        );
+    }
+
+    for s in &r.signals {
+        match s {
+            Signal::InsufficientScope
+                if !has_error(out, "scope.missing")
+                    && !has_error(out, "scope.not_granted")
+                    && r.required_scopes.is_empty() =>
+            {
+                let google = r.code.as_deref() == Some("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+                    || msg.contains("insufficient authentication scopes");
+                let mut f = Finding::new(
+                    "scope.missing",
+                    Severity::Error,
+                    "The API says the token lacks a scope",
+                    format!(
+                        "The response says the token's scopes are insufficient{}. {}",
+                        if facts.scopes.as_ref().is_some_and(|s| !s.is_empty()) { format!(" (the token has: {})", facts.scopes.clone().unwrap_or_default().join(" ")) } else { String::new() },
+                        if google {
+                            "With Google APIs the most frequent cause is a stored token from before the scope was added to the app: delete the stored token (token.json / the connection) and consent again."
+                        } else {
+                            "The response does not say which scope; the API's documentation (or a matrix) does."
+                        }
+                    ),
+                )
+                .evidence("response", msg.clone())
+                .weight(80);
+                f = if google {
+                    f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
+                } else {
+                    f.fix("Find the scope the operation needs in the API's documentation, request it, and get a new token (refreshing never adds scopes).")
+                };
+                out.push(f);
+            }
+            Signal::UserContextRequired if !has_error(out, "grant.no_user_context") => {
+                out.push(
+                    Finding::new(
+                        "grant.no_user_context",
+                        Severity::Error,
+                        "The operation needs a signed-in user, and the token has none",
+                        format!("The API answered: {msg}. The token was issued to an application only ({}).", facts.grant_reason),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Use a flow with a signed-in user (authorization code), or call the equivalent operation that names the user (e.g. /users/{id} instead of /me).")
+                    .weight(92),
+                );
+            }
+            Signal::NoAppPermissions if !has_error(out, "scope.missing") => {
+                out.push(
+                    Finding::new(
+                        "scope.missing",
+                        Severity::Error,
+                        "The app-only token carries no application permissions (`roles`)",
+                        format!(
+                            "The API answered: {msg}. An app-only token must carry the API's application permissions (app roles) in `roles`; this one has {}.",
+                            if facts.roles.is_empty() { "none".into() } else { facts.roles.join(" ") }
+                        ),
+                    )
+                    .evidence("response", msg.clone())
+                    .evidence("claim roles", if facts.roles.is_empty() { "(none)".into() } else { facts.roles.join(" ") })
+                    .fix("Add an application permission (app role) of the API to the client app — not a delegated permission — and grant admin consent.")
+                    .fix("Get a new token (client credentials with scope <API>/.default); the role appears in `roles`.")
+                    .weight(86),
+                );
+            }
+            Signal::PermissionDenied
+                if !has_error(out, "permission.missing")
+                    && !has_error(out, "scope.missing")
+                    && !has_error(out, "grant.no_user_context") =>
+            {
+                let github = r.platform_hint == Some("github");
+                let user_path = ctx
+                    .call
+                    .as_ref()
+                    .is_some_and(|c| c.path == "/user" || c.path.starts_with("/user/"));
+                if github && user_path {
+                    out.push(
+                        Finding::new(
+                            "grant.no_user_context",
+                            Severity::Error,
+                            "This GitHub endpoint needs a user token; an app / GITHUB_TOKEN has no user",
+                            format!("GitHub answered \"{msg}\" for a /user endpoint: installation tokens (including GITHUB_TOKEN) act as the app, not as a user."),
+                        )
+                        .evidence("response", msg.clone())
+                        .fix("Use a user access token (OAuth app / GitHub App user-to-server token, or a PAT) for /user endpoints.")
+                        .weight(90),
+                    );
+                    continue;
+                }
+                let perms = r.required_permissions.clone();
+                let mut f = Finding::new(
+                    "permission.missing",
+                    Severity::Error,
+                    if perms.is_empty() {
+                        "The API says a permission is missing".to_string()
+                    } else {
+                        format!("Missing the permission {}", perms.first().cloned().unwrap_or_default())
+                    },
+                    if perms.is_empty() {
+                        format!("The API answered: {msg}. This is about what the user, app or installation is allowed (roles, permissions), not about the token's format.")
+                    } else {
+                        format!(
+                            "The API needs {} {}. Platform permissions come from roles (the user's, or the OAuth client's for client credentials), not from OAuth scopes.",
+                            if r.permissions_any { "at least one of" } else { "all of" },
+                            perms.join(", ")
+                        )
+                    },
+                )
+                .evidence("response", msg.clone())
+                .weight(79);
+                f = if github {
+                    f.fix("Give the GitHub App / workflow token the permission (e.g. `permissions: contents: write` in the workflow, or the App's repository permissions) and re-install / re-run.")
+                } else if r.platform_hint == Some("microsoft-graph") {
+                    f.fix("The app or user lacks the directory permission or role: add the application permission with admin consent, or give the user the needed Entra ID role.")
+                } else {
+                    f.fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give the user's role (or the OAuth client's role for client credentials) {}.", if perms.is_empty() { "the permission".into() } else { perms.join(", ") })))
+                };
+                known = known || !perms.is_empty();
+                if !perms.is_empty() {
+                    checks.push(RequirementCheck {
+                        kind: "permission".into(),
+                        required: format!(
+                            "{} {}",
+                            if r.permissions_any {
+                                "any of:"
+                            } else {
+                                "all of:"
+                            },
+                            perms.join(", ")
+                        ),
+                        state: RequirementState::Unmet,
+                        evidence: "the API says it is missing".into(),
+                        source: "the API's response".into(),
+                    });
+                }
+                out.push(f);
+            }
+            Signal::Expired if !out.iter().any(|f| f.code == "token.expired") => {
+                out.push(
+                    Finding::new(
+                        "token.expired",
+                        Severity::Error,
+                        "The API says the token has expired",
+                        format!("It answered: {msg}."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Get a new access token; make the integration refresh before expiry.")
+                    .weight(88),
+                );
+            }
+            Signal::LifetimeInvalid
+                if !out
+                    .iter()
+                    .any(|f| f.code == "token.exp_overflow" || f.code == "token.expired") =>
+            {
+                out.push(
+                    Finding::new(
+                        "token.lifetime_invalid",
+                        Severity::Error,
+                        "The API could not validate the token's lifetime",
+                        format!(
+                            "It answered: {msg}. The `exp` claim is missing or unreadable to it."
+                        ),
+                    )
+                    .evidence("response", msg.clone())
+                    .weight(85),
+                );
+            }
+            Signal::NotYetValid
+                if !out
+                    .iter()
+                    .any(|f| f.code == "token.not_yet_valid" || f.code == "token.clock_skew") =>
+            {
+                out.push(
+                    Finding::new("token.not_yet_valid", Severity::Error, "The API says the token is not valid yet", format!("It answered: {msg}. The clocks of the issuer and the API probably disagree."))
+                        .evidence("response", msg.clone())
+                        .fix("Synchronize clocks (NTP); allow a small clock skew.")
+                        .weight(81),
+                );
+            }
+            Signal::KeyNotFound if !out.iter().any(|f| f.code.starts_with("signature.")) => {
+                let kid = ctx
+                    .decoded
+                    .as_ref()
+                    .and_then(|d| d.header.as_ref())
+                    .and_then(|h| h.get("kid"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("(none)");
+                out.push(
+                    Finding::new(
+                        "signature.key_not_found",
+                        Severity::Error,
+                        "The API does not know the key that signed the token",
+                        format!("It answered: {msg}. The token's `kid` is {kid}: the API fetched the keys of another issuer (another realm, tenant or environment), or its cached keys predate a key rotation."),
+                    )
+                    .evidence("response", msg.clone())
+                    .evidence("header kid", kid.to_string())
+                    .fix("Check that the API's issuer / JWKS URL is the token's `iss` (same realm, same environment); restart or refresh the API's key cache after a rotation.")
+                    .weight(82),
+                );
+            }
+            Signal::SignatureInvalid
+                if !out
+                    .iter()
+                    .any(|f| f.code.starts_with("signature.") || f.code == "audience.mismatch") =>
+            {
+                let alg = ctx.decoded.as_ref().and_then(|d| d.alg()).unwrap_or("?");
+                out.push(
+                    Finding::new(
+                        "signature.invalid",
+                        Severity::Error,
+                        "The API could not validate the token's signature",
+                        format!("It answered: {msg}. The header says alg {alg}. Usual causes: a token from another environment or issuer, an HS256 token sent to an API that expects RS256 (or the reverse), or a wrong key/secret."),
+                    )
+                    .evidence("response", msg.clone())
+                    .evidence("header alg", alg.to_string())
+                    .fix("Verify the token here with the issuer's keys (Verify signature) to see which side is wrong.")
+                    .weight(80),
+                );
+            }
+            Signal::NoToken if !out.iter().any(|f| f.code == "header.malformed") => {
+                out.push(
+                    Finding::new(
+                        "input.no_token",
+                        Severity::Error,
+                        "The API received no bearer token",
+                        format!("It answered: {msg}. The request reached it without a usable Authorization header."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Send \"Authorization: Bearer <access token>\" (check that the integration's header field is not empty or misnamed).")
+                    .weight(91),
+                );
+            }
+            Signal::AccessDenied if !out.iter().any(|f| f.severity == Severity::Error) => {
+                out.push(
+                    Finding::new(
+                        "access.denied",
+                        Severity::Error,
+                        "The API denied access without saying why",
+                        format!("It answered: {msg}. The token facts above show no other cause: check the user's or app's permissions for this resource (roles, divisions, licences, resource ownership)."),
+                    )
+                    .evidence("response", msg.clone())
+                    .weight(40),
+                );
+            }
+            Signal::InvalidToken if !out.iter().any(|f| f.severity == Severity::Error) => {
+                out.push(
+                    Finding::new(
+                        "token.rejected",
+                        Severity::Error,
+                        "The API rejected the token",
+                        format!("It answered: {msg}. Nothing in the token itself explains it; check the audience and issuer the API expects (give them under expect), the signature, and that the token is for this environment."),
+                    )
+                    .evidence("response", msg.clone())
+                    .weight(40),
+                );
+            }
+            _ => {}
+        }
+    }
+    (checks, known)
+}
+
+/// Sets `key` on a JSON object (no-op on other values; never panics, unlike `value[key] = ...`).
+fn set(value: &mut Value, key: &str, v: Value) {
+    if let Value::Object(map) = value {
+        map.insert(key.to_string(), v);
+    }
+}
+
+fn has_error(out: &[Finding], code: &str) -> bool {
+    out.iter()
+        .any(|f| f.code == code && f.severity == Severity::Error)
+}
+
+/// Scopes that appear in the token, the response or the token response but that the platform does not define.
+fn unknown_scope_rules(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
+    let Some(m) = ctx.matrix else { return };
+    if m.platform.scope_catalog.is_empty() {
+        return;
+    }
+    let mut seen: Vec<(String, &'static str)> = Vec::new();
+    for s in facts.scopes.clone().unwrap_or_default() {
+        seen.push((s, "the token"));
+    }
+    if let Some(r) = &ctx.response {
+        for s in &r.required_scopes {
+            seen.push((s.clone(), "the response"));
+        }
+    }
+    if let Some(i) = &ctx.introspection {
+        for s in i.client_scopes.clone().unwrap_or_default() {
+            seen.push((s, "the OAuth client"));
+        }
+    }
+    let ignore = [
+        "openid",
+        "profile",
+        "email",
+        "offline_access",
+        "address",
+        "phone",
+    ];
+    let mut reported = Vec::new();
+    for (s, wherefrom) in seen {
+        if ignore.contains(&s.as_str())
+            || m.knows_scope(&s)
+            || reported.contains(&s)
+            || s.contains("://")
+        {
+            continue;
+        }
+        let near = m.closest_scopes(&s, 3);
+        let needed = out
+            .iter()
+            .find(|f| f.code == "scope.missing")
+            .and_then(|f| f.title.split('`').nth(1).map(str::to_string));
+        let mut f = Finding::new(
+            "scope.unknown",
+            Severity::Warning,
+            format!("`{s}` is not a {} scope", m.platform.name),
+            format!(
+                "{} does not define the scope `{s}` (seen in {wherefrom}); advice that names it is wrong for this platform.{}",
+                m.platform.name,
+                match &needed {
+                    Some(n) => format!(" The operation needs `{n}`."),
+                    None => String::new(),
+                }
+            ),
+        )
+        .evidence(wherefrom, s.clone())
+        .weight(55);
+        if !near.is_empty() {
+            f = f.fix(format!("Closest real scopes: {}.", near.join(", ")));
+        }
+        if let Some(n) = needed {
+            f = f.fix(format!("Request `{n}` instead."));
+        }
+        out.push(f);
+        reported.push(s);
+    }
+}
+
+/// Keeps one finding per code (the highest-ranked), merging evidence.
+fn dedupe(findings: &mut Vec<Finding>) {
+    report::rank(findings);
+    let mut kept: Vec<Finding> = Vec::new();
+    for f in findings.drain(..) {
+        let multi = matches!(
+            f.code.as_str(),
+            "scope.unknown"
+                | "token.encoding"
+                | "token.invalid_time"
+                | "matrix.problem"
+                | "operation.note"
+                | "permission.unverified"
+        );
+        if !multi {
+            if let Some(existing) = kept.iter_mut().find(|k| k.code == f.code) {
+                for e in f.evidence {
+                    if !existing.evidence.contains(&e) {
+                        existing.evidence.push(e);
+                    }
+                }
+                continue;
+            }
+        }
+        kept.push(f);
+    }
+    *findings = kept;
+}
+
+impl Finding {
+    /// Replaces the detail text.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+fn audience_fix(ctx: &Context, wanted: &[String]) -> String {
+    match ctx.platform_id.as_deref() {
+        Some("microsoft-graph") => "Request the token for Microsoft Graph: scope https://graph.microsoft.com/.default (app-only) or Graph scopes such as Mail.Send (delegated); not your own API's scope.".into(),
+        _ => format!(
+            "Request the token for {} (the `audience` / `resource` parameter, or a scope of that API), or configure the API to accept the token's audience if it is really meant for it.",
+            wanted.first().cloned().unwrap_or_else(|| "the API".into())
+        ),
     }
 }

@@ -1,0 +1,695 @@
+//! Reads what the API answered: a raw HTTP response, a body, or a `WWW-Authenticate` value; and turns it into
+//! signals (RFC 6750 / RFC 9449 challenges, vendor error texts) that the diagnosis uses as evidence. The same
+//! text can mean different things on different platforms; the diagnosis decides with the token and operation.
+
+use serde_json::Value;
+
+/// One `WWW-Authenticate` challenge: its scheme and auth-params.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Challenge {
+    /// `Bearer`, `DPoP`, ...
+    pub scheme: String,
+    /// `(name, value)` pairs, names lower-cased.
+    pub params: Vec<(String, String)>,
+}
+
+impl Challenge {
+    /// The value of auth-param `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the response says, by kind. Several can apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signal {
+    /// The token lacks a scope (`insufficient_scope`, Google, Auth0, Mastodon, Graph scope texts).
+    InsufficientScope,
+    /// The operation needs a signed-in user (Graph `/me`, Genesys "requires a user context").
+    UserContextRequired,
+    /// App-only token with no application permissions (`NoPermissionsInAccessToken`, `IDW10201`).
+    NoAppPermissions,
+    /// A platform permission / directory role is missing (Genesys `missing.permissions`, Graph
+    /// `Authorization_RequestDenied`, GitHub "not accessible by integration").
+    PermissionDenied,
+    /// Access denied without saying why (Graph `ErrorAccessDenied`, Genesys `not.authorized`).
+    AccessDenied,
+    /// The audience is wrong (`Invalid audience`, `IDX10214`, "expected audience").
+    AudienceInvalid,
+    /// The issuer is wrong; with the expected and actual values when given.
+    IssuerInvalid {
+        /// The issuer the server expected.
+        expected: Option<String>,
+        /// The issuer the token had.
+        actual: Option<String>,
+    },
+    /// Expired (`IDX10223`, "expired", "Jwt expired").
+    Expired,
+    /// Lifetime validation failed without an expiry (`IDX10225`): `exp` missing or unreadable (e.g. past 2038).
+    LifetimeInvalid,
+    /// Not yet valid (`IDX10222`).
+    NotYetValid,
+    /// The signature did not validate (`IDX10511`, `IDX10503`, "signature").
+    SignatureInvalid,
+    /// The signing key was not found (`kid`).
+    KeyNotFound,
+    /// The token must be sent with DPoP / mTLS (RFC 9449 "must be presented using the DPoP scheme").
+    SenderConstrained,
+    /// The token itself was rejected (`invalid_token`) without a more precise reason.
+    InvalidToken,
+    /// No token reached the server (`authentication.required`, "No authentication bearer token").
+    NoToken,
+    /// The client was not granted the scopes it asked for (token endpoint: `invalid_scope`,
+    /// "has not been granted scopes").
+    ScopeNotGranted,
+    /// Introspection said `active: false`.
+    Inactive,
+}
+
+/// Everything read from a response.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResponseInfo {
+    /// HTTP status, when a status line or a `status` member was given.
+    pub status: Option<u16>,
+    /// The `WWW-Authenticate` challenges.
+    pub challenges: Vec<Challenge>,
+    /// Signals, most specific first.
+    pub signals: Vec<Signal>,
+    /// Scopes the response names as required.
+    pub required_scopes: Vec<String>,
+    /// True when any one of `required_scopes` is enough (Auth0 "expected any of"); false = all needed.
+    pub scopes_any: bool,
+    /// Platform permissions the response names as missing.
+    pub required_permissions: Vec<String>,
+    /// True when any one of `required_permissions` is enough (Genesys `missing.any.permissions`).
+    pub permissions_any: bool,
+    /// The platform the response looks like (`genesys-cloud`, `microsoft-graph`, ...), when it can be told.
+    pub platform_hint: Option<&'static str>,
+    /// The error message / description to quote as evidence.
+    pub message: Option<String>,
+    /// The error code (`insufficient_scope`, `missing.permissions`, `ErrorAccessDenied`, ...).
+    pub code: Option<String>,
+}
+
+/// Parses a response. Never fails; what cannot be read is simply absent.
+pub fn parse(text: &str) -> ResponseInfo {
+    let text = text
+        .get(..crate::limits::MAX_RESPONSE_BYTES)
+        .unwrap_or_else(|| clip_bytes(text));
+    let mut info = ResponseInfo::default();
+    let trimmed = text.trim();
+    let mut body = trimmed;
+    if trimmed.starts_with("HTTP/") {
+        let (head, rest) = split_head(trimmed);
+        body = rest;
+        let mut lines = head.lines();
+        if let Some(status_line) = lines.next() {
+            info.status = status_line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok());
+        }
+        for line in lines {
+            if let Some((name, value)) = line.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("www-authenticate") {
+                    info.challenges.extend(parse_challenges(value));
+                }
+            }
+        }
+    } else if let Some(value) = header_value(trimmed, "www-authenticate") {
+        info.challenges.extend(parse_challenges(value));
+        body = "";
+    } else if looks_like_challenge(trimmed) {
+        info.challenges.extend(parse_challenges(trimmed));
+        body = "";
+    }
+    for ch in info.challenges.clone() {
+        read_challenge(&ch, &mut info);
+    }
+    let body = body.trim();
+    let mut strings = String::new();
+    if body.starts_with('{') {
+        if let Ok(v @ Value::Object(_)) = serde_json::from_str::<Value>(body) {
+            read_json_body(&v, &mut info);
+            collect_strings(&v, &mut strings, 0);
+        }
+    }
+    let text_to_read = if !strings.is_empty() {
+        strings.as_str()
+    } else if body.is_empty() {
+        trimmed
+    } else {
+        body
+    };
+    read_text(text_to_read, &mut info);
+    info
+}
+
+/// Joins the string values of a JSON document, one per line (bounded depth and size), so that vendor messages
+/// can be read without their JSON quoting.
+fn collect_strings(v: &Value, out: &mut String, depth: usize) {
+    if depth > 16 || out.len() > 64 * 1024 {
+        return;
+    }
+    match v {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| collect_strings(i, out, depth.saturating_add(1))),
+        Value::Object(map) => map
+            .values()
+            .for_each(|i| collect_strings(i, out, depth.saturating_add(1))),
+        _ => {}
+    }
+}
+
+fn clip_bytes(text: &str) -> &str {
+    let mut end = crate::limits::MAX_RESPONSE_BYTES.min(text.len());
+    while end > 0 && !text.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    text.get(..end).unwrap_or("")
+}
+
+fn split_head(text: &str) -> (&str, &str) {
+    for sep in ["\r\n\r\n", "\n\n"] {
+        if let Some(i) = text.find(sep) {
+            return (
+                text.get(..i).unwrap_or(text),
+                text.get(i.saturating_add(sep.len())..).unwrap_or(""),
+            );
+        }
+    }
+    (text, "")
+}
+
+fn header_value<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let (n, v) = text.lines().next()?.split_once(':')?;
+    n.trim().eq_ignore_ascii_case(name).then_some(v)
+}
+
+fn looks_like_challenge(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    ["bearer", "dpop"].contains(&first.to_ascii_lowercase().as_str()) && text.contains('=')
+}
+
+/// Parses a `WWW-Authenticate` value into challenges (RFC 9110 §11.6.1): `Scheme k=v, k="v", Scheme2 ...`.
+pub fn parse_challenges(value: &str) -> Vec<Challenge> {
+    let mut out: Vec<Challenge> = Vec::new();
+    let mut chars = value.trim().chars().peekable();
+    let mut token = String::new();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() || c == ',' {
+            chars.next();
+            continue;
+        }
+        token.clear();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == ',' || c == '=' {
+                break;
+            }
+            token.push(c);
+            chars.next();
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek() == Some(&'=') {
+            chars.next();
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+            let mut val = String::new();
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                val.push(n)
+                            }
+                        }
+                        '"' => break,
+                        c => val.push(c),
+                    }
+                }
+            } else {
+                while let Some(&c) = chars.peek() {
+                    if c == ',' {
+                        break;
+                    }
+                    val.push(c);
+                    chars.next();
+                }
+                // token68 padding such as `abc==` ends up here too.
+                val = val.trim().to_string();
+            }
+            match out.last_mut() {
+                Some(ch) => ch.params.push((token.to_ascii_lowercase(), val)),
+                None => out.push(Challenge {
+                    scheme: String::new(),
+                    params: vec![(token.to_ascii_lowercase(), val)],
+                }),
+            }
+        } else if !token.is_empty() {
+            out.push(Challenge {
+                scheme: token.clone(),
+                params: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+fn read_challenge(ch: &Challenge, info: &mut ResponseInfo) {
+    if let Some(scope) = ch.param("scope") {
+        for s in scope.split_whitespace() {
+            push_unique(&mut info.required_scopes, s);
+        }
+    }
+    let desc = ch.param("error_description").map(str::to_string);
+    if let Some(d) = &desc {
+        info.message.get_or_insert_with(|| d.clone());
+    }
+    match ch.param("error") {
+        Some("insufficient_scope") => {
+            info.code.get_or_insert_with(|| "insufficient_scope".into());
+            push_signal(info, Signal::InsufficientScope);
+        }
+        Some("invalid_token") => {
+            info.code.get_or_insert_with(|| "invalid_token".into());
+            push_signal(info, Signal::InvalidToken);
+        }
+        Some("invalid_dpop_proof") | Some("use_dpop_nonce") => {
+            info.code.get_or_insert_with(|| "invalid_dpop_proof".into());
+            push_signal(info, Signal::SenderConstrained);
+        }
+        Some(other) => {
+            info.code.get_or_insert_with(|| other.to_string());
+        }
+        None => {}
+    }
+}
+
+fn push_signal(info: &mut ResponseInfo, s: Signal) {
+    if !info.signals.contains(&s) {
+        info.signals.push(s);
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, s: &str) {
+    let s = s
+        .trim()
+        .trim_matches(|c| c == '\'' || c == '"' || c == '`' || c == ',' || c == '.');
+    if !s.is_empty() && !list.iter().any(|x| x == s) {
+        list.push(s.to_string());
+    }
+}
+
+fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p)?;
+    }
+    cur.as_str()
+}
+
+fn read_json_body(v: &Value, info: &mut ResponseInfo) {
+    // Genesys Cloud ErrorBody: {message, code, status, messageParams, contextId, ...}
+    if v.get("contextId").is_some() || v.get("messageWithParams").is_some() {
+        info.platform_hint = Some("genesys-cloud");
+    }
+    if let Some(status) = v.get("status").and_then(Value::as_u64) {
+        info.status
+            .get_or_insert(u16::try_from(status).unwrap_or(0));
+    }
+    // Microsoft Graph: {error: {code, message, innerError}}
+    if let Some(code) = str_at(v, &["error", "code"]) {
+        info.code.get_or_insert_with(|| code.to_string());
+        if v.get("error")
+            .and_then(|e| e.get("innerError").or_else(|| e.get("innererror")))
+            .is_some()
+        {
+            info.platform_hint.get_or_insert("microsoft-graph");
+        }
+    }
+    if let Some(m) = str_at(v, &["error", "message"]) {
+        info.message.get_or_insert_with(|| m.to_string());
+    }
+    // Google: {error: {code: 403, status: "PERMISSION_DENIED", details: [{reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}]}}
+    if let Some(details) = v
+        .get("error")
+        .and_then(|e| e.get("details"))
+        .and_then(Value::as_array)
+    {
+        for d in details {
+            if let Some(r) = d.get("reason").and_then(Value::as_str) {
+                info.code = Some(r.to_string());
+            }
+        }
+    }
+    // OAuth-style {error, error_description}
+    if let Some(code) = v.get("error").and_then(Value::as_str) {
+        info.code.get_or_insert_with(|| code.to_string());
+    }
+    for key in [
+        "error_description",
+        "message",
+        "detail",
+        "title",
+        "errorMessage",
+    ] {
+        if let Some(m) = v.get(key).and_then(Value::as_str) {
+            info.message.get_or_insert_with(|| m.to_string());
+        }
+    }
+    if let Some(code) = v.get("code").and_then(Value::as_str) {
+        info.code.get_or_insert_with(|| code.to_string());
+    }
+    if v.get("active").and_then(Value::as_bool) == Some(false) {
+        push_signal(info, Signal::Inactive);
+    }
+}
+
+fn bracket_list(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(start) = text.find('[') {
+        if let Some(len) = text.get(start..).and_then(|r| r.find(']')) {
+            let inner = text
+                .get(start.saturating_add(1)..start.saturating_add(len))
+                .unwrap_or("");
+            for p in inner.split(',') {
+                push_unique(&mut out, p);
+            }
+        }
+    }
+    out
+}
+
+fn after<'t>(text: &'t str, lower: &str, marker: &str) -> Option<&'t str> {
+    let i = lower.find(marker)?;
+    text.get(i.saturating_add(marker.len())..)
+}
+
+fn quoted_values(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['\'', '"']) {
+        let q = rest.get(i..=i).unwrap_or("'");
+        let tail = rest.get(i.saturating_add(1)..).unwrap_or("");
+        match tail.find(q) {
+            Some(j) => {
+                out.push(tail.get(..j).unwrap_or("").to_string());
+                rest = tail.get(j.saturating_add(1)..).unwrap_or("");
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+fn read_text(text: &str, info: &mut ResponseInfo) {
+    let lower = text.to_ascii_lowercase();
+    let has = |s: &str| lower.contains(s);
+    let code = info.code.clone().unwrap_or_default();
+    let code_l = code.to_ascii_lowercase();
+
+    if has("must be presented using the dpop scheme")
+        || has("invalid_dpop_proof")
+        || has("dpop proof")
+        || has("requires dpop")
+    {
+        push_signal(info, Signal::SenderConstrained);
+    }
+    if code_l == "missing.permissions"
+        || code_l == "missing.any.permissions"
+        || has("missing the following permission")
+        || has("at least one of the following permissions")
+    {
+        info.platform_hint.get_or_insert("genesys-cloud");
+        info.permissions_any =
+            code_l == "missing.any.permissions" || has("at least one of the following permissions");
+        for p in bracket_list(text) {
+            push_unique(&mut info.required_permissions, &p);
+        }
+        push_signal(info, Signal::PermissionDenied);
+    }
+    if has("requires a user context")
+        || has("only valid with delegated authentication flow")
+        || has("client credentials cannot be used")
+    {
+        push_signal(info, Signal::UserContextRequired);
+        if has("delegated authentication flow") {
+            info.platform_hint.get_or_insert("microsoft-graph");
+        }
+    }
+    if code_l == "nopermissionsinaccesstoken"
+        || has("idw10201")
+        || has("neither scope or roles claim")
+        || has("neither scope nor roles claim")
+    {
+        push_signal(info, Signal::NoAppPermissions);
+    }
+    if code_l == "authorization_requestdenied"
+        || has("insufficient privileges to complete the operation")
+    {
+        push_signal(info, Signal::PermissionDenied);
+        info.platform_hint.get_or_insert("microsoft-graph");
+    }
+    if has("resource not accessible by integration")
+        || has("resource not accessible by personal access token")
+    {
+        info.platform_hint.get_or_insert("github");
+        push_signal(info, Signal::PermissionDenied);
+    }
+    if code_l == "erroraccessdenied"
+        || code_l == "not.authorized"
+        || code_l == "accessdenied"
+        || code_l == "permission_denied"
+    {
+        push_signal(info, Signal::AccessDenied);
+    }
+    if code_l == "access_token_scope_insufficient"
+        || has("insufficient authentication scopes")
+        || has("insufficient_scope")
+        || has("insufficient scope")
+        || has("outside the authorized scopes")
+        || has("scope is missing")
+        || has("required scopes")
+        || has("missing required scope")
+    {
+        push_signal(info, Signal::InsufficientScope);
+    }
+    if let Some(rest) = after(text, &lower, "expected any of:") {
+        info.scopes_any = true;
+        for s in rest
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split([',', ' '])
+            .filter(|s| !s.trim().is_empty())
+        {
+            push_unique(&mut info.required_scopes, s);
+        }
+    }
+    if let Some(rest) = after(text, &lower, "has not been granted scopes:") {
+        for s in rest
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split([',', ' '])
+            .filter(|s| !s.trim().is_empty())
+        {
+            push_unique(&mut info.required_scopes, s);
+        }
+        push_signal(info, Signal::ScopeNotGranted);
+    } else if code_l == "invalid_scope" || has("invalid_scope") {
+        push_signal(info, Signal::ScopeNotGranted);
+    }
+    if has("invalid audience")
+        || has("idx10214")
+        || has("idx10231")
+        || has("expected audience")
+        || has("audience validation failed")
+        || has("the audience '")
+        || has("aud claim")
+        || has("audience is invalid")
+        || has("invalid_audience")
+    {
+        push_signal(info, Signal::AudienceInvalid);
+    }
+    if let Some(rest) = after(text, &lower, "invalid token issuer.") {
+        let q = quoted_values(rest);
+        push_signal(
+            info,
+            Signal::IssuerInvalid {
+                expected: q.first().cloned(),
+                actual: q.get(1).cloned(),
+            },
+        );
+    } else if has("idx10205")
+        || has("issuer validation failed")
+        || has("invalid issuer")
+        || has("the issuer '")
+        || has("iss claim")
+    {
+        let q = quoted_values(text);
+        push_signal(
+            info,
+            Signal::IssuerInvalid {
+                expected: None,
+                actual: q.first().cloned(),
+            },
+        );
+    }
+    if has("idx10225") {
+        push_signal(info, Signal::LifetimeInvalid);
+    }
+    if has("idx10223")
+        || has("token is expired")
+        || has("jwt expired")
+        || has("token expired")
+        || has("expired token")
+        || has("lifetime validation failed. the token is expired")
+        || has("has expired")
+        || code_l == "expired_token"
+    {
+        push_signal(info, Signal::Expired);
+    }
+    if has("idx10222") || has("not yet valid") || has("used before") || has("jwt not active") {
+        push_signal(info, Signal::NotYetValid);
+    }
+    if has("didn't find publickey for specified kid")
+        || has("idx10501")
+        || has("no matching key")
+        || has("unable to find the appropriate key")
+        || has("kid") && has("not found")
+    {
+        push_signal(info, Signal::KeyNotFound);
+    }
+    if has("idx10511")
+        || has("idx10503")
+        || has("signature validation failed")
+        || has("invalid signature")
+        || has("signature verification failed")
+    {
+        push_signal(info, Signal::SignatureInvalid);
+    }
+    if code_l == "authentication.required"
+        || has("no authentication bearer token")
+        || has("no authorization header")
+        || has("missing authorization")
+    {
+        push_signal(info, Signal::NoToken);
+    }
+    if code_l == "invalidauthenticationtoken"
+        || code_l == "bad.credentials"
+        || code_l == "invalid_token"
+        || has("access token validation failure")
+        || has("invalid token")
+        || code_l == "unauthenticated"
+    {
+        push_signal(info, Signal::InvalidToken);
+    }
+    if info.message.is_none() {
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        if !first.is_empty() && !first.starts_with('{') {
+            info.message = Some(crate::json::clip(first.trim(), 300));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn rfc6750_challenge_with_scope() {
+        let r = parse(
+            r#"WWW-Authenticate: Bearer realm="example", error="insufficient_scope", error_description="needs more", scope="read write""#,
+        );
+        assert_eq!(r.challenges.len(), 1);
+        assert_eq!(r.required_scopes, vec!["read", "write"]);
+        assert!(r.signals.contains(&Signal::InsufficientScope));
+        assert_eq!(r.message.as_deref(), Some("needs more"));
+    }
+
+    #[test]
+    fn dpop_insufficient_scope_is_a_scope_problem() {
+        let r = parse(
+            "HTTP/1.1 403 Forbidden\r\nWWW-Authenticate: DPoP algs=\"ES256 PS256\", error=\"insufficient_scope\", scope=\"okta.users.read\"\r\n\r\n",
+        );
+        assert_eq!(r.status, Some(403));
+        assert_eq!(
+            r.challenges.first().map(|c| c.scheme.as_str()),
+            Some("DPoP")
+        );
+        assert!(r.signals.contains(&Signal::InsufficientScope));
+        assert!(!r.signals.contains(&Signal::SenderConstrained));
+    }
+
+    #[test]
+    fn genesys_missing_any_permissions() {
+        let body = r#"{"message":"Unable to perform the requested action. You must have at least one of the following permissions assigned: [journey:actionmap:view, journey:actionmap:add]","code":"missing.any.permissions","status":403,"contextId":"x"}"#;
+        let r = parse(body);
+        assert_eq!(r.platform_hint, Some("genesys-cloud"));
+        assert!(r.permissions_any);
+        assert_eq!(
+            r.required_permissions,
+            vec!["journey:actionmap:view", "journey:actionmap:add"]
+        );
+        assert_eq!(r.status, Some(403));
+    }
+
+    #[test]
+    fn keycloak_issuer_values() {
+        let r = parse(
+            "Invalid token issuer. Expected 'http://localhost:8080/realms/a', but was 'http://keycloak:8080/realms/a'",
+        );
+        assert_eq!(
+            r.signals.first(),
+            Some(&Signal::IssuerInvalid {
+                expected: Some("http://localhost:8080/realms/a".into()),
+                actual: Some("http://keycloak:8080/realms/a".into())
+            })
+        );
+    }
+
+    #[test]
+    fn auth0_expected_any_of() {
+        let r = parse(
+            r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: create:users,create:user_tickets"}"#,
+        );
+        assert!(r.scopes_any);
+        assert_eq!(
+            r.required_scopes,
+            vec!["create:users", "create:user_tickets"]
+        );
+        assert!(r.signals.contains(&Signal::InsufficientScope));
+    }
+
+    #[test]
+    fn graph_me_needs_delegated() {
+        let r = parse(
+            r#"{"error":{"code":"BadRequest","message":"/me request is only valid with delegated authentication flow.","innerError":{}}}"#,
+        );
+        assert!(r.signals.contains(&Signal::UserContextRequired));
+        assert_eq!(r.platform_hint, Some("microsoft-graph"));
+    }
+
+    #[test]
+    fn dpop_scheme_required() {
+        let r = parse(
+            "WWW-Authenticate: DPoP error=\"invalid_token\", error_description=\"DPoP-bound access token must be presented using the DPoP scheme\"",
+        );
+        assert!(r.signals.contains(&Signal::SenderConstrained));
+    }
+}

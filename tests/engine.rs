@@ -1,0 +1,360 @@
+//! The engine's main flows on a small inline matrix (the built-in matrices and the scenario corpus have their
+//! own tests). Runs natively and in headless Chromium.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use base64::Engine;
+use serde_json::json;
+use token_doctor::matrix::Matrix;
+use token_doctor::registry::Registry;
+use token_doctor::report::{Report, RequirementState, Verdict};
+use token_doctor::request::Request;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: f64 = 1_700_000_000.0;
+
+fn jwt(claims: serde_json::Value) -> String {
+    let e = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        e(&json!({"alg":"RS256","typ":"JWT","kid":"k"})),
+        e(&claims)
+    )
+}
+
+fn registry() -> Registry {
+    let m = Matrix::from_json(
+        &json!({
+            "platform": {"id": "genesys-cloud", "name": "Genesys Cloud", "hosts": ["*.mypurecloud.com"],
+                "basePaths": [], "scopeCatalog": ["conversations", "conversations:readonly", "users", "users:readonly"],
+                "regions": [{"name": "us_east_1", "apiHost": "api.mypurecloud.com", "loginHost": "login.mypurecloud.com"},
+                            {"name": "eu_west_1", "apiHost": "api.mypurecloud.ie", "loginHost": "login.mypurecloud.ie"}],
+                "provenance": {"sources": ["test matrix"]}},
+            "operations": [
+                {"method": "POST", "path": "/api/v2/conversations/calls",
+                 "scopes": {"type": "anyOf", "sets": [["conversations"]]},
+                 "permissions": {"mode": "ANY", "list": ["conversation:call:add"]}, "userContext": "notRequired"},
+                {"method": "GET", "path": "/api/v2/users/me",
+                 "scopes": {"type": "anyOf", "sets": [["users"], ["users:readonly"]]}, "userContext": "required"},
+                {"method": "GET", "path": "/api/v2/users/{userId}",
+                 "scopes": {"type": "anyOf", "sets": [["users"], ["users:readonly"]]}, "userContext": "notRequired"}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut r = Registry::default();
+    r.install(m);
+    r
+}
+
+fn run(req: Request) -> Report {
+    token_doctor::diagnose(
+        &Request {
+            now: Some(NOW),
+            ..req
+        },
+        &registry(),
+    )
+}
+
+fn codes(r: &Report) -> Vec<&str> {
+    r.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn genesys_opaque_token_with_tokens_me_lacking_the_scope_is_denied() {
+    let r = run(Request {
+        input: "Bearer AbCdEfGhIjKlMnOpQrStUvWxYz0123456789".into(),
+        operation: Some("POST https://api.mypurecloud.com/api/v2/conversations/calls".into()),
+        introspection: Some(json!({"authorizedScope": ["users:readonly"],
+            "OAuthClient": {"id": "c", "name": "Zapier", "authorizedGrantType": "CODE", "scope": ["users:readonly"]}})),
+        ..Default::default()
+    });
+    assert_eq!(r.verdict, Verdict::Denied, "{:?}", codes(&r));
+    assert_eq!(r.findings[0].code, "scope.missing");
+    assert!(
+        r.findings[0].title.contains("`conversations`"),
+        "{}",
+        r.findings[0].title
+    );
+    assert!(r.findings[0].fix.iter().any(|f| f.contains("OAuth client")));
+    assert!(r.summary.starts_with("Denied: "));
+    let scope = r.requirements.iter().find(|c| c.kind == "scope").unwrap();
+    assert_eq!(scope.state, RequirementState::Unmet);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn scope_on_client_but_not_on_token_is_a_stale_grant() {
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("POST https://api.mypurecloud.com/api/v2/conversations/calls".into()),
+        introspection: Some(json!({"authorizedScope": ["users:readonly"],
+            "OAuthClient": {"id": "c", "authorizedGrantType": "CODE", "scope": ["users:readonly", "conversations"]}})),
+        ..Default::default()
+    });
+    assert_eq!(r.findings[0].code, "scope.not_granted", "{:?}", codes(&r));
+    assert!(
+        r.findings[0]
+            .detail
+            .contains("refreshing never adds scopes")
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn opaque_token_without_introspection_is_unknown_not_denied() {
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("POST https://api.mypurecloud.com/api/v2/conversations/calls".into()),
+        ..Default::default()
+    });
+    assert_eq!(r.verdict, Verdict::Unknown, "{:?}", codes(&r));
+    assert!(codes(&r).contains(&"token.opaque"));
+    assert_eq!(
+        r.requirements
+            .iter()
+            .find(|c| c.kind == "scope")
+            .unwrap()
+            .state,
+        RequirementState::Unknown
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_matching_token_is_allowed_and_permissions_are_a_note() {
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("POST https://api.mypurecloud.com/api/v2/conversations/calls".into()),
+        introspection: Some(
+            json!({"authorizedScope": ["conversations"], "OAuthClient": {"authorizedGrantType": "CODE"}}),
+        ),
+        ..Default::default()
+    });
+    assert_eq!(r.verdict, Verdict::Allowed, "{:?}", codes(&r));
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.severity != token_doctor::report::Severity::Error)
+    );
+    assert!(codes(&r).contains(&"permission.unverified"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn client_credentials_on_users_me() {
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("GET /api/v2/users/me".into()),
+        platform: Some("genesys-cloud".into()),
+        introspection: Some(json!({"authorizedScope": ["users:readonly"], "OAuthClient": {"authorizedGrantType": "CLIENT-CREDENTIALS"}})),
+        response: Some(r#"{"message":"This request requires a user context. Client credentials cannot be used for requests to this resource.","code":"bad.request","status":400,"contextId":"x"}"#.into()),
+        ..Default::default()
+    });
+    assert_eq!(
+        r.findings[0].code,
+        "grant.no_user_context",
+        "{:?}",
+        codes(&r)
+    );
+    assert!(
+        r.findings[0]
+            .evidence
+            .iter()
+            .any(|e| e.source == "response")
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn literal_segment_beats_parameter_and_unknown_operation_has_neighbours() {
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("GET https://api.mypurecloud.com/api/v2/users/me?expand=x".into()),
+        ..Default::default()
+    });
+    let op = r.operation.unwrap();
+    assert_eq!(op["matched"]["path"], "/api/v2/users/me");
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("POST https://api.mypurecloud.com/api/v2/conversation/calls".into()),
+        ..Default::default()
+    });
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "operation.unknown")
+        .unwrap();
+    assert!(
+        f.detail.contains("/api/v2/conversations/calls"),
+        "{}",
+        f.detail
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn unknown_scope_is_named_with_the_real_one() {
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("POST https://api.mypurecloud.com/api/v2/conversations/calls".into()),
+        introspection: Some(
+            json!({"authorizedScope": ["users:readonly", "interactions:write"], "OAuthClient": {"authorizedGrantType": "CODE"}}),
+        ),
+        ..Default::default()
+    });
+    assert_eq!(r.findings[0].code, "scope.missing");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "scope.unknown")
+        .unwrap();
+    assert!(f.title.contains("interactions:write"));
+    assert!(f.detail.contains("`conversations`"), "{}", f.detail);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn region_mismatch_between_curl_login_and_api_host() {
+    let r = run(Request {
+        input: "curl -X POST https://login.mypurecloud.ie/oauth/token -H 'Authorization: Bearer abcdefghijkl'".into(),
+        operation: Some("GET https://api.mypurecloud.com/api/v2/users/me".into()),
+        ..Default::default()
+    });
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "issuer.mismatch")
+        .expect("region finding");
+    assert!(
+        f.title.contains("eu_west_1") && f.title.contains("us_east_1"),
+        "{}",
+        f.title
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn token_times() {
+    let expired =
+        jwt(json!({"sub": "u", "scope": "a", "iat": NOW as i64 - 7800, "exp": NOW as i64 - 7500}));
+    let r = run(Request {
+        input: expired,
+        ..Default::default()
+    });
+    assert_eq!(r.findings[0].code, "token.expired");
+    assert!(
+        r.findings[0].title.contains("2 h 5 min ago"),
+        "{}",
+        r.findings[0].title
+    );
+    let future =
+        jwt(json!({"sub": "u", "scope": "a", "iat": NOW as i64 + 3600, "exp": NOW as i64 + 7200}));
+    assert!(
+        codes(&run(Request {
+            input: future,
+            ..Default::default()
+        }))
+        .contains(&"token.clock_skew")
+    );
+    let overflow = jwt(json!({"sub": "u", "scope": "a", "exp": 4_102_444_800i64}));
+    assert!(
+        codes(&run(Request {
+            input: overflow,
+            ..Default::default()
+        }))
+        .contains(&"token.exp_overflow")
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn id_token_and_audience() {
+    let id = jwt(
+        json!({"iss": "https://login.microsoftonline.com/t/v2.0", "aud": "client-1", "azp": "client-1", "nonce": "n", "sub": "u", "exp": NOW as i64 + 600}),
+    );
+    let r = run(Request {
+        input: id,
+        ..Default::default()
+    });
+    assert_eq!(r.findings[0].code, "token.id_token");
+    let for_other = jwt(
+        json!({"iss": "https://idp", "aud": "api://other", "scope": "x", "sub": "u", "exp": NOW as i64 + 600}),
+    );
+    let r = run(Request {
+        input: for_other,
+        expect: Some(token_doctor::request::Expect {
+            audience: Some("api://mine".into()),
+            issuer: Some("https://idp/".into()),
+        }),
+        ..Default::default()
+    });
+    assert_eq!(r.findings[0].code, "audience.mismatch", "{:?}", codes(&r));
+    let iss = r
+        .findings
+        .iter()
+        .find(|f| f.code == "issuer.mismatch")
+        .unwrap();
+    assert!(iss.detail.contains("trailing slash"), "{}", iss.detail);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn generic_challenge_names_the_scope() {
+    let t =
+        jwt(json!({"iss": "https://idp", "sub": "u", "scope": "read", "exp": NOW as i64 + 600}));
+    let r = run(Request {
+        input: t,
+        operation: Some("POST https://api.example.com/things".into()),
+        response: Some("HTTP/1.1 403 Forbidden\nWWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"write\"\n\n".into()),
+        ..Default::default()
+    });
+    assert_eq!(r.verdict, Verdict::Denied);
+    assert_eq!(r.findings[0].code, "scope.missing");
+    assert!(r.findings[0].title.contains("`write`"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn dpop_bound_token_sent_as_bearer() {
+    let t = jwt(
+        json!({"iss": "https://idp", "sub": "u", "scope": "read", "exp": NOW as i64 + 600, "cnf": {"jkt": "abc"}}),
+    );
+    let r = run(Request {
+        input: format!("Authorization: Bearer {t}"),
+        ..Default::default()
+    });
+    assert_eq!(
+        r.findings[0].code,
+        "token.sender_constrained",
+        "{:?}",
+        codes(&r)
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn comparison_is_in_the_report() {
+    let a = jwt(
+        json!({"sub": "u", "scope": "users conversations", "iat": 10, "exp": NOW as i64 + 600}),
+    );
+    let b = jwt(json!({"sub": "u", "scope": "users", "iat": 5, "exp": NOW as i64 + 600}));
+    let r = run(Request {
+        input: b,
+        previous: Some(a),
+        ..Default::default()
+    });
+    let c = r.comparison.unwrap();
+    assert_eq!(c["scopesLost"], json!(["conversations"]));
+}

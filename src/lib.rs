@@ -13,8 +13,10 @@
 //! ```
 
 pub mod claims;
+pub mod compare;
 pub mod diagnosis;
 pub mod input;
+pub mod introspection;
 pub mod jose;
 pub mod json;
 pub mod limits;
@@ -23,7 +25,9 @@ pub mod openapi;
 pub mod registry;
 pub mod report;
 pub mod request;
+pub mod response;
 pub mod signature;
+pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;

@@ -140,3 +140,57 @@ fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
         .and_then(|h| h.as_string())
         .unwrap_or_default())
 }
+
+// --- live checks ---
+// The only exports that touch the network, each only when called (the page calls them on a button press).
+// Options and results are plain objects; see README "Live checks". Invalid options reject with an Error;
+// every network outcome resolves to `{ ok: true, ... }` or `{ ok: false, error: { kind, ... } }`.
+
+/// RFC 7662 introspection: `introspect({ endpoint, token, clientId, clientSecret, auth: "basic" | "post" |
+/// "bearer", bearer, timeoutMs, includeSecrets, signal })` resolves to `{ ok: true, status, url, response,
+/// warnings }` (pass `response` to `diagnose` as `introspection`) or `{ ok: false, error: { kind, status,
+/// message, url, commands: { curl, powershell } } }`.
+///
+/// # Errors
+/// Rejects when the options are invalid (no endpoint, no token, an address Token Doctor will not send to...).
+#[wasm_bindgen]
+pub async fn introspect(options: JsValue) -> Result<JsValue, JsError> {
+    let (json, signal) =
+        crate::live::read_options(&options, "introspect").map_err(|e| JsError::new(&e))?;
+    let result = crate::live::introspect(&json, signal.as_ref())
+        .await
+        .map_err(|e| JsError::new(&e))?;
+    to_js(&result)
+}
+
+/// Discovery: `discover({ issuer, timeoutMs, signal })` fetches `/.well-known/openid-configuration`, then RFC
+/// 8414's `/.well-known/oauth-authorization-server`; resolves like `introspect`, with the metadata document as
+/// `response` and the addresses asked as `tried`.
+///
+/// # Errors
+/// Rejects when the options are invalid.
+#[wasm_bindgen]
+pub async fn discover(options: JsValue) -> Result<JsValue, JsError> {
+    let (json, signal) =
+        crate::live::read_options(&options, "discover").map_err(|e| JsError::new(&e))?;
+    let result = crate::live::discover(&json, signal.as_ref())
+        .await
+        .map_err(|e| JsError::new(&e))?;
+    to_js(&result)
+}
+
+/// Genesys Cloud: `genesysTokenInfo({ region | apiHost, token, timeoutMs, withUser, includeSecrets, signal })`
+/// calls `GET /api/v2/tokens/me`; `response` is the `TokenInfo` (pass it to `diagnose` as `introspection`);
+/// with `withUser`, also `user`, `permissions`, `userError`, `userSkipped` from `GET /api/v2/users/me?expand=authorization`.
+///
+/// # Errors
+/// Rejects when the options are invalid (unknown region, no token...).
+#[wasm_bindgen(js_name = genesysTokenInfo)]
+pub async fn genesys_token_info(options: JsValue) -> Result<JsValue, JsError> {
+    let (json, signal) =
+        crate::live::read_options(&options, "genesysTokenInfo").map_err(|e| JsError::new(&e))?;
+    let result = crate::live::genesys_token_info(&json, signal.as_ref())
+        .await
+        .map_err(|e| JsError::new(&e))?;
+    to_js(&result)
+}

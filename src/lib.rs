@@ -20,6 +20,7 @@ pub mod introspection;
 pub mod jose;
 pub mod json;
 pub mod limits;
+pub mod livecheck;
 pub mod matrix;
 pub mod openapi;
 pub mod registry;

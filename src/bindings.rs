@@ -108,6 +108,42 @@ pub fn install_platform(id: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
     to_js(&serde_json::json!({ "id": id, "operations": count }))
 }
 
+/// Compares two tokens (or headers, token responses): `a` the one that works, `b` the one that fails. Returns
+/// `{ a, b, scopesGained, scopesLost, rolesGained, rolesLost, same: {audience, issuer, grant, client, subject,
+/// lifetime}, identical, notes }`. `now` (unix seconds) defaults to the current time.
+///
+/// # Errors
+/// Throws only if the result cannot be serialized (never for any string input).
+#[wasm_bindgen]
+pub fn compare(a: &str, b: &str, now: Option<f64>) -> Result<JsValue, JsError> {
+    #[allow(clippy::cast_possible_truncation)]
+    let now = now.filter(|n| n.is_finite()).unwrap_or_else(now_seconds) as i64;
+    let a = a.get(..crate::limits::MAX_INPUT_BYTES).unwrap_or("");
+    let b = b.get(..crate::limits::MAX_INPUT_BYTES).unwrap_or("");
+    to_js(&crate::compare::compare(a, b, now))
+}
+
+/// The operations of an installed platform, for completion: `[{ method, path, summary }]` (empty when the
+/// platform is not installed).
+///
+/// # Errors
+/// Throws only if the result cannot be serialized.
+#[wasm_bindgen]
+pub fn operations(id: &str) -> Result<JsValue, JsError> {
+    let list: Vec<serde_json::Value> = REGISTRY.with(|r| {
+        r.borrow()
+            .get(id)
+            .map(|m| {
+                m.operations
+                    .iter()
+                    .map(|o| serde_json::json!({ "method": o.method, "path": o.path, "summary": o.summary }))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    to_js(&list)
+}
+
 /// Fetches a built-in platform's matrix from `../matrices/<id>.json` relative to this module and installs it.
 ///
 /// # Errors

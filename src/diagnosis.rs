@@ -1267,13 +1267,21 @@ fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) 
                         Severity::Error,
                         format!("Region mismatch: the token is from {} but the API host is in {}", r.name, api_region.name),
                         format!(
-                            "{h} belongs to region {} while {api_host} belongs to {}. A Genesys Cloud org lives in one region: its tokens only work on that region's API host.",
-                            r.name, api_region.name
+                            "{h} belongs to region {} while {api_host} belongs to {}. A {} org lives in one region: its tokens only work on that region's hosts.",
+                            r.name,
+                            api_region.name,
+                            m.platform.name
                         ),
                     )
                     .evidence("token / login host", h.clone())
                     .evidence("API host", api_host.clone())
-                    .fix(format!("Use the login and API hosts of your org's region (e.g. login.{} and {}).", r.api_host.trim_start_matches("api."), r.api_host))
+                    .fix(match &api_region.login_host {
+                        Some(login) => format!(
+                            "Use one region throughout: if the org is in {}, get tokens from {login} and call {}; otherwise use the hosts of the token's region ({}).",
+                            api_region.name, api_region.api_host, r.api_host
+                        ),
+                        None => format!("Use the hosts of the token's region ({}) for every call.", r.api_host),
+                    })
                     .weight(87),
                 );
                 return;
@@ -2276,6 +2284,22 @@ fn response_rules(
                     .evidence("response", msg.clone())
                     .fix("Send \"Authorization: Bearer <access token>\" (check that the integration's header field is not empty or misnamed).")
                     .weight(91),
+                );
+            }
+            Signal::ClientType => {
+                out.push(
+                    Finding::new(
+                        "client.type_mismatch",
+                        Severity::Error,
+                        "The token endpoint refused the client: public vs confidential",
+                        format!(
+                            "It answered: {msg}. A browser or mobile app cannot keep a secret and must be registered as a public client (authorization code + PKCE); a confidential client must send its secret. This fails before any API call."
+                        ),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("If the app runs in a browser or on a device, make the client public (Keycloak: Client authentication off) and use PKCE.")
+                    .fix("If it is a back end, keep the client confidential and send client_id and client_secret (Basic auth or form fields) to the token endpoint.")
+                    .weight(85),
                 );
             }
             Signal::AccessDenied if !out.iter().any(|f| f.severity == Severity::Error) => {

@@ -67,6 +67,9 @@ pub enum Signal {
     ScopeNotGranted,
     /// Introspection said `active: false`.
     Inactive,
+    /// The token endpoint refused the client itself: a public client (no secret) registered as confidential,
+    /// or the reverse (`unauthorized_client`, `invalid_client`, "Client secret not provided").
+    ClientType,
 }
 
 /// Everything read from a response.
@@ -597,6 +600,15 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     {
         push_signal(info, Signal::InvalidToken);
     }
+    if has("client secret not provided")
+        || has("invalid_client_credentials")
+        || code_l == "invalid_client"
+        || code_l == "unauthorized_client"
+        || has("public client")
+        || has("confidential client")
+    {
+        push_signal(info, Signal::ClientType);
+    }
     if info.message.is_none() {
         let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         if !first.is_empty() && !first.starts_with('{') {
@@ -683,6 +695,18 @@ mod tests {
         );
         assert!(r.signals.contains(&Signal::UserContextRequired));
         assert_eq!(r.platform_hint, Some("microsoft-graph"));
+    }
+
+    #[test]
+    fn client_type_at_the_token_endpoint() {
+        let r = parse(
+            r#"{"error":"unauthorized_client","error_description":"Client secret not provided in request"}"#,
+        );
+        assert!(r.signals.contains(&Signal::ClientType));
+        assert_eq!(
+            r.message.as_deref(),
+            Some("Client secret not provided in request")
+        );
     }
 
     #[test]

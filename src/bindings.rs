@@ -230,3 +230,21 @@ pub async fn genesys_token_info(options: JsValue) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e))?;
     to_js(&result)
 }
+
+// --- signature ---
+
+/// Like [`diagnose`], with the signature checked: `diagnoseAsync(request)` returns a Promise of the same report,
+/// where `signature.status` is `verified` or `invalid` when `keys` were given and a key fits (WebCrypto does the
+/// cryptography), and `signature.invalid` is an error finding that denies. Without `keys` it equals `diagnose`.
+///
+/// # Errors
+/// Rejects only when `request` is not an object with a string `input` (as `diagnose` throws).
+#[wasm_bindgen(js_name = diagnoseAsync)]
+pub async fn diagnose_async(request: JsValue) -> Result<JsValue, JsError> {
+    let request = request_from(&request)?;
+    let mut report = REGISTRY.with(|r| crate::diagnose(&request, &r.borrow()));
+    let planned = crate::signature::assess_request(&request);
+    let checked = crate::webcrypto::verify(&planned).await;
+    crate::signature::merge(&mut report, &checked);
+    to_js(&report)
+}

@@ -37,6 +37,8 @@ pub mod time;
 pub mod bindings;
 #[cfg(target_arch = "wasm32")]
 pub mod live;
+#[cfg(target_arch = "wasm32")]
+pub mod webcrypto;
 
 pub use diagnosis::diagnose;
 

@@ -39,5 +39,15 @@ test-e2e: build
 
 test: setup lint test-native test-wasm test-e2e
 
+## fuzz: each cargo-fuzz target for FUZZ_SECONDS (default 300) one after the other; needs nightly (says how if
+## missing), installs cargo-fuzz if missing. Not part of `make test`. FUZZ_TARGETS="a b" runs only those.
+FUZZ_SECONDS ?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_TARGETS)
+
+## matrices: regenerate www/matrices/*.json from the public data (DATA=dir, default ../shared/data)
+matrices:
+	python3 scripts/gen_matrices.py $(DATA)
+
 clean:
 	cargo clean; rm -rf www/pkg dist

@@ -1,10 +1,34 @@
 //! Permission matrices: for each operation (method + path template), the scopes, platform permissions, user
 //! context and token kinds it needs; per platform, its hosts, regions, audiences and scope catalog.
 //!
-//! The project's own matrix format is JSON (see README, "Matrix format"); OpenAPI documents are imported into the
-//! same model by the `openapi` module.
+//! Two serializations are read by [`Matrix::from_json`] (see README, "Matrices: built-ins and bring your own
+//! OpenAPI"):
+//! - the plain form: the serde form of [`Matrix`] (`{platform, operations: [...]}`), handy for hand-written
+//!   matrices and for saving an imported OpenAPI document;
+//! - the compact form (`"format": "token-doctor-matrix-compact/1"`) of the built-ins under `www/matrices/`,
+//!   written by `scripts/gen_matrices.py`: shared tables of names and requirements, and paths front-coded by
+//!   segment.
+//!
+//! Lookup goes through an index built once per matrix (a segment trie: literal segments, then mixed segments such
+//! as `range(address={value})`, then `{param}` segments), so matching costs a few hash-free binary searches per
+//! segment, independent of the number of operations. OpenAPI documents are imported into the same model by the
+//! `openapi` module.
 
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
+
+/// The `format` value of the compact serialization.
+pub const COMPACT_FORMAT: &str = "token-doctor-matrix-compact/1";
+
+/// The most path segments a called path may have; longer paths never match (they are not API paths).
+const MAX_SEGMENTS: usize = 64;
+/// The most trie nodes one lookup visits (bounds backtracking on adversarial templates).
+const VISIT_BUDGET: u32 = 100_000;
+/// The most nearest operations returned for an unknown operation.
+const NEAREST: usize = 5;
+/// Cost of a missing or extra segment when looking for near operations.
+const SKIP_COST: usize = 3;
 
 /// OAuth scope requirement of an operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -16,8 +40,73 @@ pub enum ScopeRequirement {
     /// No authorization needed (`security: []`).
     Public,
     /// Alternatives: any one set is enough; every scope in the chosen set is needed.
-    /// An empty set among the alternatives means the requirement is optional (`{}` in OpenAPI).
+    /// An empty set among the alternatives means the requirement is optional (`{}` in OpenAPI), or, for a
+    /// built-in, that a token is needed but no particular scope. No alternatives at all (`AnyOf([])`) means no
+    /// scope of this kind grants the operation (e.g. Graph operations with no application permission).
     AnyOf(Vec<Vec<String>>),
+}
+
+/// The outcome of checking a requirement against what a token grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// Nothing is required (public operation, or no permission needed).
+    NotNeeded,
+    /// The requirement is not known.
+    Unknown,
+    /// Met; `by` is the alternative that the token satisfies (empty for an optional requirement).
+    Met {
+        /// The scopes (or permissions) that satisfy it.
+        by: Vec<String>,
+    },
+    /// Not met; for each alternative, in the matrix's order (least privileged first), what is still missing.
+    /// Empty when no alternative exists at all (nothing of this kind grants the operation).
+    Unmet {
+        /// Missing names per alternative.
+        missing: Vec<Vec<String>>,
+    },
+}
+
+impl ScopeRequirement {
+    /// Checks the requirement against granted scopes (exact names, or ASCII case-insensitive).
+    pub fn check<S: AsRef<str>>(&self, granted: &[S], case_insensitive: bool) -> Check {
+        let alternatives = match self {
+            ScopeRequirement::Unknown => return Check::Unknown,
+            ScopeRequirement::Public => return Check::NotNeeded,
+            ScopeRequirement::AnyOf(alternatives) => alternatives,
+        };
+        let has = |s: &str| {
+            granted
+                .iter()
+                .any(|g| same(g.as_ref(), s, case_insensitive))
+        };
+        if let Some(alt) = alternatives.iter().find(|alt| alt.iter().all(|s| has(s))) {
+            return Check::Met { by: alt.clone() };
+        }
+        Check::Unmet {
+            missing: alternatives
+                .iter()
+                .map(|alt| alt.iter().filter(|s| !has(s)).cloned().collect())
+                .collect(),
+        }
+    }
+
+    /// Every scope named by the requirement, in order, without repeats.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        if let ScopeRequirement::AnyOf(alternatives) = self {
+            for s in alternatives.iter().flatten() {
+                if !out.contains(&s.as_str()) {
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+
+    /// True when the requirement lists no alternative at all: no scope of this kind grants the operation.
+    pub fn grants_nothing(&self) -> bool {
+        matches!(self, ScopeRequirement::AnyOf(a) if a.is_empty())
+    }
 }
 
 /// Whether platform permissions are needed all together or any one of them.
@@ -31,12 +120,63 @@ pub enum PermissionMode {
 }
 
 /// Platform permissions (roles), not OAuth scopes: e.g. Genesys `x-inin-requires-permissions`.
+/// An empty list means the operation requires no permission (Genesys "Requires NO permissions").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PermissionRequirement {
     /// ANY or ALL.
     pub mode: PermissionMode,
     /// The permission names.
     pub list: Vec<String>,
+}
+
+impl PermissionRequirement {
+    /// Checks the requirement against granted permissions. A granted `domain:entity:*` or `domain:*:*` covers the
+    /// permissions below it (Genesys permission wildcards).
+    pub fn check<S: AsRef<str>>(&self, granted: &[S]) -> Check {
+        if self.list.is_empty() {
+            return Check::NotNeeded;
+        }
+        let has = |p: &str| granted.iter().any(|g| permission_covers(g.as_ref(), p));
+        match self.mode {
+            PermissionMode::All => {
+                let missing: Vec<String> = self.list.iter().filter(|p| !has(p)).cloned().collect();
+                if missing.is_empty() {
+                    Check::Met {
+                        by: self.list.clone(),
+                    }
+                } else {
+                    Check::Unmet {
+                        missing: vec![missing],
+                    }
+                }
+            }
+            PermissionMode::Any => match self.list.iter().find(|p| has(p)) {
+                Some(p) => Check::Met {
+                    by: vec![p.clone()],
+                },
+                None => Check::Unmet {
+                    missing: self.list.iter().map(|p| vec![p.clone()]).collect(),
+                },
+            },
+        }
+    }
+}
+
+/// Whether a granted permission (possibly with `*` segments) covers a required one.
+pub fn permission_covers(granted: &str, required: &str) -> bool {
+    if granted == required || granted == "*" {
+        return true;
+    }
+    let mut g = granted.split(':');
+    let mut r = required.split(':');
+    loop {
+        match (g.next(), r.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(_)) => {}
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Whether an operation needs a signed-in user (no app-only / client-credentials token).
@@ -50,6 +190,10 @@ pub enum UserContext {
     /// The source does not say.
     #[default]
     Unknown,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One operation and what it needs.
@@ -79,6 +223,61 @@ pub struct Operation {
     /// Extra facts to show (e.g. "needs an active agent session").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// How many leading alternatives of `scopes` are the least privileged ones (what a fix should suggest);
+    /// 0 = not known.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub least_privileged: usize,
+    /// How many leading alternatives of `app_scopes` are the least privileged ones; 0 = not known.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub least_privileged_app: usize,
+}
+
+impl Operation {
+    /// A new operation with unknown requirements.
+    pub fn new(method: &str, path: &str) -> Operation {
+        Operation {
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            summary: None,
+            scopes: ScopeRequirement::Unknown,
+            app_scopes: None,
+            permissions: None,
+            user_context: UserContext::Unknown,
+            notes: Vec::new(),
+            least_privileged: 0,
+            least_privileged_app: 0,
+        }
+    }
+
+    /// The scope requirement that applies to a token: `app_scopes` for app-only tokens when present.
+    pub fn scopes_for(&self, app_only: bool) -> &ScopeRequirement {
+        match (&self.app_scopes, app_only) {
+            (Some(app), true) => app,
+            _ => &self.scopes,
+        }
+    }
+
+    /// The least-privileged alternatives of `scopes` (empty when not known).
+    pub fn least_privileged_scopes(&self) -> &[Vec<String>] {
+        leading(&self.scopes, self.least_privileged)
+    }
+
+    /// The least-privileged alternatives of `app_scopes` (empty when not known).
+    pub fn least_privileged_app_scopes(&self) -> &[Vec<String>] {
+        match &self.app_scopes {
+            Some(app) => leading(app, self.least_privileged_app),
+            None => &[],
+        }
+    }
+}
+
+fn leading(req: &ScopeRequirement, n: usize) -> &[Vec<String>] {
+    match req {
+        ScopeRequirement::AnyOf(alternatives) => {
+            alternatives.get(..n.min(alternatives.len())).unwrap_or(&[])
+        }
+        _ => &[],
+    }
 }
 
 /// A region of a platform: its name and the hosts that belong to it.
@@ -92,6 +291,16 @@ pub struct Region {
     /// The login (token endpoint) host, e.g. `login.mypurecloud.ie`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_host: Option<String>,
+}
+
+impl Region {
+    /// The region's domain: the API host without its first label (`api.mypurecloud.ie` → `mypurecloud.ie`).
+    pub fn domain(&self) -> &str {
+        match self.api_host.split_once('.') {
+            Some((_, rest)) if rest.contains('.') => rest,
+            _ => &self.api_host,
+        }
+    }
 }
 
 /// Where the facts of a matrix came from.
@@ -116,7 +325,8 @@ pub struct PlatformInfo {
     /// Host names (exact, or `*.suffix`) whose operations this matrix describes.
     #[serde(default)]
     pub hosts: Vec<String>,
-    /// Path prefixes to strip before matching (`/v1.0`, `/beta`, an OpenAPI basePath).
+    /// Path prefixes to strip before matching (`/v1.0`, `/beta`, an OpenAPI basePath). A prefix may hold
+    /// `{param}` parts (`/InContactAPI/services/v{version}`); the first one is shown in front of operation paths.
     #[serde(default)]
     pub base_paths: Vec<String>,
     /// Regions, when the platform has them.
@@ -128,6 +338,9 @@ pub struct PlatformInfo {
     /// Issuer prefixes that point to this platform, when known.
     #[serde(default)]
     pub issuers: Vec<String>,
+    /// Token claim names whose presence points to this platform (CXone: `icAgentId`, `icBUId`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<String>,
     /// Every scope the platform defines (for `scope.unknown` and "did you mean"). Empty = not known.
     #[serde(default)]
     pub scope_catalog: Vec<String>,
@@ -139,13 +352,74 @@ pub struct PlatformInfo {
     pub unknown_policy: Option<String>,
     /// Platform-specific fix wording and facts, keyed by topic (`scope`, `permission`, `grant`, ...).
     #[serde(default)]
-    pub guidance: std::collections::BTreeMap<String, String>,
+    pub guidance: BTreeMap<String, String>,
     /// Where the facts came from.
     #[serde(default)]
     pub provenance: Provenance,
 }
 
+impl PlatformInfo {
+    /// Whether `host` (a host name, optionally with a port) is one of the platform's hosts.
+    pub fn matches_host(&self, host: &str) -> bool {
+        let host = clean_host(host);
+        self.hosts.iter().any(|h| {
+            let h = h.to_ascii_lowercase();
+            match h.strip_prefix("*.") {
+                Some(suffix) => {
+                    host == suffix
+                        || (host.len() > suffix.len()
+                            && host.ends_with(suffix)
+                            && host
+                                .as_bytes()
+                                .get(host.len().saturating_sub(suffix.len()).saturating_sub(1))
+                                == Some(&b'.'))
+                }
+                None => host == h,
+            }
+        })
+    }
+
+    /// The region a host belongs to: its API or login host, or a host under the region's domain.
+    pub fn region_of_host(&self, host: &str) -> Option<&Region> {
+        let host = clean_host(host);
+        if let Some(r) = self.regions.iter().find(|r| {
+            r.api_host.eq_ignore_ascii_case(&host)
+                || r.login_host
+                    .as_deref()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(&host))
+        }) {
+            return Some(r);
+        }
+        self.regions
+            .iter()
+            .filter(|r| {
+                let d = r.domain().to_ascii_lowercase();
+                host == d || host.ends_with(&format!(".{d}"))
+            })
+            .max_by_key(|r| r.domain().len())
+    }
+}
+
+fn clean_host(host: &str) -> String {
+    let host = host.trim();
+    let host = host
+        .split_once("://")
+        .map_or(host, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
 /// A whole matrix: platform facts plus operations.
+///
+/// After changing `operations` or `platform.base_paths` / `case_insensitive` by hand, call
+/// [`Matrix::reindex`]; a stale index is detected by its operation count only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Matrix {
@@ -153,6 +427,8 @@ pub struct Matrix {
     pub platform: PlatformInfo,
     /// The operations.
     pub operations: Vec<Operation>,
+    #[serde(skip)]
+    index: IndexCell,
 }
 
 /// The result of matching a called operation against a matrix.
@@ -173,124 +449,260 @@ pub enum Lookup<'a> {
 }
 
 impl Matrix {
-    /// Parses the project's matrix format (JSON).
-    pub fn from_json(text: &str) -> Result<Matrix, String> {
-        serde_json::from_str(text).map_err(|e| format!("not a Token Doctor matrix: {e}"))
+    /// A matrix from its parts, indexed.
+    pub fn new(platform: PlatformInfo, operations: Vec<Operation>) -> Matrix {
+        let m = Matrix {
+            platform,
+            operations,
+            index: IndexCell::default(),
+        };
+        m.index();
+        m
     }
 
-    /// Normalizes a called path: drops query and fragment, the platform's base path, and a trailing slash.
+    /// Parses the project's matrix format (JSON): the plain serde form or the compact form of the built-ins.
+    pub fn from_json(text: &str) -> Result<Matrix, String> {
+        if text.len() > crate::limits::MAX_MATRIX_BYTES {
+            return Err(format!(
+                "not a Token Doctor matrix: it is {} bytes, more than the {} bytes read",
+                text.len(),
+                crate::limits::MAX_MATRIX_BYTES
+            ));
+        }
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(default)]
+            format: Option<String>,
+        }
+        let probe: Probe =
+            serde_json::from_str(text).map_err(|e| format!("not a Token Doctor matrix: {e}"))?;
+        let m = match probe.format.as_deref() {
+            Some(COMPACT_FORMAT) => {
+                let c: compact::Compact = serde_json::from_str(text)
+                    .map_err(|e| format!("not a Token Doctor matrix: {e}"))?;
+                c.decode()?
+            }
+            Some(other) => {
+                return Err(format!(
+                    "not a Token Doctor matrix: unknown format `{}` (this build reads `{COMPACT_FORMAT}` and the plain form)",
+                    crate::json::clip(other, 60)
+                ));
+            }
+            None => serde_json::from_str::<Matrix>(text)
+                .map_err(|e| format!("not a Token Doctor matrix: {e}"))?,
+        };
+        m.index();
+        Ok(m)
+    }
+
+    /// Rebuilds the lookup index (after `operations` or the platform's path rules were changed).
+    pub fn reindex(&mut self) {
+        self.index = IndexCell::default();
+        self.index();
+    }
+
+    fn index(&self) -> &Index {
+        self.index.0.get_or_init(|| Index::build(self))
+    }
+
+    /// The operation's path as called, with the platform's first base path in front
+    /// (`/api/v2/conversations/calls`, `/v1.0/me/sendMail`).
+    pub fn full_path(&self, op: &Operation) -> String {
+        match self.platform.base_paths.first() {
+            Some(base) if !base.contains('{') => {
+                format!("{}{}", base.trim_end_matches('/'), op.path)
+            }
+            _ => op.path.clone(),
+        }
+    }
+
+    /// Normalizes a called path: drops a scheme and host, the query and fragment, the platform's base path (the
+    /// first that matches, case-insensitively), and a trailing slash.
     pub fn normalize_path<'p>(&self, path: &'p str) -> &'p str {
+        let mut path = path.trim();
+        if let Some((scheme, rest)) = path.split_once("://") {
+            if !scheme.is_empty() && scheme.bytes().all(|b| b.is_ascii_alphabetic()) {
+                path = rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/");
+            }
+        }
         let path = path.split(['?', '#']).next().unwrap_or(path);
         let mut path = path;
         for base in &self.platform.base_paths {
-            if let Some(rest) = strip_prefix_ci(path, base, true) {
-                if rest.is_empty() || rest.starts_with('/') {
-                    path = rest;
-                    break;
-                }
+            if let Some(rest) = strip_base(path, base) {
+                path = rest;
+                break;
             }
         }
         let trimmed = path.trim_end_matches('/');
         if trimmed.is_empty() { "/" } else { trimmed }
     }
 
-    /// Finds the entry for `method` and `path` (a called path, not a template). Literal segments beat parameters.
+    /// Finds the entry for `method` and `path` (a called path or URL, not a template). Literal segments beat
+    /// mixed segments (`range(address={value})`), which beat `{param}` segments, left to right.
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
-        let path = self.normalize_path(path);
-        let ci = self.platform.case_insensitive;
-        let called: Vec<&str> = path.split('/').collect();
-        let mut best: Option<(&Operation, Vec<(String, String)>, usize)> = None;
-        for op in &self.operations {
-            if !op.method.eq_ignore_ascii_case(method) {
-                continue;
-            }
-            if let Some((params, literals)) = match_template(&op.path, &called, ci) {
-                if best.as_ref().is_none_or(|(_, _, l)| literals > *l) {
-                    best = Some((op, params, literals));
-                }
-            }
-        }
-        if let Some((op, params, _)) = best {
-            return Lookup::Found { op, params };
-        }
-        let mut scored: Vec<(usize, &Operation)> = self
-            .operations
-            .iter()
-            .map(|op| {
-                let same_path = match_template(&op.path, &called, ci).is_some();
-                let score = if same_path {
-                    0
-                } else {
-                    distance(&op.path, path).saturating_add(1)
+        let fresh;
+        let index = if self.index().ops_len == self.operations.len() {
+            self.index()
+        } else {
+            fresh = Index::build(self);
+            &fresh
+        };
+        let called = Called::new(self, index, path);
+        let mut budget = VISIT_BUDGET;
+        if let Some(found) = called
+            .keys()
+            .and_then(|keys| index.find(0, &keys, method, &self.operations, &mut budget))
+        {
+            if let Some(op) = self.operations.get(found) {
+                return Lookup::Found {
+                    op,
+                    params: index.params(found, &called),
                 };
-                (score, op)
-            })
-            .collect();
-        scored.sort_by_key(|(s, _)| *s);
-        Lookup::NotFound {
-            nearest: scored.into_iter().take(5).map(|(_, op)| op).collect(),
+            }
         }
+        Lookup::NotFound {
+            nearest: self.nearest(index, &called, method),
+        }
+    }
+
+    /// Every entry whose template matches `path`, whatever its method, best match first.
+    pub fn lookup_all(&self, path: &str) -> Vec<&Operation> {
+        let fresh;
+        let index = if self.index().ops_len == self.operations.len() {
+            self.index()
+        } else {
+            fresh = Index::build(self);
+            &fresh
+        };
+        let called = Called::new(self, index, path);
+        let mut out = Vec::new();
+        let mut budget = VISIT_BUDGET;
+        if let Some(keys) = called.keys() {
+            index.find_all(0, &keys, &mut out, &mut budget);
+        }
+        out.iter().filter_map(|&i| self.operations.get(i)).collect()
+    }
+
+    fn nearest<'a>(&'a self, index: &Index, called: &Called, method: &str) -> Vec<&'a Operation> {
+        let Some(keys) = called.keys() else {
+            return Vec::new();
+        };
+        let mut same = Vec::new();
+        let mut budget = VISIT_BUDGET;
+        index.find_all(0, &keys, &mut same, &mut budget);
+        let mut out: Vec<usize> = Vec::new();
+        for i in same {
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        let chars: usize = keys.iter().map(|k| k.len()).sum();
+        let limit = (chars / 5).clamp(2, 6);
+        let mut near: Vec<(usize, usize)> = Vec::new();
+        let mut budget = VISIT_BUDGET;
+        index.near(0, &keys, 0, limit, &mut near, &mut budget);
+        near.sort_by(|a, b| {
+            let key = |&(cost, i): &(usize, usize)| {
+                let op = self.operations.get(i);
+                (
+                    cost,
+                    !op.is_some_and(|o| o.method.eq_ignore_ascii_case(method)),
+                    op.map(|o| o.path.len()).unwrap_or(usize::MAX),
+                    i,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        for (_, i) in near {
+            if out.len() >= NEAREST {
+                break;
+            }
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        out.truncate(NEAREST);
+        out.iter().filter_map(|&i| self.operations.get(i)).collect()
     }
 
     /// Whether the platform's catalog defines `scope` (true when there is no catalog).
     pub fn knows_scope(&self, scope: &str) -> bool {
-        self.platform.scope_catalog.is_empty()
-            || self.platform.scope_catalog.iter().any(|s| s == scope)
+        self.platform.scope_catalog.is_empty() || self.index().catalog.contains(scope)
     }
 
-    /// The catalog scopes closest to `scope`, best first.
+    /// The catalog scopes closest to `scope`, best first. `x:write` is also compared as `x` and `x:read` as
+    /// `x:readonly`, the way platforms commonly name their read-write and read-only scopes.
     pub fn closest_scopes(&self, scope: &str, n: usize) -> Vec<String> {
+        let q = scope.to_ascii_lowercase();
+        let mut variants = vec![q.clone()];
+        for suffix in [":write", ":manage", ":all", ":edit"] {
+            if let Some(stem) = q.strip_suffix(suffix) {
+                variants.push(stem.to_string());
+            }
+        }
+        if let Some(stem) = q.strip_suffix(":read") {
+            variants.push(format!("{stem}:readonly"));
+        }
         let mut scored: Vec<(usize, &String)> = self
             .platform
             .scope_catalog
             .iter()
-            .map(|s| (distance(s, scope), s))
+            .map(|s| {
+                let l = s.to_ascii_lowercase();
+                let d = variants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| distance(&l, v).saturating_add(usize::from(i > 0)))
+                    .min()
+                    .unwrap_or(usize::MAX);
+                (d, s)
+            })
             .collect();
-        scored.sort_by_key(|(d, _)| *d);
+        scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
         scored.into_iter().take(n).map(|(_, s)| s.clone()).collect()
     }
 }
 
-fn strip_prefix_ci<'p>(path: &'p str, prefix: &str, ci: bool) -> Option<&'p str> {
-    let head = path.get(..prefix.len())?;
-    let same = if ci {
-        head.eq_ignore_ascii_case(prefix)
-    } else {
-        head == prefix
-    };
-    if same { path.get(prefix.len()..) } else { None }
-}
-
-/// Matches a template against called segments; returns the parameters and the count of literal segments.
-fn match_template(
-    template: &str,
-    called: &[&str],
-    ci: bool,
-) -> Option<(Vec<(String, String)>, usize)> {
-    let template = template.trim_end_matches('/');
-    let parts: Vec<&str> = if template.is_empty() {
-        vec![""]
-    } else {
-        template.split('/').collect()
-    };
-    if parts.len() != called.len() {
+/// Strips `base` (possibly with `{param}` parts) from the front of `path`, segment by segment, ignoring ASCII
+/// case. Returns the rest (starting with `/`, or empty), or None when `path` does not start with it.
+fn strip_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
+    let base = base.trim_matches('/');
+    if base.is_empty() {
         return None;
     }
-    let mut params = Vec::new();
-    let mut literals = 0usize;
-    for (t, c) in parts.iter().zip(called.iter()) {
-        if t.starts_with('{') && t.ends_with('}') && t.len() > 2 {
-            if c.is_empty() {
+    let mut pos = path
+        .len()
+        .saturating_sub(path.trim_start_matches('/').len());
+    for (i, want) in base.split('/').enumerate() {
+        if i > 0 {
+            if !path.get(pos..)?.starts_with('/') {
                 return None;
             }
-            params.push((t.trim_matches(['{', '}']).to_string(), (*c).to_string()));
-        } else if (ci && t.eq_ignore_ascii_case(c)) || (!ci && t == c) {
-            literals = literals.saturating_add(1);
+            pos = pos.saturating_add(1);
+        }
+        let rest = path.get(pos..)?;
+        let end = rest.find('/').unwrap_or(rest.len());
+        let seg = rest.get(..end)?;
+        let ok = if want.contains('{') {
+            let low = seg.to_ascii_lowercase();
+            Pattern::compile(want, true).is_some_and(|p| p.matches(&low, None, seg))
         } else {
+            want.eq_ignore_ascii_case(seg)
+        };
+        if seg.is_empty() || !ok {
             return None;
         }
+        pos = pos.saturating_add(end);
     }
-    Some((params, literals))
+    path.get(pos..)
+}
+
+fn same(a: &str, b: &str, case_insensitive: bool) -> bool {
+    if case_insensitive {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
 }
 
 /// Levenshtein distance over bytes, capped in cost by the shorter input (used for "did you mean").
@@ -322,4 +734,974 @@ pub fn distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev.last().copied().unwrap_or(0)
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The index.
+
+/// The lazily built index; equal to any other (it is derived from the matrix).
+#[derive(Default, Clone)]
+struct IndexCell(OnceLock<Index>);
+
+impl PartialEq for IndexCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for IndexCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Index(built)"
+        } else {
+            "Index(not built)"
+        })
+    }
+}
+
+/// One part of a mixed segment template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Lit(Box<str>),
+    Param(Box<str>),
+}
+
+/// A segment template with literal and `{param}` parts, e.g. `range(address={value})` or `{id}:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pattern {
+    parts: Vec<Part>,
+    /// The template text (lowered when case-insensitive), for distances.
+    text: Box<str>,
+}
+
+impl Pattern {
+    /// Compiles a segment template; None when it has no `{param}` part. Adjacent parameters are merged.
+    fn compile(template: &str, lower: bool) -> Option<Pattern> {
+        if !template.contains('{') {
+            return None;
+        }
+        let mut parts: Vec<Part> = Vec::new();
+        let mut rest = template;
+        while !rest.is_empty() {
+            match (rest.find('{'), rest.find('}')) {
+                (Some(0), Some(close)) if close > 1 => {
+                    let name = rest.get(1..close).unwrap_or_default();
+                    match parts.last_mut() {
+                        Some(Part::Param(prev)) => *prev = format!("{prev},{name}").into(),
+                        _ => parts.push(Part::Param(name.into())),
+                    }
+                    rest = rest.get(close.saturating_add(1)..).unwrap_or_default();
+                }
+                (Some(open), _) if open > 0 => {
+                    let lit = rest.get(..open).unwrap_or_default();
+                    parts.push(Part::Lit(if lower {
+                        lit.to_ascii_lowercase().into()
+                    } else {
+                        lit.into()
+                    }));
+                    rest = rest.get(open..).unwrap_or_default();
+                }
+                _ => {
+                    parts.push(Part::Lit(if lower {
+                        rest.to_ascii_lowercase().into()
+                    } else {
+                        rest.into()
+                    }));
+                    rest = "";
+                }
+            }
+        }
+        if !parts.iter().any(|p| matches!(p, Part::Param(_))) {
+            return None;
+        }
+        let text: String = if lower {
+            template.to_ascii_lowercase()
+        } else {
+            template.to_string()
+        };
+        Some(Pattern {
+            parts,
+            text: text.into(),
+        })
+    }
+
+    /// Whether `key` (the called segment, lowered when case-insensitive) matches; fills `captures` with
+    /// `(name, value)` taken from `orig` (the same segment in its original case) when given.
+    fn matches(
+        &self,
+        key: &str,
+        mut captures: Option<&mut Vec<(String, String)>>,
+        orig: &str,
+    ) -> bool {
+        let mut pos = 0usize;
+        let mut pending: Option<&str> = None;
+        let last = self.parts.len().saturating_sub(1);
+        for (i, part) in self.parts.iter().enumerate() {
+            match part {
+                Part::Param(name) => pending = Some(name),
+                Part::Lit(lit) => {
+                    let rest = key.get(pos..).unwrap_or_default();
+                    let at = match pending {
+                        None if rest.starts_with(&**lit) => 0,
+                        None => return false,
+                        Some(_) if i == last => {
+                            if rest.len() <= lit.len() || !rest.ends_with(&**lit) {
+                                return false;
+                            }
+                            rest.len().saturating_sub(lit.len())
+                        }
+                        Some(_) => match rest.get(1..).and_then(|r| r.find(&**lit)) {
+                            Some(j) => j.saturating_add(1),
+                            None => return false,
+                        },
+                    };
+                    if let (Some(name), Some(out)) = (pending, captures.as_deref_mut()) {
+                        let value = orig.get(pos..pos.saturating_add(at)).unwrap_or_default();
+                        out.push((name.to_string(), value.to_string()));
+                    }
+                    pending = None;
+                    pos = pos.saturating_add(at).saturating_add(lit.len());
+                }
+            }
+        }
+        match pending {
+            Some(name) => {
+                let value = orig.get(pos..).unwrap_or_default();
+                if value.is_empty() {
+                    return false;
+                }
+                if let Some(out) = captures {
+                    out.push((name.to_string(), value.to_string()));
+                }
+                true
+            }
+            None => pos == key.len(),
+        }
+    }
+
+    fn literal_len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(l) => l.len(),
+                Part::Param(_) => 0,
+            })
+            .sum()
+    }
+}
+
+/// A compiled template segment that is not a plain literal.
+#[derive(Debug, Clone)]
+enum Slot {
+    Param(Box<str>),
+    Mixed(Pattern),
+}
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    /// Literal children, sorted by key (lowered when case-insensitive).
+    lits: Vec<(Box<str>, u32)>,
+    /// Mixed-segment children, most literal text first.
+    mixed: Vec<(Pattern, u32)>,
+    /// The `{param}` child.
+    param: Option<u32>,
+    /// Operations whose template ends here.
+    ops: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct Index {
+    ops_len: usize,
+    nodes: Vec<Node>,
+    /// Whether `root:/a/b:`-style segments (Graph drive paths) are collapsed into one segment.
+    colon: bool,
+    case_insensitive: bool,
+    /// Per operation: its non-literal segments, by position.
+    slots: Vec<Vec<(usize, Slot)>>,
+    catalog: HashSet<String>,
+}
+
+/// Splits a path into segments (skipping empty ones) as byte ranges; with `colon`, a segment ending in `:` is
+/// followed by one segment that spans up to and including the next segment ending in `:` (or the end).
+fn segments(path: &str, colon: bool) -> Vec<(usize, usize)> {
+    let mut raw: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0usize;
+    for (i, b) in path.bytes().enumerate() {
+        if b == b'/' {
+            if i > start {
+                raw.push((start, i));
+            }
+            start = i.saturating_add(1);
+        }
+    }
+    if path.len() > start {
+        raw.push((start, path.len()));
+    }
+    if !colon {
+        return raw;
+    }
+    let ends_colon = |r: &(usize, usize)| path.get(r.0..r.1).is_some_and(|s| s.ends_with(':'));
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(raw.len());
+    let mut i = 0usize;
+    while let Some(r) = raw.get(i) {
+        out.push(*r);
+        i = i.saturating_add(1);
+        if ends_colon(r) {
+            if let Some(first) = raw.get(i) {
+                let mut end = first.1;
+                while let Some(next) = raw.get(i) {
+                    end = next.1;
+                    i = i.saturating_add(1);
+                    if ends_colon(next) {
+                        break;
+                    }
+                }
+                out.push((first.0, end));
+            }
+        }
+    }
+    out
+}
+
+/// A called path, prepared for the index: normalized, percent-decoded, lowered when needed, split.
+struct Called {
+    /// The path as given (decoded), for parameter values.
+    orig: String,
+    /// The path used as key (lowered when case-insensitive).
+    key: String,
+    segs: Vec<(usize, usize)>,
+}
+
+impl Called {
+    fn new(matrix: &Matrix, index: &Index, path: &str) -> Called {
+        let path = matrix.normalize_path(path);
+        let orig = if path.contains('%') {
+            percent_decode(path)
+        } else {
+            path.to_string()
+        };
+        let key = if index.case_insensitive {
+            orig.to_ascii_lowercase()
+        } else {
+            orig.clone()
+        };
+        let segs = segments(&orig, index.colon);
+        Called { orig, key, segs }
+    }
+
+    /// The key segments, or None when there are too many.
+    fn keys(&self) -> Option<Vec<&str>> {
+        if self.segs.len() > MAX_SEGMENTS {
+            return None;
+        }
+        Some(
+            self.segs
+                .iter()
+                .map(|&(a, b)| self.key.get(a..b).unwrap_or_default())
+                .collect(),
+        )
+    }
+
+    fn orig_seg(&self, i: usize) -> &str {
+        self.segs
+            .get(i)
+            .and_then(|&(a, b)| self.orig.get(a..b))
+            .unwrap_or_default()
+    }
+
+    fn key_seg(&self, i: usize) -> &str {
+        self.segs
+            .get(i)
+            .and_then(|&(a, b)| self.key.get(a..b))
+            .unwrap_or_default()
+    }
+}
+
+/// Decodes `%XX` escapes (not `%2F`, which stays a character of its segment); invalid escapes stay as they are.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes.get(i.saturating_add(1)..i.saturating_add(3));
+            if let Some(v) = hex
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                if v != b'/' {
+                    out.push(v);
+                    i = i.saturating_add(3);
+                    continue;
+                }
+            }
+        }
+        out.push(b);
+        i = i.saturating_add(1);
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+impl Index {
+    fn build(m: &Matrix) -> Index {
+        let ci = m.platform.case_insensitive;
+        let colon = m
+            .operations
+            .iter()
+            .any(|op| op.path.split('/').any(|s| s.len() > 1 && s.ends_with(':')));
+        let mut nodes: Vec<Node> = vec![Node::default()];
+        let mut slots: Vec<Vec<(usize, Slot)>> = Vec::with_capacity(m.operations.len());
+        for (op_ix, op) in m.operations.iter().enumerate() {
+            let path = op.path.as_str();
+            let mut node = 0usize;
+            let mut op_slots = Vec::new();
+            for (pos, &(a, b)) in segments(path, colon).iter().enumerate() {
+                let seg = path.get(a..b).unwrap_or_default();
+                let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+                let is_param = seg.len() > 2
+                    && seg.starts_with('{')
+                    && seg.ends_with('}')
+                    && seg.matches('{').count() == 1;
+                let child = if is_param {
+                    op_slots.push((
+                        pos,
+                        Slot::Param(
+                            seg.get(1..seg.len().saturating_sub(1))
+                                .unwrap_or_default()
+                                .into(),
+                        ),
+                    ));
+                    match nodes.get(node).and_then(|n| n.param) {
+                        Some(c) => c,
+                        None => {
+                            if let Some(n) = nodes.get_mut(node) {
+                                n.param = Some(next);
+                            }
+                            nodes.push(Node::default());
+                            next
+                        }
+                    }
+                } else if let Some(pattern) = Pattern::compile(seg, ci) {
+                    op_slots.push((pos, Slot::Mixed(pattern.clone())));
+                    let existing = nodes
+                        .get(node)
+                        .and_then(|n| n.mixed.iter().find(|(p, _)| *p == pattern).map(|(_, c)| *c));
+                    match existing {
+                        Some(c) => c,
+                        None => {
+                            if let Some(n) = nodes.get_mut(node) {
+                                n.mixed.push((pattern, next));
+                            }
+                            nodes.push(Node::default());
+                            next
+                        }
+                    }
+                } else {
+                    let key: Box<str> = if ci {
+                        seg.to_ascii_lowercase().into()
+                    } else {
+                        seg.into()
+                    };
+                    let found = nodes
+                        .get(node)
+                        .map(|n| n.lits.binary_search_by(|(k, _)| k.cmp(&key)));
+                    match found {
+                        Some(Ok(at)) => nodes
+                            .get(node)
+                            .and_then(|n| n.lits.get(at))
+                            .map_or(0, |(_, c)| *c),
+                        Some(Err(at)) => {
+                            if let Some(n) = nodes.get_mut(node) {
+                                n.lits.insert(at, (key, next));
+                            }
+                            nodes.push(Node::default());
+                            next
+                        }
+                        None => 0,
+                    }
+                };
+                node = usize::try_from(child).unwrap_or(0);
+            }
+            if let Some(n) = nodes.get_mut(node) {
+                n.ops.push(u32::try_from(op_ix).unwrap_or(u32::MAX));
+            }
+            slots.push(op_slots);
+        }
+        for n in &mut nodes {
+            n.mixed
+                .sort_by_key(|(p, _)| std::cmp::Reverse(p.literal_len()));
+        }
+        Index {
+            ops_len: m.operations.len(),
+            nodes,
+            colon,
+            case_insensitive: ci,
+            slots,
+            catalog: m.platform.scope_catalog.iter().cloned().collect(),
+        }
+    }
+
+    /// Children of a node that can take `seg`, in priority order: literal, mixed, parameter.
+    fn children<'a>(&'a self, n: &'a Node, seg: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let lit = n
+            .lits
+            .binary_search_by(|(k, _)| (**k).cmp(seg))
+            .ok()
+            .and_then(|at| n.lits.get(at))
+            .map(|(_, c)| *c);
+        let mixed = n
+            .mixed
+            .iter()
+            .filter(move |(p, _)| p.matches(seg, None, seg))
+            .map(|(_, c)| *c);
+        let param = n.param.filter(|_| !seg.is_empty());
+        lit.into_iter()
+            .chain(mixed)
+            .chain(param)
+            .map(|c| usize::try_from(c).unwrap_or(usize::MAX))
+    }
+
+    fn find(
+        &self,
+        node: usize,
+        segs: &[&str],
+        method: &str,
+        ops: &[Operation],
+        budget: &mut u32,
+    ) -> Option<usize> {
+        *budget = budget.checked_sub(1)?;
+        let n = self.nodes.get(node)?;
+        let Some((seg, rest)) = segs.split_first() else {
+            return n
+                .ops
+                .iter()
+                .map(|&i| usize::try_from(i).unwrap_or(usize::MAX))
+                .find(|&i| {
+                    ops.get(i)
+                        .is_some_and(|op| op.method.eq_ignore_ascii_case(method))
+                });
+        };
+        for child in self.children(n, seg) {
+            if let Some(found) = self.find(child, rest, method, ops, budget) {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    fn find_all(&self, node: usize, segs: &[&str], out: &mut Vec<usize>, budget: &mut u32) {
+        let Some(b) = budget.checked_sub(1) else {
+            return;
+        };
+        *budget = b;
+        let Some(n) = self.nodes.get(node) else {
+            return;
+        };
+        let Some((seg, rest)) = segs.split_first() else {
+            out.extend(
+                n.ops
+                    .iter()
+                    .map(|&i| usize::try_from(i).unwrap_or(usize::MAX)),
+            );
+            return;
+        };
+        for child in self.children(n, seg) {
+            self.find_all(child, rest, out, budget);
+        }
+    }
+
+    /// Operations within `limit` edits (segment-wise character distance, plus `SKIP_COST` per missing or extra
+    /// segment) of the called segments; pushes `(cost, op)`.
+    fn near(
+        &self,
+        node: usize,
+        segs: &[&str],
+        cost: usize,
+        limit: usize,
+        out: &mut Vec<(usize, usize)>,
+        budget: &mut u32,
+    ) {
+        let Some(b) = budget.checked_sub(1) else {
+            return;
+        };
+        *budget = b;
+        let Some(n) = self.nodes.get(node) else {
+            return;
+        };
+        let child_ix = |c: u32| usize::try_from(c).unwrap_or(usize::MAX);
+        match segs.split_first() {
+            None => out.extend(
+                n.ops
+                    .iter()
+                    .map(|&i| (cost, usize::try_from(i).unwrap_or(usize::MAX))),
+            ),
+            Some((seg, rest)) => {
+                for (k, c) in &n.lits {
+                    let d = if k.len().abs_diff(seg.len()) > limit.saturating_sub(cost) {
+                        continue;
+                    } else {
+                        distance(k, seg)
+                    };
+                    if cost.saturating_add(d) <= limit {
+                        self.near(
+                            child_ix(*c),
+                            rest,
+                            cost.saturating_add(d),
+                            limit,
+                            out,
+                            budget,
+                        );
+                    }
+                }
+                for (p, c) in &n.mixed {
+                    let d = if p.matches(seg, None, seg) {
+                        0
+                    } else {
+                        distance(&p.text, seg)
+                    };
+                    if cost.saturating_add(d) <= limit {
+                        self.near(
+                            child_ix(*c),
+                            rest,
+                            cost.saturating_add(d),
+                            limit,
+                            out,
+                            budget,
+                        );
+                    }
+                }
+                if let Some(c) = n.param {
+                    self.near(child_ix(c), rest, cost, limit, out, budget);
+                }
+                // An extra segment in the call.
+                if cost.saturating_add(SKIP_COST) <= limit {
+                    self.near(
+                        node,
+                        rest,
+                        cost.saturating_add(SKIP_COST),
+                        limit,
+                        out,
+                        budget,
+                    );
+                }
+            }
+        }
+        // A segment missing from the call.
+        if cost.saturating_add(SKIP_COST) <= limit {
+            let children = n
+                .lits
+                .iter()
+                .map(|(_, c)| *c)
+                .chain(n.mixed.iter().map(|(_, c)| *c))
+                .chain(n.param);
+            for c in children {
+                self.near(
+                    child_ix(c),
+                    segs,
+                    cost.saturating_add(SKIP_COST),
+                    limit,
+                    out,
+                    budget,
+                );
+            }
+        }
+    }
+
+    /// The parameters of operation `op` filled in from the called path.
+    fn params(&self, op: usize, called: &Called) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (pos, slot) in self.slots.get(op).map(Vec::as_slice).unwrap_or_default() {
+            match slot {
+                Slot::Param(name) => {
+                    out.push((name.to_string(), called.orig_seg(*pos).to_string()))
+                }
+                Slot::Mixed(p) => {
+                    p.matches(called.key_seg(*pos), Some(&mut out), called.orig_seg(*pos));
+                }
+            }
+        }
+        out
+    }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The compact form of the built-ins (see scripts/gen_matrices.py and the README).
+
+mod compact {
+    use super::*;
+
+    /// A scope requirement in the table: `"unknown"`, `"public"`, or alternatives of name indices.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub(super) enum ScopeReq {
+        Word(String),
+        Sets {
+            #[serde(rename = "anyOf")]
+            any_of: Vec<Vec<usize>>,
+            #[serde(default)]
+            least: usize,
+        },
+    }
+
+    /// One operation of a path: method, scope requirement, app-scope requirement (-1 = none), permission
+    /// requirement (-1 = none), user context (0 unknown, 1 required, 2 not required), note indices.
+    #[derive(Deserialize)]
+    pub(super) struct Row(String, usize, i64, i64, u8, #[serde(default)] Vec<usize>);
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub(super) struct Compact {
+        #[allow(dead_code)]
+        format: String,
+        platform: PlatformInfo,
+        names: Vec<String>,
+        scope_reqs: Vec<ScopeReq>,
+        perm_reqs: Vec<(PermissionMode, Vec<usize>)>,
+        #[serde(default)]
+        notes: Vec<String>,
+        /// `[k, rest, rows]`: the first k `/`-separated pieces of the previous path, then `rest`.
+        paths: Vec<(usize, String, Vec<Row>)>,
+        #[serde(default)]
+        catalog_is_names: bool,
+    }
+
+    impl Compact {
+        pub(super) fn decode(self) -> Result<Matrix, String> {
+            let bad = |what: &str, i: usize| {
+                format!("not a Token Doctor matrix: {what} index {i} is out of range")
+            };
+            let name = |i: usize| self.names.get(i).cloned().ok_or_else(|| bad("name", i));
+            let mut scopes: Vec<(ScopeRequirement, usize)> =
+                Vec::with_capacity(self.scope_reqs.len());
+            for r in &self.scope_reqs {
+                scopes.push(match r {
+                    ScopeReq::Word(w) if w == "unknown" => (ScopeRequirement::Unknown, 0),
+                    ScopeReq::Word(w) if w == "public" => (ScopeRequirement::Public, 0),
+                    ScopeReq::Word(w) => {
+                        return Err(format!(
+                            "not a Token Doctor matrix: unknown scope requirement `{}`",
+                            crate::json::clip(w, 40)
+                        ));
+                    }
+                    ScopeReq::Sets { any_of, least } => {
+                        let mut alts = Vec::with_capacity(any_of.len());
+                        for set in any_of {
+                            alts.push(
+                                set.iter()
+                                    .map(|&i| name(i))
+                                    .collect::<Result<Vec<_>, _>>()?,
+                            );
+                        }
+                        (ScopeRequirement::AnyOf(alts), *least)
+                    }
+                });
+            }
+            let mut perms = Vec::with_capacity(self.perm_reqs.len());
+            for (mode, list) in &self.perm_reqs {
+                perms.push(PermissionRequirement {
+                    mode: *mode,
+                    list: list
+                        .iter()
+                        .map(|&i| name(i))
+                        .collect::<Result<Vec<_>, _>>()?,
+                });
+            }
+            let mut operations = Vec::new();
+            let mut prev = String::new();
+            for (k, rest, rows) in &self.paths {
+                let mut path = String::new();
+                if *k > 0 {
+                    let mut pieces = prev.split('/');
+                    for i in 0..*k {
+                        let piece = pieces.next().ok_or_else(|| bad("path prefix", *k))?;
+                        if i > 0 {
+                            path.push('/');
+                        }
+                        path.push_str(piece);
+                    }
+                    path.push('/');
+                }
+                path.push_str(rest);
+                for Row(method, s, a, p, u, notes) in rows {
+                    let (scopes_req, least) = scopes
+                        .get(*s)
+                        .cloned()
+                        .ok_or_else(|| bad("scope requirement", *s))?;
+                    let (app, least_app) = match usize::try_from(*a) {
+                        Ok(i) => {
+                            let (r, l) = scopes
+                                .get(i)
+                                .cloned()
+                                .ok_or_else(|| bad("scope requirement", i))?;
+                            (Some(r), l)
+                        }
+                        Err(_) => (None, 0),
+                    };
+                    let permissions = match usize::try_from(*p) {
+                        Ok(i) => Some(
+                            perms
+                                .get(i)
+                                .cloned()
+                                .ok_or_else(|| bad("permission requirement", i))?,
+                        ),
+                        Err(_) => None,
+                    };
+                    let user_context = match u {
+                        1 => UserContext::Required,
+                        2 => UserContext::NotRequired,
+                        _ => UserContext::Unknown,
+                    };
+                    let notes = notes
+                        .iter()
+                        .map(|&i| self.notes.get(i).cloned().ok_or_else(|| bad("note", i)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    operations.push(Operation {
+                        method: method.to_ascii_uppercase(),
+                        path: path.clone(),
+                        summary: None,
+                        scopes: scopes_req,
+                        app_scopes: app,
+                        permissions,
+                        user_context,
+                        notes,
+                        least_privileged: least,
+                        least_privileged_app: least_app,
+                    });
+                }
+                prev = path;
+            }
+            let mut platform = self.platform;
+            if self.catalog_is_names {
+                platform.scope_catalog = self.names;
+            }
+            Ok(Matrix {
+                platform,
+                operations,
+                index: IndexCell::default(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn op(method: &str, path: &str) -> Operation {
+        Operation::new(method, path)
+    }
+
+    fn m(ci: bool, base: &[&str], ops: &[(&str, &str)]) -> Matrix {
+        Matrix::new(
+            PlatformInfo {
+                id: "t".into(),
+                case_insensitive: ci,
+                base_paths: base.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            ops.iter().map(|(a, b)| op(a, b)).collect(),
+        )
+    }
+
+    fn found<'a>(l: &Lookup<'a>) -> Option<(&'a str, &'a str, Vec<(String, String)>)> {
+        match l {
+            Lookup::Found { op, params } => {
+                Some((op.method.as_str(), op.path.as_str(), params.clone()))
+            }
+            Lookup::NotFound { .. } => None,
+        }
+    }
+
+    #[test]
+    fn mixed_segments_capture_values() {
+        let p = Pattern::compile("range(address={value})", false).unwrap();
+        let mut caps = Vec::new();
+        assert!(p.matches(
+            "range(address='A1:B2')",
+            Some(&mut caps),
+            "range(address='A1:B2')"
+        ));
+        assert_eq!(caps, vec![("value".to_string(), "'A1:B2'".to_string())]);
+        assert!(!p.matches("range(address=)", None, ""));
+        assert!(!p.matches("rangex", None, ""));
+        let two = Pattern::compile("cell(row={r},column={c})", false).unwrap();
+        let mut caps = Vec::new();
+        assert!(two.matches(
+            "cell(row=1,column=22)",
+            Some(&mut caps),
+            "cell(row=1,column=22)"
+        ));
+        assert_eq!(caps[1], ("c".to_string(), "22".to_string()));
+        assert!(Pattern::compile("plain", false).is_none());
+    }
+
+    #[test]
+    fn colon_segments_collapse() {
+        let p = "/me/drive/root:/a/b.txt:/content";
+        let segs: Vec<&str> = segments(p, true).iter().map(|&(a, b)| &p[a..b]).collect();
+        assert_eq!(segs, ["me", "drive", "root:", "a/b.txt:", "content"]);
+        let segs: Vec<&str> = segments(p, false).iter().map(|&(a, b)| &p[a..b]).collect();
+        assert_eq!(segs.len(), 6);
+    }
+
+    #[test]
+    fn base_paths_with_parameters_strip() {
+        assert_eq!(
+            strip_base(
+                "/InContactAPI/services/v23.0/agent-sessions",
+                "/InContactAPI/services/v{version}"
+            ),
+            Some("/agent-sessions")
+        );
+        assert_eq!(strip_base("/api/v2", "/api/v2"), Some(""));
+        assert_eq!(strip_base("/api/v20/x", "/api/v2"), None);
+        assert_eq!(strip_base("/API/V2/x", "/api/v2"), Some("/x"));
+    }
+
+    #[test]
+    fn literal_beats_mixed_beats_param_and_backtracks_on_method() {
+        let mx = m(
+            false,
+            &[],
+            &[
+                ("GET", "/users/{id}"),
+                ("POST", "/users/delta"),
+                ("GET", "/users/{id}/f(x={v})"),
+                ("GET", "/users/{id}/{rel}"),
+            ],
+        );
+        assert_eq!(
+            found(&mx.lookup("POST", "/users/delta")).unwrap().1,
+            "/users/delta"
+        );
+        assert_eq!(
+            found(&mx.lookup("GET", "/users/delta")).unwrap().1,
+            "/users/{id}"
+        );
+        assert_eq!(
+            found(&mx.lookup("GET", "/users/7/f(x=1)")).unwrap().1,
+            "/users/{id}/f(x={v})"
+        );
+        assert_eq!(
+            found(&mx.lookup("GET", "/users/7/manager")).unwrap().1,
+            "/users/{id}/{rel}"
+        );
+    }
+
+    #[test]
+    fn permission_wildcards() {
+        assert!(permission_covers(
+            "conversation:*:*",
+            "conversation:call:add"
+        ));
+        assert!(permission_covers(
+            "conversation:call:*",
+            "conversation:call:add"
+        ));
+        assert!(!permission_covers(
+            "conversation:call:*",
+            "conversation:email:add"
+        ));
+        assert!(!permission_covers(
+            "conversation:call",
+            "conversation:call:add"
+        ));
+        let all = PermissionRequirement {
+            mode: PermissionMode::All,
+            list: vec!["a:b:c".into(), "a:b:d".into()],
+        };
+        assert_eq!(
+            all.check(&["a:b:c"]),
+            Check::Unmet {
+                missing: vec![vec!["a:b:d".to_string()]]
+            }
+        );
+        assert_eq!(
+            all.check(&["a:*:*"]),
+            Check::Met {
+                by: vec!["a:b:c".into(), "a:b:d".into()]
+            }
+        );
+        let none = PermissionRequirement {
+            mode: PermissionMode::Any,
+            list: vec![],
+        };
+        assert_eq!(none.check::<&str>(&[]), Check::NotNeeded);
+    }
+
+    #[test]
+    fn scope_checks() {
+        let r = ScopeRequirement::AnyOf(vec![vec!["a".into()], vec!["b".into(), "c".into()]]);
+        assert_eq!(
+            r.check(&["c", "b"], false),
+            Check::Met {
+                by: vec!["b".into(), "c".into()]
+            }
+        );
+        assert_eq!(
+            r.check(&["c"], false),
+            Check::Unmet {
+                missing: vec![vec!["a".to_string()], vec!["b".to_string()]]
+            }
+        );
+        assert_eq!(
+            r.check(&["A"], true),
+            Check::Met {
+                by: vec!["a".into()]
+            }
+        );
+        assert_eq!(
+            ScopeRequirement::AnyOf(vec![vec![]]).check::<&str>(&[], false),
+            Check::Met { by: vec![] }
+        );
+        assert!(ScopeRequirement::AnyOf(vec![]).grants_nothing());
+        assert_eq!(
+            ScopeRequirement::Unknown.check::<&str>(&[], false),
+            Check::Unknown
+        );
+    }
+
+    #[test]
+    fn hosts_and_regions() {
+        let p = PlatformInfo {
+            hosts: vec!["*.mypurecloud.com".into(), "graph.microsoft.com".into()],
+            regions: vec![
+                Region {
+                    name: "us_east_1".into(),
+                    api_host: "api.mypurecloud.com".into(),
+                    login_host: Some("login.mypurecloud.com".into()),
+                },
+                Region {
+                    name: "ap_southeast_2".into(),
+                    api_host: "api.mypurecloud.com.au".into(),
+                    login_host: None,
+                },
+            ],
+            ..Default::default()
+        };
+        assert!(p.matches_host("api.mypurecloud.com:443"));
+        assert!(p.matches_host("https://API.mypurecloud.com/api/v2"));
+        assert!(!p.matches_host("evilmypurecloud.com"));
+        assert!(!p.matches_host("api.mypurecloud.com.au"));
+        assert_eq!(
+            p.region_of_host("login.mypurecloud.com").unwrap().name,
+            "us_east_1"
+        );
+        assert_eq!(
+            p.region_of_host("apps.mypurecloud.com.au").unwrap().name,
+            "ap_southeast_2"
+        );
+        assert!(p.region_of_host("example.com").is_none());
+    }
+
+    #[test]
+    fn stale_index_is_rebuilt_for_the_call() {
+        let mut mx = m(false, &[], &[("GET", "/a")]);
+        mx.operations.push(op("GET", "/b"));
+        assert!(found(&mx.lookup("GET", "/b")).is_some());
+        mx.reindex();
+        assert!(found(&mx.lookup("GET", "/b")).is_some());
+    }
 }

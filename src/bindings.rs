@@ -231,6 +231,19 @@ pub async fn genesys_token_info(options: JsValue) -> Result<JsValue, JsError> {
     to_js(&result)
 }
 
+/// What a live check would send where, without sending: `livePlan({ check: "introspect" | "discover" |
+/// "genesys", ...options })` returns `{ ok: true, check, urls, sends, commands: { curl, powershell } }` or `{ ok:
+/// false, message }`. The page shows `urls` before the user presses the button. Never throws, never fetches.
+///
+/// # Errors
+/// Throws only if the options cannot be turned into JSON.
+#[wasm_bindgen(js_name = livePlan)]
+pub fn live_plan(options: JsValue) -> Result<JsValue, JsError> {
+    let (json, _) =
+        crate::live::read_options(&options, "livePlan").map_err(|e| JsError::new(&e))?;
+    to_js(&crate::livecheck::plan(&json))
+}
+
 // --- signature ---
 
 /// Like [`diagnose`], with the signature checked: `diagnoseAsync(request)` returns a Promise of the same report,

@@ -12,7 +12,6 @@
 use crate::livecheck::{
     self, Call, DiscoverOptions, GenesysOptions, IntrospectOptions, Method, Observed, Purpose,
 };
-use gloo_net::http::RequestBuilder;
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, RequestCache, RequestCredentials, RequestMode, RequestRedirect};
@@ -83,24 +82,29 @@ pub async fn send(
         Some(u) => abort_signal_any(&js_sys::Array::of2(&timeout, u)),
         None => timeout.clone(),
     };
-    let mut builder = RequestBuilder::new(&wire.url)
-        .method(match wire.method {
-            Method::Get => gloo_net::http::Method::GET,
-            Method::Post => gloo_net::http::Method::POST,
-        })
-        .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore)
-        .abort_signal(Some(&signal));
+    let init = web_sys::RequestInit::new();
+    init.set_method(match wire.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    });
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&signal));
     if !follow_redirects {
-        builder = builder.redirect(RequestRedirect::Manual);
+        init.set_redirect(RequestRedirect::Manual);
     }
-    for (k, v) in &wire.headers {
-        builder = builder.header(k, v);
+    if let Some(body) = &wire.body {
+        init.set_body(&JsValue::from_str(body));
     }
-    let request = match &wire.body {
-        Some(body) => builder.body(body.as_str()),
-        None => builder.build(),
-    };
+    // Built directly (not through gloo's builder, which rewrites the query): the address fetched is exactly the
+    // one stated before sending.
+    let request = web_sys::Headers::new().and_then(|headers| {
+        for (k, v) in &wire.headers {
+            headers.set(k, v)?;
+        }
+        init.set_headers(&headers);
+        web_sys::Request::new_with_str_and_init(&wire.url, &init)
+    });
     let stopped = || {
         if aborted(user) {
             Some(Observed::Aborted)
@@ -111,8 +115,11 @@ pub async fn send(
         }
     };
     let response = match request {
-        Ok(r) => r.send().await,
-        Err(e) => Err(e),
+        Ok(r) => gloo_net::http::Request::from(r)
+            .send()
+            .await
+            .map_err(|_| ()),
+        Err(_) => Err(()),
     };
     let response = match response {
         Ok(r) => r,
@@ -152,15 +159,14 @@ pub async fn send(
 /// A credential-free `no-cors` GET: resolves (with an opaque answer) when the server answers at all.
 async fn probe(url: &str, timeout_ms: u32) -> bool {
     let signal = abort_signal_timeout(timeout_ms.min(livecheck::PROBE_TIMEOUT_MS));
-    match RequestBuilder::new(url)
-        .method(gloo_net::http::Method::GET)
-        .mode(RequestMode::NoCors)
-        .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore)
-        .abort_signal(Some(&signal))
-        .build()
-    {
-        Ok(r) => r.send().await.is_ok(),
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(RequestMode::NoCors);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&signal));
+    match web_sys::Request::new_with_str_and_init(url, &init) {
+        Ok(r) => gloo_net::http::Request::from(r).send().await.is_ok(),
         Err(_) => false,
     }
 }

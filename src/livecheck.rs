@@ -1154,6 +1154,63 @@ pub fn introspection_warnings(response: &Value) -> Vec<String> {
     }
 }
 
+/// What a live check would send where, without sending anything: `{ check: "introspect" | "discover" |
+/// "genesys", ...the options of that check }` gives `{ ok: true, check, urls, sends, commands }` (the
+/// addresses that would receive the request, what secret goes with it, and the commands) or `{ ok: false,
+/// message }`. The page shows it before the user presses the button; a missing token is shown as its
+/// placeholder, so the address can be shown before anything is pasted.
+pub fn plan(options: &Value) -> Value {
+    let check = options.get("check").and_then(Value::as_str).unwrap_or("");
+    let mut filled = options.clone();
+    if let Some(m) = filled.as_object_mut() {
+        let has_token = m
+            .get("token")
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.trim().is_empty());
+        if !has_token {
+            m.insert("token".into(), json!(TOKEN_PLACEHOLDER));
+        }
+    }
+    let planned: Result<(Vec<String>, &str, Commands), String> = match check {
+        "introspect" => IntrospectOptions::from_json(&filled).map(|o| {
+            let call = o.call();
+            let sends = match o.auth {
+                ClientAuth::Basic | ClientAuth::Post => "the token and the client id and secret",
+                ClientAuth::Bearer => "the token and the bearer token",
+            };
+            (
+                vec![call.url.clone()],
+                sends,
+                call.commands(o.include_secrets),
+            )
+        }),
+        "discover" => DiscoverOptions::from_json(&filled).map(|o| {
+            let first = o.urls.first().cloned().unwrap_or_default();
+            (
+                o.urls,
+                "nothing secret (no token, no credentials)",
+                discovery_call(&first).commands(false),
+            )
+        }),
+        "genesys" => GenesysOptions::from_json(&filled).map(|o| {
+            let mut urls = vec![o.tokens_me().url];
+            if o.with_user {
+                urls.push(o.users_me().url);
+            }
+            (urls, "the token", o.tokens_me().commands(o.include_secrets))
+        }),
+        other => Err(format!(
+            "plan: `check` is `{other}`; use \"introspect\", \"discover\" or \"genesys\""
+        )),
+    };
+    match planned {
+        Ok((urls, sends, commands)) => json!({
+            "ok": true, "check": check, "urls": urls, "sends": sends, "commands": commands,
+        }),
+        Err(message) => json!({ "ok": false, "check": check, "message": message }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1626,6 +1683,51 @@ mod tests {
         assert!(!discovery_tries_next(&f(Kind::Http, Some(502))));
         assert!(!discovery_tries_next(&f(Kind::Cors, None)));
         assert!(!discovery_tries_next(&f(Kind::Timeout, None)));
+    }
+
+    #[test]
+    fn plan_states_where_the_token_goes_without_sending() {
+        let p = plan(
+            &json!({"check": "introspect", "endpoint": "https://as.example.com/i", "clientId": "c", "clientSecret": "s"}),
+        );
+        assert_eq!(p["ok"], true);
+        assert_eq!(p["urls"], json!(["https://as.example.com/i"]));
+        assert!(p["sends"].as_str().unwrap().contains("secret"));
+        assert!(
+            p["commands"]["curl"]
+                .as_str()
+                .unwrap()
+                .contains(TOKEN_PLACEHOLDER)
+        );
+        let p = plan(
+            &json!({"check": "introspect", "endpoint": "https://as.example.com/i", "clientId": "c", "clientSecret": "s", "token": "real", "includeSecrets": true}),
+        );
+        assert!(
+            p["commands"]["curl"]
+                .as_str()
+                .unwrap()
+                .contains("token=real")
+        );
+        let p = plan(&json!({"check": "discover", "issuer": "https://as.example.com/t1"}));
+        assert_eq!(
+            p["urls"][1],
+            "https://as.example.com/.well-known/oauth-authorization-server/t1"
+        );
+        assert!(p["sends"].as_str().unwrap().contains("no token"));
+        let p = plan(&json!({"check": "genesys", "region": "mypurecloud.ie", "withUser": true}));
+        assert_eq!(
+            p["urls"],
+            json!([
+                "https://api.mypurecloud.ie/api/v2/tokens/me",
+                "https://api.mypurecloud.ie/api/v2/users/me?expand=authorization"
+            ])
+        );
+        let p = plan(
+            &json!({"check": "introspect", "endpoint": "http://as.example.com/i", "clientId": "c"}),
+        );
+        assert_eq!(p["ok"], false);
+        assert!(p["message"].as_str().unwrap().contains("https"));
+        assert_eq!(plan(&json!({"check": "x"}))["ok"], false);
     }
 
     #[test]

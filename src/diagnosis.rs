@@ -1874,7 +1874,11 @@ fn scope_missing_finding(
         Some("microsoft-graph") => {
             let kind = if app_only { "Application" } else { "Delegated" };
             f.fix(format!("In Entra ID > App registrations > API permissions, add Microsoft Graph {kind} permission `{first_missing}`{}.", if app_only { " (an application permission, not a delegated one)" } else { "" }))
-                .fix("Grant admin consent for it (application permissions always need it).")
+                .fix(if app_only {
+                    "Grant admin consent for it (application permissions always need it)."
+                } else {
+                    "Consent to it: the user at sign-in, or an admin for the whole tenant if user consent is restricted or the permission needs admin consent."
+                })
                 .fix(if app_only {
                     "Get a new token with scope https://graph.microsoft.com/.default; the new permission appears in `roles`.".to_string()
                 } else {

@@ -459,7 +459,15 @@ pub fn assess(token: &str, decoded: &DecodedToken, keys: Option<&Value>) -> Sign
             "The token is encrypted (JWE), not signed.",
         );
     }
-    if !jws || decoded.header.is_none() || decoded.issues.iter().any(|i| i.fatal) {
+    // The payload may be any bytes (RFC 7515 §3.3 signs its base64url text); only the header and the signature
+    // must decode.
+    if !jws
+        || decoded.header.is_none()
+        || decoded
+            .issues
+            .iter()
+            .any(|i| i.fatal && i.segment != "payload")
+    {
         return out.done(
             "not_checked",
             None,
@@ -1355,17 +1363,29 @@ fn parse_secret_base64(text: &str, out: &mut ParsedKeys) {
         out.problems.push("the secret is empty".into());
         return;
     }
+    let material = match public_in_secret(&bytes) {
+        Some(public) => public,
+        None => KeyMaterial::Secret { bytes },
+    };
+    let mut key = Key::new("HMAC secret (base64)".into(), material);
+    key.given_as_secret = !matches!(key.material, KeyMaterial::Secret { .. });
+    out.keys.push(key);
+}
+
+/// The public key hidden in bytes meant as an HMAC secret: PEM text or a DER key or certificate.
+fn public_in_secret(bytes: &[u8]) -> Option<KeyMaterial> {
     if bytes.first() == Some(&0x30) {
-        if let Ok(mut k) = der_key(&bytes, "the HMAC secret (base64)") {
-            k.given_as_secret = true;
-            out.keys.push(k);
-            return;
+        if let Ok(k) = der_key(bytes, "secret") {
+            return Some(k.material);
         }
     }
-    out.keys.push(Key::new(
-        "HMAC secret (base64)".into(),
-        KeyMaterial::Secret { bytes },
-    ));
+    let text = std::str::from_utf8(bytes).ok()?;
+    if !text.contains("-----BEGIN") {
+        return None;
+    }
+    let mut inner = ParsedKeys::default();
+    parse_pem(text.trim(), &mut inner);
+    inner.keys.into_iter().map(|k| k.material).next()
 }
 
 /// Base64 in either alphabet, padded or not.
@@ -1411,7 +1431,16 @@ fn parse_jwk(obj: &Map<String, Value>, source: String, out: &mut ParsedKeys) {
             if private && !matches!(material, KeyMaterial::Secret { .. }) {
                 out.private_key_pasted = true;
             }
+            // An `oct` JWK whose bytes are a public key is the same confusion as a PEM typed as the secret.
+            let (material, confused) = match &material {
+                KeyMaterial::Secret { bytes } => match public_in_secret(bytes) {
+                    Some(public) => (public, true),
+                    None => (material, false),
+                },
+                _ => (material, false),
+            };
             let mut key = Key::new(source, material);
+            key.given_as_secret = confused;
             key.kid = kid;
             key.alg = obj.get("alg").and_then(Value::as_str).map(str::to_string);
             key.usage = obj.get("use").and_then(Value::as_str).map(str::to_string);

@@ -261,3 +261,13 @@ pub async fn diagnose_async(request: JsValue) -> Result<JsValue, JsError> {
     crate::signature::merge(&mut report, &checked);
     to_js(&report)
 }
+
+/// The token a paste carries, as `diagnose` reads it (from a bare token, a `Bearer` header, a token response, a
+/// curl command...), or `null`: what the live-check panel sends. Pure; never fetches.
+#[wasm_bindgen(js_name = tokenOf)]
+pub fn token_of(input: &str) -> Option<String> {
+    if input.len() > crate::limits::MAX_INPUT_BYTES {
+        return None;
+    }
+    crate::input::recognize(input).token
+}

@@ -1472,26 +1472,22 @@ mod tests {
 
     #[test]
     fn genesys_bases() {
-        assert_eq!(
-            genesys_api_base(Some("mypurecloud.ie"), None).unwrap(),
-            "https://api.mypurecloud.ie"
-        );
-        assert_eq!(
-            genesys_api_base(Some("us-east-1"), None).unwrap(),
-            "https://api.mypurecloud.com"
-        );
-        assert_eq!(
-            genesys_api_base(Some("eu_west_2"), None).unwrap(),
-            "https://api.euw2.pure.cloud"
-        );
-        assert_eq!(
-            genesys_api_base(Some("https://login.mypurecloud.de/oauth/token"), None).unwrap(),
-            "https://api.mypurecloud.de"
-        );
-        assert_eq!(
-            genesys_api_base(Some("API.usw2.pure.cloud"), None).unwrap(),
-            "https://api.usw2.pure.cloud"
-        );
+        for (region, base) in [
+            ("mypurecloud.ie", "https://api.mypurecloud.ie"),
+            ("us-east-1", "https://api.mypurecloud.com"),
+            ("eu_west_2", "https://api.euw2.pure.cloud"),
+            (
+                "https://login.mypurecloud.de/oauth/token",
+                "https://api.mypurecloud.de",
+            ),
+            ("API.usw2.pure.cloud", "https://api.usw2.pure.cloud"),
+        ] {
+            assert_eq!(
+                genesys_api_base(Some(region), None).unwrap(),
+                base,
+                "{region}"
+            );
+        }
         assert!(
             genesys_api_base(Some("mypurecloud.org"), None)
                 .unwrap_err()

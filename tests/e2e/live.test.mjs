@@ -71,9 +71,13 @@ function api(page, name, options) {
 }
 
 test('nothing leaves the page until a button is pressed; the panel says where the token will go', async () => {
-  const page = await open();
+  // Recording starts before the page loads: loading, pasting and typing may fetch only the page's own files.
+  const page = await openPage(browser);
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  await page.goto(pageUrl);
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.ok(requests.includes(`${pageOrigin}/www/live.js`) && requests.some((u) => u.endsWith('token_doctor_bg.wasm')));
   const token = await oidc.token();
   await paste(page, token);
   await fillIntrospection(page);

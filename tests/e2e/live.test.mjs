@@ -362,3 +362,16 @@ test('invalid options reject with a clear message and send nothing', async () =>
   assert.deepEqual(requests.filter((u) => !u.startsWith(`${pageOrigin}/`)), []);
   assertClean(page);
 });
+
+test('the JS API works in Node too (no CORS there): introspection and a timeout', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { default: init, introspect } = await import(path.join(ROOT, 'www/pkg/token_doctor.js'));
+  await init({ module_or_path: fs.readFileSync(path.join(ROOT, 'www/pkg/token_doctor_bg.wasm')) });
+  const token = await oidc.token({ scope: 'api:write' });
+  const r = await introspect({ endpoint: oidc.introspectionEndpoint, token, clientId: CLIENTS.introspector.id, clientSecret: CLIENTS.introspector.secret });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.response.scope, 'api:write');
+  const slow = await introspect({ endpoint: `${oidc.silentOrigin}/x`, token, clientId: 'c', timeoutMs: 200 });
+  assert.equal(slow.error.kind, 'timeout');
+});

@@ -446,6 +446,90 @@ fn kind_of(
     )
 }
 
+/// Findings about claims whose JSON type makes them unreadable to servers (`claims.invalid_type`, warning):
+/// scopes (`scp`, `scope`, `scopes`) and permissions (`roles`, `permissions`) that are not a string or a list of
+/// strings, or lists with non-string members (they are skipped, so a scope is silently lost); `iss`, `sub`,
+/// `azp`, `client_id` that are not strings. (`aud` and the times are judged by the diagnosis from
+/// [`Claims::audience_problem`] and [`TimeClaim::problem`].)
+pub fn type_findings(map: &Map<String, Value>) -> Vec<crate::report::Finding> {
+    use crate::report::{Finding, Severity};
+    let mut out = Vec::new();
+    let mut push = |name: &str, v: &Value, what: String, consequence: &str| {
+        out.push(
+            Finding::new(
+                "claims.invalid_type",
+                Severity::Warning,
+                format!("`{name}` is {what}"),
+                format!("`{name}` is {what}. {consequence}"),
+            )
+            .evidence(
+                format!("claim {name}"),
+                crate::json::clip(&crate::text::visible(&v.to_string()), 120),
+            )
+            .fix(format!(
+                "Fix the mapper or configuration that emits `{name}` so that it has the type the standards give it."
+            ))
+            .weight(55),
+        );
+    };
+    for name in ["scp", "scope", "scopes", "roles", "permissions"] {
+        let Some(v) = map.get(name) else { continue };
+        let list = matches!(name, "scopes" | "roles" | "permissions");
+        let consequence = if list {
+            "Servers read it as a list of strings; they find no permission in it, so every check against it fails."
+        } else {
+            "Servers read it as a space-separated string (RFC 8693 §4.2, RFC 9068 §2.2.3); they find no scope in it, so every scope check fails."
+        };
+        match v {
+            Value::String(_) => {}
+            Value::Array(items) => {
+                let odd = items.iter().filter(|i| !i.is_string()).count();
+                if odd > 0 {
+                    let first = items
+                        .iter()
+                        .find(|i| !i.is_string())
+                        .map_or("null", crate::json::type_name);
+                    push(
+                        name,
+                        v,
+                        format!(
+                            "a list with {odd} member(s) that are not strings (the first is {first})"
+                        ),
+                        "Those members are skipped by servers (and here), so what they were meant to grant is not granted.",
+                    );
+                }
+            }
+            other => push(
+                name,
+                other,
+                format!(
+                    "{}, not {}",
+                    crate::json::type_name(other),
+                    if list {
+                        "a list of strings"
+                    } else {
+                        "a string or a list of strings"
+                    }
+                ),
+                consequence,
+            ),
+        }
+    }
+    for name in ["iss", "sub", "azp", "client_id"] {
+        if let Some(v) = map.get(name) {
+            if !v.is_string() {
+                push(
+                    name,
+                    v,
+                    format!("{}, not a string", crate::json::type_name(v)),
+                    "RFC 7519 makes it a string; strict validators reject the token, others compare it as text and fail to match.",
+                );
+            }
+        }
+    }
+    out
+}
+
 /// A one-line explanation of a claim, for display next to it.
 pub fn explain(name: &str) -> &'static str {
     match name {
@@ -523,5 +607,32 @@ pub fn explain(name: &str) -> &'static str {
         "cty" => "Content type of the payload.",
         "jku" => "URL of the key set (only trust it if the server pins it).",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn wrong_types_are_findings() {
+        let map = match serde_json::json!({"scope": 7, "scp": ["a", 1, {}], "roles": "Admin", "sub": 5, "aud": {"x": 1}})
+        {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let f = type_findings(&map);
+        let titles: Vec<&str> = f.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            vec![
+                "`scp` is a list with 2 member(s) that are not strings (the first is a number)",
+                "`scope` is a number, not a string or a list of strings",
+                "`sub` is a number, not a string",
+            ]
+        );
+        assert!(f.iter().all(|f| f.code == "claims.invalid_type"));
     }
 }

@@ -46,7 +46,33 @@ pub struct Recognized {
 }
 
 /// Recognizes a paste. Never fails.
+///
+/// Besides the shape of the paste, it reports what the paste hides: the token's header and claims (or pasted
+/// claims) are checked for invisible characters and the display limits ([`crate::text::claim_findings`]) and for
+/// claims of the wrong JSON type ([`crate::claims::type_findings`]); those findings are in
+/// [`Recognized::findings`] with the others.
 pub fn recognize(text: &str) -> Recognized {
+    let mut out = recognize_paste(text);
+    if let Some(token) = &out.token {
+        let decoded = crate::jose::decode(token);
+        if let Some(header) = &decoded.header {
+            out.findings
+                .extend(crate::text::claim_findings(header, "header"));
+        }
+        if let Some(payload) = &decoded.payload {
+            out.findings
+                .extend(crate::text::claim_findings(payload, "claim"));
+            out.findings.extend(crate::claims::type_findings(payload));
+        }
+    } else if let Some(claims) = &out.claims {
+        out.findings
+            .extend(crate::text::claim_findings(claims, "claim"));
+        out.findings.extend(crate::claims::type_findings(claims));
+    }
+    out
+}
+
+fn recognize_paste(text: &str) -> Recognized {
     let mut out = Recognized::default();
     let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if trimmed.is_empty() {
@@ -162,13 +188,19 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     }
     // Strip quotes around the whole value or the token.
     let mut schemes: Vec<String> = Vec::new();
+    let mut quoted = false;
     loop {
         let unquoted = strip_quotes(value);
         if unquoted.len() != value.len() {
-            problems.push(
-                "the value is wrapped in quotes; the quotes are sent as part of the token".into(),
-            );
-            fixes.push("Remove the quotes around the token (a common slip when copying JSON or using a variable).".into());
+            // Said once, however many layers of quotes there are (a paste of 500,000 quotes is one problem).
+            if !quoted {
+                problems.push(
+                    "the value is wrapped in quotes; the quotes are sent as part of the token"
+                        .into(),
+                );
+                fixes.push("Remove the quotes around the token (a common slip when copying JSON or using a variable).".into());
+                quoted = true;
+            }
             value = unquoted.trim();
             continue;
         }
@@ -241,8 +273,8 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         problems.push(format!(
             "the scheme appears {} times (\"{}\"); the server reads the second \"{}\" as the token",
             schemes.len(),
-            schemes.join(" "),
-            schemes.get(1).map(String::as_str).unwrap_or("")
+            crate::json::clip(&schemes.join(" "), 80),
+            crate::json::clip(schemes.get(1).map(String::as_str).unwrap_or(""), 40)
         ));
         fixes.push("Send exactly one scheme: \"Authorization: Bearer <token>\". Libraries that add \"Bearer \" themselves need the bare token.".into());
     }
@@ -362,6 +394,25 @@ fn recognize_json(text: &str, out: &mut Recognized) {
             return;
         }
     };
+    if let Some(dup) = crate::json::first_duplicate_key(text) {
+        out.findings.push(
+            Finding::new(
+                if map.get("access_token").is_none() && !map.contains_key("active") {
+                    "claims.duplicate_name"
+                } else {
+                    "input.duplicate_name"
+                },
+                Severity::Warning,
+                format!("The pasted JSON has the member \"{}\" more than once", crate::text::visible(&crate::json::clip(&dup, 60))),
+                format!(
+                    "It has the member \"{}\" more than once; parsers disagree on which one counts (this page uses the last, some servers the first).",
+                    crate::text::visible(&crate::json::clip(&dup, 60))
+                ),
+            )
+            .evidence("input", format!("\"{}\"", crate::text::visible(&crate::json::clip(&dup, 60))))
+            .fix("Paste the JSON exactly as the server produced it; if it really has duplicates, fix the issuer."),
+        );
+    }
     if let Some(at) = map.get("access_token").and_then(Value::as_str) {
         out.kind = "token_response";
         let mut others = Vec::new();

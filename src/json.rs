@@ -5,13 +5,13 @@ use serde_json::Value;
 use std::collections::HashSet;
 use std::fmt;
 
-/// The JSON type of a value, in words ("an array", "a string", ...).
+/// The JSON type of a value, in words with its article ("an array", "a string", "null"), ready to follow "is".
 pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }

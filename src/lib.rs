@@ -31,6 +31,7 @@ pub mod report;
 pub mod request;
 pub mod response;
 pub mod signature;
+pub mod text;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

@@ -601,6 +601,12 @@ impl Matrix {
         let mut near: Vec<(usize, usize)> = Vec::new();
         let mut budget = VISIT_BUDGET;
         index.near(0, &keys, 0, limit, &mut near, &mut budget);
+        if near.is_empty() {
+            // Nothing similar: offer the operations of the longest matching prefix (e.g. `GET /users/{id}` for
+            // `/users/7/unknown/thing`).
+            let prefix = index.deepest_prefix(&keys);
+            near.extend(prefix.into_iter().map(|i| (usize::MAX, i)));
+        }
         near.sort_by(|a, b| {
             let key = |&(cost, i): &(usize, usize)| {
                 let op = self.operations.get(i);
@@ -1305,6 +1311,29 @@ impl Index {
                 );
             }
         }
+    }
+
+    /// The operations of the deepest node (with operations) reached by matching a prefix of the segments.
+    fn deepest_prefix(&self, segs: &[&str]) -> Vec<usize> {
+        let mut node = 0usize;
+        let mut best: Vec<usize> = Vec::new();
+        for seg in segs {
+            let Some(n) = self.nodes.get(node) else {
+                break;
+            };
+            let Some(next) = self.children(n, seg).next() else {
+                break;
+            };
+            node = next;
+            if let Some(reached) = self.nodes.get(node).filter(|r| !r.ops.is_empty()) {
+                best = reached
+                    .ops
+                    .iter()
+                    .map(|&i| usize::try_from(i).unwrap_or(usize::MAX))
+                    .collect();
+            }
+        }
+        best
     }
 
     /// The parameters of operation `op` filled in from the called path.

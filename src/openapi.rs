@@ -1,7 +1,38 @@
-//! Imports a user-supplied matrix: OpenAPI 3.x or Swagger 2.0 (JSON or YAML), or the project's own format.
-//! (Built by the matrices issue; this is the interface the diagnosis uses.)
+//! Imports a user-supplied matrix: OpenAPI 3.0 / 3.1 or Swagger 2.0 (JSON or YAML), or the project's own format.
+//!
+//! What is read (README, "Matrices: built-ins and bring your own OpenAPI"):
+//! - operations under `paths` (path items may be `$ref`s), with their `security` (or the document's `security`
+//!   as the default; `security: []` = public; `{}` among the alternatives = optional);
+//! - OAuth 2 / OpenID Connect schemes from `securityDefinitions` (2.0) or `components.securitySchemes` (3.x):
+//!   their scopes make the scope catalog; `http` bearer schemes count as token schemes; API-key and basic
+//!   alternatives are not satisfiable by a bearer token and are left out;
+//! - `host` + `basePath` (2.0) or `servers` (3.x, variables filled with their defaults and enums) as hosts and
+//!   base paths; path- or operation-level `servers` prefix the operation's path;
+//! - the vendor extension `x-inin-requires-permissions` (`{type: ANY|ALL, permissions: [...]}`).
+//!
+//! A broken document yields [`ImportProblem`]s with JSON pointers, and whatever is usable is still imported.
+//! Every `$ref` of the document is checked (missing targets, chains of references that loop, external files that
+//! are not followed). Nothing recurses deeper than [`crate::limits::MAX_JSON_DEPTH`], and documents larger than
+//! [`crate::limits::MAX_MATRIX_BYTES`] are refused.
 
-use crate::matrix::Matrix;
+use crate::limits::{MAX_JSON_DEPTH, MAX_MATRIX_BYTES};
+use crate::matrix::{
+    Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo, Provenance,
+    ScopeRequirement, UserContext,
+};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The most problems listed; the rest are counted in a last problem.
+const MAX_PROBLEMS: usize = 200;
+/// The longest summary kept for an operation, in characters.
+const MAX_SUMMARY_CHARS: usize = 200;
+/// The most `$ref` hops followed from one reference.
+const MAX_REF_HOPS: usize = 64;
+/// The HTTP methods of a path item.
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// A problem found in a document, with a JSON pointer to where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,12 +58,1527 @@ pub struct Imported {
 
 /// Imports a document given as text. Never fails: problems are reported, usable parts are kept.
 pub fn import(text: &str) -> Imported {
-    match Matrix::from_json(text) {
-        Ok(m) => Imported { matrix: Some(m), problems: Vec::new(), format: "token-doctor matrix".into() },
-        Err(e) => Imported {
-            matrix: None,
-            problems: vec![ImportProblem { pointer: String::new(), message: e, fatal: true }],
-            format: "unknown".into(),
+    let mut problems = Problems::default();
+    if text.len() > MAX_MATRIX_BYTES {
+        problems.fatal(
+            "",
+            format!(
+                "The document is {} bytes; Token Doctor reads documents of at most {} bytes.",
+                text.len(),
+                MAX_MATRIX_BYTES
+            ),
+        );
+        return problems.finish(None, "unknown".into());
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+    let (doc, syntax) = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => (Some(v), "json"),
+            Err(e) => {
+                problems.fatal(
+                    "",
+                    format!(
+                        "The document is not valid JSON: {} (line {}, column {}).",
+                        crate::json::error_kind(&e),
+                        e.line(),
+                        e.column()
+                    ),
+                );
+                (None, "json")
+            }
+        }
+    } else {
+        let (v, yaml_problems) = yaml::to_json(text);
+        problems.extend(yaml_problems);
+        (v, "yaml")
+    };
+    let Some(doc) = doc else {
+        if problems.list.is_empty() {
+            problems.fatal("", "The document is empty.");
+        }
+        return problems.finish(None, format!("unknown ({syntax})"));
+    };
+    let Some(obj) = doc.as_object() else {
+        problems.fatal(
+            "",
+            format!(
+                "The document is {}, not an object with `openapi`, `swagger` or a Token Doctor matrix.",
+                crate::json::type_name(&doc)
+            ),
+        );
+        return problems.finish(None, format!("unknown ({syntax})"));
+    };
+    if obj.contains_key("operations") || obj.contains_key("format") {
+        let json_text;
+        let source = if syntax == "json" {
+            text
+        } else {
+            json_text = doc.to_string();
+            json_text.as_str()
+        };
+        return match Matrix::from_json(source) {
+            Ok(m) => problems.finish(Some(m), "token-doctor matrix".into()),
+            Err(e) => {
+                problems.fatal("", e);
+                problems.finish(None, format!("token-doctor matrix ({syntax}), unreadable"))
+            }
+        };
+    }
+    let version = if let Some(v) = obj.get("swagger") {
+        match v.as_str() {
+            Some("2.0") => Version::Swagger2,
+            _ => {
+                problems.warn(
+                    "/swagger",
+                    format!("`swagger` is {}; read as Swagger 2.0.", short(v)),
+                );
+                Version::Swagger2
+            }
+        }
+    } else if let Some(v) = obj.get("openapi") {
+        match v.as_str() {
+            Some(s) if s.starts_with("3.0") => Version::OpenApi30,
+            Some(s) if s.starts_with("3.1") => Version::OpenApi31,
+            _ => {
+                problems.warn(
+                    "/openapi",
+                    format!("`openapi` is {}; read as OpenAPI 3.1.", short(v)),
+                );
+                Version::OpenApi31
+            }
+        }
+    } else {
+        problems.fatal(
+            "",
+            "The document has neither `openapi` (OpenAPI 3.x) nor `swagger` (Swagger 2.0) at its top level, and is not a Token Doctor matrix.",
+        );
+        return problems.finish(None, format!("unknown ({syntax})"));
+    };
+    let format = format!("{} ({syntax})", version.name());
+    let matrix = Importer {
+        doc: &doc,
+        version,
+        problems: &mut problems,
+    }
+    .run();
+    problems.finish(matrix, format)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Version {
+    Swagger2,
+    OpenApi30,
+    OpenApi31,
+}
+
+impl Version {
+    fn name(self) -> &'static str {
+        match self {
+            Version::Swagger2 => "swagger 2.0",
+            Version::OpenApi30 => "openapi 3.0",
+            Version::OpenApi31 => "openapi 3.1",
+        }
+    }
+}
+
+/// The problems met, capped at `MAX_PROBLEMS`.
+#[derive(Default)]
+struct Problems {
+    list: Vec<ImportProblem>,
+    omitted: usize,
+}
+
+impl Problems {
+    fn push(&mut self, pointer: &str, message: impl Into<String>, fatal: bool) {
+        if self.list.len() >= MAX_PROBLEMS && !fatal {
+            self.omitted = self.omitted.saturating_add(1);
+            return;
+        }
+        self.list.push(ImportProblem {
+            pointer: pointer.to_string(),
+            message: message.into(),
+            fatal,
+        });
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.push(pointer, message, false);
+    }
+
+    fn fatal(&mut self, pointer: &str, message: impl Into<String>) {
+        self.push(pointer, message, true);
+    }
+
+    fn extend(&mut self, more: Vec<ImportProblem>) {
+        for p in more {
+            self.push(&p.pointer, p.message, p.fatal);
+        }
+    }
+
+    fn finish(mut self, matrix: Option<Matrix>, format: String) -> Imported {
+        if self.omitted > 0 {
+            self.list.push(ImportProblem {
+                pointer: String::new(),
+                message: format!("{} more problems are not listed.", self.omitted),
+                fatal: false,
+            });
+        }
+        Imported {
+            matrix,
+            problems: self.list,
+            format,
+        }
+    }
+}
+
+/// Appends one reference token to a JSON pointer (RFC 6901 escaping).
+fn ptr(base: &str, token: &str) -> String {
+    format!("{base}/{}", token.replace('~', "~0").replace('/', "~1"))
+}
+
+fn short(v: &Value) -> String {
+    crate::json::clip(&v.to_string(), 60)
+}
+
+/// What kind of credential a security scheme takes.
+#[derive(Debug, Clone, PartialEq)]
+enum SchemeKind {
+    /// OAuth 2 or OpenID Connect: scopes are checked.
+    OAuth,
+    /// HTTP bearer: a token, listed "scopes" (3.1 roles) are checked like scopes.
+    Bearer,
+    /// API key, basic, mutual TLS: a bearer token does not satisfy it.
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+struct Scheme {
+    kind: SchemeKind,
+    scopes: Vec<String>,
+}
+
+/// One operation's security as read from the document.
+enum Security {
+    /// Not declared anywhere.
+    Undeclared,
+    /// Declared but unreadable (problems were reported).
+    Broken,
+    /// `[]`: public.
+    Public,
+    /// Alternatives usable by a bearer token (may be empty when only other credentials are accepted).
+    AnyOf {
+        alternatives: Vec<Vec<String>>,
+        /// Kinds of credentials of alternatives a bearer token cannot satisfy.
+        other: BTreeSet<String>,
+    },
+}
+
+struct Importer<'a, 'p> {
+    doc: &'a Value,
+    version: Version,
+    problems: &'p mut Problems,
+}
+
+impl<'a> Importer<'a, '_> {
+    fn run(mut self) -> Option<Matrix> {
+        self.check_refs();
+        let schemes = self.schemes();
+        let default_security = self
+            .doc
+            .get("security")
+            .map(|s| (s, "/security".to_string()));
+        let (hosts, base_paths) = self.servers();
+        let mut catalog: BTreeSet<String> = BTreeSet::new();
+        for s in schemes.values() {
+            catalog.extend(s.scopes.iter().cloned());
+        }
+        let mut operations: Vec<Operation> = Vec::new();
+        let mut undeclared = 0usize;
+        let mut genesys_any_of = false;
+        match self.doc.get("paths") {
+            None => self.problems.warn("", "The document has no `paths`."),
+            Some(Value::Object(paths)) => {
+                for (path, item) in paths {
+                    let item_ptr = ptr("/paths", path);
+                    if !path.starts_with('/') {
+                        self.problems.warn(
+                            &item_ptr,
+                            format!(
+                                "The path `{}` does not start with `/`; it is skipped.",
+                                crate::json::clip(path, 80)
+                            ),
+                        );
+                        continue;
+                    }
+                    let Some((item, _)) = self.resolve(item, &item_ptr) else {
+                        continue;
+                    };
+                    let Some(item) = item.as_object() else {
+                        self.problems.warn(
+                            &item_ptr,
+                            format!(
+                                "A path item must be an object, not {}; it is skipped.",
+                                crate::json::type_name(item)
+                            ),
+                        );
+                        continue;
+                    };
+                    let item_prefix = self.local_servers(
+                        item.get("servers"),
+                        &ptr(&item_ptr, "servers"),
+                        &base_paths,
+                    );
+                    for (method, op) in item {
+                        let lower = method.to_ascii_lowercase();
+                        if !METHODS.contains(&lower.as_str()) {
+                            continue;
+                        }
+                        let op_ptr = ptr(&item_ptr, method);
+                        let Some(op) = op.as_object() else {
+                            self.problems.warn(
+                                &op_ptr,
+                                format!(
+                                    "An operation must be an object, not {}; it is skipped.",
+                                    crate::json::type_name(op)
+                                ),
+                            );
+                            continue;
+                        };
+                        let prefix = self
+                            .local_servers(op.get("servers"), &ptr(&op_ptr, "servers"), &base_paths)
+                            .or_else(|| item_prefix.clone());
+                        let full = match &prefix {
+                            Some(p) => format!("{}{}", p.trim_end_matches('/'), path),
+                            None => path.clone(),
+                        };
+                        let mut operation = Operation::new(&lower, &full);
+                        operation.summary = op
+                            .get("summary")
+                            .or_else(|| op.get("operationId"))
+                            .and_then(Value::as_str)
+                            .map(|s| crate::json::clip(s.trim(), MAX_SUMMARY_CHARS));
+                        let security = match op.get("security") {
+                            Some(s) => self.security(
+                                s,
+                                &ptr(&op_ptr, "security"),
+                                &schemes,
+                                &mut genesys_any_of,
+                            ),
+                            None => match &default_security {
+                                Some((s, p)) => self.security(s, p, &schemes, &mut genesys_any_of),
+                                None => Security::Undeclared,
+                            },
+                        };
+                        match security {
+                            Security::Undeclared => {
+                                undeclared = undeclared.saturating_add(1);
+                            }
+                            Security::Broken => {}
+                            Security::Public => operation.scopes = ScopeRequirement::Public,
+                            Security::AnyOf {
+                                alternatives,
+                                other,
+                            } => {
+                                if alternatives.is_empty() && !other.is_empty() {
+                                    operation.notes.push(format!(
+                                        "This operation accepts {} credentials, not an OAuth bearer token.",
+                                        other.into_iter().collect::<Vec<_>>().join(" or ")
+                                    ));
+                                } else {
+                                    if !other.is_empty() {
+                                        operation.notes.push(format!(
+                                            "It also accepts {} credentials instead of a token.",
+                                            other.into_iter().collect::<Vec<_>>().join(" or ")
+                                        ));
+                                    }
+                                    operation.scopes = ScopeRequirement::AnyOf(alternatives);
+                                }
+                            }
+                        }
+                        if let Some(p) = op.get("x-inin-requires-permissions") {
+                            operation.permissions =
+                                self.permissions(p, &ptr(&op_ptr, "x-inin-requires-permissions"));
+                        }
+                        let text = [op.get("description"), op.get("summary")]
+                            .iter()
+                            .flatten()
+                            .filter_map(|v| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .to_ascii_lowercase();
+                        if text.contains("not valid when using the client credentials") {
+                            operation.user_context = UserContext::Required;
+                            operation.notes.push(
+                                "The document says this request is not valid with the Client Credentials grant."
+                                    .into(),
+                            );
+                        }
+                        if op.get("deprecated").and_then(Value::as_bool) == Some(true) {
+                            operation
+                                .notes
+                                .push("The document marks this operation as deprecated.".into());
+                        }
+                        operations.push(operation);
+                    }
+                }
+            }
+            Some(other) => self.problems.warn(
+                "/paths",
+                format!(
+                    "`paths` must be an object, not {}.",
+                    crate::json::type_name(other)
+                ),
+            ),
+        }
+        if undeclared > 0 {
+            self.problems.warn(
+                "",
+                format!(
+                    "{undeclared} operations declare no `security` (and there is no document-level default): their scope requirements are unknown."
+                ),
+            );
+        }
+        if operations.is_empty() {
+            self.problems
+                .fatal("/paths", "No usable operation was found in the document.");
+            return None;
+        }
+        let info = self.doc.get("info");
+        let title = info
+            .and_then(|i| i.get("title"))
+            .and_then(Value::as_str)
+            .map(|s| crate::json::clip(s.trim(), 80))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Custom API".into());
+        let api_version = info
+            .and_then(|i| i.get("version"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let mut sources = vec![format!(
+            "user-supplied {} document: {title}{}",
+            self.version.name(),
+            if api_version.is_empty() {
+                String::new()
+            } else {
+                format!(" (version {})", crate::json::clip(api_version, 40))
+            }
+        )];
+        if genesys_any_of {
+            sources.push(
+                "scopes of the Genesys `PureCloud OAuth` scheme are read as alternatives (any one listed scope is enough), as Genesys documents"
+                    .into(),
+            );
+        }
+        let mut guidance = BTreeMap::new();
+        guidance.insert(
+            "scope".to_string(),
+            "Add the scope to the client's authorization request (and to the client's allowed scopes at the authorization server), then authorize again: a token keeps the scopes it was issued with, and a refresh never adds scopes.".to_string(),
+        );
+        let platform = PlatformInfo {
+            id: "custom".into(),
+            name: title,
+            hosts,
+            base_paths,
+            scope_catalog: catalog.into_iter().collect(),
+            guidance,
+            provenance: Provenance {
+                sources,
+                generated: None,
+            },
+            ..Default::default()
+        };
+        Some(Matrix::new(platform, operations))
+    }
+
+    /// Resolves a `$ref` chain starting at `value` (found at `at`); problems are reported at `at`.
+    fn resolve(&mut self, value: &'a Value, at: &str) -> Option<(&'a Value, String)> {
+        match follow(self.doc, value) {
+            Ok((v, p)) => Some((v, p.unwrap_or_else(|| at.to_string()))),
+            Err(e) => {
+                self.problems
+                    .warn(at, format!("{e}; this part is skipped."));
+                None
+            }
+        }
+    }
+
+    /// Reports every broken `$ref` of the document once, at its first place.
+    fn check_refs(&mut self) {
+        let mut seen: HashMap<&'a str, (String, usize)> = HashMap::new();
+        let mut path: Vec<String> = Vec::new();
+        collect_refs(self.doc, &mut path, &mut seen, 0);
+        let mut bad: Vec<(String, String, usize)> = Vec::new();
+        for (r, (first, count)) in &seen {
+            let probe = Value::Object(Map::from_iter([(
+                "$ref".to_string(),
+                Value::String((*r).to_string()),
+            )]));
+            if let Err(e) = follow(self.doc, &probe) {
+                bad.push((first.clone(), e.to_string(), *count));
+            }
+        }
+        bad.sort();
+        for (at, message, count) in bad {
+            let more = if count > 1 {
+                format!(" (used in {count} places)")
+            } else {
+                String::new()
+            };
+            self.problems.warn(&at, format!("{message}{more}."));
+        }
+    }
+
+    /// The security schemes by name.
+    fn schemes(&mut self) -> BTreeMap<String, Scheme> {
+        let (at, defs) = match self.version {
+            Version::Swagger2 => (
+                "/securityDefinitions".to_string(),
+                self.doc.get("securityDefinitions"),
+            ),
+            _ => (
+                "/components/securitySchemes".to_string(),
+                self.doc
+                    .get("components")
+                    .and_then(|c| c.get("securitySchemes")),
+            ),
+        };
+        let mut out = BTreeMap::new();
+        let Some(defs) = defs else {
+            return out;
+        };
+        let Some(defs) = defs.as_object() else {
+            self.problems.warn(
+                &at,
+                format!(
+                    "Security schemes must be an object, not {}.",
+                    crate::json::type_name(defs)
+                ),
+            );
+            return out;
+        };
+        for (name, def) in defs {
+            let def_ptr = ptr(&at, name);
+            let Some((def, _)) = self.resolve(def, &def_ptr) else {
+                continue;
+            };
+            let Some(kind) = def.get("type").and_then(Value::as_str) else {
+                self.problems.warn(
+                    &def_ptr,
+                    "The security scheme has no `type`; it is skipped.",
+                );
+                continue;
+            };
+            let mut scopes: Vec<String> = Vec::new();
+            let kind = match kind {
+                "oauth2" => {
+                    let mut scope_maps: Vec<(&Value, String)> = Vec::new();
+                    match self.version {
+                        Version::Swagger2 => {
+                            if let Some(s) = def.get("scopes") {
+                                scope_maps.push((s, ptr(&def_ptr, "scopes")));
+                            }
+                        }
+                        _ => match def.get("flows") {
+                            Some(Value::Object(flows)) => {
+                                for (flow, f) in flows {
+                                    if let Some(s) = f.get("scopes") {
+                                        scope_maps.push((
+                                            s,
+                                            ptr(&ptr(&ptr(&def_ptr, "flows"), flow), "scopes"),
+                                        ));
+                                    }
+                                }
+                            }
+                            Some(other) => self.problems.warn(
+                                &ptr(&def_ptr, "flows"),
+                                format!(
+                                    "`flows` must be an object, not {}.",
+                                    crate::json::type_name(other)
+                                ),
+                            ),
+                            None => self
+                                .problems
+                                .warn(&def_ptr, "The OAuth 2 scheme has no `flows`."),
+                        },
+                    }
+                    for (s, p) in scope_maps {
+                        match s.as_object() {
+                            Some(m) => scopes.extend(m.keys().cloned()),
+                            None => self.problems.warn(
+                                &p,
+                                format!(
+                                    "`scopes` must be an object of scope: description, not {}.",
+                                    crate::json::type_name(s)
+                                ),
+                            ),
+                        }
+                    }
+                    SchemeKind::OAuth
+                }
+                "openIdConnect" => SchemeKind::OAuth,
+                "http"
+                    if def
+                        .get("scheme")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("bearer")) =>
+                {
+                    SchemeKind::Bearer
+                }
+                "http" => SchemeKind::Other(format!(
+                    "HTTP {}",
+                    def.get("scheme")
+                        .and_then(Value::as_str)
+                        .unwrap_or("authentication")
+                )),
+                "apiKey" => SchemeKind::Other("API key".into()),
+                "basic" => SchemeKind::Other("HTTP basic".into()),
+                "mutualTLS" => SchemeKind::Other("mutual TLS".into()),
+                other => {
+                    self.problems.warn(
+                        &ptr(&def_ptr, "type"),
+                        format!(
+                            "Unknown security scheme type `{}`.",
+                            crate::json::clip(other, 40)
+                        ),
+                    );
+                    SchemeKind::Other(crate::json::clip(other, 40))
+                }
+            };
+            scopes.sort();
+            scopes.dedup();
+            out.insert(name.clone(), Scheme { kind, scopes });
+        }
+        out
+    }
+
+    /// Reads a `security` array.
+    fn security(
+        &mut self,
+        value: &Value,
+        at: &str,
+        schemes: &BTreeMap<String, Scheme>,
+        genesys_any_of: &mut bool,
+    ) -> Security {
+        let Some(list) = value.as_array() else {
+            self.problems.warn(
+                at,
+                format!("`security` must be an array of requirement objects, not {}; the requirement is unknown.", crate::json::type_name(value)),
+            );
+            return Security::Broken;
+        };
+        if list.is_empty() {
+            return Security::Public;
+        }
+        let mut alternatives: Vec<Vec<String>> = Vec::new();
+        let mut other: BTreeSet<String> = BTreeSet::new();
+        let mut broken = false;
+        for (i, req) in list.iter().enumerate() {
+            let req_ptr = ptr(at, &i.to_string());
+            let Some(req) = req.as_object() else {
+                self.problems.warn(
+                    &req_ptr,
+                    format!(
+                        "A security requirement must be an object, not {}.",
+                        crate::json::type_name(req)
+                    ),
+                );
+                broken = true;
+                continue;
+            };
+            // Every scheme of one requirement object is needed together.
+            let mut sets: Vec<Vec<String>> = vec![Vec::new()];
+            let mut usable = true;
+            for (name, scopes) in req {
+                let s_ptr = ptr(&req_ptr, name);
+                let Some(scheme) = schemes.get(name) else {
+                    self.problems.warn(
+                        &s_ptr,
+                        format!(
+                            "The security scheme `{}` is not defined; this alternative is skipped.",
+                            crate::json::clip(name, 60)
+                        ),
+                    );
+                    usable = false;
+                    broken = true;
+                    continue;
+                };
+                let Some(names) = scopes
+                    .as_array()
+                    .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
+                else {
+                    self.problems.warn(
+                        &s_ptr,
+                        format!("Scopes must be an array of strings, not {}; this alternative is skipped.", short(scopes)),
+                    );
+                    usable = false;
+                    broken = true;
+                    continue;
+                };
+                match &scheme.kind {
+                    SchemeKind::Other(kind) => {
+                        other.insert(kind.clone());
+                        usable = false;
+                    }
+                    SchemeKind::OAuth | SchemeKind::Bearer => {
+                        if scheme.kind == SchemeKind::OAuth && !scheme.scopes.is_empty() {
+                            for n in &names {
+                                if !scheme.scopes.iter().any(|s| s == n) {
+                                    self.problems.warn(
+                                        &s_ptr,
+                                        format!(
+                                            "The scope `{}` is not declared by the scheme `{}`.",
+                                            crate::json::clip(n, 60),
+                                            crate::json::clip(name, 60)
+                                        ),
+                                    );
+                                }
+                            }
+                        }
+                        if name == "PureCloud OAuth" && names.len() > 1 {
+                            // Genesys lists the scopes an operation accepts; any one of them is enough.
+                            *genesys_any_of = true;
+                            sets = sets
+                                .iter()
+                                .flat_map(|set| {
+                                    names.iter().map(move |n| {
+                                        let mut s = set.clone();
+                                        s.push((*n).to_string());
+                                        s
+                                    })
+                                })
+                                .collect();
+                        } else {
+                            for set in &mut sets {
+                                set.extend(names.iter().map(|n| (*n).to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+            if usable {
+                for mut set in sets {
+                    set.sort();
+                    set.dedup();
+                    if !alternatives.contains(&set) {
+                        alternatives.push(set);
+                    }
+                }
+            }
+        }
+        if alternatives.is_empty() && other.is_empty() && broken {
+            return Security::Broken;
+        }
+        Security::AnyOf {
+            alternatives,
+            other,
+        }
+    }
+
+    /// Reads `x-inin-requires-permissions`.
+    fn permissions(&mut self, value: &Value, at: &str) -> Option<PermissionRequirement> {
+        let Some(obj) = value.as_object() else {
+            self.problems.warn(
+                at,
+                format!(
+                    "`x-inin-requires-permissions` must be an object, not {}.",
+                    crate::json::type_name(value)
+                ),
+            );
+            return None;
+        };
+        let mode = match obj
+            .get("type")
+            .and_then(Value::as_str)
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            Some("ANY") => PermissionMode::Any,
+            Some("ALL") => PermissionMode::All,
+            Some("NO") | Some("NONE") => {
+                return Some(PermissionRequirement {
+                    mode: PermissionMode::All,
+                    list: Vec::new(),
+                });
+            }
+            _ => {
+                self.problems.warn(
+                    &ptr(at, "type"),
+                    format!(
+                        "`type` must be ANY or ALL, not {}; the permissions are unknown.",
+                        obj.get("type").map_or("missing".into(), short)
+                    ),
+                );
+                return None;
+            }
+        };
+        let list = match obj.get("permissions") {
+            Some(Value::Array(items)) => {
+                let mut list = Vec::new();
+                for (i, p) in items.iter().enumerate() {
+                    match p.as_str() {
+                        Some(s) => list.push(s.to_string()),
+                        None => self.problems.warn(
+                            &ptr(&ptr(at, "permissions"), &i.to_string()),
+                            format!(
+                                "A permission must be a string, not {}; it is skipped.",
+                                crate::json::type_name(p)
+                            ),
+                        ),
+                    }
+                }
+                list
+            }
+            other => {
+                self.problems.warn(
+                    &ptr(at, "permissions"),
+                    format!("`permissions` must be an array of strings, not {}; the permissions are unknown.", other.map_or("missing", crate::json::type_name)),
+                );
+                return None;
+            }
+        };
+        Some(PermissionRequirement { mode, list })
+    }
+
+    /// Hosts and base paths from `host`/`basePath` (2.0) or `servers` (3.x).
+    fn servers(&mut self) -> (Vec<String>, Vec<String>) {
+        let mut hosts: Vec<String> = Vec::new();
+        let mut bases: Vec<String> = Vec::new();
+        match self.version {
+            Version::Swagger2 => {
+                if let Some(h) = self.doc.get("host").and_then(Value::as_str) {
+                    let h = h.split(':').next().unwrap_or(h).to_ascii_lowercase();
+                    if !h.is_empty() {
+                        hosts.push(h);
+                    }
+                }
+                match self.doc.get("basePath") {
+                    Some(Value::String(b)) => {
+                        let b = b.trim_end_matches('/');
+                        if !b.is_empty() {
+                            bases.push(if b.starts_with('/') {
+                                b.to_string()
+                            } else {
+                                format!("/{b}")
+                            });
+                        }
+                    }
+                    Some(other) => self.problems.warn(
+                        "/basePath",
+                        format!(
+                            "`basePath` must be a string, not {}.",
+                            crate::json::type_name(other)
+                        ),
+                    ),
+                    None => {}
+                }
+            }
+            _ => {
+                for (url, _) in self.server_urls(self.doc.get("servers"), "/servers") {
+                    let (host, path) = split_url(&url);
+                    if let Some(h) = host.filter(|h| !hosts.contains(h)) {
+                        hosts.push(h);
+                    }
+                    if !path.is_empty() && !bases.contains(&path) {
+                        bases.push(path);
+                    }
+                }
+            }
+        }
+        // Longer base paths first, so `/api/v2` is tried before `/api`.
+        bases.sort_by_key(|b| std::cmp::Reverse(b.len()));
+        (hosts, bases)
+    }
+
+    /// The server URLs of a `servers` array, variables filled in (one URL per enum value, else the default).
+    fn server_urls(&mut self, servers: Option<&Value>, at: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let Some(servers) = servers else {
+            return out;
+        };
+        let Some(list) = servers.as_array() else {
+            self.problems.warn(
+                at,
+                format!(
+                    "`servers` must be an array, not {}.",
+                    crate::json::type_name(servers)
+                ),
+            );
+            return out;
+        };
+        for (i, s) in list.iter().enumerate() {
+            let s_ptr = ptr(at, &i.to_string());
+            let Some(url) = s.get("url").and_then(Value::as_str) else {
+                self.problems.warn(&s_ptr, "A server needs a string `url`.");
+                continue;
+            };
+            let mut urls = vec![url.to_string()];
+            if let Some(Value::Object(vars)) = s.get("variables") {
+                for (name, var) in vars {
+                    let mut values: Vec<String> = var
+                        .get("enum")
+                        .and_then(Value::as_array)
+                        .map(|e| {
+                            e.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if let Some(d) = var.get("default").and_then(Value::as_str) {
+                        if !values.iter().any(|v| v == d) {
+                            values.insert(0, d.to_string());
+                        }
+                    }
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let token = format!("{{{name}}}");
+                    // A variable of the host without an enum (a tenant, a region) is any label.
+                    let in_host = url.split_once("://").is_some_and(|(_, rest)| {
+                        rest.split('/').next().unwrap_or_default().contains(&token)
+                    });
+                    if in_host && var.get("enum").is_none() {
+                        values = vec!["*".to_string()];
+                    }
+                    urls = urls
+                        .iter()
+                        .flat_map(|u| {
+                            values
+                                .iter()
+                                .map(|v| u.replace(&token, v))
+                                .collect::<Vec<_>>()
+                        })
+                        .take(64)
+                        .collect();
+                }
+            }
+            for u in urls {
+                out.push((u, s_ptr.clone()));
+            }
+        }
+        out
+    }
+
+    /// The path prefix of path- or operation-level `servers`, when it differs from the document's base paths.
+    fn local_servers(
+        &mut self,
+        servers: Option<&Value>,
+        at: &str,
+        bases: &[String],
+    ) -> Option<String> {
+        let urls = self.server_urls(servers, at);
+        let (_, path) = split_url(&urls.first()?.0);
+        if path.is_empty() || bases.contains(&path) {
+            None
+        } else {
+            Some(path)
+        }
+    }
+}
+
+/// Splits a server URL into its host (with a leading variable label turned into `*.`) and its path prefix.
+fn split_url(url: &str) -> (Option<String>, String) {
+    let (host, path) = match url.split_once("://") {
+        Some((_, rest)) => match rest.find('/') {
+            Some(i) => (
+                Some(rest.get(..i).unwrap_or_default()),
+                rest.get(i..).unwrap_or_default(),
+            ),
+            None => (Some(rest), ""),
         },
+        None => (None, url),
+    };
+    let host = host
+        .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
+        .map(|h| match h.rfind("*.") {
+            // `api.*.example.com` → `*.example.com`: hosts match by suffix.
+            Some(i) if i > 0 => h.get(i..).unwrap_or_default().to_string(),
+            _ => h,
+        })
+        .and_then(|h| match h.split_once('.') {
+            _ if !h.contains('{') => Some(h),
+            Some((first, rest))
+                if first.contains('{') && !rest.contains('{') && rest.contains('.') =>
+            {
+                Some(format!("*.{rest}"))
+            }
+            _ => None,
+        })
+        .filter(|h| !h.is_empty());
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    let path = if path.is_empty() || path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    (host, path)
+}
+
+/// Why a `$ref` cannot be followed.
+#[derive(Debug, Clone, PartialEq)]
+enum RefError {
+    Missing(String),
+    External(String),
+    Cycle(String),
+    Bad(String),
+    TooLong(String),
+}
+
+impl std::fmt::Display for RefError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefError::Missing(r) => {
+                write!(f, "The reference `{r}` points to nothing in the document")
+            }
+            RefError::External(r) => write!(
+                f,
+                "The reference `{r}` points to another file, which is not read"
+            ),
+            RefError::Cycle(r) => write!(
+                f,
+                "The reference `{r}` leads back to itself through other references (a cycle)"
+            ),
+            RefError::Bad(r) => write!(f, "The reference {r} is not a string"),
+            RefError::TooLong(r) => write!(
+                f,
+                "The reference `{r}` goes through more than {MAX_REF_HOPS} references"
+            ),
+        }
+    }
+}
+
+/// Follows `$ref`s from `value` until a value that is not a reference. Returns it and, when a reference was
+/// followed, the pointer of the final target.
+fn follow<'a>(doc: &'a Value, value: &'a Value) -> Result<(&'a Value, Option<String>), RefError> {
+    let mut current = value;
+    let mut at: Option<String> = None;
+    let mut visited: Vec<String> = Vec::new();
+    let first = value.get("$ref").map(|r| {
+        r.as_str()
+            .map_or_else(|| short(r), |s| crate::json::clip(s, 120))
+    });
+    for _ in 0..MAX_REF_HOPS {
+        let Some(r) = current.get("$ref").filter(|_| current.is_object()) else {
+            return Ok((current, at));
+        };
+        let shown = first.clone().unwrap_or_default();
+        let Some(r) = r.as_str() else {
+            return Err(RefError::Bad(short(r)));
+        };
+        let Some(fragment) = r.strip_prefix('#') else {
+            return Err(RefError::External(shown));
+        };
+        let pointer = if fragment.contains('%') {
+            percent_decode(fragment)
+        } else {
+            fragment.to_string()
+        };
+        if visited.contains(&pointer) {
+            return Err(RefError::Cycle(shown));
+        }
+        current = doc
+            .pointer(&pointer)
+            .ok_or_else(|| RefError::Missing(shown.clone()))?;
+        visited.push(pointer.clone());
+        at = Some(pointer);
+    }
+    Err(RefError::TooLong(first.unwrap_or_default()))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i.saturating_add(1)..i.saturating_add(3))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i = i.saturating_add(3);
+            }
+            _ => {
+                out.push(b);
+                i = i.saturating_add(1);
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Collects every `$ref` string with the pointer of its first use and its count. Depth is bounded by the
+/// parsers (`MAX_JSON_DEPTH`); the explicit check keeps it bounded for any `Value`.
+fn collect_refs<'a>(
+    v: &'a Value,
+    path: &mut Vec<String>,
+    seen: &mut HashMap<&'a str, (String, usize)>,
+    depth: usize,
+) {
+    if depth > MAX_JSON_DEPTH {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                if k == "$ref" {
+                    if let Some(r) = x.as_str() {
+                        let entry = seen.entry(r).or_insert_with(|| {
+                            let mut p = String::new();
+                            for t in path.iter() {
+                                p = ptr(&p, t);
+                            }
+                            (ptr(&p, "$ref"), 0)
+                        });
+                        entry.1 = entry.1.saturating_add(1);
+                        continue;
+                    }
+                }
+                path.push(k.clone());
+                collect_refs(x, path, seen, depth.saturating_add(1));
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                path.push(i.to_string());
+                collect_refs(x, path, seen, depth.saturating_add(1));
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// YAML to JSON: an event-driven builder over `saphyr-parser`, bounded in depth and in alias expansion.
+mod yaml {
+    use super::{ImportProblem, MAX_JSON_DEPTH, ptr};
+    use saphyr_parser::{Event, Parser, ScalarStyle};
+    use serde_json::{Map, Number, Value};
+    use std::collections::HashMap;
+
+    enum Frame {
+        Seq {
+            items: Vec<Value>,
+            anchor: usize,
+        },
+        Map {
+            map: Map<String, Value>,
+            anchor: usize,
+            key: Option<String>,
+            merges: Vec<Value>,
+        },
+    }
+
+    struct Builder {
+        stack: Vec<Frame>,
+        anchors: HashMap<usize, (Value, usize, usize)>,
+        root: Option<Value>,
+        problems: Vec<ImportProblem>,
+        nodes: usize,
+        alias_nodes: usize,
+        extra_documents: bool,
+    }
+
+    /// Size (nodes) and height of a value.
+    fn measure(v: &Value, depth: usize) -> (usize, usize) {
+        if depth > MAX_JSON_DEPTH {
+            return (1, 1);
+        }
+        match v {
+            Value::Array(a) => a.iter().fold((1, 1), |(n, h), x| {
+                let (xn, xh) = measure(x, depth.saturating_add(1));
+                (n.saturating_add(xn), h.max(xh.saturating_add(1)))
+            }),
+            Value::Object(m) => m.values().fold((1, 1), |(n, h), x| {
+                let (xn, xh) = measure(x, depth.saturating_add(1));
+                (n.saturating_add(xn), h.max(xh.saturating_add(1)))
+            }),
+            _ => (1, 1),
+        }
+    }
+
+    impl Builder {
+        fn pointer(&self) -> String {
+            let mut p = String::new();
+            for f in &self.stack {
+                match f {
+                    Frame::Seq { items, .. } => p = ptr(&p, &items.len().to_string()),
+                    Frame::Map { key: Some(k), .. } => p = ptr(&p, k),
+                    Frame::Map { .. } => {}
+                }
+            }
+            p
+        }
+
+        fn expecting_key(&self) -> bool {
+            matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+        }
+
+        fn remember(&mut self, anchor: usize, v: &Value) {
+            if anchor > 0 {
+                let (n, h) = measure(v, 0);
+                self.anchors.insert(anchor, (v.clone(), n, h));
+            }
+        }
+
+        fn push(&mut self, v: Value) {
+            let at = self.pointer();
+            match self.stack.last_mut() {
+                None => {
+                    if self.root.is_none() {
+                        self.root = Some(v);
+                    } else {
+                        self.extra_documents = true;
+                    }
+                }
+                Some(Frame::Seq { items, .. }) => items.push(v),
+                Some(Frame::Map {
+                    map, key, merges, ..
+                }) => match key.take() {
+                    None => {
+                        let k = match v {
+                            Value::String(s) => s,
+                            Value::Null => String::new(),
+                            Value::Bool(_) | Value::Number(_) => v.to_string(),
+                            other => {
+                                self.problems.push(ImportProblem {
+                                    pointer: at,
+                                    message: format!("A mapping key must be a scalar, not {}; the entry is skipped.", crate::json::type_name(&other)),
+                                    fatal: false,
+                                });
+                                "\u{0}skip".to_string()
+                            }
+                        };
+                        *key = Some(k);
+                    }
+                    Some(k) if k == "\u{0}skip" => {}
+                    Some(k) if k == "<<" => merges.push(v),
+                    Some(k) => {
+                        if map.insert(k.clone(), v).is_some() {
+                            self.problems.push(ImportProblem {
+                                pointer: at,
+                                message: format!(
+                                    "The key `{}` appears twice; the last one is used.",
+                                    crate::json::clip(&k, 60)
+                                ),
+                                fatal: false,
+                            });
+                        }
+                    }
+                },
+            }
+        }
+
+        fn close(&mut self) -> Option<Value> {
+            match self.stack.pop()? {
+                Frame::Seq { items, anchor } => {
+                    let v = Value::Array(items);
+                    self.remember(anchor, &v);
+                    Some(v)
+                }
+                Frame::Map {
+                    mut map,
+                    anchor,
+                    merges,
+                    ..
+                } => {
+                    for m in merges {
+                        let sources = match m {
+                            Value::Array(items) => items,
+                            other => vec![other],
+                        };
+                        for s in sources {
+                            if let Value::Object(src) = s {
+                                for (k, v) in src {
+                                    map.entry(k).or_insert(v);
+                                }
+                            }
+                        }
+                    }
+                    let v = Value::Object(map);
+                    self.remember(anchor, &v);
+                    Some(v)
+                }
+            }
+        }
+
+        fn fail(&mut self, message: String) {
+            let at = self.pointer();
+            self.problems.push(ImportProblem {
+                pointer: at,
+                message,
+                fatal: false,
+            });
+            // Keep what was read: close every open container.
+            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                *key = None;
+            }
+            while let Some(v) = self.close() {
+                if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                    if key.is_none() {
+                        continue;
+                    }
+                }
+                self.push(v);
+            }
+        }
+    }
+
+    /// Resolves a plain scalar with the YAML 1.2 core schema.
+    fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+        if style != ScalarStyle::Plain || tag == Some("str") {
+            return Value::String(text.to_string());
+        }
+        match text {
+            "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+            "true" | "True" | "TRUE" => return Value::Bool(true),
+            "false" | "False" | "FALSE" => return Value::Bool(false),
+            _ => {}
+        }
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(i) = text.trim_start_matches('+').parse::<i64>() {
+                return Value::Number(i.into());
+            }
+            if let Ok(u) = text.trim_start_matches('+').parse::<u64>() {
+                return Value::Number(u.into());
+            }
+        }
+        if let Some(hex) = text.strip_prefix("0x") {
+            if let Ok(u) = u64::from_str_radix(hex, 16) {
+                return Value::Number(u.into());
+            }
+        }
+        if let Some(oct) = text.strip_prefix("0o") {
+            if let Ok(u) = u64::from_str_radix(oct, 8) {
+                return Value::Number(u.into());
+            }
+        }
+        let floaty = digits.bytes().any(|b| b.is_ascii_digit())
+            && digits
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+        if floaty {
+            if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+                return Value::Number(n);
+            }
+        }
+        Value::String(text.to_string())
+    }
+
+    /// Parses the first YAML document of `text` into JSON. On a syntax error, what was read before it is kept and
+    /// the error is reported where it happened.
+    pub(super) fn to_json(text: &str) -> (Option<Value>, Vec<ImportProblem>) {
+        let mut b = Builder {
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            problems: Vec::new(),
+            nodes: 0,
+            alias_nodes: 0,
+            extra_documents: false,
+        };
+        for item in Parser::new_from_str(text) {
+            let (event, span) = match item {
+                Ok(x) => x,
+                Err(e) => {
+                    let m = e.marker();
+                    b.fail(format!(
+                        "YAML syntax error at line {}, column {}: {}; what comes before it is used.",
+                        m.line(),
+                        m.col().saturating_add(1),
+                        e.info()
+                    ));
+                    break;
+                }
+            };
+            if b.root.is_some() && b.stack.is_empty() {
+                if let Event::DocumentStart(_)
+                | Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..) = event
+                {
+                    b.extra_documents = true;
+                    break;
+                }
+            }
+            b.nodes = b.nodes.saturating_add(1);
+            match event {
+                Event::Scalar(value, style, anchor, tag) => {
+                    let tag = tag.as_ref().map(|t| t.suffix.as_str());
+                    let v = if b.expecting_key() {
+                        Value::String(value.to_string())
+                    } else {
+                        scalar(&value, style, tag)
+                    };
+                    b.remember(anchor, &v);
+                    b.push(v);
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if b.stack.len() >= MAX_JSON_DEPTH {
+                        b.fail(format!(
+                            "The document is nested deeper than {MAX_JSON_DEPTH} levels (line {}); the rest is not read.",
+                            span.start.line()
+                        ));
+                        break;
+                    }
+                    b.stack.push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq {
+                            items: Vec::new(),
+                            anchor,
+                        }
+                    } else {
+                        Frame::Map {
+                            map: Map::new(),
+                            anchor,
+                            key: None,
+                            merges: Vec::new(),
+                        }
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    if let Some(v) = b.close() {
+                        b.push(v);
+                    }
+                }
+                Event::Alias(id) => {
+                    let Some((v, n, h)) = b.anchors.get(&id).cloned() else {
+                        b.fail(format!(
+                            "An alias at line {} refers to no anchor; the rest is not read.",
+                            span.start.line()
+                        ));
+                        break;
+                    };
+                    b.alias_nodes = b.alias_nodes.saturating_add(n);
+                    if b.alias_nodes > b.nodes.max(100_000) {
+                        b.fail(format!(
+                            "Aliases expand to more than {} nodes (line {}): the document looks like an alias bomb; the rest is not read.",
+                            b.nodes.max(100_000),
+                            span.start.line()
+                        ));
+                        break;
+                    }
+                    if b.stack.len().saturating_add(h) > MAX_JSON_DEPTH {
+                        b.fail(format!(
+                            "An alias at line {} makes the document deeper than {MAX_JSON_DEPTH} levels; the rest is not read.",
+                            span.start.line()
+                        ));
+                        break;
+                    }
+                    b.push(v);
+                }
+                Event::StreamStart
+                | Event::StreamEnd
+                | Event::DocumentStart(_)
+                | Event::DocumentEnd
+                | Event::Nothing => {}
+            }
+        }
+        if b.extra_documents {
+            b.problems.push(ImportProblem {
+                pointer: String::new(),
+                message: "The YAML stream has more than one document; only the first is read."
+                    .into(),
+                fatal: false,
+            });
+        }
+        (b.root, b.problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn yaml_scalars_follow_the_core_schema() {
+        let (v, p) =
+            yaml::to_json("a: 1\nb: 1.5\nc: true\nd: ~\ne: '1'\nf: 0x10\ng: hello\n200: ok\n");
+        assert!(p.is_empty(), "{p:?}");
+        let v = v.unwrap();
+        assert_eq!(v["a"], 1);
+        assert_eq!(v["b"], 1.5);
+        assert_eq!(v["c"], true);
+        assert!(v["d"].is_null());
+        assert_eq!(v["e"], "1");
+        assert_eq!(v["f"], 16);
+        assert_eq!(v["g"], "hello");
+        assert_eq!(v["200"], "ok");
+    }
+
+    #[test]
+    fn yaml_anchors_merges_and_alias_bombs() {
+        let (v, _) = yaml::to_json("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n");
+        let v = v.unwrap();
+        assert_eq!(v["c"]["x"], 1);
+        assert_eq!(v["c"]["y"], 3);
+        let mut bomb = String::from("a: &a [1,1,1,1,1,1,1,1,1,1]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            bomb.push_str(&format!("{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            prev = c;
+        }
+        let (_, p) = yaml::to_json(&bomb);
+        assert!(p.iter().any(|p| p.message.contains("alias bomb")), "{p:?}");
+    }
+
+    #[test]
+    fn yaml_depth_is_bounded_and_errors_keep_what_was_read() {
+        // Flow nesting: the parser itself stops (recursion limit); block nesting: our depth limit.
+        let (_, p) = yaml::to_json(&"[".repeat(10_000));
+        assert!(
+            p.iter().any(|p| p.message.contains("recursion limit")),
+            "{p:?}"
+        );
+        let block: String = (0..200)
+            .map(|i| format!("{}a:\n", "  ".repeat(i)))
+            .collect();
+        let (v, p) = yaml::to_json(&block);
+        assert!(
+            p.iter().any(|p| p.message.contains("deeper than 128")),
+            "{p:?}"
+        );
+        assert!(v.unwrap()["a"]["a"].is_object());
+        let (v, p) = yaml::to_json("a: 1\nb: [1, 2\nc: 3\n");
+        assert_eq!(v.unwrap()["a"], 1);
+        assert!(p[0].message.contains("line"), "{p:?}");
+    }
+
+    #[test]
+    fn ref_cycles_and_missing_refs() {
+        let doc: Value = serde_json::json!({
+            "a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "c": {"$ref": "#/nope"}, "d": {"$ref": "#/e"}, "e": 1,
+            "f": {"$ref": "other.yaml#/x"}
+        });
+        assert!(matches!(follow(&doc, &doc["a"]), Err(RefError::Cycle(_))));
+        assert!(matches!(follow(&doc, &doc["c"]), Err(RefError::Missing(_))));
+        assert!(matches!(
+            follow(&doc, &doc["f"]),
+            Err(RefError::External(_))
+        ));
+        assert_eq!(follow(&doc, &doc["d"]).unwrap().0, &serde_json::json!(1));
+    }
+
+    #[test]
+    fn server_urls_split_into_host_and_base() {
+        assert_eq!(
+            split_url("https://api.example.com/v1/"),
+            (Some("api.example.com".into()), "/v1".into())
+        );
+        assert_eq!(
+            split_url("https://{tenant}.example.com"),
+            (Some("*.example.com".into()), String::new())
+        );
+        assert_eq!(split_url("/api"), (None, "/api".into()));
+        assert_eq!(split_url("https://{host}/x"), (None, "/x".into()));
     }
 }

@@ -1,0 +1,415 @@
+//! OpenAPI / Swagger import: the real 4.2 MB Genesys Swagger 2.0 document, a YAML OpenAPI 3.1 document, broken
+//! documents (with the JSON pointers of their problems), and the project's own formats. Runs natively and in
+//! headless Chromium (fixtures are compiled in).
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use std::io::Read;
+use token_doctor::matrix::{
+    Lookup, Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo,
+    ScopeRequirement, UserContext,
+};
+use token_doctor::openapi::{ImportProblem, Imported, import};
+
+const SWAGGER_GZ: &[u8] = include_bytes!("fixtures/genesys-swagger-2018-03-21.json.gz");
+const TICKETS: &str = include_str!("fixtures/openapi/tickets-3.1.yaml");
+const BROKEN: &str = include_str!("fixtures/openapi/broken-2.0.json");
+const TRUNCATED: &str = include_str!("fixtures/openapi/truncated-3.0.yaml");
+
+fn found<'a>(m: &'a Matrix, method: &str, path: &str) -> &'a Operation {
+    match m.lookup(method, path) {
+        Lookup::Found { op, .. } => op,
+        Lookup::NotFound { nearest } => panic!(
+            "{method} {path} not found; nearest {:?}",
+            nearest
+                .iter()
+                .map(|o| format!("{} {}", o.method, o.path))
+                .collect::<Vec<_>>()
+        ),
+    }
+}
+
+fn sets(list: &[&[&str]]) -> ScopeRequirement {
+    ScopeRequirement::AnyOf(
+        list.iter()
+            .map(|s| s.iter().map(|x| x.to_string()).collect())
+            .collect(),
+    )
+}
+
+fn problem_at<'a>(imp: &'a Imported, pointer: &str) -> &'a ImportProblem {
+    imp.problems
+        .iter()
+        .find(|p| p.pointer == pointer)
+        .unwrap_or_else(|| panic!("no problem at {pointer}; problems: {:#?}", imp.problems))
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_real_genesys_swagger_document_imports() {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(SWAGGER_GZ)
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text.len(), 4_174_668);
+    let imp = import(&text);
+    assert_eq!(imp.format, "swagger 2.0 (json)");
+    assert!(imp.problems.iter().all(|p| !p.fatal), "{:?}", imp.problems);
+    let m = imp.matrix.expect("a matrix");
+    assert_eq!(m.platform.id, "custom");
+    assert_eq!(m.operations.len(), 932);
+    assert_eq!(m.platform.hosts, vec!["api.mypurecloud.com".to_string()]);
+    assert_eq!(m.platform.scope_catalog, vec!["all".to_string()]);
+    assert!(m.platform.provenance.sources[0].contains("swagger 2.0"));
+    // Every operation carries the 2018 scheme's only scope.
+    assert!(m.operations.iter().all(|o| o.scopes == sets(&[&["all"]])));
+    let call = found(
+        &m,
+        "POST",
+        "https://api.mypurecloud.com/api/v2/conversations/calls",
+    );
+    assert_eq!(
+        call.permissions,
+        Some(PermissionRequirement {
+            mode: PermissionMode::Any,
+            list: vec!["conversation:conference:add".into()]
+        })
+    );
+    let me = found(&m, "GET", "/api/v2/users/me");
+    assert_eq!(me.user_context, UserContext::Required);
+    assert!(me.notes[0].contains("Client Credentials"));
+    // 329 operations carry no x-inin-requires-permissions: their permissions are unknown, not "none".
+    assert_eq!(
+        m.operations
+            .iter()
+            .filter(|o| o.permissions.is_none())
+            .count(),
+        329
+    );
+    match m.lookup("GET", "/api/v2/users/{userId}/extra/thing") {
+        Lookup::NotFound { nearest } => assert!(!nearest.is_empty()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_yaml_openapi_31_document_imports() {
+    let imp = import(TICKETS);
+    assert_eq!(imp.format, "openapi 3.1 (yaml)");
+    assert!(imp.problems.is_empty(), "{:#?}", imp.problems);
+    let m = imp.matrix.unwrap();
+    assert_eq!(m.platform.name, "Tickets API");
+    assert_eq!(m.platform.hosts, vec!["*.tickets.example.com".to_string()]);
+    assert_eq!(m.platform.base_paths, vec!["/api/v2", "/api/v3"]);
+    assert_eq!(
+        m.platform.scope_catalog,
+        vec!["tickets.admin", "tickets.read", "tickets.write"]
+    );
+    assert!(m.platform.matches_host("acme.tickets.example.com"));
+    assert_eq!(m.operations.len(), 8);
+
+    // Document-level security is the default.
+    let list = found(
+        &m,
+        "GET",
+        "https://acme.tickets.example.com/api/v2/tickets?page=2",
+    );
+    assert_eq!(list.scopes, sets(&[&["tickets.read"]]));
+    assert_eq!(list.summary.as_deref(), Some("List tickets"));
+    // Operation-level alternatives; the API-key alternative cannot be met by a token and is left out.
+    let create = found(&m, "POST", "/api/v3/tickets/");
+    assert_eq!(
+        create.scopes,
+        sets(&[&["tickets.write"], &["tickets.admin"]])
+    );
+    assert!(create.notes.iter().any(|n| n.contains("API key")));
+    assert_eq!(
+        create.permissions.as_ref().unwrap().list,
+        vec!["tickets:ticket:add", "tickets:ticket:edit"]
+    );
+    // A path item given by $ref; scopes of one requirement object are all needed; a merge key (<<) in YAML.
+    let update = found(&m, "PATCH", "/api/v2/tickets/T-1");
+    assert_eq!(update.scopes, sets(&[&["tickets.read", "tickets.write"]]));
+    assert_eq!(
+        update.permissions,
+        Some(PermissionRequirement {
+            mode: PermissionMode::All,
+            list: vec!["tickets:ticket:edit".into(), "tickets:ticket:view".into()]
+        })
+    );
+    assert_eq!(
+        found(&m, "GET", "/api/v2/tickets/T-1").scopes,
+        sets(&[&["tickets.read"]])
+    );
+    // `{}` makes the requirement optional; `security: []` makes the operation public.
+    assert_eq!(
+        found(&m, "POST", "/api/v2/tickets/search").scopes,
+        sets(&[&["tickets.read"], &[]])
+    );
+    assert_eq!(
+        found(&m, "GET", "/api/v2/health").scopes,
+        ScopeRequirement::Public
+    );
+    // A bearer scheme (given by $ref) with no scopes: a token is needed, no particular scope.
+    let mine = found(&m, "GET", "/api/v2/me/tickets");
+    assert_eq!(mine.scopes, sets(&[&[]]));
+    assert_eq!(mine.user_context, UserContext::Required);
+    // Operation-level servers prefix the path; an API-key-only operation has unknown scopes and says why.
+    let export = found(
+        &m,
+        "GET",
+        "https://files.tickets.example.com/downloads/exports/e1",
+    );
+    assert_eq!(export.scopes, ScopeRequirement::Unknown);
+    assert!(
+        export
+            .notes
+            .iter()
+            .any(|n| n.contains("not an OAuth bearer token"))
+    );
+    assert!(export.notes.iter().any(|n| n.contains("deprecated")));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_broken_document_reports_where_and_keeps_the_usable_parts() {
+    let imp = import(BROKEN);
+    assert_eq!(imp.format, "swagger 2.0 (json)");
+    assert!(imp.problems.iter().all(|p| !p.fatal));
+    // $ref problems, each at the place of the reference.
+    assert!(
+        problem_at(&imp, "/paths/~1loop/$ref")
+            .message
+            .contains("cycle")
+    );
+    assert!(
+        problem_at(&imp, "/x-items/a/$ref")
+            .message
+            .contains("cycle")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1missing/$ref")
+            .message
+            .contains("points to nothing")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1schema/get/responses/200/schema/$ref")
+            .message
+            .contains("#/definitions/Missing")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1external/get/parameters/0/$ref")
+            .message
+            .contains("another file")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1loop")
+            .message
+            .contains("skipped")
+    );
+    // Bad shapes and types.
+    assert!(
+        problem_at(&imp, "/paths/no-slash")
+            .message
+            .contains("does not start with `/`")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1types/get")
+            .message
+            .contains("must be an object")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1types/post/security")
+            .message
+            .contains("must be an array")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1types/put/security/0/oauth")
+            .message
+            .contains("array of strings")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1types/patch/security/0/undefined")
+            .message
+            .contains("not defined")
+    );
+    assert!(
+        problem_at(&imp, "/paths/~1types/patch/security/1/oauth")
+            .message
+            .contains("`undeclared`")
+    );
+    assert!(
+        problem_at(
+            &imp,
+            "/paths/~1types/delete/x-inin-requires-permissions/type"
+        )
+        .message
+        .contains("ANY or ALL")
+    );
+    assert!(
+        problem_at(
+            &imp,
+            "/paths/~1types/head/x-inin-requires-permissions/permissions"
+        )
+        .message
+        .contains("array")
+    );
+    assert!(
+        problem_at(
+            &imp,
+            "/paths/~1types/options/x-inin-requires-permissions/permissions/1"
+        )
+        .message
+        .contains("must be a string")
+    );
+
+    // What is usable is imported.
+    let m = imp.matrix.expect("usable parts");
+    assert_eq!(m.platform.base_paths, vec!["/api"]);
+    assert_eq!(found(&m, "GET", "/api/ok").scopes, sets(&[&["read"]]));
+    assert_eq!(
+        found(&m, "POST", "/api/types").scopes,
+        ScopeRequirement::Unknown
+    );
+    assert_eq!(
+        found(&m, "PUT", "/api/types").scopes,
+        ScopeRequirement::Unknown
+    );
+    assert_eq!(
+        found(&m, "PATCH", "/api/types").scopes,
+        sets(&[&["undeclared", "write"]])
+    );
+    assert_eq!(found(&m, "DELETE", "/api/types").permissions, None);
+    assert_eq!(
+        found(&m, "OPTIONS", "/api/types")
+            .permissions
+            .as_ref()
+            .unwrap()
+            .list,
+        vec!["a:b:c"]
+    );
+    assert!(matches!(
+        m.lookup("GET", "/api/loop"),
+        Lookup::NotFound { .. }
+    ));
+    assert!(matches!(
+        m.lookup("GET", "/api/types"),
+        Lookup::NotFound { .. }
+    ));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_cut_off_yaml_document_keeps_what_comes_before_the_error() {
+    let imp = import(TRUNCATED);
+    assert_eq!(imp.format, "openapi 3.0 (yaml)");
+    let syntax = problem_at(&imp, "/paths/~1broken/get/summary");
+    assert!(
+        syntax.message.contains("YAML syntax error at line"),
+        "{}",
+        syntax.message
+    );
+    assert!(!syntax.fatal);
+    let m = imp.matrix.expect("the part before the error");
+    assert_eq!(m.platform.base_paths, vec!["/v1"]);
+    assert_eq!(
+        found(&m, "GET", "/v1/profile").scopes,
+        sets(&[&["profile"]])
+    );
+    assert_eq!(
+        found(&m, "PUT", "/v1/settings").scopes,
+        sets(&[&["settings.write"]])
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn unusable_documents_are_fatal_with_a_reason() {
+    let imp = import("{\"openapi\": \"3.0.0\", \"paths\": {\"/a\": ");
+    assert!(imp.matrix.is_none());
+    assert!(imp.problems[0].fatal);
+    assert!(
+        imp.problems[0].message.contains("not valid JSON"),
+        "{:?}",
+        imp.problems
+    );
+    assert!(imp.problems[0].message.contains("line 1"));
+
+    let imp = import("[1, 2]");
+    assert!(imp.problems[0].fatal && imp.problems[0].message.contains("an array"));
+
+    let imp = import("title: not an api\n");
+    assert!(imp.matrix.is_none());
+    assert!(imp.problems[0].message.contains("neither `openapi`"));
+
+    let imp = import("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n");
+    assert!(imp.matrix.is_none());
+    assert_eq!(problem_at(&imp, "/paths").fatal, true);
+
+    let imp = import("");
+    assert!(imp.matrix.is_none() && imp.problems[0].fatal);
+
+    let huge = " ".repeat(token_doctor::limits::MAX_MATRIX_BYTES + 1);
+    let imp = import(&huge);
+    assert!(imp.matrix.is_none());
+    assert!(imp.problems[0].message.contains("at most"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn json_nesting_is_bounded() {
+    let deep = format!(
+        "{{\"openapi\":\"3.0.0\",\"x\":{}{}}}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let imp = import(&deep);
+    assert!(imp.matrix.is_none());
+    assert!(
+        imp.problems[0].message.contains("nested deeper than 128"),
+        "{:?}",
+        imp.problems
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_projects_own_formats_import() {
+    let plain = Matrix::new(
+        PlatformInfo {
+            id: "custom".into(),
+            name: "Hand-written".into(),
+            base_paths: vec!["/v9".into()],
+            ..Default::default()
+        },
+        vec![Operation {
+            scopes: sets(&[&["a.read"]]),
+            ..Operation::new("get", "/things/{id}")
+        }],
+    );
+    let text = serde_json::to_string(&plain).unwrap();
+    let imp = import(&text);
+    assert_eq!(imp.format, "token-doctor matrix");
+    let m = imp.matrix.unwrap();
+    assert_eq!(m, plain);
+    assert_eq!(
+        found(&m, "GET", "/v9/things/42").scopes,
+        sets(&[&["a.read"]])
+    );
+
+    // The same matrix written as YAML.
+    let yaml = "platform: {id: custom, name: Y}\noperations:\n  - {method: GET, path: /y, scopes: {type: anyOf, sets: [[y.read]]}}\n";
+    let imp = import(yaml);
+    assert_eq!(imp.format, "token-doctor matrix");
+    assert_eq!(
+        found(imp.matrix.as_ref().unwrap(), "GET", "/y").scopes,
+        sets(&[&["y.read"]])
+    );
+
+    // The compact form of the built-ins.
+    let imp = import(include_str!("../www/matrices/nice-cxone.json"));
+    assert_eq!(imp.format, "token-doctor matrix");
+    assert_eq!(imp.matrix.unwrap().platform.id, "nice-cxone");
+}

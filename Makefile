@@ -37,6 +37,10 @@ test-wasm: setup
 test-e2e: build
 	node --test --test-concurrency=1 tests/e2e/
 
+## dist: the whole page in one self-contained file, dist/token-doctor.html (works from file://, no network)
+dist: build
+	node scripts/dist.mjs
+
 test: setup lint test-native test-wasm test-e2e
 
 ## fuzz: each cargo-fuzz target for FUZZ_SECONDS (default 300) one after the other; needs nightly (says how if

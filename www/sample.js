@@ -1,5 +1,8 @@
 // The sample shown on a first visit: a delegated Microsoft Graph token that can read the profile but not send
 // mail, built at load time so that it is always fresh. Its signature is random bytes: it verifies nowhere.
+/** The operation the sample calls: sending mail needs `Mail.Send`, which the sample token does not have. */
+export const SAMPLE_OPERATION = 'POST https://graph.microsoft.com/v1.0/me/sendMail';
+
 const b64url = (text) => btoa(text).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 
 /** A sample access token issued `now` (unix seconds), valid for an hour. */

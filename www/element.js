@@ -1,0 +1,34 @@
+// <token-doctor>: the whole page inside a shadow root, loaded with one
+//   <script type="module" src=".../element.js"></script>
+// Attributes (read once, when the element is first connected): `operation` (initial operation), `platform`
+// (a built-in platform id), `no-sample` (open empty instead of with the sample token).
+// The stylesheet, the engine and the matrices are loaded from next to this module.
+import { mountTokenDoctor } from './mount.js';
+
+class TokenDoctorElement extends HTMLElement {
+  connectedCallback() {
+    if (this.controller) return;
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    const style = document.createElement('link');
+    style.rel = 'stylesheet';
+    style.href = new URL('./style.css', import.meta.url).href;
+    const container = document.createElement('div');
+    container.className = 'td-host';
+    shadow.replaceChildren(style, container);
+    this.controller = mountTokenDoctor(container, {
+      sample: !this.hasAttribute('no-sample'),
+      operation: this.getAttribute('operation') ?? undefined,
+      platform: this.getAttribute('platform') ?? undefined,
+    });
+    /** Resolves when the instance is ready (tests and hosts can await it). */
+    this.ready = this.controller;
+  }
+
+  disconnectedCallback() {
+    const controller = this.controller;
+    this.controller = null;
+    controller?.then((c) => c.destroy(), () => {});
+  }
+}
+
+if (!customElements.get('token-doctor')) customElements.define('token-doctor', TokenDoctorElement);

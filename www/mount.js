@@ -1,0 +1,342 @@
+// One Token Doctor instance: builds the UI into a container (the page's #app, or a <token-doctor> shadow root),
+// diagnoses as the user types, loads platform matrices on demand, and copies redacted reports. Nothing is
+// written to storage, cookies, the URL or the console; nothing is fetched except the page's own files.
+import init, { diagnose, installPlatform, operations as engineOperations, platforms, lastPanic, tokenOf } from './pkg/token_doctor.js';
+import { engineSource, matrixText, inlined } from './assets.js';
+import { buildUi } from './ui.js';
+import { setText } from './dom.js';
+import { renderReport } from './render.js';
+import { countdown } from './format.js';
+import { attachCombobox } from './combobox.js';
+import { reportMarkdown, sha256Hex } from './report-md.js';
+import { sampleToken, SAMPLE_OPERATION } from './sample.js';
+import { mountPanels } from './panels.js';
+
+const DEBOUNCE_MS = 150;
+const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+let engine = null;
+/** Starts the engine once per page (every instance shares it and its installed matrices). */
+export function startEngine() {
+  engine ??= init(engineSource);
+  return engine;
+}
+
+const matrices = new Map(); // id -> Promise<{ id, name, basePaths, operations }>
+const loaded = new Map(); // id -> the resolved value, for synchronous completion
+
+const opList = (ops) => (Array.isArray(ops) ? ops : [])
+  .filter((o) => o && typeof o.method === 'string' && typeof o.path === 'string')
+  .map((o) => ({ method: o.method.toUpperCase(), path: o.path, summary: typeof o.summary === 'string' ? o.summary : '' }));
+
+/** Fetches (or reads inline) built-in matrix `id`, installs it in the engine, and keeps its operation list. */
+export function loadMatrix(id) {
+  if (!matrices.has(id)) {
+    matrices.set(id, (async () => {
+      const text = await matrixText(id);
+      installPlatform(id, new TextEncoder().encode(text));
+      const platform = JSON.parse(text)?.platform ?? {};
+      const info = { id, name: platform.name || NAMES[id] || id, basePaths: platform.basePaths ?? [], operations: opList(engineOperations(id)) };
+      loaded.set(id, info);
+      return info;
+    })());
+  }
+  return matrices.get(id);
+}
+
+/** The operations a user-supplied document lists, when it is JSON (a Token Doctor matrix or OpenAPI/Swagger). */
+export function documentOperations(text) {
+  let doc;
+  try { doc = JSON.parse(text); } catch { return null; }
+  if (Array.isArray(doc?.operations)) return opList(doc.operations);
+  if (!doc?.paths || typeof doc.paths !== 'object') return null;
+  const ops = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = item?.[method];
+      if (op && typeof op === 'object') ops.push({ method: method.toUpperCase(), path, summary: String(op.summary ?? op.operationId ?? '') });
+    }
+  }
+  return ops;
+}
+
+/** The operation text for a completion pick, keeping the scheme and host (and base path) already typed. */
+export function composeOperation(current, op, basePaths = []) {
+  const m = current.trim().match(/^(?:[A-Za-z]+\s+)?(https?:\/\/[^\s/?#]+)(\S*)/);
+  if (!m) return `${op.method} ${op.path}`;
+  const typedPath = m[2] || '';
+  const base = basePaths.find((b) => typedPath.toLowerCase().startsWith(b.toLowerCase())) ?? basePaths[0] ?? '';
+  return `${op.method} ${m[1]}${base}${op.path}`;
+}
+
+function embedSnippets() {
+  const here = new URL('.', import.meta.url);
+  const base = !inlined && /^https?:$/.test(here.protocol) ? here.href : 'https://wiki.example.com/token-doctor/';
+  return {
+    iframe: `<iframe src="${base}index.html" title="Token Doctor" width="100%" height="1000" loading="lazy"\n        referrerpolicy="no-referrer" allow="clipboard-write"></iframe>`,
+    element: `<script type="module" src="${base}element.js"></script>\n<token-doctor></token-doctor>`,
+  };
+}
+
+/**
+ * Mounts an instance into `container`. Options: `sample` (default true: open with the sample token),
+ * `operation`, `platform`. Resolves to `{ root, run, destroy }` once the engine is ready.
+ */
+export async function mountTokenDoctor(container, options = {}) {
+  const root = buildUi();
+  container.replaceChildren(root);
+  const q = (id) => root.querySelector(`#${id}`);
+  const field = { input: q('input'), operation: q('operation'), response: q('response'), previous: q('previous'), platform: q('platform') };
+  const state = { report: null, customMatrix: null, customOps: null, customName: '', introspection: null, debounce: 0, exp: null, expired: false, failed: new Map() };
+
+  const snippets = embedSnippets();
+  setText(q('embed-iframe'), snippets.iframe);
+  setText(q('embed-element'), snippets.element);
+
+  try {
+    await startEngine();
+  } catch (err) {
+    setText(q('verdict'), `The engine could not start: ${err?.message ?? err}`);
+    setText(q('verdict-label'), '! Error');
+    throw err;
+  }
+
+  for (const id of platforms()?.builtIn ?? []) {
+    field.platform.append(Object.assign(document.createElement('option'), { value: id, textContent: NAMES[id] ?? id }));
+  }
+  if (options.platform) field.platform.value = options.platform;
+
+  function request() {
+    const req = { input: field.input.value };
+    const add = (key, value) => { if (value && String(value).trim()) req[key] = value; };
+    add('operation', field.operation.value);
+    add('response', field.response.value);
+    add('previous', field.previous.value);
+    add('platform', field.platform.value);
+    if (state.customMatrix) req.matrix = state.customMatrix;
+    if (state.introspection) req.introspection = state.introspection;
+    return req;
+  }
+
+  function failure(err) {
+    const panic = lastPanic?.();
+    return {
+      verdict: 'unknown', summary: `Token Doctor could not diagnose this: ${err?.message ?? err}${panic ? ` (${panic})` : ''}`,
+      recognized: '', findings: [], token: null, claims: null, operation: null, requirements: [],
+      signature: { status: 'not_checked' }, platform: null, comparison: null,
+    };
+  }
+
+  function currentPlatformId() {
+    return field.platform.value || state.report?.platform?.id || '';
+  }
+
+  function operations() {
+    if (state.customOps?.length) return state.customOps;
+    return loaded.get(currentPlatformId())?.operations ?? [];
+  }
+
+  function platformStatus() {
+    const id = currentPlatformId();
+    const chosen = field.platform.value ? 'chosen' : `detected from ${state.report?.platform?.reason || 'the input'}`;
+    let text;
+    if (state.customMatrix) text = `Using your document${state.customName ? ` (${state.customName})` : ''}.`;
+    else if (!id) text = 'No platform detected: pick one, give the full URL of the operation, or use your own OpenAPI document.';
+    else if (state.failed.has(id)) text = `${NAMES[id] ?? id}: its permission matrix could not be loaded (${state.failed.get(id)}).`;
+    else if (loaded.has(id)) text = `${loaded.get(id).name} (${chosen}): ${loaded.get(id).operations.length} operations known.`;
+    else if (matrices.has(id)) text = `Loading the ${NAMES[id] ?? id} permission matrix\u2026`;
+    else text = `${state.report?.platform?.name || NAMES[id] || id} (${chosen}).`;
+    setText(q('platform-status'), text);
+    setText(q('platform-line'), id || state.customMatrix ? `Platform: ${text}` : '');
+  }
+
+  function ensureMatrix(id) {
+    if (!id || loaded.has(id) || state.failed.has(id) || !(platforms()?.builtIn ?? []).includes(id)) return;
+    const first = !matrices.has(id);
+    loadMatrix(id).then(() => { if (first) run(); else platformStatus(); }, (err) => {
+      state.failed.set(id, err?.message ?? String(err));
+      platformStatus();
+    });
+    platformStatus();
+  }
+
+  function tick() {
+    const c = countdown(state.exp, Date.now());
+    const el = q('countdown');
+    el.dataset.state = c.state;
+    setText(el, c.text);
+    // The verdict depends on the time: diagnose again when the token expires while the page is open.
+    const expired = c.state === 'expired';
+    if (state.exp !== null && expired && !state.expired) { state.expired = true; run(); }
+  }
+
+  function run() {
+    clearTimeout(state.debounce);
+    const req = request();
+    let report;
+    try { report = diagnose(req); } catch (err) { report = failure(err); }
+    show(report, !req.input.trim() && !req.introspection);
+    panels.changed();
+  }
+
+  function show(report, empty = false) {
+    state.report = report;
+    renderReport(q, report, { empty });
+    const exp = report.claims?.expires?.seconds;
+    state.exp = Number.isFinite(exp) ? exp : null;
+    state.expired = state.exp !== null && state.exp * 1000 <= Date.now();
+    tick();
+    ensureMatrix(currentPlatformId());
+    platformStatus();
+    combo.refresh();
+    if (q('report-preview').open) void preview();
+  }
+
+  /** The token the paste carries, as the engine reads it (null when there is none). */
+  const pastedToken = () => { try { return tokenOf(field.input.value) ?? null; } catch { return null; } };
+
+  const schedule = () => { clearTimeout(state.debounce); state.debounce = setTimeout(run, DEBOUNCE_MS); };
+
+  const combo = attachCombobox({
+    input: field.operation, listbox: q('operation-list'), status: q('operation-status'), getOperations: operations,
+    onPick: (op) => {
+      field.operation.value = composeOperation(field.operation.value, op, loaded.get(currentPlatformId())?.basePaths);
+      run();
+    },
+  });
+
+  field.input.addEventListener('input', () => { state.introspection = null; schedule(); });
+  for (const el of [field.operation, field.response, field.previous]) el.addEventListener('input', schedule);
+  field.platform.addEventListener('change', () => { ensureMatrix(field.platform.value); run(); });
+
+  function loadSample() {
+    field.input.value = sampleToken(Math.floor(Date.now() / 1000));
+    if (!field.operation.value.trim()) field.operation.value = SAMPLE_OPERATION;
+    state.introspection = null;
+    run();
+  }
+  q('load-sample').addEventListener('click', loadSample);
+  q('empty-sample').addEventListener('click', () => { loadSample(); field.input.focus(); });
+  q('clear-all').addEventListener('click', () => {
+    for (const key of ['input', 'operation', 'response', 'previous']) field[key].value = '';
+    field.platform.value = '';
+    state.introspection = null;
+    run();
+    field.input.focus();
+  });
+
+  // Nearest-operation suggestions in the report are buttons that fill the operation field.
+  q('operation-info').addEventListener('click', (e) => {
+    const target = e.target.closest('[data-operation]');
+    if (!target) return;
+    const [method, ...rest] = target.dataset.operation.split(' ');
+    field.operation.value = composeOperation(field.operation.value, { method, path: rest.join(' ') }, loaded.get(currentPlatformId())?.basePaths);
+    run();
+    field.operation.focus();
+  });
+
+  // Your own OpenAPI document: file picker or paste; nothing is fetched.
+  function useDocument(name) {
+    const text = q('matrix-text').value;
+    if (!text.trim()) { setText(q('matrix-status'), 'Paste a document or open a file first.'); return; }
+    state.customMatrix = text;
+    state.customName = name || 'pasted';
+    state.customOps = documentOperations(text);
+    const count = state.customOps ? `${state.customOps.length} operations listed` : 'not JSON, so operations cannot be listed for completion';
+    setText(q('matrix-status'), `Using ${name ? `\u201c${name}\u201d` : 'the pasted document'} (${text.length.toLocaleString('en')} characters; ${count}). Problems with it appear among the findings.`);
+    run();
+  }
+  q('matrix-use').addEventListener('click', () => useDocument(''));
+  q('matrix-file').addEventListener('change', async (e) => {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    q('matrix-text').value = await file.text();
+    useDocument(file.name);
+  });
+  q('matrix-clear').addEventListener('click', () => {
+    state.customMatrix = null;
+    state.customOps = null;
+    state.customName = '';
+    q('matrix-text').value = '';
+    q('matrix-file').value = '';
+    setText(q('matrix-status'), 'No document in use.');
+    run();
+  });
+
+  // Copy report (Markdown), with a preview of exactly what is copied.
+  async function markdown() {
+    const report = state.report ?? failure('nothing diagnosed yet');
+    const token = pastedToken();
+    const pasted = field.input.value.trim();
+    const fingerprint = token ? await sha256Hex(token) : (pasted ? await sha256Hex(pasted) : null);
+    return reportMarkdown(report, {
+      fingerprint,
+      fingerprintOf: token ? 'of the token' : 'of the pasted text',
+      includePersonal: q('include-personal').checked,
+      includeToken: q('include-token').checked,
+      tokenText: token ?? pasted,
+      operationText: field.operation.value,
+      generatedAt: Math.floor(Date.now() / 1000),
+    });
+  }
+  async function preview() {
+    const md = await markdown();
+    q('report-md').value = md;
+    return md;
+  }
+  q('report-preview').addEventListener('toggle', () => { if (q('report-preview').open) void preview(); });
+  for (const id of ['include-personal', 'include-token']) q(id).addEventListener('change', () => { if (q('report-preview').open) void preview(); });
+  q('copy-report').addEventListener('click', async () => {
+    const md = await preview();
+    try {
+      await navigator.clipboard.writeText(md);
+      setText(q('copy-status'), 'Copied. The token and personal claims are left out unless ticked.');
+    } catch {
+      q('report-preview').open = true;
+      q('report-md').focus();
+      q('report-md').select();
+      setText(q('copy-status'), 'The browser did not allow copying: the report is selected below, press Ctrl+C (\u2318C).');
+    }
+  });
+
+  // Copy buttons next to the raw JSON and the embed snippets.
+  root.addEventListener('click', async (e) => {
+    const button = e.target.closest('button[data-copy]');
+    if (!button) return;
+    const text = q(button.dataset.copy)?.textContent ?? '';
+    const label = button.textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = 'Copied';
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(q(button.dataset.copy));
+      const sel = (root.getRootNode().getSelection?.() ?? document.getSelection());
+      sel?.removeAllRanges();
+      sel?.addRange(range);
+      button.textContent = 'Selected: press Ctrl+C';
+    }
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+
+  const panels = mountPanels(q, {
+    getRequest: request,
+    getToken: () => pastedToken() ?? field.input.value,
+    getIssuer: () => state.report?.claims?.issuer ?? null,
+    onIntrospection: (value) => { state.introspection = value ?? null; run(); },
+    onReport: (report) => { if (report && typeof report === 'object') show(report, false); },
+  });
+
+  if (options.operation) field.operation.value = options.operation;
+  if (options.sample !== false) {
+    field.input.value = sampleToken(Math.floor(Date.now() / 1000));
+    if (!field.operation.value) field.operation.value = SAMPLE_OPERATION;
+  }
+  run();
+  const timer = setInterval(tick, 1000);
+  return {
+    root, run,
+    destroy() { clearInterval(timer); clearTimeout(state.debounce); panels.destroy(); },
+  };
+}

@@ -1,0 +1,17 @@
+// The panels other modules provide, mounted into one instance: signature verification (verify.js) and live checks
+// (live.js, the only part of the page that sends anything, and only on a button press).
+import { mountVerifyPanel } from './verify.js';
+import { mountLivePanel } from './live.js';
+
+/**
+ * Mounts both panels into #verify-panel and #live-panel. `callbacks`: getRequest, getToken, getIssuer,
+ * onIntrospection, onReport. Returns `{ changed(), destroy() }`: call `changed()` after each diagnosis.
+ */
+export function mountPanels(q, { getRequest, getToken, getIssuer, onIntrospection, onReport }) {
+  const verify = mountVerifyPanel(q('verify-panel'), { getRequest, onReport });
+  const live = mountLivePanel(q('live-panel'), { getToken, getIssuer, onIntrospection });
+  return {
+    changed() { void verify.refresh(); live.refresh(); },
+    destroy() { live.destroy(); },
+  };
+}

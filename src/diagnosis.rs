@@ -275,53 +275,68 @@ fn read_introspection(
     recognized: &Recognized,
     findings: &mut Vec<Finding>,
 ) -> Option<Introspection> {
-    let map: Option<Map<String, Value>> = match &request.introspection {
-        Some(Value::Object(m)) => Some(m.clone()),
+    let unreadable = |detail: String| {
+        Finding::new(
+            "introspection.unreadable",
+            Severity::Warning,
+            "The introspection response is not a JSON object",
+            detail,
+        )
+    };
+    let value: Option<Value> = match &request.introspection {
         Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(Value::Object(m)) => Some(m),
-            Ok(other) => {
-                findings.push(Finding::new(
-                    "introspection.unreadable",
-                    Severity::Warning,
-                    "The introspection response is not a JSON object",
-                    format!("It is {}; RFC 7662 answers with an object such as {{\"active\": true, ...}}.", crate::json::type_name(&other)),
-                ));
-                None
-            }
+            Ok(v) => Some(v),
             Err(e) => {
-                findings.push(Finding::new(
-                    "introspection.unreadable",
-                    Severity::Warning,
-                    "The introspection response is not JSON",
-                    format!("{} (line {}, column {}).", crate::json::error_kind(&e), e.line(), e.column()),
-                ));
+                findings.push(unreadable(format!(
+                    "It is not JSON: {} (line {}, column {}).",
+                    crate::json::error_kind(&e),
+                    e.line(),
+                    e.column()
+                )));
                 None
             }
         },
         Some(Value::Null) | None => None,
-        Some(other) => {
-            findings.push(Finding::new(
+        Some(v) => Some(v.clone()),
+    };
+    // One object, or several answers about the same token: an array, or `{ tokensMe, usersMe }` (Genesys).
+    let mut objects: Vec<Map<String, Value>> = Vec::new();
+    match value {
+        Some(Value::Object(m)) if m.contains_key("tokensMe") || m.contains_key("usersMe") => {
+            for key in ["tokensMe", "usersMe"] {
+                if let Some(Value::Object(o)) = m.get(key) {
+                    objects.push(o.clone());
+                }
+            }
+        }
+        Some(Value::Object(m)) => objects.push(m),
+        Some(Value::Array(items)) => objects.extend(items.into_iter().filter_map(|i| match i {
+            Value::Object(o) => Some(o),
+            _ => None,
+        })),
+        Some(other) => findings.push(unreadable(format!(
+            "It is {}; RFC 7662 answers with an object such as {{\"active\": true, ...}}.",
+            crate::json::type_name(&other)
+        ))),
+        None => {}
+    }
+    if objects.is_empty() {
+        objects.extend(recognized.introspection.clone());
+    }
+    let mut merged: Option<Introspection> = None;
+    for o in &objects {
+        match introspection::read(o) {
+            Some(i) => merged = Some(merged.map_or(i.clone(), |m| introspection::merge(m, i))),
+            None => findings.push(Finding::new(
                 "introspection.unreadable",
                 Severity::Warning,
-                "The introspection response is not a JSON object",
-                format!("It is {}.", crate::json::type_name(other)),
-            ));
-            None
+                "The introspection response has no `active` member",
+                "RFC 7662 §2.2 requires `active`; Genesys tokens/me has `authorizedScope` and `OAuthClient`, users/me has `authorization`. This object has none of them.",
+            )),
         }
     }
-    .or_else(|| recognized.introspection.clone());
-    let map = map?;
-    let read = introspection::read(&map);
-    if read.is_none() {
-        findings.push(Finding::new(
-            "introspection.unreadable",
-            Severity::Warning,
-            "The introspection response has no `active` member",
-            "RFC 7662 §2.2 requires `active`; Genesys tokens/me has `authorizedScope` and `OAuthClient`. This object has neither.",
-        ));
-    }
-    read
+    merged
 }
 
 fn import_custom(value: &Value, findings: &mut Vec<Finding>) -> Option<Matrix> {

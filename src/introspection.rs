@@ -150,6 +150,39 @@ pub fn read(map: &Map<String, Value>) -> Option<Introspection> {
     })
 }
 
+/// Combines two answers about the same token (e.g. Genesys tokens/me and users/me): what one lacks, the other
+/// fills in; a known grant wins over an unknown one.
+pub fn merge(a: Introspection, b: Introspection) -> Introspection {
+    Introspection {
+        source: a.source,
+        active: match (a.active, b.active) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (x, y) => x.or(y),
+        },
+        scopes: a.scopes.or(b.scopes),
+        client_scopes: a.client_scopes.or(b.client_scopes),
+        client_id: a.client_id.or(b.client_id),
+        client_name: a.client_name.or(b.client_name),
+        grant: if a.grant == Grant::Unknown {
+            b.grant
+        } else {
+            a.grant
+        },
+        grant_reason: a.grant_reason.or(b.grant_reason),
+        permissions: a.permissions.or(b.permissions),
+        exp: a.exp.or(b.exp),
+        iat: a.iat.or(b.iat),
+        subject: a.subject.or(b.subject),
+        issuer: a.issuer.or(b.issuer),
+        audiences: if a.audiences.is_empty() {
+            b.audiences
+        } else {
+            a.audiences
+        },
+        token_type: a.token_type.or(b.token_type),
+    }
+}
+
 /// Whether a held permission (possibly with `*` wildcards per segment, Genesys style) covers a required one.
 pub fn permission_covers(held: &str, required: &str) -> bool {
     if held == required || held == "*" {
@@ -196,6 +229,22 @@ mod tests {
         assert_eq!(i.scopes.unwrap(), vec!["a", "b"]);
         assert_eq!(i.grant, Grant::User);
         assert!(read(&obj(r#"{"x":1}"#)).is_none());
+    }
+
+    #[test]
+    fn tokens_me_and_users_me_merge() {
+        let a = read(&obj(
+            r#"{"authorizedScope":["conversations"],"OAuthClient":{"authorizedGrantType":"CODE"}}"#,
+        ))
+        .unwrap();
+        let b = read(&obj(
+            r#"{"id":"u1","authorization":{"permissions":["conversation:call:add"]}}"#,
+        ))
+        .unwrap();
+        let m = merge(a, b);
+        assert_eq!(m.scopes.unwrap(), vec!["conversations"]);
+        assert_eq!(m.permissions.unwrap(), vec!["conversation:call:add"]);
+        assert_eq!(m.grant, Grant::User);
     }
 
     #[test]

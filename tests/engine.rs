@@ -359,3 +359,28 @@ fn comparison_is_in_the_report() {
     let c = r.comparison.unwrap();
     assert_eq!(c["scopesLost"], json!(["conversations"]));
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn genesys_tokens_me_with_users_me_checks_permissions_with_facts() {
+    let req = |perms: serde_json::Value| Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("POST https://api.mypurecloud.com/api/v2/conversations/calls".into()),
+        introspection: Some(json!({
+            "tokensMe": {"authorizedScope": ["conversations"], "OAuthClient": {"authorizedGrantType": "CODE"}},
+            "usersMe": {"id": "u", "authorization": {"permissions": perms}}
+        })),
+        ..Default::default()
+    };
+    let r = run(req(json!(["conversation:call:view"])));
+    assert_eq!(r.findings[0].code, "permission.missing", "{:?}", codes(&r));
+    assert_eq!(r.verdict, Verdict::Denied);
+    let r = run(req(json!(["conversation:*:add"])));
+    assert_eq!(r.verdict, Verdict::Allowed, "{:?}", codes(&r));
+    let p = r
+        .requirements
+        .iter()
+        .find(|c| c.kind == "permission")
+        .unwrap();
+    assert_eq!(p.state, RequirementState::Met);
+}

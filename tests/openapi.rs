@@ -1,6 +1,13 @@
 //! OpenAPI / Swagger import: the real 4.2 MB Genesys Swagger 2.0 document, a YAML OpenAPI 3.1 document, broken
 //! documents (with the JSON pointers of their problems), and the project's own formats. Runs natively and in
 //! headless Chromium (fixtures are compiled in).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -346,7 +353,7 @@ fn unusable_documents_are_fatal_with_a_reason() {
 
     let imp = import("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n");
     assert!(imp.matrix.is_none());
-    assert_eq!(problem_at(&imp, "/paths").fatal, true);
+    assert!(problem_at(&imp, "/paths").fatal);
 
     let imp = import("");
     assert!(imp.matrix.is_none() && imp.problems[0].fatal);

@@ -1,0 +1,1815 @@
+#!/usr/bin/env python3
+"""Builds Token Doctor's diagnosis corpus: tests/corpus/<class>-<topic>.json.
+
+Usage: python3 tests/corpus/build.py            (writes the JSON files next to this script)
+       python3 tests/corpus/build.py --check    (exits 1 when a committed file differs from what it builds)
+
+Each case is a real 401/403 situation from ../shared/research/scenarios.md (its `source` is the thread or page
+the scenario cites), rebuilt as a `diagnose` request, with what the engine MUST answer given the scenario's
+accepted root cause. Cases marked `x` in their id (`A-x01`) come from the product brief, the issue 3 contract or
+the platform facts in ../shared/data/README.md rather than from one numbered scenario; their `source` says which.
+
+Tokens are rebuilt from the claims the scenarios quote: header and payload are real base64url JSON, the
+signature is deterministic filler bytes (sha256 of the case id), so the files are reproducible byte for byte.
+No real, still-valid third-party token is used. Secrets in curl commands are obvious placeholders.
+
+Expectation fields (all optional; the runners tests/corpus.rs and tests/e2e/corpus.test.mjs implement them):
+  verdict   "denied" | "allowed" | "unknown", or a list of acceptable verdicts
+  first     the code of findings[0], or a list of acceptable codes (used only where issue 3's taxonomy leaves
+            two readings open, e.g. a Graph application permission missing from `roles`: scope or permission)
+  codes     codes that must all be present among the findings
+  absent    codes that must not be present
+  mentions  strings that must appear (case-insensitive) in the first finding's title, detail, evidence
+            (source or text) or fix
+  noErrors  true: no finding may have severity "error"
+
+Python 3 standard library only.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# ---------------------------------------------------------------------------------------------------------------
+# Token builders
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def j(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def filler(seed: str, n: int) -> bytes:
+    """n deterministic bytes from seed."""
+    out = b""
+    i = 0
+    while len(out) < n:
+        out += hashlib.sha256(f"{seed}:{i}".encode()).digest()
+        i += 1
+    return out[:n]
+
+
+SIG_LEN = {"RS256": 256, "RS384": 256, "RS512": 256, "PS256": 256, "ES256": 64, "ES384": 96, "ES512": 132,
+           "HS256": 32, "HS384": 48, "HS512": 64, "EdDSA": 64}
+
+
+def jwt(header: dict, payload: dict, seed: str) -> str:
+    """A compact JWS with a deterministic filler signature of the algorithm's usual length (none: empty)."""
+    alg = header.get("alg", "RS256")
+    sig = b"" if str(alg).lower() == "none" else filler("sig:" + seed, SIG_LEN.get(alg, 256))
+    return f"{b64u(j(header))}.{b64u(j(payload))}.{b64u(sig)}"
+
+
+def jwe(header: dict, seed: str, key_len: int = 0, ct_len: int = 700) -> str:
+    """A compact JWE: protected header, encrypted key (empty for `dir`), IV, ciphertext, tag."""
+    return ".".join([b64u(j(header)), b64u(filler("key:" + seed, key_len)), b64u(filler("iv:" + seed, 12)),
+                     b64u(filler("ct:" + seed, ct_len)), b64u(filler("tag:" + seed, 16))])
+
+
+def opaque(seed: str, n: int = 86, prefix: str = "") -> str:
+    """An opaque token: base64url characters derived from seed."""
+    return prefix + b64u(filler("opaque:" + seed, n))[:n]
+
+
+def alnum(seed: str, n: int) -> str:
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(chars[b % len(chars)] for b in filler("alnum:" + seed, n))
+
+
+def guid(seed: str) -> str:
+    h = hashlib.sha256(("guid:" + seed).encode()).hexdigest()
+    return f"{h[0:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+def rs256(kid: str = "kid-1", typ: str | None = "JWT") -> dict:
+    h = {"alg": "RS256"}
+    if typ:
+        h["typ"] = typ
+    h["kid"] = kid
+    return h
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Platform helpers: Microsoft Graph / Entra ID, Genesys Cloud, Auth0, Keycloak, Google
+
+TID = "72f988bf-86f1-41af-91ab-2d7cd011db47"  # a tenant id (the Microsoft example tenant)
+GRAPH_AUD = "https://graph.microsoft.com"
+GRAPH_GUID = "00000003-0000-0000-c000-000000000000"
+MS_KID = "z039zdsFuizpBfBVK1Tn25QHYO0"  # the kid quoted in O-02
+
+
+def ms_header(seed: str, nonce: bool = True) -> dict:
+    """The header of a Microsoft Graph access token: carries a `nonce` (O-02)."""
+    h = {"typ": "JWT"}
+    if nonce:
+        h["nonce"] = b64u(filler("nonce:" + seed, 32))
+    h.update({"alg": "RS256", "x5t": MS_KID, "kid": MS_KID})
+    return h
+
+
+def graph_delegated(seed: str, scp: str, iat: int, aud: str = GRAPH_AUD, tid: str = TID, life: int = 4530,
+                    **extra) -> str:
+    """A v1 delegated (user) access token for Microsoft Graph, as Entra ID issues it."""
+    payload = {
+        "aud": aud, "iss": f"https://sts.windows.net/{tid}/", "iat": iat, "nbf": iat, "exp": iat + life,
+        "acct": 0, "acr": "1", "aio": b64u(filler("aio:" + seed, 40)), "amr": ["pwd", "mfa"],
+        "app_displayname": "Contoso Mailer", "appid": guid("app:" + seed), "appidacr": "0",
+        "family_name": "Doe", "given_name": "Jane", "idtyp": "user", "ipaddr": "203.0.113.7", "name": "Jane Doe",
+        "oid": guid("oid:" + seed), "platf": "3", "puid": "10032001A2B3C4D5", "rh": "0.AXEAv4j5cvGGr0GRqy180BHbR",
+        "scp": scp, "sub": b64u(filler("sub:" + seed, 32)), "tenant_region_scope": "EU", "tid": tid,
+        "unique_name": "jane.doe@contoso.com", "upn": "jane.doe@contoso.com", "uti": b64u(filler("uti:" + seed, 16)),
+        "ver": "1.0", "xms_tcdt": 1583241201,
+    }
+    payload.update(extra)
+    return jwt(ms_header(seed), payload, seed)
+
+
+def graph_app(seed: str, roles: list[str] | None, iat: int, aud: str = GRAPH_AUD, tid: str = TID,
+              life: int = 3599, **extra) -> str:
+    """A v1 app-only (client credentials) access token for Microsoft Graph; `roles` None = no roles claim."""
+    sp = guid("sp:" + seed)
+    payload = {
+        "aud": aud, "iss": f"https://sts.windows.net/{tid}/", "iat": iat, "nbf": iat, "exp": iat + life,
+        "aio": b64u(filler("aio:" + seed, 40)), "app_displayname": "Contoso Daemon", "appid": guid("app:" + seed),
+        "appidacr": "1", "idp": f"https://sts.windows.net/{tid}/", "idtyp": "app", "oid": sp,
+        "rh": "0.AXEAv4j5cvGGr0GRqy180BHbR", "sub": sp, "tenant_region_scope": "EU", "tid": tid,
+        "uti": b64u(filler("uti:" + seed, 16)), "ver": "1.0", "xms_tcdt": 1583241201,
+    }
+    if roles is not None:
+        payload["roles"] = roles
+    payload.update(extra)
+    return jwt(ms_header(seed), payload, seed)
+
+
+GENESYS_ORG = "9e7b5c1a-3f2d-4b8e-a6c4-1d2e3f4a5b6c"
+
+
+def genesys_token(seed: str) -> str:
+    """Genesys Cloud access tokens are opaque (../shared/data/README.md)."""
+    return opaque("genesys:" + seed, 86)
+
+
+def tokens_me(scopes: list[str], grant: str = "CODE", client_scopes: list[str] | None = None,
+              client_name: str = "Zapier integration") -> dict:
+    """The JSON of Genesys `GET /api/v2/tokens/me` (TokenInfo), as ../shared/data/README.md describes it."""
+    org = {"id": GENESYS_ORG, "name": "Acme Contact Center", "selfUri": f"/api/v2/organizations/{GENESYS_ORG}"}
+    client = {
+        "id": guid("genesys-client:" + client_name), "name": client_name,
+        "organization": {"id": GENESYS_ORG, "selfUri": f"/api/v2/organizations/{GENESYS_ORG}"},
+        "authorizedGrantType": grant, "scope": client_scopes if client_scopes is not None else scopes,
+    }
+    if grant == "CLIENT-CREDENTIALS":
+        client["roleDivisions"] = [{"roleId": guid("role:" + client_name), "divisionId": guid("home-division")}]
+    return {"organization": org, "homeOrganization": org, "authorizedScope": scopes, "OAuthClient": client}
+
+
+def auth0_m2m(seed: str, tenant: str, scope: str, iat: int, aud: str | None = None) -> str:
+    """An Auth0 Management API token from the client-credentials grant."""
+    cid = alnum("cid:" + seed, 32)
+    payload = {"iss": f"https://{tenant}/", "sub": f"{cid}@clients", "aud": aud or f"https://{tenant}/api/v2/",
+               "iat": iat, "exp": iat + 86400, "scope": scope, "gty": "client-credentials", "azp": cid}
+    return jwt(rs256(alnum("kid:" + tenant, 20)), payload, seed)
+
+
+def keycloak(seed: str, iss: str, iat: int, azp: str, scope: str = "profile email", life: int = 300,
+             aud="account", typ: str = "Bearer", **extra) -> str:
+    """A Keycloak access token (typ Bearer) or other Keycloak token (typ ID / Refresh)."""
+    payload = {"exp": iat + life, "iat": iat, "jti": guid("jti:" + seed), "iss": iss, "aud": aud,
+               "sub": guid("sub:" + seed), "typ": typ, "azp": azp, "session_state": guid("ss:" + seed),
+               "acr": "1", "scope": scope}
+    payload.update(extra)
+    return jwt(rs256(b64u(filler("kc-kid:" + iss, 32))), payload, seed)
+
+
+def introspection(active: bool = True, **fields) -> dict:
+    out = {"active": active}
+    out.update(fields)
+    return out
+
+
+def google_token(seed: str) -> str:
+    """Google OAuth access tokens are opaque (`ya29.` prefix)."""
+    return "ya29." + opaque("google:" + seed, 160)
+
+
+def openapi(title: str, server: str, ops: list[tuple], scopes: dict[str, str] | None = None,
+            scheme: str = "oauth") -> dict:
+    """A small OpenAPI 3.0 document: ops are (method, path, alternatives) where alternatives is a list of scope
+    lists (any one list is enough) or None for `security: []`."""
+    paths: dict = {}
+    all_scopes: dict[str, str] = dict(scopes or {})
+    for method, path, alts in ops:
+        op = {"operationId": f"{method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+              "responses": {"200": {"description": "OK"}, "403": {"description": "Forbidden"}}}
+        if alts is None:
+            op["security"] = []
+        else:
+            op["security"] = [{scheme: list(alt)} for alt in alts]
+            for alt in alts:
+                for s in alt:
+                    all_scopes.setdefault(s, s)
+        paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": title, "version": "1.0"},
+        "servers": [{"url": server}],
+        "paths": paths,
+        "components": {"securitySchemes": {scheme: {"type": "oauth2", "flows": {"authorizationCode": {
+            "authorizationUrl": "https://auth.example.com/authorize", "tokenUrl": "https://auth.example.com/token",
+            "scopes": all_scopes}}}}},
+    }
+
+
+def http_response(status: str, headers: list[tuple[str, str]], body: str = "") -> str:
+    lines = [f"HTTP/1.1 {status}"] + [f"{k}: {v}" for k, v in headers]
+    return "\r\n".join(lines) + "\r\n\r\n" + body
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The cases
+
+CASES: list[dict] = []
+
+
+def case(id: str, source: str, cls: str, title: str, request: dict, expect: dict) -> None:
+    assert "now" in request, f"{id}: pass `now` explicitly"
+    CASES.append({"id": id, "source": source, "class": cls, "title": title, "request": request, "expect": expect})
+
+
+D = "denied"
+A = "allowed"
+U = "unknown"
+
+# --- A. Scope missing from the token for the operation -------------------------------------------------------
+
+NOW_A01 = 1519862400  # 2018-03-01
+case("A-01", "raster-foundry/raster-foundry#2030", "A",
+     "Auth0 Management API token without read:users; the 403 names the scopes it expects",
+     {"input": auth0_m2m("A-01", "raster-foundry.auth0.com", "read:clients read:client_grants", NOW_A01 - 600),
+      "operation": "GET https://raster-foundry.auth0.com/api/v2/users/auth0%7C5a1b2c3d4e5f6a7b8c9d0e1f",
+      "response": json.dumps({"statusCode": 403, "error": "Forbidden",
+                              "message": "Insufficient scope, expected any of: read:users,read:current_user,read:user_idp_tokens",
+                              "errorCode": "insufficient_scope"}),
+      "now": NOW_A01},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "absent": ["token.expired"],
+      "mentions": ["read:users"]})
+
+NOW_A02 = 1500000000
+case("A-02", "prosociallearnEU/cf-nodejs-client#102", "A",
+     "Cloud Foundry UAA user token without scim.read; the error body's `scope` member names it",
+     {"input": jwt(rs256("key-1"), {
+         "jti": guid("A-02"), "sub": guid("A-02:user"), "scope": ["openid", "cloud_controller.read"],
+         "client_id": "cf", "cid": "cf", "azp": "cf", "grant_type": "password", "user_id": guid("A-02:user"),
+         "origin": "uaa", "user_name": "developer", "email": "developer@example.com", "auth_time": NOW_A02 - 120,
+         "rev_sig": "5c1a2b3d", "iat": NOW_A02 - 120, "exp": NOW_A02 + 480,
+         "iss": "https://uaa.example.com/oauth/token", "zid": "uaa", "aud": ["cloud_controller", "openid", "cf"]},
+         "A-02"),
+      "operation": "GET https://uaa.example.com/Users?attributes=id,userName",
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json;charset=UTF-8")], json.dumps(
+          {"error": "insufficient_scope", "error_description": "Insufficient scope for this resource",
+           "scope": "scim.read zones.uaa.admin"})),
+      "now": NOW_A02},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "absent": ["token.expired"],
+      "mentions": ["scim.read"]})
+
+NOW_A04 = 1546300800  # 2019-01-01
+case("A-04", "microsoftgraph/aspnetcore-connect-sample#37", "A",
+     "Graph delegated token without Mail.Read reads the inbox (the profile read works)",
+     {"input": graph_delegated("A-04", "User.Read openid profile email", NOW_A04 - 300),
+      "operation": "GET https://graph.microsoft.com/v1.0/me/mailFolders/inbox/messages",
+      "response": json.dumps({"error": {"code": "ErrorAccessDenied",
+                                        "message": "Access is denied. Check credentials and try again."}}),
+      "now": NOW_A04},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"],
+      "absent": ["token.expired", "grant.no_user_context", "audience.mismatch"], "mentions": ["Mail.Read"]})
+
+NOW_A05 = 1514764800  # 2018-01-01
+case("A-05", "AzureCAT-GSI/DevCamp#44", "A",
+     "Graph delegated token without Mail.Send calls sendMail (the permission was only added to config)",
+     {"input": "Bearer " + graph_delegated("A-05", "User.Read Mail.Read", NOW_A05 - 900),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json")], json.dumps(
+          {"error": {"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}})),
+      "now": NOW_A05},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"],
+      "absent": ["token.expired", "grant.no_user_context", "header.malformed"], "mentions": ["Mail.Send"]})
+
+NOW_A06 = 1640995200  # 2022-01-01
+GOOGLE_403_BODY = {"error": {"code": 403, "message": "Request had insufficient authentication scopes.",
+                             "errors": [{"message": "Insufficient Permission", "domain": "global",
+                                         "reason": "insufficientPermissions"}],
+                             "status": "PERMISSION_DENIED"}}
+case("A-06", "googleworkspace/browser-samples#84", "A",
+     "Google Sheets read with a cached browser token authorised for an earlier scope set",
+     {"input": google_token("A-06"),
+      "operation": "GET https://sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/values/Class%20Data!A2:E",
+      "introspection": introspection(True, scope="openid https://www.googleapis.com/auth/userinfo.email",
+                                     client_id="1234567890-abc.apps.googleusercontent.com",
+                                     exp=NOW_A06 + 2400, token_type="Bearer"),
+      "response": json.dumps(GOOGLE_403_BODY),
+      "now": NOW_A06},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"],
+      "absent": ["token.expired", "introspection.inactive"]})
+
+NOW_A07 = 1672531200  # 2023-01-01
+case("A-07", "GeneralTask/task-manager#2160", "A",
+     "Google Calendar events list with a user token granted without the calendar scope (canonical Google 403)",
+     {"input": google_token("A-07"),
+      "operation": "GET https://www.googleapis.com/calendar/v3/calendars/primary/events?maxResults=50",
+      "response": json.dumps({"error": {
+          "code": 403, "message": "Request had insufficient authentication scopes.",
+          "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
+          "status": "PERMISSION_DENIED",
+          "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                       "domain": "googleapis.com",
+                       "metadata": {"method": "calendar.v3.Events.List",
+                                    "service": "calendar-json.googleapis.com"}}]}}),
+      "now": NOW_A07},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "absent": ["token.expired"]})
+
+NOW_A08 = 1675209600  # 2023-02-01
+case("A-08", "slackapi/bolt-js#1748", "A",
+     "Slack app-level token without connections:write opens a Socket Mode connection",
+     {"input": "xapp-1-A04KQ3F5X7B-4712345678901-" + alnum("A-08", 64).lower(),
+      "operation": "POST https://slack.com/api/apps.connections.open",
+      "response": json.dumps({"ok": False, "error": "missing_scope", "needed": "connections:write",
+                              "provided": "authorizations:read"}),
+      "now": NOW_A08},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["connections:write"]})
+
+NOW_A09 = 1735689600  # 2025-01-01
+OKTA = "https://dev-123456.okta.com"
+
+
+def okta_token(seed: str, scp: list[str], iat: int, cnf: dict | None = None) -> str:
+    cid = "0oa" + alnum("okta-cid:" + seed, 17)
+    payload = {"ver": 1, "jti": "AT." + b64u(filler("okta-jti:" + seed, 32)), "iss": OKTA, "aud": OKTA,
+               "iat": iat, "exp": iat + 3600, "cid": cid, "scp": scp, "sub": cid}
+    if cnf:
+        payload["cnf"] = cnf
+    return jwt(rs256(b64u(filler("okta-kid", 32))), payload, seed)
+
+
+OKTA_403_BODY = json.dumps({"errorCode": "E0000006",
+                            "errorSummary": "You do not have permission to perform the requested action",
+                            "errorLink": "E0000006", "errorId": "oae" + alnum("okta-err", 19), "errorCauses": []})
+case("A-09", "okta/terraform-provider-okta#2334", "A",
+     "Okta service-app token with okta.apps.manage only; creating an app also reads policies (okta.policies.read)",
+     {"input": okta_token("A-09", ["okta.apps.manage"], NOW_A09 - 120),
+      "operation": f"GET {OKTA}/api/v1/policies?type=ACCESS_POLICY",
+      "response": http_response("403 Forbidden", [
+          ("WWW-Authenticate", f'Bearer authorization_uri="{OKTA}/oauth2/v1/authorize", realm="{OKTA}", '
+                               'scope="okta.policies.read", error="insufficient_scope", '
+                               'error_description="The access token provided does not contain the required scopes.", '
+                               'resource="/api/v1/policies"'),
+          ("Content-Type", "application/json")], OKTA_403_BODY),
+      "now": NOW_A09},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"],
+      "absent": ["token.expired", "token.sender_constrained"], "mentions": ["okta.policies.read"]})
+
+NOW_A10 = 1704067200  # 2024-01-01
+case("A-10", "elastic/connectors#2818", "A",
+     "Zoom server-to-server token without the granular scope user:read:list_users:admin lists users",
+     {"input": opaque("A-10", 120),
+      "operation": "GET https://api.zoom.us/v2/users?page_size=300",
+      "response": http_response("400 Bad Request", [("Content-Type", "application/json;charset=UTF-8")], json.dumps(
+          {"code": 4711, "message": "Invalid access token, does not contain scopes:[user:read:list_users:admin]."})),
+      "now": NOW_A10},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["user:read:list_users:admin"]})
+
+NOW_G = 1767225600  # 2026-01-01
+case("A-x01", "product brief (issue 3): the classic Genesys case; scopes from ../shared/data genesys matrix", "A",
+     "Genesys opaque token whose tokens/me lacks `conversations` places a call",
+     {"input": genesys_token("A-x01"),
+      "operation": "POST https://api.mypurecloud.com/api/v2/conversations/calls",
+      "introspection": tokens_me(["users:readonly", "user-basic-info", "routing:readonly"]),
+      "now": NOW_G},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"],
+      "absent": ["token.expired", "grant.no_user_context", "scope.unknown", "operation.unknown",
+                 "introspection.inactive"],
+      "mentions": ["conversations"]})
+
+SEED_RESPONSE = {"access_token": genesys_token("A-x02"), "token_type": "bearer", "expires_in": 86399,
+                 "scope": "interactions:write"}
+case("A-x02", "matrix_sources.md §0.2: `interactions:write` is not a Genesys Cloud scope (the seed thread)", "A",
+     "A Genesys token response carrying the non-existent scope interactions:write",
+     {"input": json.dumps(SEED_RESPONSE, indent=2), "platform": "genesys-cloud", "now": NOW_G},
+     {"verdict": [U, D], "first": "scope.unknown", "codes": ["scope.unknown"], "mentions": ["interactions:write"]})
+
+case("A-x03", "matrix_sources.md §0.1-0.2: the seed `POST /api/v2/interactions` with `interactions:write`", "A",
+     "The seed: interactions:write on POST /api/v2/interactions, neither of which exists on Genesys Cloud",
+     {"input": json.dumps({**SEED_RESPONSE, "access_token": genesys_token("A-x03")}),
+      "operation": "POST https://api.mypurecloud.com/api/v2/interactions",
+      "response": json.dumps({"message": "Unable to perform the requested action.", "code": "not.authorized",
+                              "status": 403, "messageParams": {}, "contextId": guid("A-x03"), "details": [],
+                              "errors": []}),
+      "platform": "genesys-cloud", "now": NOW_G},
+     {"verdict": [U, D], "first": ["scope.unknown", "operation.unknown"],
+      "codes": ["scope.unknown", "operation.unknown"], "mentions": []})
+
+case("A-x04", "matrix_sources.md §0.2 (interactions:write) + genesys matrix POST /api/v2/conversations/calls", "A",
+     "interactions:write used for placing a call: the real scope is `conversations`",
+     {"input": json.dumps({**SEED_RESPONSE, "access_token": genesys_token("A-x04")}),
+      "operation": "POST https://api.mypurecloud.com/api/v2/conversations/calls",
+      "now": NOW_G},
+     {"verdict": D, "first": ["scope.missing", "scope.unknown"], "codes": ["scope.missing", "scope.unknown"],
+      "mentions": ["conversations"]})
+
+case("A-x05", "issue 3 brief: an opaque token without introspection has unknown scopes (unknown, not denied)", "A",
+     "The classic Genesys call with the opaque token alone: its scopes cannot be seen",
+     {"input": genesys_token("A-x05"),
+      "operation": "POST https://api.mypurecloud.com/api/v2/conversations/calls",
+      "now": NOW_G},
+     {"verdict": U, "absent": ["scope.missing", "scope.not_granted", "token.malformed", "operation.unknown"],
+      "codes": ["token.opaque"]})
+
+# --- B. App-only / client-credentials token on a user-context endpoint ------------------------------------------
+
+NOW_B = 1577836800  # 2020-01-01
+case("B-02", "GearPlug/microsoftgraph-python#20", "B",
+     "Graph app-only token on /me: '/me request is only valid with delegated authentication flow'",
+     {"input": graph_app("B-02", ["User.Read.All"], NOW_B - 600),
+      "operation": "GET https://graph.microsoft.com/v1.0/me",
+      "response": http_response("400 Bad Request", [("Content-Type", "application/json")], json.dumps(
+          {"error": {"code": "BadRequest", "message": "/me request is only valid with delegated authentication flow.",
+                     "innerError": {"date": "2020-01-01T00:00:00", "request-id": guid("B-02:req")}}})),
+      "now": NOW_B},
+     {"verdict": D, "first": "grant.no_user_context", "codes": ["grant.no_user_context"],
+      "absent": ["token.expired", "audience.mismatch"], "mentions": ["/users/"]})
+
+case("B-03", "microsoftgraph/microsoft-graph-docs#10880", "B",
+     "ClientCredentialProvider token with Mail.Send (Application) posts to /me/messages",
+     {"input": graph_app("B-03", ["Mail.Send"], NOW_B - 60),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/messages",
+      "response": json.dumps({"error": {"code": "ErrorAccessDenied",
+                                        "message": "Access is denied. Check credentials and try again."}}),
+      "now": NOW_B},
+     # POST /me/messages also needs Mail.ReadWrite (Graph permissions data), so scope.missing is right too; the
+     # thread's cause, and the one to fix first, is /me with an app-only token.
+     {"verdict": D, "first": "grant.no_user_context", "codes": ["grant.no_user_context", "scope.missing"],
+      "absent": ["token.expired"], "mentions": ["/users/"]})
+
+NOW_B06 = 1746057600  # 2025-05-01
+GH_INSTALL = "ghs_" + alnum("B-06", 36)
+case("B-06", "actions/create-github-app-token#258", "B",
+     "GitHub App installation token (token scheme) on GET /user",
+     {"input": f'curl -H "Authorization: token {GH_INSTALL}" https://api.github.com/user',
+      "response": json.dumps({"message": "Resource not accessible by integration",
+                              "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+                              "status": "403"}),
+      "now": NOW_B06},
+     {"verdict": D, "first": "grant.no_user_context", "codes": ["grant.no_user_context"],
+      "absent": ["header.malformed", "input.no_token", "permission.missing"]})
+
+case("B-07", "anmol098/waka-readme-stats#242", "B",
+     "Actions GITHUB_TOKEN (installation token) lists the user's emails",
+     {"input": "ghs_" + alnum("B-07", 36),
+      "operation": "GET https://api.github.com/user/emails",
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json; charset=utf-8")], json.dumps(
+          {"message": "Resource not accessible by integration",
+           "documentation_url": "https://docs.github.com/rest/reference/users#list-email-addresses-for-the-authenticated-user"})),
+      "now": NOW_B06},
+     {"verdict": D, "first": "grant.no_user_context", "codes": ["grant.no_user_context"]})
+
+case("B-09", "PartnerCenterSamples/Reseller-Web-Application#13", "B",
+     "Partner Center app-only token lists a customer's users: 'can't be accessed by application credentials'",
+     {"input": graph_app("B-09", None, NOW_B - 300, aud="https://api.partnercenter.microsoft.com"),
+      "operation": "GET https://api.partnercenter.microsoft.com/v1/customers/" + guid("B-09:cust") + "/users",
+      "response": http_response("500 Internal Server Error", [("Content-Type", "application/json")], json.dumps(
+          {"code": 600000, "description": "This resource can't be accessed by application credentials.",
+           "errorName": "InternalError"})),
+      "now": NOW_B},
+     {"verdict": D, "first": "grant.no_user_context", "codes": ["grant.no_user_context"],
+      "absent": ["audience.mismatch", "token.expired"]})
+
+case("B-x01", "../shared/data/README.md (Genesys: users/me needs a user context) + scenarios.md §3", "B",
+     "Genesys client-credentials token on GET /api/v2/users/me: 400 'requires a user context'",
+     {"input": genesys_token("B-x01"),
+      "operation": "GET https://api.mypurecloud.ie/api/v2/users/me?expand=presence",
+      "introspection": json.dumps(tokens_me(["users:readonly", "user-basic-info", "routing"], "CLIENT-CREDENTIALS",
+                                            client_name="Nightly export")),
+      "response": http_response("400 Bad Request", [("Content-Type", "application/json")], json.dumps(
+          {"message": "This request requires a user context. Client credentials cannot be used for requests to this resource.",
+           "code": "bad.request", "status": 400, "messageParams": {}, "contextId": guid("B-x01"), "details": [],
+           "errors": []})),
+      "now": NOW_G},
+     {"verdict": D, "first": "grant.no_user_context", "codes": ["grant.no_user_context"],
+      "absent": ["scope.missing", "operation.unknown"]})
+
+case("B-x02", "genesys matrix: GET /api/v2/users/me is notValidForClientCredentials (../shared/data)", "B",
+     "Genesys client-credentials token on GET /api/v2/users/me, no response pasted: the matrix alone tells",
+     {"input": genesys_token("B-x02"),
+      "operation": "GET /api/v2/users/me",
+      "platform": "genesys-cloud",
+      "introspection": tokens_me(["user-basic-info"], "CLIENT-CREDENTIALS", client_name="Reporting job"),
+      "now": NOW_G},
+     {"verdict": D, "first": "grant.no_user_context", "codes": ["grant.no_user_context"],
+      "absent": ["scope.missing", "operation.unknown"]})
+
+# --- C. App-only token missing application permissions (roles) ---------------------------------------------------
+# Issue 3 leaves open whether a Graph application permission missing from `roles` is `scope.missing` (the matrix
+# model's app scopes) or `permission.missing` (an app role); either is accepted as the first finding.
+
+SP = ["scope.missing", "permission.missing"]
+NOW_C = 1704067200
+GRAPH_DENIED = json.dumps({"error": {"code": "ErrorAccessDenied",
+                                     "message": "Access is denied. Check credentials and try again."}})
+case("C-01", "kartverket/skyline#78", "C",
+     "Client-credentials token without roles sends mail: Mail.Send was configured as Delegated",
+     {"input": graph_app("C-01", None, NOW_C - 120),
+      "operation": "POST https://graph.microsoft.com/v1.0/users/noreply@contoso.com/sendMail",
+      "response": GRAPH_DENIED, "now": NOW_C},
+     {"verdict": D, "first": SP, "absent": ["grant.no_user_context", "token.expired", "audience.mismatch"],
+      "mentions": ["Mail.Send", "Application"]})
+
+AUTHZ_DENIED = json.dumps({"error": {"code": "Authorization_RequestDenied",
+                                     "message": "Insufficient privileges to complete the operation.",
+                                     "innerError": {"request-id": guid("authz-denied")}}})
+case("C-02", "microsoftgraph/dotnetcore-console-sample#44", "C",
+     "Client-credentials token (only Delegated permissions assigned) lists users",
+     {"input": graph_app("C-02", None, NOW_C - 120), "operation": "GET https://graph.microsoft.com/v1.0/users",
+      "response": AUTHZ_DENIED, "now": NOW_C},
+     {"verdict": D, "first": SP, "absent": ["grant.no_user_context", "token.expired"], "mentions": ["User.Read"]})
+
+case("C-04", "wapacro/laravel-msgraph-mail#4", "C",
+     "App-only token with no permissions sends mail: NoPermissionsInAccessToken",
+     {"input": graph_app("C-04", None, NOW_C - 120),
+      "operation": "POST https://graph.microsoft.com/v1.0/users/" + guid("C-04:user") + "/sendMail",
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"error": {"code": "NoPermissionsInAccessToken",
+                     "message": "The token contains no permissions, or permissions can not be understood."}})),
+      "now": NOW_C},
+     {"verdict": D, "first": SP, "absent": ["grant.no_user_context"], "mentions": ["Mail.Send"]})
+
+TODO_API = "api://" + guid("C-06:todolist")
+case("C-06", "Azure-Samples/active-directory-dotnetcore-daemon-v2#69", "C",
+     "Daemon token with neither scp nor roles calls the TodoList API (Microsoft.Identity.Web)",
+     {"input": jwt(ms_header("C-06", nonce=False), {
+         "aud": TODO_API, "iss": f"https://login.microsoftonline.com/{TID}/v2.0", "iat": NOW_C - 60,
+         "nbf": NOW_C - 60, "exp": NOW_C + 3540, "aio": b64u(filler("C-06", 40)), "azp": guid("C-06:daemon"),
+         "azpacr": "1", "idtyp": "app", "oid": guid("C-06:sp"), "rh": "0.AXEA", "sub": guid("C-06:sp"),
+         "tid": TID, "uti": b64u(filler("C-06:uti", 16)), "ver": "2.0"}, "C-06"),
+      "operation": "GET https://localhost:44372/api/todolist/Categories",
+      "expect": {"audience": TODO_API},
+      "response": http_response("403 Forbidden", [("Content-Type", "text/plain")],
+                                "Neither scope or roles claim was found in the bearer token."),
+      "now": NOW_C},
+     {"verdict": D, "first": SP, "absent": ["audience.mismatch", "token.expired", "grant.no_user_context"]})
+
+case("C-07", "AzureAD/microsoft-identity-web#1038", "C",
+     "IDW10201: neither scope nor roles claim in the bearer token",
+     {"input": jwt(ms_header("C-07", nonce=False), {
+         "aud": guid("C-07:api"), "iss": f"https://login.microsoftonline.com/{TID}/v2.0", "iat": NOW_C - 60,
+         "nbf": NOW_C - 60, "exp": NOW_C + 3540, "azp": guid("C-07:client"), "azpacr": "1",
+         "oid": guid("C-07:sp"), "sub": guid("C-07:sp"), "tid": TID, "ver": "2.0"}, "C-07"),
+      "operation": "GET https://api.contoso.com/weatherforecast",
+      "response": "System.UnauthorizedAccessException: IDW10201: Neither scope or roles claim was found in the bearer token.",
+      "now": NOW_C},
+     {"verdict": D, "first": SP, "absent": ["token.expired"]})
+
+case("C-08", "Azure-Samples/ms-identity-python-daemon#8", "C",
+     "App-only token with the wrong application permission (Mail.Send) lists users: needs User.Read.All",
+     {"input": graph_app("C-08", ["Mail.Send"], NOW_C - 120), "operation": "GET https://graph.microsoft.com/v1.0/users",
+      "response": AUTHZ_DENIED, "now": NOW_C},
+     {"verdict": D, "first": SP, "absent": ["grant.no_user_context"], "mentions": ["User.Read"]})
+
+# --- D. Scope requested but not granted; client registration lacks the scope ------------------------------------
+
+NOW_D = 1577836800
+case("D-01", "go-auth0/auth0#195", "D",
+     "Auth0 M2M token without create:user_tickets (not enabled on the client grant)",
+     {"input": auth0_m2m("D-01", "example.eu.auth0.com", "read:users update:users", NOW_D - 600),
+      "operation": "POST https://example.eu.auth0.com/api/v2/tickets/password-change",
+      "response": "403 Forbidden: Insufficient scope, expected any of: create:user_tickets",
+      "now": NOW_D},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["create:user_tickets"]})
+
+case("D-02", "auth0/node-auth0#357", "D",
+     "Auth0 token endpoint: 'Client has not been granted scopes: read:roles'",
+     {"input": ("curl --request POST --url https://example.auth0.com/oauth/token "
+                "--header 'content-type: application/json' "
+                "--data '{\"client_id\":\"YOUR_CLIENT_ID\",\"client_secret\":\"YOUR_CLIENT_SECRET\","
+                "\"audience\":\"https://example.auth0.com/api/v2/\",\"grant_type\":\"client_credentials\","
+                "\"scope\":\"read:users update:users read:roles\"}'"),
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json")], json.dumps(
+          {"error": "access_denied", "error_description": "Client has not been granted scopes: read:roles"})),
+      "now": NOW_D},
+     {"verdict": D, "first": "scope.not_granted", "codes": ["scope.not_granted"], "mentions": ["read:roles"]})
+
+case("D-x01", "auth0/node-auth0#737 (cited in matrix_sources.md §3, Auth0 row)", "D",
+     "Auth0 token endpoint refuses two scopes the client grant does not allow (raw HTTP request pasted)",
+     {"input": ("POST /oauth/token HTTP/1.1\r\nHost: example.auth0.com\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+                "grant_type=client_credentials&client_id=YOUR_CLIENT_ID&client_secret=YOUR_CLIENT_SECRET"
+                "&audience=https%3A%2F%2Fexample.auth0.com%2Fapi%2Fv2%2F"
+                "&scope=read%3Aclient_credentials%20read%3Aclient_summary"),
+      "response": json.dumps({"error": "access_denied",
+                              "error_description": "Client has not been granted scopes: read:client_credentials, read:client_summary"}),
+      "now": NOW_D},
+     {"verdict": D, "first": "scope.not_granted", "codes": ["scope.not_granted"],
+      "mentions": ["read:client_summary"]})
+
+NOW_D06 = 1672531200
+case("D-06", "Nfactor26/pixel-identity#90", "D",
+     "OpenIddict client-credentials token requested without a scope parameter carries no scope",
+     {"input": json.dumps({"access_token": jwt(rs256("oidc-1", "at+jwt"), {
+         "iss": "https://localhost:44382/", "exp": NOW_D06 + 3300, "iat": NOW_D06 - 300, "aud": "pixel-api",
+         "sub": "pixel-automation", "client_id": "pixel-automation", "jti": guid("D-06"), "oi_prst": "pixel-automation"},
+         "D-06"), "token_type": "Bearer", "expires_in": 3600}),
+      "operation": "GET https://localhost:44382/api/users",
+      "response": http_response("403 Forbidden", [
+          ("WWW-Authenticate", 'Bearer error="insufficient_scope", error_description="The access token does not '
+                               'contain the required scope.", scope="pixel-api"')]),
+      "now": NOW_D06},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["pixel-api"]})
+
+# --- E. Stale or cached token; refresh keeps the original scopes ------------------------------------------------
+
+NOW_E = 1609459200  # 2021-01-01
+DRIVE = "https://www.googleapis.com/auth/drive"
+case("E-01", "googleworkspace/java-samples#62", "E",
+     "Drive upload with a stored credential authorised for drive.metadata.readonly (scopes changed, tokens kept)",
+     {"input": google_token("E-01"),
+      "operation": "POST https://www.googleapis.com/upload/drive/v3/files?uploadType=multipart",
+      "introspection": introspection(True, scope="https://www.googleapis.com/auth/drive.metadata.readonly",
+                                     client_id="1234567890-java.apps.googleusercontent.com", exp=NOW_E + 3000),
+      "matrix": openapi("Drive API (files.create)", "https://www.googleapis.com", [
+          ("POST", "/upload/drive/v3/files", [[DRIVE], [DRIVE + ".file"], [DRIVE + ".appdata"]]),
+          ("GET", "/drive/v3/files", [[DRIVE], [DRIVE + ".metadata.readonly"], [DRIVE + ".readonly"]])]),
+      "response": json.dumps({"code": 403, "errors": [{"domain": "global",
+                                                       "message": "Insufficient Permission: Request had insufficient authentication scopes.",
+                                                       "reason": "insufficientPermissions"}],
+                              "message": "Insufficient Permission: Request had insufficient authentication scopes."}),
+      "now": NOW_E},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"],
+      "absent": ["token.expired", "operation.unknown", "introspection.inactive"]})
+
+case("E-02", "auth0/auth0-java#145", "E",
+     "Auth0 Management API token generated before create:email_templates was enabled",
+     {"input": auth0_m2m("E-02", "example.us.auth0.com", "read:email_templates update:email_templates",
+                         NOW_E - 3600),
+      "operation": "POST https://example.us.auth0.com/api/v2/email-templates",
+      "response": "Request failed with status code 403: Insufficient scope, expected any of: create:email_templates",
+      "now": NOW_E},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["create:email_templates"]})
+
+IS4 = "https://localhost:5001"
+
+
+def is4_token(seed: str, iat: int, scope: list[str]) -> str:
+    return jwt(rs256("8C4FDD5AD9F5F1A1", "at+jwt"), {
+        "nbf": iat, "exp": iat + 3600, "iss": IS4, "aud": ["api1", "api2"], "client_id": "mvc", "sub": "818727",
+        "auth_time": iat - 86400, "idp": "local", "sid": alnum("sid:" + seed, 32), "iat": iat, "scope": scope,
+        "amr": ["pwd"]}, seed)
+
+
+case("E-03", "DuendeArchive/IdentityServer4#2057", "E",
+     "A refreshed token keeps the original scopes: api2 was added to the client later",
+     {"input": is4_token("E-03", NOW_E - 60, ["openid", "profile", "api1", "offline_access"]),
+      "previous": is4_token("E-03:before", NOW_E - 86400, ["openid", "profile", "api1", "offline_access"]),
+      "operation": "GET https://localhost:6001/identity",
+      "response": http_response("403 Forbidden", [
+          ("WWW-Authenticate", 'Bearer error="insufficient_scope", scope="api2"')]),
+      "now": NOW_E},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["api2", "refresh"]})
+
+NOW_E04 = 1767225600
+case("E-04", "vm0-ai/vm0#3648", "E",
+     "Gmail token refreshed from an old grant still has gmail.readonly after the code moved to gmail.modify",
+     {"input": google_token("E-04"),
+      "operation": "POST https://gmail.googleapis.com/gmail/v1/users/me/messages/18c2f0a1b2c3d4e5/modify",
+      "introspection": introspection(True, scope="https://www.googleapis.com/auth/gmail.readonly",
+                                     client_id="987654321-vm0.apps.googleusercontent.com", exp=NOW_E04 + 3500),
+      "response": http_response("403 Forbidden", [
+          ("WWW-Authenticate", 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", '
+                               'scope="https://mail.google.com/ https://www.googleapis.com/auth/gmail.modify"'),
+          ("Content-Type", "application/json; charset=UTF-8")], json.dumps(GOOGLE_403_BODY)),
+      "now": NOW_E04},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["gmail.modify", "refresh"]})
+
+case("E-06", "https://docs.zapier.com/platform/manage/auth-scope", "E",
+     "Zapier connection to Genesys authorised before `conversations` was added to the OAuth client",
+     {"input": genesys_token("E-06"),
+      "operation": "POST https://api.mypurecloud.com/api/v2/conversations/calls",
+      "introspection": tokens_me(["users:readonly", "user-basic-info"], "CODE",
+                                 client_scopes=["users:readonly", "user-basic-info", "conversations"]),
+      "now": NOW_G},
+     # The OAuth client has the scope and the token does not: issue 3's `scope.not_granted` (asked for, not issued)
+     # and `scope.missing` (the operation's scope is not in the token) both fit; either may come first.
+     {"verdict": D, "first": ["scope.missing", "scope.not_granted"], "mentions": ["conversations", "reconnect"]})
+
+NOW_E07 = 1780272000  # 2026-06-01
+MCP_AS = "https://auth.mcp.example.com"
+
+
+def mcp_token(seed: str, scope: str, iat: int) -> str:
+    return jwt(rs256("mcp-1", "at+jwt"), {
+        "iss": MCP_AS, "sub": "user_2f9a", "aud": "https://mcp.example.com/mcp", "client_id": "claude-connector",
+        "scope": scope, "iat": iat, "exp": iat + 3600, "jti": guid("jti:" + seed)}, seed)
+
+
+case("E-07", "anthropics/claude-ai-mcp#931", "E",
+     "MCP server step-up: the 403 challenge lists every scope needed; the token has only the connect-time ones",
+     {"input": mcp_token("E-07", "files:read tasks:read", NOW_E07 - 300),
+      "operation": "POST https://mcp.example.com/mcp",
+      "response": http_response("403 Forbidden", [
+          ("WWW-Authenticate", 'Bearer error="insufficient_scope", scope="files:read tasks:read tasks:write", '
+                               'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource"')]),
+      "now": NOW_E07},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["tasks:write"]})
+
+# --- F. Wrong audience ------------------------------------------------------------------------------------------
+
+NOW_F = 1546300800
+case("F-02", "oauth2-proxy/oauth2-proxy#105", "F",
+     "Kubernetes API server gets an AAD Graph access token (aud https://graph.windows.net)",
+     {"input": graph_delegated("F-02", "User.Read", NOW_F - 200, aud="https://graph.windows.net"),
+      "operation": "GET https://k8s.contoso.com:6443/api/v1/namespaces/kube-system/pods",
+      "expect": {"audience": "spn:" + guid("F-02:k8s")},
+      "response": ("Unable to authenticate the request due to an error: [invalid bearer token, oidc: verify token: "
+                   f"oidc: expected audience \"spn:{guid('F-02:k8s')}\" got [\"https://graph.windows.net\"]]"),
+      "now": NOW_F},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "absent": ["token.expired"],
+      "mentions": ["graph.windows.net"]})
+
+F03_RES = "https://oauth2-proxy.contoso.com"
+case("F-03", "oauth2-proxy/oauth2-proxy#779", "F",
+     "A token for the proxy's custom resource is used on Graph /me: Invalid audience",
+     {"input": graph_delegated("F-03", "user_impersonation", NOW_F - 200, aud=F03_RES),
+      "operation": "GET https://graph.microsoft.com/v1.0/me",
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"error": {"code": "InvalidAuthenticationToken", "message": "Access token validation failure. Invalid audience.",
+                     "innerError": {"request-id": guid("F-03:req")}}})),
+      "now": NOW_F},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"],
+      "absent": ["token.id_token", "grant.no_user_context"], "mentions": [F03_RES]})
+
+OWN_API = "api://" + guid("F-04:api")
+case("F-04", "AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet#1334", "F",
+     "A Graph token (aud 00000003-..., header nonce) sent to the SPA's own API: IDX10511 is only the symptom",
+     {"input": graph_delegated("F-04", "Mail.Send User.Read", NOW_F - 200, aud=GRAPH_GUID),
+      "operation": "GET https://localhost:5001/api/values",
+      "expect": {"audience": OWN_API},
+      "response": ("Microsoft.IdentityModel.Tokens.SecurityTokenInvalidSignatureException: 'IDX10511: Signature "
+                   "validation failed. Keys tried: 'Microsoft.IdentityModel.Tokens.X509SecurityKey, KeyId: "
+                   "'HlC0R12skxNZ1WQwmjOF_6t_tDE', InternalId: 'HlC0R12skxNZ1WQwmjOF_6t_tDE'. , KeyId: HlC0R12skxNZ1WQwmjOF_6t_tDE"),
+      "now": NOW_F},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "mentions": [GRAPH_GUID]})
+
+NOW_F05 = 1623196800  # 2021-06-09
+case("F-05", "AzureAD/microsoft-authentication-library-for-js#3819", "F",
+     "A Graph token (full claims quoted) is sent to the team's own Spring Boot API",
+     {"input": jwt(ms_header("F-05"), {
+         "aud": GRAPH_GUID, "iss": "https://sts.windows.net/tenantId/", "iat": NOW_F05 - 100, "nbf": NOW_F05 - 100,
+         "exp": NOW_F05 + 3500, "acct": 0, "acr": "1", "aio": "aio", "amr": ["pwd"], "app_displayname": "appName",
+         "appid": "apID", "appidacr": "0", "idtyp": "user", "ipaddr": "ipaddr", "name": "name", "oid": "oid",
+         "platf": "3", "puid": "puid", "rh": "rh", "scp": "openid profile User.Read email", "sub": "sub",
+         "tenant_region_scope": "EU", "tid": "tenantId", "unique_name": "user@contoso.com",
+         "upn": "user@contoso.com", "uti": "uti", "ver": "1.0"}, "F-05"),
+      "operation": "GET http://localhost:8080/api/hello",
+      "expect": {"audience": "api://apID"},
+      "now": NOW_F05},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"],
+      "absent": ["token.expired", "token.id_token"], "mentions": [GRAPH_GUID]})
+
+NOW_F08 = 1640995200
+case("F-08", "microsoft/Partner-Center-DotNet-Samples#140", "F",
+     "Partner Center API: 'The audience https://graph.windows.net in the token is invalid' (900420)",
+     {"input": graph_delegated("F-08", "user_impersonation", NOW_F08 - 300, aud="https://graph.windows.net"),
+      "operation": "GET https://api.partnercenter.microsoft.com/v1/customers",
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"code": "900420", "description": "The audience 'https://graph.windows.net' in the token is invalid and "
+                                            "is no longer supported in Partner Center API."})),
+      "now": NOW_F08},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "mentions": ["graph.windows.net"]})
+
+NOW_F10 = 1577836800
+case("F-10", "pivotal-cf/identity-sample-apps#337", "F",
+     "Spring resource server: 'The required audience is missing' (aud lacks `todo`)",
+     {"input": jwt(rs256("key-1"), {
+         "jti": guid("F-10"), "sub": guid("F-10:user"), "scope": ["openid", "todo.read"], "client_id": "todo-app",
+         "cid": "todo-app", "azp": "todo-app", "grant_type": "authorization_code", "user_name": "alice",
+         "origin": "uaa", "iat": NOW_F10 - 60, "exp": NOW_F10 + 43140, "iss": "https://login.sys.example.com/oauth/token",
+         "zid": "uaa", "aud": ["openid", "todo-app"]}, "F-10"),
+      "operation": "GET https://todo-api.apps.example.com/todos",
+      "expect": {"audience": "todo"},
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'Bearer error="invalid_token", error_description="An error occurred while attempting '
+                               'to decode the Jwt: The required audience is missing", '
+                               'error_uri="https://tools.ietf.org/html/rfc6750#section-3.1"')]),
+      "now": NOW_F10},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "mentions": ["todo"]})
+
+F11_AUD = "4be05bf7-" + guid("F-11")[9:]
+case("F-11", "Azure-Samples/active-directory-dotnetcore-daemon-v2#136", "F",
+     "Daemon calls its API: 'The audience ... is invalid' (GUID vs api:// form, v1/v2 mismatch)",
+     {"input": jwt(ms_header("F-11", nonce=False), {
+         "aud": F11_AUD, "iss": f"https://login.microsoftonline.com/{TID}/v2.0", "iat": NOW_F - 60, "nbf": NOW_F - 60,
+         "exp": NOW_F + 3540, "azp": guid("F-11:daemon"), "azpacr": "1", "oid": guid("F-11:sp"),
+         "roles": ["DaemonAppRole"], "sub": guid("F-11:sp"), "tid": TID, "ver": "2.0"}, "F-11"),
+      "operation": "GET https://localhost:44372/api/todolist",
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", f'Bearer error="invalid_token", error_description="The audience \'{F11_AUD}\' is invalid"')]),
+      "now": NOW_F},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "mentions": [F11_AUD]})
+
+F12_ID = "95283728-" + guid("F-12")[9:]
+case("F-12", "microsoft/AzureTRE#362 (opposite direction: oauth2-proxy/oauth2-proxy#2083)", "F",
+     "A v2 token with aud = the GUID, validated against the App ID URI api://<GUID>",
+     {"input": jwt(ms_header("F-12", nonce=False), {
+         "aud": F12_ID, "iss": f"https://login.microsoftonline.com/{TID}/v2.0", "iat": NOW_F08 - 60,
+         "nbf": NOW_F08 - 60, "exp": NOW_F08 + 3540, "azp": guid("F-12:spa"), "azpacr": "0", "name": "Jane Doe",
+         "oid": guid("F-12:user"), "preferred_username": "jane@contoso.com", "scp": "user_impersonation",
+         "sub": b64u(filler("F-12:sub", 32)), "tid": TID, "ver": "2.0"}, "F-12"),
+      "operation": "GET https://tre.contoso.com/api/workspaces",
+      "expect": {"audience": "api://" + F12_ID},
+      "now": NOW_F08},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "absent": ["token.id_token"],
+      "mentions": ["api://" + F12_ID]})
+
+NOW_F13 = 1483228800  # 2017-01-01
+F13_CLIENT = guid("F-13:spa")
+F13_API = "https://contoso.onmicrosoft.com/todo-api"
+case("F-13", "AzureAD/azure-activedirectory-library-for-js#472", "F",
+     "adal.js sends the SPA's own token (aud = its client id); the Postman token for the API works",
+     {"input": jwt(ms_header("F-13", nonce=False), {
+         "aud": F13_CLIENT, "iss": f"https://sts.windows.net/{TID}/", "iat": NOW_F13 - 100, "nbf": NOW_F13 - 100,
+         "exp": NOW_F13 + 3500, "amr": ["pwd"], "family_name": "Doe", "given_name": "Jane", "ipaddr": "203.0.113.7",
+         "name": "Jane Doe", "nonce": guid("F-13:nonce"), "oid": guid("F-13:user"), "sub": b64u(filler("F-13", 32)),
+         "tid": TID, "unique_name": "jane@contoso.com", "upn": "jane@contoso.com", "ver": "1.0"}, "F-13"),
+      "previous": graph_delegated("F-13:postman", "user_impersonation", NOW_F13 - 400, aud=F13_API),
+      "operation": "GET https://todo-api.contoso.com/api/todolist",
+      "expect": {"audience": F13_API},
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'Bearer error="invalid_token", error_description="The audience is invalid"')]),
+      "now": NOW_F13},
+     {"verdict": D, "first": "token.id_token", "codes": ["token.id_token", "audience.mismatch"]})
+
+NOW_F14 = 1483228800
+F14_CLIENT = alnum("F-14:client", 32)
+case("F-14", "auth0-samples/auth0-aspnet-owin-webapi-samples#3", "F",
+     "Auth0 API token (aud = API identifier) checked against the client_id by the sample API",
+     {"input": jwt(rs256("NjVBRjY5MDlCMUIwNzU4RTA2QzZFMDQ4QzQ2MDAyQjVDNjk1RTM2Qg"), {
+         "iss": "https://example.auth0.com/", "sub": "auth0|5a1b2c3d4e5f", "aud": "https://api.example.com",
+         "iat": NOW_F14 - 60, "exp": NOW_F14 + 86340, "azp": F14_CLIENT, "scope": "read:messages"}, "F-14"),
+      "operation": "GET http://localhost:58105/api/messages",
+      "expect": {"audience": F14_CLIENT},
+      "response": "HTTP/1.1 401 Unauthorized",
+      "now": NOW_F14},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "absent": ["token.id_token"]})
+
+# --- G. Wrong issuer, host, tenant, token version or region ---------------------------------------------------
+
+NOW_G2 = 1514764800
+case("G-02", "thomasdarimont/spring-boot-keycloak-server-example#17", "G",
+     "Keycloak behind a proxy mints tokens without the port: 'Invalid token issuer. Expected ... but was ...'",
+     {"input": keycloak("G-02", "http://keycloak/auth/realms/sample", NOW_G2 - 30, "app-greeting"),
+      "operation": "GET http://localhost:8081/api/greetings",
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'Bearer realm="sample", error="invalid_token", error_description="Invalid token issuer. '
+                               "Expected 'http://keycloak:8080/auth/realms/sample', but was "
+                               "'http://keycloak/auth/realms/sample'\"")]),
+      "now": NOW_G2},
+     {"verdict": D, "first": "issuer.mismatch", "codes": ["issuer.mismatch"], "absent": ["token.expired"],
+      "mentions": ["keycloak:8080"]})
+
+case("G-03", "LandRegistry/common-dev-env#83", "G",
+     "Containers verify Keycloak tokens minted via localhost:8180 against keycloak:8080",
+     {"input": keycloak("G-03", "http://localhost:8180/auth/realms/development", NOW_G2 - 30, "dev-client"),
+      "operation": "GET http://api:8080/v1/cases",
+      "response": json.dumps({"error": "invalid_token", "error_description": "Token invalid: Invalid token issuer. "
+                              "Expected 'http://keycloak:8080/auth/realms/development', but was "
+                              "'http://localhost:8180/auth/realms/development'"}),
+      "now": NOW_G2},
+     {"verdict": D, "first": "issuer.mismatch", "codes": ["issuer.mismatch"], "mentions": ["localhost:8180"]})
+
+NOW_G4 = 1704067200
+case("G-04", "NikiforovAll/keycloak-authorization-services-dotnet#115", "G",
+     "Containerized .NET API expects host.docker.internal; the token says localhost",
+     {"input": keycloak("G-04", "http://localhost:8080/realms/my-realm", NOW_G4 - 30, "my-client"),
+      "operation": "GET http://localhost:5000/weatherforecast",
+      "expect": {"issuer": "http://host.docker.internal:8080/realms/my-realm"},
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"The issuer "
+                               "'http://localhost:8080/realms/my-realm' is invalid\"")]),
+      "now": NOW_G4},
+     {"verdict": D, "first": "issuer.mismatch", "codes": ["issuer.mismatch"], "mentions": ["host.docker.internal"]})
+
+NOW_G5 = 1609459200
+G5_API = guid("G-05:api")
+case("G-05", "AzureAD/microsoft-authentication-library-for-js#2363", "G",
+     "APIM validate-jwt expects the v2 issuer; the API's manifest makes Entra issue v1 tokens (sts.windows.net)",
+     {"input": jwt(ms_header("G-05", nonce=False), {
+         "aud": "api://" + G5_API, "iss": f"https://sts.windows.net/{TID}/", "iat": NOW_G5 - 60, "nbf": NOW_G5 - 60,
+         "exp": NOW_G5 + 3540, "acr": "1", "amr": ["pwd"], "appid": guid("G-05:spa"), "appidacr": "0",
+         "name": "Jane Doe", "oid": guid("G-05:user"), "scp": "access_as_user", "sub": b64u(filler("G-05", 32)),
+         "tid": TID, "unique_name": "jane@contoso.com", "upn": "jane@contoso.com", "ver": "1.0"}, "G-05"),
+      "operation": "GET https://contoso-apim.azure-api.net/orders",
+      "expect": {"issuer": f"https://login.microsoftonline.com/{TID}/v2.0", "audience": "api://" + G5_API},
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"statusCode": 401, "message": "Invalid JWT Token. Wrong Issuer"})),
+      "now": NOW_G5},
+     {"verdict": D, "first": "issuer.mismatch", "codes": ["issuer.mismatch"], "absent": ["audience.mismatch"],
+      "mentions": ["sts.windows.net"]})
+
+NOW_G6 = 1577836800
+case("G-06", "microsoft/azure-spring-boot#642", "G",
+     "A v2 token (login.microsoftonline.com/.../v2.0) rejected by a validator hard-coded for sts.windows.net",
+     {"input": jwt(ms_header("G-06", nonce=False), {
+         "aud": guid("G-06:app"), "iss": f"https://login.microsoftonline.com/{TID}/v2.0", "iat": NOW_G6 - 60,
+         "nbf": NOW_G6 - 60, "exp": NOW_G6 + 3540, "azp": guid("G-06:client"), "azpacr": "0", "name": "Jane Doe",
+         "oid": guid("G-06:user"), "preferred_username": "jane@contoso.com", "scp": "access_as_user",
+         "sub": b64u(filler("G-06", 32)), "tid": TID, "ver": "2.0"}, "G-06"),
+      "operation": "GET http://localhost:8080/api/todolist",
+      "expect": {"issuer": f"https://sts.windows.net/{TID}/"},
+      "response": "com.nimbusds.jwt.proc.BadJWTException: Invalid token issuer",
+      "now": NOW_G6},
+     {"verdict": D, "first": "issuer.mismatch", "codes": ["issuer.mismatch"], "mentions": ["v2.0"]})
+
+G8_TENANT = guid("G-08:customer-tenant")
+case("G-08", "OfficeDev/Microsoft-Teams-Samples#80", "G",
+     "Multi-tenant app: a user from another tenant presents a v1 token the valid-issuers list lacks",
+     {"input": jwt(ms_header("G-08", nonce=False), {
+         "aud": "api://contoso-teams-app/" + guid("G-08:app"), "iss": f"https://sts.windows.net/{G8_TENANT}/",
+         "iat": NOW_G6 - 60, "nbf": NOW_G6 - 60, "exp": NOW_G6 + 3540, "appid": guid("G-08:teams"),
+         "appidacr": "0", "name": "Sam Guest", "oid": guid("G-08:user"), "scp": "access_as_user",
+         "sub": b64u(filler("G-08", 32)), "tid": G8_TENANT, "upn": "sam@fabrikam.com", "ver": "1.0"}, "G-08"),
+      "operation": "GET https://contoso-teams-app.azurewebsites.net/api/profile",
+      "expect": {"issuer": f"https://login.microsoftonline.com/{TID}/v2.0"},
+      "response": http_response("401 Unauthorized", [
+          ("Www-Authenticate", f"Bearer error=\"invalid_token\", error_description=\"The issuer "
+                               f"'https://sts.windows.net/{G8_TENANT}/' is invalid\"")]),
+      "now": NOW_G6},
+     {"verdict": D, "first": "issuer.mismatch", "codes": ["issuer.mismatch"], "mentions": [G8_TENANT]})
+
+case("G-09", "tishige/CallFlowVisualizer#9", "G",
+     "Genesys region mix-up: the token is requested from login.mypurecloud.com for an org in ap_southeast_2",
+     {"input": ("curl -X POST https://login.mypurecloud.com/oauth/token "
+                "-H 'Content-Type: application/x-www-form-urlencoded' "
+                "-u 'YOUR_CLIENT_ID:YOUR_CLIENT_SECRET' -d 'grant_type=client_credentials'"),
+      "operation": "GET https://api.mypurecloud.com.au/api/v2/flows?pageSize=100",
+      "response": http_response("400 Bad Request", [("Content-Type", "application/json")], json.dumps(
+          {"error": "invalid_client", "description": "authentication failed",
+           "error_description": "authentication failed"})),
+      "now": NOW_G},
+     {"verdict": D, "first": "issuer.mismatch", "codes": ["issuer.mismatch"], "mentions": ["mypurecloud.com.au"]})
+
+# --- H. Expired, not yet valid, clock skew, lifetime encoding -----------------------------------------------------
+
+NOW_H3 = 1593561600  # 2020-07-01
+case("H-03", "DuendeArchive/IdentityServer4#5058", "H",
+     "IDX10222 on Linux: the API host's clock is two hours behind the token service",
+     {"input": jwt(rs256("8C4FDD5AD9F5F1A1", "at+jwt"), {
+         "nbf": NOW_H3 + 7200, "exp": NOW_H3 + 10800, "iss": "https://ids.example.com", "aud": "api1",
+         "client_id": "ids4-client", "sub": "88421113", "auth_time": NOW_H3 + 7190, "idp": "local",
+         "iat": NOW_H3 + 7200, "scope": ["api1"], "amr": ["pwd"]}, "H-03"),
+      "operation": "GET https://api.example.com/identity",
+      "response": "ids4 was not authenticated. Failure message: IDX10222: Lifetime validation failed. The token is not yet valid.",
+      "now": NOW_H3},
+     {"verdict": D, "first": ["token.not_yet_valid", "token.clock_skew"], "codes": ["token.not_yet_valid"],
+      "absent": ["token.expired"]})
+
+case("H-x01", "DuendeArchive/IdentityServer4#5058 (IDX10222); token issued now with nbf one day ahead", "H",
+     "A token issued now but valid only from tomorrow (nbf in the future, iat not)",
+     {"input": jwt(rs256("8C4FDD5AD9F5F1A1", "at+jwt"), {
+         "iss": "https://ids.example.com", "aud": "api1", "client_id": "batch", "sub": "batch",
+         "iat": NOW_H3 - 10, "nbf": NOW_H3 + 86400, "exp": NOW_H3 + 90000, "scope": ["api1"]}, "H-x01"),
+      "now": NOW_H3},
+     {"verdict": D, "first": "token.not_yet_valid", "codes": ["token.not_yet_valid"],
+      "absent": ["token.expired", "token.clock_skew"]})
+
+NOW_H4 = 1483228800
+BOT_APP = guid("H-04:bot")
+case("H-04", "microsoft/botframework-sdk#1885", "H",
+     "Bot Framework token whose nbf is four seconds ahead of the bot's clock; the validator allows no skew",
+     {"input": jwt({"alg": "RS256", "typ": "JWT", "kid": "GCxArXoN8Sqo7PweA7-z65denJQ", "x5t": "GCxArXoN8Sqo7PweA7-z65denJQ"}, {
+         "serviceurl": "https://skype.botframework.com/", "iss": "https://api.botframework.com", "aud": BOT_APP,
+         "exp": NOW_H4 + 3604, "nbf": NOW_H4 + 4}, "H-04"),
+      "operation": "POST https://bot.contoso.com/api/calling/call",
+      "expect": {"audience": BOT_APP, "issuer": "https://api.botframework.com"},
+      "response": "HTTP/1.1 403 Forbidden",
+      "now": NOW_H4},
+     {"first": ["token.clock_skew", "token.not_yet_valid"], "codes": [], "absent": ["token.expired", "audience.mismatch",
+                                                                               "issuer.mismatch"]})
+
+NOW_H5 = 1767225600
+case("H-05", "surrealdb/surrealdb#7491", "H",
+     "Server-minted token with iat == nbf two seconds ahead after a backward clock step under WSL2",
+     {"input": jwt({"alg": "HS512", "typ": "JWT"}, {
+         "iat": NOW_H5 + 2, "nbf": NOW_H5 + 2, "exp": NOW_H5 + 3602, "iss": "SurrealDB", "jti": guid("H-05"),
+         "NS": "test", "DB": "test", "AC": "user", "ID": "user:tobie"}, "H-05"),
+      "operation": "POST http://localhost:8000/sql",
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"code": 401, "details": "Authentication failed",
+           "description": "Your authentication details are invalid. Reauthenticate using valid authentication parameters.",
+           "information": "There was a problem with authentication"})),
+      "now": NOW_H5},
+     {"first": "token.clock_skew", "codes": ["token.clock_skew"], "absent": ["token.expired"]})
+
+H6_EXP = 1463654759  # 2016-05-19T10:45:59Z
+H6_NOW = 1463694391  # 2016-05-19T21:46:31Z
+case("H-06", "Azure-Samples/active-directory-dotnet-webapp-openidconnect#25", "H",
+     "IDX10223: a session left open overnight presents a token that expired eleven hours ago",
+     {"input": jwt(ms_header("H-06", nonce=False), {
+         "aud": "https://contoso.onmicrosoft.com/TodoListService", "iss": f"https://sts.windows.net/{TID}/",
+         "iat": H6_EXP - 3600, "nbf": H6_EXP - 3600, "exp": H6_EXP, "appid": guid("H-06:web"), "appidacr": "1",
+         "name": "Jane Doe", "oid": guid("H-06:user"), "scp": "user_impersonation", "sub": b64u(filler("H-06", 32)),
+         "tid": TID, "unique_name": "jane@contoso.com", "upn": "jane@contoso.com", "ver": "1.0"}, "H-06"),
+      "operation": "GET https://localhost:44321/api/todolist",
+      "response": ("IDX10223: Lifetime validation failed. The token is expired. ValidTo: '05/19/2016 10:45:59' "
+                   "Current time: '05/19/2016 21:46:31'."),
+      "now": H6_NOW},
+     {"verdict": D, "first": "token.expired", "codes": ["token.expired"], "absent": ["token.not_yet_valid"]})
+
+NOW_HX = 1700000000
+case("H-x02", "scenarios.md §3: IDX10225 can mean exp > 2^31 (H-02)", "H",
+     "A 'never expires' token with exp in year 9999 is rejected by .NET: IDX10225 missing expiration time",
+     {"input": jwt(rs256("legacy-1"), {"iss": "https://legacy-sts.contoso.com", "aud": "https://api.contoso.com",
+                                       "sub": "svc-reporting", "iat": NOW_HX - 3600, "exp": 253402300799,
+                                       "scope": "reports.read"}, "H-x02"),
+      "operation": "GET https://api.contoso.com/reports/daily",
+      "response": ("IDX10225: Lifetime validation failed. The token is missing an Expiration Time. Tokentype: "
+                   "'System.IdentityModel.Tokens.Jwt.JwtSecurityToken'."),
+      "now": NOW_HX},
+     {"verdict": D, "first": "token.exp_overflow", "codes": ["token.exp_overflow"], "absent": ["token.expired"],
+      "mentions": ["2038"]})
+
+case("H-x03", "scenarios.md §3 (IDX10225, exp > 2^31); issue 3: token.exp_overflow", "H",
+     "A token with exp in 2100, pasted alone: 32-bit validators will read exp as missing",
+     {"input": jwt(rs256("legacy-1"), {"iss": "https://legacy-sts.contoso.com", "aud": "https://api.contoso.com",
+                                       "sub": "svc-reporting", "iat": NOW_HX - 60, "exp": 4102444800}, "H-x03"),
+      "now": NOW_HX},
+     {"first": "token.exp_overflow", "codes": ["token.exp_overflow"], "absent": ["token.expired"]})
+
+NOW_HX4 = 1735689600
+case("H-x04", "Azure-Samples/active-directory-dotnet-webapp-openidconnect#25 (expired) on Microsoft Graph", "H",
+     "Graph: 'Lifetime validation failed, the token is expired.' two hours after exp",
+     {"input": graph_delegated("H-x04", "User.Read Mail.Read", NOW_HX4 - 7500 - 4530),
+      "operation": "GET https://graph.microsoft.com/v1.0/me",
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"error": {"code": "InvalidAuthenticationToken", "message": "Lifetime validation failed, the token is expired.",
+                     "innerError": {"request-id": guid("H-x04")}}})),
+      "now": NOW_HX4},
+     {"verdict": D, "first": "token.expired", "codes": ["token.expired"],
+      "absent": ["scope.missing", "audience.mismatch", "grant.no_user_context"]})
+
+# --- I. Token-type confusion --------------------------------------------------------------------------------------
+
+NOW_I = 1640995200
+I2_CLIENT = "f92863b8-" + guid("I-02")[9:]
+case("I-02", "AzureAD/microsoft-authentication-library-for-android#1956", "I",
+     "Graph /me called with the ID token (aud = the app's client id, v2 issuer, no scp)",
+     {"input": jwt(ms_header("I-02", nonce=False), {
+         "aud": I2_CLIENT, "iss": f"https://login.microsoftonline.com/{TID}/v2.0", "iat": NOW_I - 60,
+         "nbf": NOW_I - 60, "exp": NOW_I + 3540, "name": "Jane Doe", "nonce": guid("I-02:nonce"),
+         "oid": guid("I-02:user"), "preferred_username": "jane@contoso.com", "rh": "0.AXEA",
+         "sub": b64u(filler("I-02", 32)), "tid": TID, "uti": b64u(filler("I-02:uti", 16)), "ver": "2.0"}, "I-02"),
+      "operation": "GET https://graph.microsoft.com/v1.0/me",
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"error": {"code": "InvalidAuthenticationToken", "message": "Access token validation failure. Invalid audience."}})),
+      "now": NOW_I},
+     {"verdict": D, "first": "token.id_token", "codes": ["token.id_token"], "absent": ["token.expired"]})
+
+B2C = "https://fabrikamb2c.b2clogin.com/" + guid("I-03:tenant") + "/v2.0/"
+I3_CLIENT = guid("I-03:client")
+case("I-03", "Azure-Samples/active-directory-b2c-dotnetcore-webapi#26", "I",
+     "Azure AD B2C: the web app sends the id_token to its API",
+     {"input": jwt(rs256("X5eXk4xyojNFum1kl2Ytv8dlNP4-c57dO6QGTVBwaNk"), {
+         "exp": NOW_I + 3600, "nbf": NOW_I, "ver": "1.0", "iss": B2C, "sub": guid("I-03:user"), "aud": I3_CLIENT,
+         "nonce": b64u(filler("I-03:nonce", 24)), "iat": NOW_I, "auth_time": NOW_I, "name": "Jane Doe",
+         "emails": ["jane@example.com"], "tfp": "B2C_1_SUSI", "at_hash": b64u(filler("I-03:ath", 16))}, "I-03"),
+      "operation": "GET https://localhost:44332/api/values",
+      "expect": {"audience": "https://fabrikamb2c.onmicrosoft.com/demoapi"},
+      "response": "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer",
+      "now": NOW_I + 30},
+     {"verdict": D, "first": "token.id_token", "codes": ["token.id_token"], "absent": ["token.expired"]})
+
+NOW_I4 = 1451606400  # 2016-01-01
+case("I-04", "IdentityServer/IdentityServer3.AccessTokenValidation#168", "I",
+     "IdentityServer3: the identity token is sent to the resource server",
+     {"input": jwt(rs256("a3rMUgMFv9tPclLa6yF3zAkfquE"), {
+         "iss": "https://localhost:44333/core", "aud": "mvc", "exp": NOW_I4 + 300, "nbf": NOW_I4,
+         "nonce": b64u(filler("I-04:nonce", 24)), "iat": NOW_I4, "at_hash": b64u(filler("I-04:ath", 16)),
+         "sid": alnum("I-04:sid", 32), "sub": "818727", "auth_time": NOW_I4 - 10, "idp": "idsrv", "amr": ["password"]},
+         "I-04"),
+      "operation": "GET https://localhost:44321/identity",
+      "response": "HTTP/1.1 401 Unauthorized",
+      "now": NOW_I4 + 20},
+     {"verdict": D, "first": "token.id_token", "codes": ["token.id_token"]})
+
+case("I-05", "IdentityServer/IdentityServer3#2944", "I",
+     "An id_token (aud = client id) at an API that expects <authority>/resources",
+     {"input": jwt(rs256("a3rMUgMFv9tPclLa6yF3zAkfquE"), {
+         "iss": "https://localhost:44333/core", "aud": "js_oidc", "exp": NOW_I4 + 300, "nbf": NOW_I4,
+         "nonce": b64u(filler("I-05:nonce", 24)), "iat": NOW_I4, "at_hash": b64u(filler("I-05:ath", 16)),
+         "sub": "88421113", "auth_time": NOW_I4 - 10, "idp": "idsrv", "amr": ["password"]}, "I-05"),
+      "operation": "GET https://localhost:44347/api/claims",
+      "expect": {"audience": "https://localhost:44333/core/resources"},
+      "response": "IDX10214: Audience validation failed. Audiences: 'js_oidc'. Did not match: validationParameters.ValidAudience: 'https://localhost:44333/core/resources'",
+      "now": NOW_I4 + 20},
+     {"verdict": D, "first": "token.id_token", "codes": ["token.id_token", "audience.mismatch"]})
+
+I6_CLIENT = guid("I-06:spa")
+case("I-06", "AzureAD/azure-activedirectory-library-for-js#890", "I",
+     "adal.js ID token (aud = the client id) sent to another resource",
+     {"input": jwt({"typ": "JWT", "alg": "RS256", "x5t": MS_KID, "kid": MS_KID}, {
+         "aud": I6_CLIENT, "iss": f"https://sts.windows.net/{TID}/", "iat": NOW_I - 100, "nbf": NOW_I - 100,
+         "exp": NOW_I + 3500, "amr": ["pwd"], "family_name": "Doe", "given_name": "Jane", "ipaddr": "203.0.113.7",
+         "name": "Jane Doe", "nonce": guid("I-06:nonce"), "oid": guid("I-06:user"), "sub": b64u(filler("I-06", 32)),
+         "tid": TID, "unique_name": "jane@contoso.com", "upn": "jane@contoso.com", "ver": "1.0"}, "I-06"),
+      "operation": "GET https://contoso-api.azurewebsites.net/api/orders",
+      "expect": {"audience": "https://contoso.onmicrosoft.com/orders-api"},
+      "now": NOW_I},
+     {"verdict": D, "first": "token.id_token", "codes": ["token.id_token"]})
+
+NOW_I7 = 1704067200
+case("I-07", "haithamabass/WebApi_CleanArchitecture#1", "I",
+     "The refresh token (a random string, not a JWT) is sent as the bearer to a JWT API",
+     {"input": "Authorization: Bearer " + b64u(filler("I-07:refresh", 64)),
+      "operation": "GET https://localhost:7001/api/products",
+      "response": http_response("401 Unauthorized", [("WWW-Authenticate", 'Bearer error="invalid_token"')]),
+      "now": NOW_I7},
+     {"first": "token.opaque", "codes": ["token.opaque"], "absent": ["token.malformed", "header.malformed"]})
+
+NOW_IX = 1704067200
+case("I-x01", "keycloak/keycloak-nodejs-connect#146 (design note in scenarios.md class I)", "I",
+     "A Keycloak ID token (typ ID, nonce, at_hash) sent as the bearer",
+     {"input": keycloak("I-x01", "http://localhost:8080/realms/demo", NOW_IX - 20, "frontend", typ="ID",
+                        aud="frontend", nonce=guid("I-x01:nonce"), at_hash=b64u(filler("I-x01:ath", 16)),
+                        auth_time=NOW_IX - 20, sid=guid("I-x01:sid"), email_verified=True,
+                        preferred_username="alice"),
+      "operation": "GET http://localhost:3000/api/orders",
+      "response": "HTTP/1.1 401 Unauthorized",
+      "now": NOW_IX},
+     {"verdict": D, "first": "token.id_token", "codes": ["token.id_token"], "absent": ["token.expired"]})
+
+# --- J. Not a JWS: opaque, JWE, reference token -----------------------------------------------------------------
+
+NOW_J = 1609459200
+case("J-01", "scenarios.md §3: 5 dot-separated parts, alg dir, enc A256GCM (Auth0, no audience requested)", "J",
+     "Auth0 returns a JWE (dir / A256GCM) because no API audience was requested",
+     {"input": jwe({"alg": "dir", "enc": "A256GCM", "iss": "https://example.auth0.com/"}, "J-01"),
+      "now": NOW_J},
+     {"first": "token.encrypted", "codes": ["token.encrypted"], "absent": ["token.malformed", "token.opaque"]})
+
+case("J-01b", "scenarios.md §3 (JWE row) with a JWE for an API that expects a signed JWT", "J",
+     "An RSA-OAEP-256 encrypted access token at an API; the claims cannot be read",
+     {"input": "Bearer " + jwe({"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": "enc-2024", "cty": "JWT"}, "J-01b",
+                                key_len=256, ct_len=900),
+      "operation": "GET https://api.example.com/v1/accounts",
+      "expect": {"audience": "https://api.example.com"},
+      "now": NOW_J},
+     {"verdict": U, "first": "token.encrypted", "codes": ["token.encrypted"], "absent": ["token.malformed"]})
+
+case("J-02", "auth0-samples/auth0-ios-swift-sample#39", "J",
+     "Auth0 access token `KBSxkmG-OcpA6-cg`: opaque, because the audience was /userinfo",
+     {"input": "KBSxkmG-OcpA6-cg", "now": NOW_J},
+     {"verdict": U, "first": "token.opaque", "codes": ["token.opaque"], "absent": ["token.malformed", "input.no_token"]})
+
+case("J-03", "auth0/nextjs-auth0#12", "J",
+     "Auth0 opaque token sent to a Go API that validates JWTs for its audience",
+     {"input": "Bearer 6RvJb3Tu9bxGOUIRV7tsiT7bnB0lVBiY",
+      "operation": "GET http://localhost:3010/api/private",
+      "expect": {"audience": "https://go-api.example.com", "issuer": "https://example.auth0.com/"},
+      "now": NOW_J},
+     {"first": "token.opaque", "codes": ["token.opaque"], "absent": ["token.malformed", "input.no_token"]})
+
+# --- K. Introspection returns active:false ------------------------------------------------------------------------
+
+NOW_K = 1577836800
+case("K-01", "keycloak/keycloak#15694 + spring-projects/spring-security#7858", "K",
+     "Keycloak introspection says active:false: the token was minted via localhost:8844 (port-forward)",
+     {"input": keycloak("K-01", "http://localhost:8844/auth/realms/scdf23", NOW_K - 60, "dataflow", life=600),
+      "operation": "GET http://localhost:9393/apps",
+      "introspection": {"active": False},
+      "response": "Provided token [xxxxx] isn't active",
+      "now": NOW_K},
+     {"verdict": D, "first": "introspection.inactive", "codes": ["introspection.inactive"],
+      "absent": ["token.expired"], "mentions": ["localhost:8844"]})
+
+NOW_K2 = 1767225600
+case("K-02", "better-auth/better-auth#8267", "K",
+     "Introspection by the API's own client returns active:false for a token issued to the frontend client",
+     {"input": jwt(rs256("ba-1"), {"iss": "https://auth.example.com", "sub": "user_42", "aud": "https://api.example.com",
+                                   "azp": "frontend-client", "client_id": "frontend-client", "scope": "openid profile",
+                                   "iat": NOW_K2 - 30, "exp": NOW_K2 + 870}, "K-02"),
+      "introspection": json.dumps({"active": False}),
+      "operation": "GET https://api.example.com/me",
+      "now": NOW_K2},
+     {"verdict": D, "first": "introspection.inactive", "codes": ["introspection.inactive"], "absent": ["token.expired"]})
+
+case("K-03", "dotnet/AspNetCore.Docs#36588", "K",
+     "Keycloak: introspecting a reference token with the client that minted it gives active:false",
+     {"input": opaque("K-03", 64),
+      "introspection": {"active": False},
+      "operation": "GET https://localhost:7001/api/weather",
+      "now": NOW_K2},
+     {"verdict": D, "first": "introspection.inactive", "codes": ["introspection.inactive"]})
+
+case("K-06", "openiddict/openiddict-core#532", "K",
+     "OpenIddict introspection returns active:false: Postman sent the wrong token",
+     {"input": "Bearer " + opaque("K-06", 43),
+      "introspection": '{ "active": false }',
+      "operation": "GET http://localhost:5002/api/message",
+      "now": NOW_K},
+     {"verdict": D, "first": "introspection.inactive", "codes": ["introspection.inactive"]})
+
+# --- L. Platform role, permission, licence, division -------------------------------------------------------------
+
+case("L-02", "MyPureCloud/terraform-provider-genesyscloud#277", "L",
+     "Genesys client-credentials token with the scope, but the permission (a closed-beta feature) is missing",
+     {"input": genesys_token("L-02"),
+      "operation": "GET https://api.mypurecloud.com/api/v2/processautomation/triggers",
+      "introspection": tokens_me(["process-automation", "architect", "routing"], "CLIENT-CREDENTIALS",
+                                 client_name="Terraform CX as Code"),
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json")], json.dumps(
+          {"message": "Unable to perform the requested action. You must have at least one of the following "
+                      "permissions assigned: [processautomation:trigger:edit, processautomation:trigger:view]",
+           "code": "missing.any.permissions", "status": 403, "messageParams": {}, "contextId": guid("L-02"),
+           "details": [], "errors": []})),
+      "now": NOW_G},
+     {"verdict": D, "first": "permission.missing", "codes": ["permission.missing"],
+      "absent": ["scope.missing", "grant.no_user_context"], "mentions": ["processautomation:trigger:view"]})
+
+case("L-04", "MyPureCloud/terraform-provider-genesyscloud#340", "L",
+     "Genesys media retention policies: 'Unable to perform the requested action' (permission hidden by licensing)",
+     {"input": genesys_token("L-04"),
+      "operation": "GET https://api.mypurecloud.com/api/v2/recording/crossplatform/mediaretentionpolicies",
+      "introspection": tokens_me(["recordings"], "CLIENT-CREDENTIALS", client_name="Terraform CX as Code"),
+      "response": json.dumps({"message": "Unable to perform the requested action. You must have at least one of the "
+                                         "following permissions assigned: [recording:crossPlatformRetentionPolicy:view]",
+                              "code": "missing.any.permissions", "status": 403, "messageParams": {},
+                              "contextId": guid("L-04"), "details": [], "errors": []}),
+      "now": NOW_G},
+     {"verdict": D, "first": "permission.missing", "codes": ["permission.missing"], "absent": ["scope.missing"],
+      "mentions": ["recording:crossPlatformRetentionPolicy:view"]})
+
+NOW_L5 = 1672531200
+case("L-05", "okta/okta-developer-docs#4377", "L",
+     "Okta service app has okta.apps.read but no admin role: 403 E0000006",
+     {"input": okta_token("L-05", ["okta.apps.read"], NOW_L5 - 60),
+      "operation": f"GET {OKTA}/api/v1/apps?limit=200",
+      "matrix": json.dumps(openapi("Okta Management (apps)", OKTA, [
+          ("GET", "/api/v1/apps", [["okta.apps.read"], ["okta.apps.manage"]]),
+          ("POST", "/api/v1/apps", [["okta.apps.manage"]])], scheme="oauth2")),
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json")], OKTA_403_BODY),
+      "now": NOW_L5},
+     {"verdict": D, "first": "permission.missing", "codes": ["permission.missing"],
+      "absent": ["scope.missing", "token.expired", "operation.unknown"], "mentions": ["role"]})
+
+NOW_L9 = 1672531200
+case("L-09", "microsoftgraph/microsoft-graph-docs-contrib#8353", "L",
+     "Graph delegated token with User.Read.All, still Authorization_RequestDenied on /users/{id}/manager",
+     {"input": graph_delegated("L-09", "User.Read User.Read.All", NOW_L9 - 300),
+      "operation": "GET https://graph.microsoft.com/v1.0/users/" + guid("L-09:user") + "/manager",
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json")], AUTHZ_DENIED),
+      "now": NOW_L9},
+     {"verdict": D, "first": "permission.missing", "codes": ["permission.missing"],
+      "absent": ["scope.missing", "grant.no_user_context"]})
+
+# --- M. Operation- or method-specific permission -----------------------------------------------------------------
+
+NOW_M1 = 1492300800  # 2017-04-16
+MASTODON = openapi("Mastodon (statuses)", "https://mastodon.social", [
+    ("GET", "/api/v1/statuses/{id}", [["read:statuses"], ["read"]]),
+    ("POST", "/api/v1/statuses", [["write:statuses"], ["write"]])])
+MASTODON_TOKEN = json.dumps({"access_token": b64u(filler("M-01", 32)), "token_type": "Bearer", "scope": "read",
+                             "created_at": NOW_M1 - 86400})
+case("M-01", "mastodon/mastodon#1367", "M",
+     "Mastodon token issued with `read` only (scope omitted at the token request) posts a status",
+     {"input": MASTODON_TOKEN, "operation": "POST https://mastodon.social/api/v1/statuses", "matrix": MASTODON,
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json")],
+                                json.dumps({"error": "This action is outside the authorized scopes"})),
+      "now": NOW_M1},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["write"]})
+
+case("M-01b", "mastodon/mastodon#1367", "M",
+     "The same read-only Mastodon token reads a status (200 in the thread)",
+     {"input": MASTODON_TOKEN, "operation": "GET https://mastodon.social/api/v1/statuses/1895661", "matrix": MASTODON,
+      "now": NOW_M1},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "operation.unknown"]})
+
+NOW_M2 = 1640995200
+GMAIL = "https://www.googleapis.com/auth/gmail"
+GMAIL_API = openapi("Gmail API (messages)", "https://gmail.googleapis.com", [
+    ("DELETE", "/gmail/v1/users/{userId}/messages/{id}", [["https://mail.google.com/"]]),
+    ("POST", "/gmail/v1/users/{userId}/messages/send",
+     [["https://mail.google.com/"], [GMAIL + ".modify"], [GMAIL + ".compose"], [GMAIL + ".send"]])])
+GMAIL_INTRO = introspection(True, scope=GMAIL + ".modify", client_id="1234567890-gm.apps.googleusercontent.com",
+                            exp=NOW_M2 + 3000)
+case("M-02", "googleworkspace/java-samples#631", "M",
+     "Gmail permanent delete with gmail.modify: users.messages.delete needs https://mail.google.com/",
+     {"input": google_token("M-02"), "operation": "DELETE https://gmail.googleapis.com/gmail/v1/users/me/messages/18c2f0a1b2c3d4e5",
+      "introspection": GMAIL_INTRO, "matrix": GMAIL_API,
+      "response": json.dumps({"error": {**GOOGLE_403_BODY["error"], "details": [{
+          "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+          "domain": "googleapis.com", "metadata": {"method": "caribou.api.proto.MailboxService.DeleteMessage",
+                                                   "service": "gmail.googleapis.com"}}]}}),
+      "now": NOW_M2},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["https://mail.google.com/"]})
+
+case("M-02b", "googleworkspace/java-samples#631", "M",
+     "The same gmail.modify token sends mail (works in the thread)",
+     {"input": google_token("M-02"), "operation": "POST https://gmail.googleapis.com/gmail/v1/users/me/messages/send",
+      "introspection": GMAIL_INTRO, "matrix": GMAIL_API, "now": NOW_M2},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "token.opaque"]})
+
+NOW_M3 = 1648771200
+WSO2 = openapi("WSO2 Identity Server SCIM 2.0 (Users)", "https://localhost:9443/scim2", [
+    ("GET", "/Users", [["internal_user_mgt_list"]]),
+    ("GET", "/Users/{id}", [["internal_user_mgt_view"]]),
+    ("DELETE", "/Users/{id}", [["internal_user_mgt_delete"]])])
+WSO2_TOKEN = jwt({"x5t": "MDJlNjIxN2E1OGZlOGVmMGQxOTFlMzBmNmFjZjQ0Y2YwOGY0N2I0YzE4YzZjNjRhYmRmMmQ0ODdiNDhjMGEwMA",
+                  "kid": "MDJlNjIxN2E1OGZlOGVmMGQxOTFlMzBmNmFjZjQ0Y2YwOGY0N2I0YzE4YzZjNjRhYmRmMmQ0ODdiNDhjMGEwMA_RS256",
+                  "typ": "at+jwt", "alg": "RS256"}, {
+    "sub": "Tz4VuLr7q7YSa0q1zGBYfvXGc5Ia", "aut": "APPLICATION", "aud": "Tz4VuLr7q7YSa0q1zGBYfvXGc5Ia",
+    "nbf": NOW_M3 - 60, "azp": "Tz4VuLr7q7YSa0q1zGBYfvXGc5Ia", "scope": "internal_user_mgt_list",
+    "iss": "https://localhost:9443/oauth2/token", "exp": NOW_M3 + 3540, "iat": NOW_M3 - 60,
+    "jti": guid("M-03"), "client_id": "Tz4VuLr7q7YSa0q1zGBYfvXGc5Ia"}, "M-03")
+case("M-03", "wso2/product-is#14140", "M",
+     "WSO2 SCIM2: listing users works with internal_user_mgt_list, reading one user needs internal_user_mgt_view",
+     {"input": WSO2_TOKEN, "operation": "GET https://localhost:9443/scim2/Users/" + guid("M-03:user"), "matrix": WSO2,
+      "response": http_response("403 Forbidden", [("Content-Type", "application/scim+json")], json.dumps(
+          {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+           "detail": "Operation is not permitted. You do not have permissions to make this request.", "status": 403})),
+      "now": NOW_M3},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"], "mentions": ["internal_user_mgt_view"]})
+
+case("M-03b", "wso2/product-is#14140", "M",
+     "The same WSO2 token lists users (200 in the thread)",
+     {"input": WSO2_TOKEN, "operation": "GET https://localhost:9443/scim2/Users?count=10", "matrix": WSO2,
+      "now": NOW_M3},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "grant.no_user_context"]})
+
+NOW_M4 = 1640995200
+case("M-04", "devmasx/merge-branch#34", "M",
+     "GITHUB_TOKEN with default read-only permissions merges a branch",
+     {"input": "ghs_" + alnum("M-04", 36),
+      "operation": "POST https://api.github.com/repos/i3drobotics/phase-dev/merges",
+      "response": ("POST https://api.github.com/repos/i3drobotics/phase-dev/merges: 403 - Resource not accessible by "
+                   "integration // See: https://docs.github.com/rest/reference/repos#merge-a-branch (Octokit::Forbidden)"),
+      "now": NOW_M4},
+     {"verdict": D, "first": "permission.missing", "codes": ["permission.missing"],
+      "absent": ["grant.no_user_context", "scope.missing"]})
+
+case("M-06", "hasura/comment-progress#9", "M",
+     "A fork pull request's read-only GITHUB_TOKEN comments on the PR",
+     {"input": "ghs_" + alnum("M-06", 36),
+      "operation": "POST https://api.github.com/repos/hasura/graphql-engine/issues/8123/comments",
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json; charset=utf-8")], json.dumps(
+          {"message": "Resource not accessible by integration",
+           "documentation_url": "https://docs.github.com/rest/reference/issues#create-an-issue-comment"})),
+      "now": NOW_M4},
+     {"verdict": D, "first": "permission.missing", "codes": ["permission.missing"],
+      "absent": ["grant.no_user_context"]})
+
+# --- N. Authorization header / scheme formatting, and what was pasted ---------------------------------------------
+
+NOW_N = 1704067200
+EVENTRA = jwt({"alg": "HS256", "typ": "JWT"}, {"sub": "user@eventra.dev", "roles": ["USER"], "iat": NOW_N - 600,
+                                               "exp": NOW_N + 85800}, "N-01")
+case("N-01", "SandeepVashishtha/Eventra#6195", "N",
+     "The header carries the bare JWT: 'Authorization: <token>' without the Bearer scheme",
+     {"input": "Authorization: " + EVENTRA, "operation": "POST https://eventra-backend.example.com/api/hackathons/12/submissions",
+      "response": "HTTP/1.1 401 Unauthorized", "now": NOW_N},
+     {"verdict": D, "first": "header.malformed", "codes": ["header.malformed"], "absent": ["token.malformed"],
+      "mentions": ["Bearer"]})
+
+HA = jwt({"alg": "HS256", "typ": "JWT"}, {"iss": alnum("N-02:iss", 32).lower(), "iat": 1672531200,
+                                          "exp": 1987891200}, "N-02")
+case("N-02", "MartinPham/FindMySync#6", "N",
+     "Home Assistant long-lived token sent without a scheme in a curl",
+     {"input": f'curl -X POST -H "Authorization: {HA}" -H "Content-Type: application/json" '
+               '-d \'{"state": "home"}\' http://homeassistant.local:8123/api/states/device_tracker.phone',
+      "response": http_response("401 Unauthorized", [("Content-Type", "text/plain; charset=utf-8")], "401: Unauthorized"),
+      "now": NOW_N},
+     {"verdict": D, "first": "header.malformed", "codes": ["header.malformed"], "mentions": ["Bearer"]})
+
+NOW_N3 = 1498867200
+RW = jwt({"alg": "HS256", "typ": "JWT"}, {"sub": "jake", "jti": guid("N-03"), "iat": NOW_N3 - 60,
+                                          "nbf": NOW_N3 - 60, "exp": NOW_N3 + 86340, "iss": "issuer",
+                                          "aud": "audience"}, "N-03")
+case("N-03", "realworld-apps/aspnetcore-realworld-example-app#9", "N",
+     "RealWorld client sends 'Authorization: Token <jwt>' to a server that expects Bearer",
+     {"input": "Authorization: Token " + RW, "operation": "GET http://localhost:5000/api/user",
+      "response": "System.InvalidOperationException: No authentication handler is configured to authenticate for the scheme: Token",
+      "now": NOW_N3},
+     {"verdict": D, "first": "header.malformed", "codes": ["header.malformed"], "mentions": ["Token"]})
+
+N04_TOKEN = jwt({"alg": "HS256", "typ": "JWT"}, {"exp": 1667510654, "iat": 1667424254, "sub": "123"}, "N-04")
+assert N04_TOKEN.startswith("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE2Njc1MTA2NTQsImlhdCI6MTY2NzQyNDI1NCwic3ViIjoiMTIzIn0.")
+case("N-04", "litestar-org/starlite-jwt#16", "N",
+     "Correct 'Authorization: Bearer <jwt>' that the library rejected (library bug): nothing wrong with the paste",
+     {"input": f"curl -H 'Authorization: Bearer {N04_TOKEN}' http://localhost:8000/test",
+      "response": http_response("401 Unauthorized", [("content-type", "application/json")],
+                                json.dumps({"status_code": 401, "detail": "Invalid token"})),
+      "now": 1667424300},
+     {"absent": ["header.malformed", "token.malformed", "token.expired", "token.not_yet_valid", "token.clock_skew",
+                 "input.no_token", "token.unsigned"]})
+
+case("N-04b", "litestar-org/starlite-jwt#16 (the token as printed in the thread, signature cut: `D62l...`)", "N",
+     "The N-04 token as printed in the thread, with its signature cut off by an ellipsis",
+     {"input": N04_TOKEN.rsplit(".", 1)[0] + ".D62l...", "now": 1667424300},
+     {"verdict": D, "first": "token.malformed", "codes": ["token.malformed"]})
+
+case("N-05", "the-guild-org/apollo-angular#1539", "N",
+     "Apollo link sets the header to the bare token: 'Malformed Authorization header'",
+     {"input": "Authorization: " + jwt(rs256("apollo"), {"sub": "42", "iat": NOW_N - 60, "exp": NOW_N + 3540,
+                                                         "iss": "https://auth.example.com/", "aud": "graphql"}, "N-05"),
+      "operation": "POST https://api.example.com/graphql",
+      "response": json.dumps({"errors": [{"message": "Error: Malformed Authorization header"}]}),
+      "now": NOW_N},
+     {"verdict": D, "first": "header.malformed", "codes": ["header.malformed"], "mentions": ["Bearer"]})
+
+NX = jwt(rs256("k1"), {"iss": "https://auth.example.com/", "sub": "u1", "aud": "https://api.example.com",
+                       "scope": "read", "iat": NOW_N - 60, "exp": NOW_N + 3540}, "N-x")
+case("N-x01", "issue 3: header.malformed (`Bearer Bearer`)", "N",
+     "The scheme twice: 'Authorization: Bearer Bearer <jwt>' (the client adds Bearer to a value that has it)",
+     {"input": "Authorization: Bearer Bearer " + NX, "operation": "GET https://api.example.com/v1/items",
+      "now": NOW_N},
+     {"verdict": D, "first": "header.malformed", "codes": ["header.malformed"], "absent": ["token.malformed"]})
+
+case("N-x02", "issue 3: header.malformed (stray quotes)", "N",
+     "Stray quotes around the token: 'Authorization: Bearer \"<jwt>\"' (a JSON string pasted into a header)",
+     {"input": f'Authorization: Bearer "{NX}"', "operation": "GET https://api.example.com/v1/items", "now": NOW_N},
+     {"verdict": D, "first": "header.malformed", "codes": ["header.malformed"]})
+
+half = len(NX) // 2
+case("N-x03", "issue 3: header.malformed (line break inside the header value)", "N",
+     "A line break inside the header value (the token wrapped by a terminal, copied with the newline)",
+     {"input": "Authorization: Bearer " + NX[:half] + "\r\n" + NX[half:], "operation": "GET https://api.example.com/v1/items",
+      "now": NOW_N},
+     {"verdict": D, "first": ["header.malformed", "token.malformed"], "codes": ["header.malformed"]})
+
+case("N-x04", "issue 3: input.empty", "N", "Nothing pasted",
+     {"input": "", "now": NOW_N},
+     {"verdict": [U, D], "first": "input.empty", "codes": ["input.empty"], "absent": ["token.malformed"]})
+
+case("N-x05", "issue 3: input.empty", "N", "Only whitespace and a line break pasted",
+     {"input": "  \n\t \r\n ", "operation": "GET https://graph.microsoft.com/v1.0/me", "now": NOW_N},
+     {"verdict": [U, D], "first": "input.empty", "codes": ["input.empty"], "absent": ["token.malformed"]})
+
+case("N-x06", "issue 3: input.no_token; ../shared/data README (Genesys users/me)", "N",
+     "A curl with no Authorization header at all",
+     {"input": "curl -X GET 'https://api.mypurecloud.com/api/v2/users/me' -H 'Content-Type: application/json'",
+      "response": json.dumps({"message": "No authentication bearer token specified in authorization header.",
+                              "code": "authentication.required", "status": 401}),
+      "now": NOW_G},
+     {"verdict": D, "first": "input.no_token", "codes": ["input.no_token"], "absent": ["token.malformed", "input.empty"]})
+
+case("N-x07", "issue 3: input.no_token (the lib.rs example)", "N",
+     "Plain words, no token",
+     {"input": "my token doesn't work, please help", "now": NOW_N},
+     {"verdict": D, "first": "input.no_token", "codes": ["input.no_token"], "absent": ["token.opaque"]})
+
+case("N-x08", "issue 3: token.malformed (invalid base64url in the payload)", "N",
+     "A JWT whose payload segment holds characters outside base64url",
+     {"input": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIi*OiJ1c2VyIn0.c2lnbmF0dXJl", "now": NOW_N},
+     {"verdict": D, "first": "token.malformed", "codes": ["token.malformed"]})
+
+case("N-x09", "issue 3: token.malformed (payload is not JSON)", "N",
+     "A JWT-shaped string whose payload decodes to text, not JSON",
+     {"input": f"{b64u(j({'alg': 'RS256', 'typ': 'JWT'}))}.{b64u(b'user=alice;role=admin')}.{b64u(filler('N-x09', 256))}",
+      "now": NOW_N},
+     {"verdict": D, "first": "token.malformed", "codes": ["token.malformed"]})
+
+# --- O. Signature, algorithm or key problems ---------------------------------------------------------------------
+
+O1_NOW = 1551843400
+case("O-01", "ivangfr/springboot-keycloak-openldap#3", "O",
+     "Keycloak token (claims quoted) rejected: \"Didn't find publicKey for specified kid\"",
+     {"input": jwt(rs256("cLq2lr7oBYBMZg6g4HfsvVCrMe3gM0k3F9IQH_2eJWk"), {
+         "jti": guid("O-01"), "exp": 1551843672, "nbf": 0, "iat": 1551843372,
+         "iss": "http://localhost:8181/auth/realms/company-services", "aud": "account",
+         "sub": guid("O-01:bgates"), "typ": "Bearer", "azp": "simple-service", "auth_time": 0,
+         "session_state": guid("O-01:ss"), "acr": "1", "realm_access": {"roles": ["offline_access", "uma_authorization"]},
+         "resource_access": {"simple-service": {"roles": ["user"]},
+                             "account": {"roles": ["manage-account", "manage-account-links", "view-profile"]}},
+         "scope": "profile email", "email_verified": True, "preferred_username": "bgates"}, "O-01"),
+      "operation": "POST http://localhost:9080/api/private",
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'Bearer realm="company-services", error="invalid_token", '
+                               'error_description="Didn\'t find publicKey for specified kid"')]),
+      "now": O1_NOW},
+     {"verdict": D, "absent": ["token.expired", "token.malformed", "scope.missing", "token.not_yet_valid"],
+      "mentions": ["kid"]})
+
+NOW_O2 = 1514764800
+O2_API = "api://" + guid("O-02:api")
+case("O-02", "AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet#609", "O",
+     "Signature validation fails on an access token whose header has a `nonce`: a Graph token at your own API",
+     {"input": graph_delegated("O-02", "User.Read", NOW_O2 - 120),
+      "operation": "GET https://localhost:44351/api/values",
+      "expect": {"audience": O2_API},
+      "response": "IDX10503: Signature validation failed. Keys tried: 'System.IdentityModel.Tokens.X509SecurityKey'.",
+      "now": NOW_O2},
+     {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"], "mentions": ["graph"]})
+
+NOW_O4 = 1609459200
+case("O-04", "haproxytech/haproxy-lua-oauth#11", "O",
+     "HAProxy gateway verifies RS256 only; the Keycloak client signs HS256",
+     {"input": jwt({"alg": "HS256", "typ": "JWT", "kid": guid("O-04:kid")}, {
+         "exp": NOW_O4 + 300, "iat": NOW_O4 - 10, "jti": guid("O-04"), "iss": "http://keycloak:8080/auth/realms/api",
+         "aud": "api", "sub": guid("O-04:sub"), "typ": "Bearer", "azp": "api-client", "scope": "email profile"},
+         "O-04"),
+      "operation": "GET http://haproxy.local/api/resource",
+      "response": "RS256 supported. Incorrect alg in JWT: HS256",
+      "now": NOW_O4},
+     {"verdict": D, "absent": ["token.expired", "token.unsigned", "token.malformed"], "mentions": ["HS256"]})
+
+NOW_O6 = 1546300800
+case("O-06", "sscarduzio/elasticsearch-readonlyrest-plugin#396", "O",
+     "An unsigned JWT (alg none) presented to ReadonlyREST",
+     {"input": "Bearer " + jwt({"alg": "none", "typ": "JWT"}, {"sub": "kibana-user", "roles": ["admin"],
+                                                                "iat": NOW_O6 - 60, "exp": NOW_O6 + 3540}, "O-06"),
+      "operation": "GET http://localhost:9200/_cat/indices",
+      "response": json.dumps({"error": {"root_cause": [{"type": "exception",
+                                                        "reason": "unrecognised algorithm family NONE. Should be either of: HMAC, EC, RSA"}],
+                                        "type": "exception",
+                                        "reason": "unrecognised algorithm family NONE. Should be either of: HMAC, EC, RSA"},
+                              "status": 500}),
+      "now": NOW_O6},
+     {"verdict": D, "first": "token.unsigned", "codes": ["token.unsigned"], "absent": ["token.malformed"]})
+
+case("O-06b", "GluuFederation/oxAuth#1358 (cited in O-06): `none` must be rejected", "O",
+     "An alg:none token pasted alone",
+     {"input": jwt({"alg": "none"}, {"iss": "https://idp.example.com", "sub": "admin", "aud": "https://api.example.com",
+                                     "scope": "admin", "iat": NOW_O6 - 60, "exp": NOW_O6 + 3540}, "O-06b"),
+      "now": NOW_O6},
+     {"verdict": D, "first": "token.unsigned", "codes": ["token.unsigned"], "absent": ["token.malformed"]})
+
+# --- P. Sender-constrained tokens (DPoP, mTLS) -------------------------------------------------------------------
+
+NOW_P = 1735689600
+JKT = b64u(hashlib.sha256(b"P-01 jwk thumbprint").digest())
+
+
+def dpop_token(seed: str, iss: str, aud: str, iat: int, scope: str) -> str:
+    return jwt({"alg": "ES256", "typ": "at+jwt", "kid": "as-es256-1"}, {
+        "iss": iss, "sub": "wallet-" + alnum("sub:" + seed, 8).lower(), "aud": aud, "client_id": "wallet-dev",
+        "scope": scope, "iat": iat, "exp": iat + 600, "jti": guid("jti:" + seed), "cnf": {"jkt": JKT}}, seed)
+
+
+def dpop_proof(seed: str, htm: str, htu: str, iat: int) -> str:
+    return jwt({"typ": "dpop+jwt", "alg": "ES256", "jwk": {"kty": "EC", "crv": "P-256",
+                                                           "x": b64u(filler("x:" + seed, 32)),
+                                                           "y": b64u(filler("y:" + seed, 32))}},
+               {"jti": guid("proof:" + seed), "htm": htm, "htu": htu, "iat": iat}, "proof:" + seed)
+
+
+P1_TOKEN = dpop_token("P-01", "https://issuer.example.eu", "https://issuer.example.eu", NOW_P - 30,
+                      "eu.europa.ec.eudi.pid_jwt_vc_json")
+case("P-01", "webuild-consortium/wp4-interop-test-bed#33", "P",
+     "DPoP-bound token (cnf.jkt) sent as Bearer without a DPoP proof to /credential",
+     {"input": ("POST /credential HTTP/1.1\r\nHost: issuer.example.eu\r\n"
+                f"Authorization: Bearer {P1_TOKEN}\r\nContent-Type: application/json\r\n\r\n"
+                '{"format":"vc+sd-jwt","vct":"eu.europa.ec.eudi.pid.1"}'),
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'DPoP algs="ES256", error="invalid_dpop_proof", error_description="DPoP proof is missing"')]),
+      "now": NOW_P},
+     {"verdict": D, "first": "token.sender_constrained", "codes": ["token.sender_constrained"],
+      "absent": ["scope.missing", "token.expired"], "mentions": ["DPoP"]})
+
+case("P-x01", "issue 3: RFC 9449 'must be presented using the DPoP scheme'", "P",
+     "A cnf.jkt token sent as Bearer; the resource server says it must use the DPoP scheme",
+     {"input": "Authorization: Bearer " + dpop_token("P-x01", "https://as.example.com", "https://rs.example.com",
+                                                      NOW_P - 30, "orders.read"),
+      "operation": "GET https://rs.example.com/orders",
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'DPoP algs="ES256 PS256", error="invalid_token", error_description="DPoP-bound access '
+                               'token must be presented using the DPoP scheme"')]),
+      "now": NOW_P},
+     {"verdict": D, "first": "token.sender_constrained", "codes": ["token.sender_constrained"],
+      "absent": ["scope.missing", "header.malformed"]})
+
+case("P-x02", "issue 3: RFC 9449 'must be presented using the DPoP scheme' (opaque token: the response tells)", "P",
+     "An opaque DPoP-bound token sent as Bearer: only the response shows the binding",
+     {"input": "Authorization: Bearer " + opaque("P-x02", 43),
+      "operation": "GET https://rs.example.com/orders",
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'DPoP algs="ES256", error="invalid_token", error_description="DPoP-bound access token '
+                               'must be presented using the DPoP scheme"')]),
+      "now": NOW_P},
+     {"verdict": D, "first": "token.sender_constrained", "codes": ["token.sender_constrained"],
+      "absent": ["scope.missing"]})
+
+NOW_P3 = 1704067200
+case("P-03", "wso2/api-manager#4655 (with coreos/go-oidc#450 for the forwarded-certificate cause)", "P",
+     "Certificate-bound token (cnf.x5t#S256) sent as a plain Bearer without the client certificate",
+     {"input": "Bearer " + jwt({"typ": "at+jwt", "alg": "RS256", "kid": "wso2carbon"}, {
+         "sub": "admin", "aut": "APPLICATION_USER", "aud": "Xw3bCkgd1fYaAqF2DmEqkJcg0d8a", "nbf": NOW_P3 - 60,
+         "azp": "Xw3bCkgd1fYaAqF2DmEqkJcg0d8a", "scope": "default", "iss": "https://localhost:9443/oauth2/token",
+         "exp": NOW_P3 + 3540, "iat": NOW_P3 - 60, "jti": guid("P-03"),
+         "cnf": {"x5t#S256": b64u(hashlib.sha256(b"P-03 client certificate").digest())},
+         "client_id": "Xw3bCkgd1fYaAqF2DmEqkJcg0d8a"}, "P-03"),
+      "operation": "GET https://localhost:8243/pizzashack/1.0.0/menu",
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"code": "900901", "message": "Invalid Credentials",
+           "description": "Invalid Credentials. Make sure you have provided the correct security credentials"})),
+      "now": NOW_P3},
+     # mTLS binding is at the TLS layer, which the paste does not show: the engine may only suspect it.
+     {"verdict": [D, U], "first": "token.sender_constrained", "codes": ["token.sender_constrained"],
+      "absent": ["scope.missing", "token.expired"], "mentions": ["certificate"]})
+
+P4_TOKEN = okta_token("P-x03", ["okta.apps.manage"], NOW_A09 - 60, cnf={"jkt": JKT})
+case("P-x03", "scenarios.md class P cross-ref (D-05): Okta answers a scope error with a DPoP challenge; A-09", "P",
+     "Correctly presented DPoP token; the DPoP-scheme challenge says insufficient_scope: a scope problem",
+     {"input": (f"curl -H 'Authorization: DPoP {P4_TOKEN}' "
+                f"-H 'DPoP: {dpop_proof('P-x03', 'GET', OKTA + '/api/v1/policies', NOW_A09)}' "
+                f"'{OKTA}/api/v1/policies?type=ACCESS_POLICY'"),
+      "response": http_response("403 Forbidden", [
+          ("WWW-Authenticate", f'DPoP algs="RS256 RS384 RS512 ES256 ES384 ES512", authorization_uri="{OKTA}/oauth2/v1/authorize", '
+                               f'realm="{OKTA}", scope="okta.policies.read", error="insufficient_scope", '
+                               'error_description="The access token provided does not contain the required scopes.", '
+                               'resource="/api/v1/policies"')], OKTA_403_BODY),
+      "now": NOW_A09},
+     {"verdict": D, "first": "scope.missing", "codes": ["scope.missing"],
+      "absent": ["token.sender_constrained", "header.malformed"], "mentions": ["okta.policies.read"]})
+
+# --- Q. Public vs confidential client (token endpoint) -----------------------------------------------------------
+
+NOW_Q = 1577836800
+case("Q-01", "mauriciovigolo/keycloak-angular#212", "Q",
+     "SPA registered as a confidential client: code-to-token exchange fails with invalid client credentials",
+     {"input": ("curl -X POST http://localhost:8080/auth/realms/demo/protocol/openid-connect/token "
+                "-d grant_type=authorization_code -d client_id=angular-app "
+                "-d code=" + alnum("Q-01:code", 40) + " -d redirect_uri=http://localhost:4200/"),
+      "response": ("WARN [org.keycloak.events] type=CODE_TO_TOKEN_ERROR, realmId=demo, clientId=angular-app, "
+                   "userId=null, ipAddress=172.17.0.1, error=invalid_client_credentials, grant_type=authorization_code"),
+      "now": NOW_Q},
+     {"verdict": D, "absent": ["token.expired", "scope.missing", "audience.mismatch", "token.malformed"],
+      "mentions": ["client"]})
+
+case("Q-02", "ApicurioArchive/apicurio-studio#1257", "Q",
+     "Keycloak: 'Client secret not provided in request' for a browser app (Access Type confidential)",
+     {"input": ("POST /auth/realms/apicurio/protocol/openid-connect/token HTTP/1.1\r\nHost: localhost:8090\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+                "grant_type=authorization_code&client_id=apicurio-studio&code=" + alnum("Q-02:code", 40) +
+                "&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fstudio%2F"),
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"error": "unauthorized_client", "error_description": "Client secret not provided in request"})),
+      "now": NOW_Q},
+     {"verdict": D, "absent": ["token.expired", "scope.missing", "audience.mismatch", "token.malformed"],
+      "mentions": ["secret"]})
+
+# --- Negative controls: correct tokens that must be allowed with no error findings --------------------------------
+
+case("Z-01", "product brief (issue 3) classic case, fixed; genesys matrix POST /api/v2/conversations/calls", "control",
+     "Genesys opaque token whose tokens/me shows `conversations` places a call",
+     {"input": genesys_token("Z-01"),
+      "operation": "POST https://api.mypurecloud.com/api/v2/conversations/calls",
+      "introspection": tokens_me(["conversations", "users:readonly", "user-basic-info"]),
+      "now": NOW_G},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "scope.unknown", "grant.no_user_context",
+                                                  "operation.unknown", "introspection.inactive"]})
+
+case("Z-02", "genesys matrix GET /api/v2/routing/queues (routing or routing:readonly)", "control",
+     "Genesys client-credentials token with routing:readonly lists queues",
+     {"input": "Bearer " + genesys_token("Z-02"),
+      "operation": "GET https://api.mypurecloud.de/api/v2/routing/queues?pageSize=25",
+      "introspection": tokens_me(["routing:readonly"], "CLIENT-CREDENTIALS", client_name="Queue dashboard"),
+      "now": NOW_G},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "grant.no_user_context", "operation.unknown"]})
+
+case("Z-03", "msgraph permissions: POST /me/sendMail needs Mail.Send (delegated)", "control",
+     "Graph delegated token with Mail.Send sends mail as the signed-in user",
+     {"input": graph_delegated("Z-03", "Mail.Send User.Read openid profile email", NOW_C - 300),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "now": NOW_C},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "grant.no_user_context", "audience.mismatch"]})
+
+case("Z-04", "msgraph permissions: POST /users/{id}/sendMail, Mail.Send (application); kartverket/skyline#78 fixed",
+     "control", "Graph app-only token with roles Mail.Send sends mail from a mailbox",
+     {"input": graph_app("Z-04", ["Mail.Send"], NOW_C - 300),
+      "operation": "POST https://graph.microsoft.com/v1.0/users/noreply@contoso.com/sendMail",
+      "now": NOW_C},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "permission.missing", "grant.no_user_context"]})
+
+case("Z-05", "msgraph permissions: GET /users, User.Read.All (application); Azure-Samples/ms-identity-python-daemon#8 fixed",
+     "control", "Graph app-only token with roles User.Read.All lists users",
+     {"input": graph_app("Z-05", ["User.Read.All"], NOW_C - 300, aud=GRAPH_GUID),
+      "operation": "GET https://graph.microsoft.com/v1.0/users?$select=displayName",
+      "now": NOW_C},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "permission.missing", "grant.no_user_context"]})
+
+NOW_Z6 = 1767225600
+THINGS = openapi("Things API", "https://api.things.example.com/v1", [
+    ("GET", "/things", [["read:things"]]),
+    ("POST", "/things", [["write:things"]]),
+    ("DELETE", "/things/{id}", [["admin:things"]])])
+case("Z-06", "issue 4: user-supplied OpenAPI matrix; RFC 9068 access token", "control",
+     "Custom API from an inline OpenAPI document: token with write:things creates a thing",
+     {"input": jwt(rs256("things-1", "at+jwt"), {
+         "iss": "https://auth.things.example.com/", "sub": "user-7", "aud": "https://api.things.example.com",
+         "client_id": "things-web", "scope": "read:things write:things", "iat": NOW_Z6 - 60, "exp": NOW_Z6 + 840,
+         "jti": guid("Z-06")}, "Z-06"),
+      "operation": "POST https://api.things.example.com/v1/things",
+      "matrix": THINGS,
+      "expect": {"audience": "https://api.things.example.com", "issuer": "https://auth.things.example.com/"},
+      "now": NOW_Z6},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing", "audience.mismatch", "issuer.mismatch",
+                                                  "operation.unknown"]})
+
+case("Z-07", "anthropics/claude-ai-mcp#931 after the fix: re-authorised with the union of scopes", "control",
+     "After the step-up, the new token has every scope the 403 challenge named",
+     {"input": mcp_token("Z-07", "files:read tasks:read tasks:write", NOW_E07 - 30),
+      "previous": mcp_token("E-07", "files:read tasks:read", NOW_E07 - 300),
+      "operation": "POST https://mcp.example.com/mcp",
+      "response": http_response("403 Forbidden", [
+          ("WWW-Authenticate", 'Bearer error="insufficient_scope", scope="files:read tasks:read tasks:write"')]),
+      "now": NOW_E07},
+     {"verdict": A, "noErrors": True, "absent": ["scope.missing"]})
+
+case("Z-08", "matrix_sources.md §2 (NICE CXone: no public per-operation matrix; never invent a scope)", "control",
+     "NICE CXone agent token on Personal Connection dialer-login: requirement unknown, nothing invented",
+     {"input": jwt(rs256("cxone-1"), {
+         "iss": "https://cxone.niceincontact.com", "sub": "user:11ec7c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+         "aud": "impersonation-client@cxone", "tenantId": "11ea1a2b-3c4d-5e6f-7a8b-9c0d1e2f3a4b",
+         "icAgentId": "4452851", "icBUId": 4600123, "icClusterId": "C32", "name": "agent.one@acme.com",
+         "iat": NOW_G - 60, "exp": NOW_G + 3540}, "Z-08"),
+      "operation": "POST https://api-c32.incontact.com/InContactAPI/services/v23.0/agent-sessions/"
+                   + guid("Z-08:session") + "/dialer-login?skillName=PC_Outbound",
+      "now": NOW_G},
+     {"verdict": U, "noErrors": True, "absent": ["scope.missing", "scope.unknown", "grant.no_user_context",
+                                                  "permission.missing"]})
+
+case("Z-09", "Azure-Samples/active-directory-b2c-dotnetcore-webapi#26 (send the access token, not the id_token)",
+     "control", "A token response carrying an access token and an ID token: the access token is the one to send",
+     {"input": json.dumps({"token_type": "Bearer", "scope": "Mail.Send User.Read openid profile email",
+                           "expires_in": 4530, "ext_expires_in": 4530,
+                           "access_token": graph_delegated("Z-09", "Mail.Send User.Read openid profile email",
+                                                           NOW_C - 30),
+                           "id_token": jwt(ms_header("Z-09:id", nonce=False), {
+                               "aud": guid("app:Z-09"), "iss": f"https://login.microsoftonline.com/{TID}/v2.0",
+                               "iat": NOW_C - 30, "nbf": NOW_C - 30, "exp": NOW_C + 3570, "name": "Jane Doe",
+                               "nonce": guid("Z-09:nonce"), "oid": guid("oid:Z-09"),
+                               "preferred_username": "jane.doe@contoso.com", "sub": b64u(filler("Z-09", 32)),
+                               "tid": TID, "ver": "2.0"}, "Z-09:id")}, indent=2),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "now": NOW_C},
+     {"verdict": A, "noErrors": True, "absent": ["token.id_token", "scope.missing", "audience.mismatch"]})
+
+# ---------------------------------------------------------------------------------------------------------------
+# Output
+
+FILES = {
+    "A": "A-scope-missing", "B": "B-no-user-context", "C": "C-app-permissions", "D": "D-scope-not-granted",
+    "E": "E-stale-token", "F": "F-audience", "G": "G-issuer", "H": "H-lifetime", "I": "I-token-type",
+    "J": "J-not-a-jws", "K": "K-introspection", "L": "L-platform-permission", "M": "M-method-permission",
+    "N": "N-header-and-paste", "O": "O-signature-alg", "P": "P-sender-constrained", "Q": "Q-client-type",
+    "control": "Z-controls",
+}
+
+ISSUE3_CODES = ["input.empty", "input.no_token", "token.malformed", "token.opaque", "token.encrypted",
+                "token.unsigned", "token.id_token", "token.expired", "token.not_yet_valid", "token.clock_skew",
+                "token.exp_overflow", "audience.mismatch", "issuer.mismatch", "scope.missing", "scope.not_granted",
+                "scope.unknown", "permission.missing", "grant.no_user_context", "introspection.inactive",
+                "operation.unknown", "header.malformed", "token.sender_constrained"]
+
+
+def render() -> dict[str, str]:
+    ids = [c["id"] for c in CASES]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    assert not dupes, f"duplicate ids: {dupes}"
+    covered = set()
+    for c in CASES:
+        e = c["expect"]
+        first = e.get("first")
+        covered.update(first if isinstance(first, list) else [first] if first else [])
+        covered.update(e.get("codes", []))
+    missing = [code for code in ISSUE3_CODES if code not in covered]
+    assert not missing, f"codes of issue 3 no case covers: {missing}"
+    out = {}
+    for cls, name in FILES.items():
+        cases = [c for c in CASES if c["class"] == cls]
+        assert cases, f"no case for class {cls}"
+        out[f"{name}.json"] = json.dumps(cases, indent=2, ensure_ascii=False) + "\n"
+    assert sum(len(json.loads(t)) for t in out.values()) == len(CASES), "a case has an unknown class"
+    return out
+
+
+def main() -> int:
+    files = render()
+    if "--check" in sys.argv:
+        stale = [n for n, t in files.items() if not (HERE / n).exists() or (HERE / n).read_text("utf-8") != t]
+        if stale:
+            print("stale corpus files (run python3 tests/corpus/build.py):", ", ".join(stale))
+            return 1
+        return 0
+    for name, text in files.items():
+        (HERE / name).write_text(text, "utf-8")
+    print(f"{len(CASES)} cases in {len(files)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

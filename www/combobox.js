@@ -3,6 +3,7 @@
 import { h, fill, setText } from './dom.js';
 
 const MAX_SHOWN = 30;
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
 
 /** The words of a query; a full URL counts by its path. */
 function words(query) {
@@ -12,18 +13,29 @@ function words(query) {
   return q.toLowerCase().split(/[\s?#]+/).filter(Boolean);
 }
 
-/** Operations matching every word of `query`, best first (method+path prefix, then path, then summary). */
+/**
+ * Operations (`{method, path, summary, bases}`; `bases` = the platform's base paths, shown before the path)
+ * matching every word of `query`, best first: method+path prefix, then path prefix, then path, then summary.
+ */
 export function search(operations, query, max = MAX_SHOWN) {
-  const ws = words(query);
-  if (!ws.length) return operations.slice(0, max);
+  const all = words(query);
+  // A word that is an HTTP method selects the method (so "post" does not match /postal/... paths).
+  const methods = all.filter((w) => METHODS.has(w));
+  const ws = all.filter((w) => !METHODS.has(w));
+  if (!all.length) return operations.slice(0, max);
+  const joined = all.join(' ');
+  const last = ws.at(-1) ?? '';
   const scored = [];
   for (const op of operations) {
-    const head = `${op.method} ${op.path}`.toLowerCase();
-    const hay = `${head} ${(op.summary ?? '').toLowerCase()}`;
+    const full = `${op.bases?.[0] ?? ''}${op.path}`;
+    const head = `${op.method} ${full}`.toLowerCase();
+    const variants = (op.bases ?? []).map((b) => `${b}${op.path}`).join(' ');
+    const hay = `${head} ${op.path} ${variants} ${op.summary ?? ''}`.toLowerCase();
+    if (methods.length && !methods.includes(op.method.toLowerCase())) continue;
     if (!ws.every((w) => hay.includes(w))) continue;
-    const joined = ws.join(' ');
-    const score = head.startsWith(joined) ? 0 : op.path.toLowerCase().startsWith(ws.at(-1)) ? 1
-      : ws.every((w) => head.includes(w)) ? 2 : 3;
+    const score = head.startsWith(joined) ? 0
+      : (full.toLowerCase().startsWith(last) || op.path.toLowerCase().startsWith(last)) ? 1
+        : ws.every((w) => head.includes(w)) ? 2 : 3;
     scored.push([score, op.path.length, op]);
   }
   scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -31,7 +43,7 @@ export function search(operations, query, max = MAX_SHOWN) {
 }
 
 /**
- * Wires completion onto `input` + `listbox`. `getOperations()` returns `[{method, path, summary}]` (or []);
+ * Wires completion onto `input` + `listbox`. `getOperations()` returns `[{method, path, summary, bases}]` (or []);
  * `onPick(op)` is called with the chosen operation; `status` is a polite live region for the count.
  */
 export function attachCombobox({ input, listbox, status, getOperations, onPick }) {
@@ -61,7 +73,7 @@ export function attachCombobox({ input, listbox, status, getOperations, onPick }
     shown = search(ops, input.value);
     fill(listbox, shown.map((op, i) => h('li', {
       id: `${idBase}-${i}`, role: 'option', 'aria-selected': 'false', dataset: { index: String(i) },
-    }, h('span', { class: 'op-method', text: op.method }), ' ', h('span', { class: 'op-path', text: op.path }),
+    }, h('span', { class: 'op-method', text: op.method }), ' ', h('span', { class: 'op-path', text: `${op.bases?.[0] ?? ''}${op.path}` }),
     op.summary ? h('span', { class: 'op-summary', text: op.summary }) : null)));
     listbox.hidden = shown.length === 0;
     input.setAttribute('aria-expanded', String(shown.length > 0));

@@ -23,12 +23,12 @@ export function startEngine() {
   return engine;
 }
 
-const matrices = new Map(); // id -> Promise<{ id, name, basePaths, operations }>
+const matrices = new Map(); // id -> Promise<{ id, name, operations }>
 const loaded = new Map(); // id -> the resolved value, for synchronous completion
 
-const opList = (ops) => (Array.isArray(ops) ? ops : [])
+const opList = (ops, bases = []) => (Array.isArray(ops) ? ops : [])
   .filter((o) => o && typeof o.method === 'string' && typeof o.path === 'string')
-  .map((o) => ({ method: o.method.toUpperCase(), path: o.path, summary: typeof o.summary === 'string' ? o.summary : '' }));
+  .map((o) => ({ method: o.method.toUpperCase(), path: o.path, summary: typeof o.summary === 'string' ? o.summary : '', bases }));
 
 /** Fetches (or reads inline) built-in matrix `id`, installs it in the engine, and keeps its operation list. */
 export function loadMatrix(id) {
@@ -37,7 +37,8 @@ export function loadMatrix(id) {
       const text = await matrixText(id);
       installPlatform(id, new TextEncoder().encode(text));
       const platform = JSON.parse(text)?.platform ?? {};
-      const info = { id, name: platform.name || NAMES[id] || id, basePaths: platform.basePaths ?? [], operations: opList(engineOperations(id)) };
+      const bases = Array.isArray(platform.basePaths) ? platform.basePaths.filter((b) => typeof b === 'string') : [];
+      const info = { id, name: platform.name || NAMES[id] || id, operations: opList(engineOperations(id), bases) };
       loaded.set(id, info);
       return info;
     })());
@@ -61,13 +62,18 @@ export function documentOperations(text) {
   return ops;
 }
 
-/** The operation text for a completion pick, keeping the scheme and host (and base path) already typed. */
-export function composeOperation(current, op, basePaths = []) {
-  const m = current.trim().match(/^(?:[A-Za-z]+\s+)?(https?:\/\/[^\s/?#]+)(\S*)/);
-  if (!m) return `${op.method} ${op.path}`;
-  const typedPath = m[2] || '';
-  const base = basePaths.find((b) => typedPath.toLowerCase().startsWith(b.toLowerCase())) ?? basePaths[0] ?? '';
-  return `${op.method} ${m[1]}${base}${op.path}`;
+/**
+ * The operation text for a completion pick: the platform's base path in front of the path (the one already typed,
+ * else the first), after the scheme and host already typed, if any.
+ */
+export function composeOperation(current, op) {
+  const bases = op.bases ?? [];
+  const m = current.trim().match(/^(?:[A-Za-z]+\s+)?(https?:\/\/[^\s/?#]+)?(\S*)/);
+  const origin = m?.[1] ?? '';
+  const typedPath = (m?.[2] ?? '').toLowerCase();
+  const already = bases.some((b) => op.path.toLowerCase().startsWith(`${b.toLowerCase()}/`));
+  const base = already ? '' : bases.find((b) => typedPath.startsWith(b.toLowerCase())) ?? bases[0] ?? '';
+  return `${op.method} ${origin}${base}${op.path}`;
 }
 
 function embedSnippets() {
@@ -201,7 +207,7 @@ export async function mountTokenDoctor(container, options = {}) {
   const combo = attachCombobox({
     input: field.operation, listbox: q('operation-list'), status: q('operation-status'), getOperations: operations,
     onPick: (op) => {
-      field.operation.value = composeOperation(field.operation.value, op, loaded.get(currentPlatformId())?.basePaths);
+      field.operation.value = composeOperation(field.operation.value, op);
       run();
     },
   });
@@ -231,7 +237,8 @@ export async function mountTokenDoctor(container, options = {}) {
     const target = e.target.closest('[data-operation]');
     if (!target) return;
     const [method, ...rest] = target.dataset.operation.split(' ');
-    field.operation.value = composeOperation(field.operation.value, { method, path: rest.join(' ') }, loaded.get(currentPlatformId())?.basePaths);
+    const bases = loaded.get(currentPlatformId())?.operations[0]?.bases ?? [];
+    field.operation.value = composeOperation(field.operation.value, { method, path: rest.join(' '), bases });
     run();
     field.operation.focus();
   });

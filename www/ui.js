@@ -72,8 +72,9 @@ function resultsColumn() {
   return h('section', { class: 'td-results', 'aria-labelledby': 'results-title' },
     h('h2', { id: 'results-title', class: 'visually-hidden', text: 'Diagnosis' }),
     h('div', { class: 'verdict-card', id: 'verdict-card', dataset: { verdict: 'unknown' } },
-      h('p', { id: 'verdict-label', class: 'verdict-label', text: 'Starting' }),
-      h('p', { id: 'verdict', role: 'status', 'aria-live': 'polite', dataset: { verdict: 'unknown' }, text: 'Loading the engine\u2026' }),
+      // #verdict stays empty until the engine has answered (tests and embedders wait for its text).
+      h('p', { id: 'verdict-label', class: 'verdict-label', text: 'Loading the engine\u2026' }),
+      h('p', { id: 'verdict', role: 'status', 'aria-live': 'polite', dataset: { verdict: 'unknown' }, text: '' }),
       h('p', { id: 'signature-state', class: 'signature', dataset: { status: 'not_checked' },
         text: 'Decoded, not verified: the signature has not been checked.' }),
       h('p', { id: 'platform-line', class: 'meta', text: '' }),

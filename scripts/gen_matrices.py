@@ -413,12 +413,12 @@ def graph(data_dir: Path) -> dict:
             ],
         },
     }
-    skipped_counts = {k: len(v) for k, v in skipped.items()}
-    skipped_counts["personal-account-only (kept, with a note)"] = personal_only
+    pairs = {(m, p) for (_, m), e in acc.items() for p in e["paths"]}
     ident["provenance"]["sources"].append(
-        "not imported: " + ", ".join(f"{n} method+path pairs with a {k}" for k, n in skipped_counts.items()
-                                     if "kept" not in k)
-        + f"; {personal_only} personal-account-only operations are kept with no work-account permission")
+        "not imported: " + ", ".join(f"{len(v)} method+path pairs with a {k}" for k, v in skipped.items())
+        + f"; merged: {len(pairs) - len(acc)} method+path pairs that differ from another only in letter case "
+        + f"(Graph paths are case-insensitive); {personal_only} operations list only personal-account "
+        + "(DelegatedPersonal) permissions, used as their delegated permissions")
     doc = document(ident, t, rows, catalog_is_names=True)
     return doc
 

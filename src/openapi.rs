@@ -118,7 +118,18 @@ pub fn import(text: &str) -> Imported {
             json_text.as_str()
         };
         return match Matrix::from_json(source) {
-            Ok(m) => problems.finish(Some(m), "token-doctor matrix".into()),
+            Ok(mut m) => {
+                // A user-supplied matrix never passes for a built-in platform.
+                if m.platform.id != "custom" {
+                    let declared = format!(
+                        "the document declares the platform id `{}`",
+                        crate::json::clip(&m.platform.id, 40)
+                    );
+                    m.platform.provenance.sources.push(declared);
+                    m.platform.id = "custom".into();
+                }
+                problems.finish(Some(m), "token-doctor matrix".into())
+            }
             Err(e) => {
                 problems.fatal("", e);
                 problems.finish(None, format!("token-doctor matrix ({syntax}), unreadable"))

@@ -418,5 +418,14 @@ fn the_projects_own_formats_import() {
     // The compact form of the built-ins.
     let imp = import(include_str!("../www/matrices/nice-cxone.json"));
     assert_eq!(imp.format, "token-doctor matrix");
-    assert_eq!(imp.matrix.unwrap().platform.id, "nice-cxone");
+    let m = imp.matrix.unwrap();
+    assert_eq!(m.platform.id, "custom");
+    assert!(
+        m.platform
+            .provenance
+            .sources
+            .iter()
+            .any(|s| s.contains("`nice-cxone`"))
+    );
+    assert_eq!(m.operations.len(), 12);
 }

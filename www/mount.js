@@ -94,7 +94,7 @@ export async function mountTokenDoctor(container, options = {}) {
   container.replaceChildren(root);
   const q = (id) => root.querySelector(`#${id}`);
   const field = { input: q('input'), operation: q('operation'), response: q('response'), previous: q('previous'), platform: q('platform') };
-  const state = { report: null, customMatrix: null, customOps: null, customName: '', introspection: null, debounce: 0, exp: null, expired: false, failed: new Map() };
+  const state = { report: null, customMatrix: null, customOps: null, customName: '', introspection: null, debounce: 0, pending: false, exp: null, expired: false, failed: new Map() };
 
   const snippets = embedSnippets();
   setText(q('embed-iframe'), snippets.iframe);
@@ -179,6 +179,7 @@ export async function mountTokenDoctor(container, options = {}) {
 
   function run() {
     clearTimeout(state.debounce);
+    state.pending = false;
     const req = request();
     let report;
     try { report = diagnose(req); } catch (err) { report = failure(err); }
@@ -202,7 +203,7 @@ export async function mountTokenDoctor(container, options = {}) {
   /** The token the paste carries, as the engine reads it (null when there is none). */
   const pastedToken = () => { try { return tokenOf(field.input.value) ?? null; } catch { return null; } };
 
-  const schedule = () => { clearTimeout(state.debounce); state.debounce = setTimeout(run, DEBOUNCE_MS); };
+  const schedule = () => { clearTimeout(state.debounce); state.pending = true; state.debounce = setTimeout(run, DEBOUNCE_MS); };
 
   const combo = attachCombobox({
     input: field.operation, listbox: q('operation-list'), status: q('operation-status'), getOperations: operations,
@@ -273,6 +274,7 @@ export async function mountTokenDoctor(container, options = {}) {
 
   // Copy report (Markdown), with a preview of exactly what is copied.
   async function markdown() {
+    if (state.pending) run(); // a keystroke not yet diagnosed: the report must describe what is on screen
     const report = state.report ?? failure('nothing diagnosed yet');
     const token = pastedToken();
     const pasted = field.input.value.trim();

@@ -118,15 +118,19 @@ export async function matrixText(id) {
 
 const sha256 = (text) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
-/** Text that is safe inside <script> / <style> raw text (no early end tag, no comment opener). */
-function rawText(text, tag) {
-  return text.replace(new RegExp(`</(${tag})`, 'gi'), '<\\/$1').replace(/<!--/g, '<\\!--');
+/**
+ * Script text that is safe as the raw text of an inline <script>: no `<script`, `</script` or `<!--` (they would
+ * end the element or change how it is parsed). `\x3C` means `<` in JS strings, templates and regular expressions,
+ * which is where these sequences occur (the embed snippets, matrix text).
+ */
+function rawScript(text) {
+  return text.replace(/<(?=\/?script|!--)/gi, '\\x3C');
 }
 
 function main() {
   if (!fs.existsSync(path.join(WWW, 'pkg', 'token_doctor.js'))) fail('www/pkg is missing: run `make build` first');
   const assets = inlineAssets();
-  const js = rawText(bundle(path.join(WWW, 'app.js'), new Map([[path.join(WWW, 'assets.js'), assets.source]])), 'script');
+  const js = rawScript(bundle(path.join(WWW, 'app.js'), new Map([[path.join(WWW, 'assets.js'), assets.source]])));
   const css = fs.readFileSync(path.join(WWW, 'style.css'), 'utf8');
   if (/<\/style/i.test(css)) fail('style.css contains </style');
   const csp = [

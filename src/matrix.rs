@@ -540,13 +540,20 @@ impl Matrix {
     /// Finds the entry for `method` and `path` (a called path or URL, not a template). Literal segments beat
     /// mixed segments (`range(address={value})`), which beat `{param}` segments, left to right.
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
-        let fresh;
-        let index = if self.index().ops_len == self.operations.len() {
-            self.index()
+        self.with_index(|index| self.lookup_in(index, method, path))
+    }
+
+    /// Runs `f` with the index, or with a fresh one when `operations` changed since it was built.
+    fn with_index<R>(&self, f: impl FnOnce(&Index) -> R) -> R {
+        let built = self.index();
+        if built.ops_len == self.operations.len() {
+            f(built)
         } else {
-            fresh = Index::build(self);
-            &fresh
-        };
+            f(&Index::build(self))
+        }
+    }
+
+    fn lookup_in(&self, index: &Index, method: &str, path: &str) -> Lookup<'_> {
         let called = Called::new(self, index, path);
         let mut budget = VISIT_BUDGET;
         if let Some(found) = called
@@ -567,20 +574,15 @@ impl Matrix {
 
     /// Every entry whose template matches `path`, whatever its method, best match first.
     pub fn lookup_all(&self, path: &str) -> Vec<&Operation> {
-        let fresh;
-        let index = if self.index().ops_len == self.operations.len() {
-            self.index()
-        } else {
-            fresh = Index::build(self);
-            &fresh
-        };
-        let called = Called::new(self, index, path);
-        let mut out = Vec::new();
-        let mut budget = VISIT_BUDGET;
-        if let Some(keys) = called.keys() {
-            index.find_all(0, &keys, &mut out, &mut budget);
-        }
-        out.iter().filter_map(|&i| self.operations.get(i)).collect()
+        self.with_index(|index| {
+            let called = Called::new(self, index, path);
+            let mut out = Vec::new();
+            let mut budget = VISIT_BUDGET;
+            if let Some(keys) = called.keys() {
+                index.find_all(0, &keys, &mut out, &mut budget);
+            }
+            out.iter().filter_map(|&i| self.operations.get(i)).collect()
+        })
     }
 
     fn nearest<'a>(&'a self, index: &Index, called: &Called, method: &str) -> Vec<&'a Operation> {

@@ -248,6 +248,14 @@ fn ptr(base: &str, token: &str) -> String {
     format!("{base}/{}", token.replace('~', "~0").replace('/', "~1"))
 }
 
+/// "`what` must be `expected`, not <type of value>`then`".
+fn wrong(what: &str, expected: &str, value: &Value, then: &str) -> String {
+    format!(
+        "{what} must be {expected}, not {}{then}",
+        crate::json::type_name(value)
+    )
+}
+
 fn short(v: &Value) -> String {
     crate::json::clip(&v.to_string(), 60)
 }
@@ -328,10 +336,7 @@ impl<'a> Importer<'a, '_> {
                     let Some(item) = item.as_object() else {
                         self.problems.warn(
                             &item_ptr,
-                            format!(
-                                "A path item must be an object, not {}; it is skipped.",
-                                crate::json::type_name(item)
-                            ),
+                            wrong("A path item", "an object", item, "; it is skipped."),
                         );
                         continue;
                     };
@@ -349,10 +354,7 @@ impl<'a> Importer<'a, '_> {
                         let Some(op) = op.as_object() else {
                             self.problems.warn(
                                 &op_ptr,
-                                format!(
-                                    "An operation must be an object, not {}; it is skipped.",
-                                    crate::json::type_name(op)
-                                ),
+                                wrong("An operation", "an object", op, "; it is skipped."),
                             );
                             continue;
                         };
@@ -434,13 +436,9 @@ impl<'a> Importer<'a, '_> {
                     }
                 }
             }
-            Some(other) => self.problems.warn(
-                "/paths",
-                format!(
-                    "`paths` must be an object, not {}.",
-                    crate::json::type_name(other)
-                ),
-            ),
+            Some(other) => self
+                .problems
+                .warn("/paths", wrong("`paths`", "an object", other, ".")),
         }
         if undeclared > 0 {
             self.problems.warn(
@@ -559,13 +557,8 @@ impl<'a> Importer<'a, '_> {
             return out;
         };
         let Some(defs) = defs.as_object() else {
-            self.problems.warn(
-                &at,
-                format!(
-                    "Security schemes must be an object, not {}.",
-                    crate::json::type_name(defs)
-                ),
-            );
+            self.problems
+                .warn(&at, wrong("Security schemes", "an object", defs, "."));
             return out;
         };
         for (name, def) in defs {
@@ -603,10 +596,7 @@ impl<'a> Importer<'a, '_> {
                             }
                             Some(other) => self.problems.warn(
                                 &ptr(&def_ptr, "flows"),
-                                format!(
-                                    "`flows` must be an object, not {}.",
-                                    crate::json::type_name(other)
-                                ),
+                                wrong("`flows`", "an object", other, "."),
                             ),
                             None => self
                                 .problems
@@ -618,10 +608,7 @@ impl<'a> Importer<'a, '_> {
                             Some(m) => scopes.extend(m.keys().cloned()),
                             None => self.problems.warn(
                                 &p,
-                                format!(
-                                    "`scopes` must be an object of scope: description, not {}.",
-                                    crate::json::type_name(s)
-                                ),
+                                wrong("`scopes`", "an object of scope: description", s, "."),
                             ),
                         }
                     }
@@ -674,7 +661,12 @@ impl<'a> Importer<'a, '_> {
         let Some(list) = value.as_array() else {
             self.problems.warn(
                 at,
-                format!("`security` must be an array of requirement objects, not {}; the requirement is unknown.", crate::json::type_name(value)),
+                wrong(
+                    "`security`",
+                    "an array of requirement objects",
+                    value,
+                    "; the requirement is unknown.",
+                ),
             );
             return Security::Broken;
         };
@@ -689,10 +681,7 @@ impl<'a> Importer<'a, '_> {
             let Some(req) = req.as_object() else {
                 self.problems.warn(
                     &req_ptr,
-                    format!(
-                        "A security requirement must be an object, not {}.",
-                        crate::json::type_name(req)
-                    ),
+                    wrong("A security requirement", "an object", req, "."),
                 );
                 broken = true;
                 continue;
@@ -791,10 +780,7 @@ impl<'a> Importer<'a, '_> {
         let Some(obj) = value.as_object() else {
             self.problems.warn(
                 at,
-                format!(
-                    "`x-inin-requires-permissions` must be an object, not {}.",
-                    crate::json::type_name(value)
-                ),
+                wrong("`x-inin-requires-permissions`", "an object", value, "."),
             );
             return None;
         };
@@ -831,10 +817,7 @@ impl<'a> Importer<'a, '_> {
                         Some(s) => list.push(s.to_string()),
                         None => self.problems.warn(
                             &ptr(&ptr(at, "permissions"), &i.to_string()),
-                            format!(
-                                "A permission must be a string, not {}; it is skipped.",
-                                crate::json::type_name(p)
-                            ),
+                            wrong("A permission", "a string", p, "; it is skipped."),
                         ),
                     }
                 }
@@ -874,13 +857,9 @@ impl<'a> Importer<'a, '_> {
                             });
                         }
                     }
-                    Some(other) => self.problems.warn(
-                        "/basePath",
-                        format!(
-                            "`basePath` must be a string, not {}.",
-                            crate::json::type_name(other)
-                        ),
-                    ),
+                    Some(other) => self
+                        .problems
+                        .warn("/basePath", wrong("`basePath`", "a string", other, ".")),
                     None => {}
                 }
             }
@@ -908,13 +887,8 @@ impl<'a> Importer<'a, '_> {
             return out;
         };
         let Some(list) = servers.as_array() else {
-            self.problems.warn(
-                at,
-                format!(
-                    "`servers` must be an array, not {}.",
-                    crate::json::type_name(servers)
-                ),
-            );
+            self.problems
+                .warn(at, wrong("`servers`", "an array", servers, "."));
             return out;
         };
         for (i, s) in list.iter().enumerate() {
@@ -1169,7 +1143,7 @@ fn collect_refs<'a>(
 
 /// YAML to JSON: an event-driven builder over `saphyr-parser`, bounded in depth and in alias expansion.
 mod yaml {
-    use super::{ImportProblem, MAX_JSON_DEPTH, ptr};
+    use super::{ImportProblem, MAX_JSON_DEPTH, ptr, wrong};
     use saphyr_parser::{Event, Parser, ScalarStyle};
     use serde_json::{Map, Number, Value};
     use std::collections::HashMap;
@@ -1261,7 +1235,12 @@ mod yaml {
                             other => {
                                 self.problems.push(ImportProblem {
                                     pointer: at,
-                                    message: format!("A mapping key must be a scalar, not {}; the entry is skipped.", crate::json::type_name(&other)),
+                                    message: wrong(
+                                        "A mapping key",
+                                        "a scalar",
+                                        &other,
+                                        "; the entry is skipped.",
+                                    ),
                                     fatal: false,
                                 });
                                 "\u{0}skip".to_string()

@@ -294,7 +294,7 @@ def graph_template(raw: str) -> str | None:
     if "?" in raw:
         return None
     path = re.sub(r"/\(([A-Za-z-]+)\)(?=/|$)", r"/{\1}", raw)  # /teams/(team-id)/ -> /teams/{team-id}/
-    path = path.replace(", ", ",")
+    path = path.replace(", ", ",").replace("}}", "}").replace("{{", "{")  # `/applications/{id}}/repair`
     return path
 
 
@@ -332,7 +332,9 @@ def graph(data_dir: Path) -> dict:
                     continue
                 least, also = parse_graph_value(value)
                 for m in ps["methods"]:
-                    entry = acc.setdefault((path.lower(), m.upper()), {"paths": set()})
+                    # Templates that differ only in letter case or parameter names are one route: merged.
+                    key = re.sub(r"\{[^}]*\}", "{}", path.lower())
+                    entry = acc.setdefault((key, m.upper()), {"paths": set()})
                     entry["paths"].add(path)
                     for scheme in ps["schemeKeys"]:
                         prev = entry.setdefault(scheme, {}).get(name)
@@ -416,8 +418,9 @@ def graph(data_dir: Path) -> dict:
     pairs = {(m, p) for (_, m), e in acc.items() for p in e["paths"]}
     ident["provenance"]["sources"].append(
         "not imported: " + ", ".join(f"{len(v)} method+path pairs with a {k}" for k, v in skipped.items())
-        + f"; merged: {len(pairs) - len(acc)} method+path pairs that differ from another only in letter case "
-        + f"(Graph paths are case-insensitive); {personal_only} operations list only personal-account "
+        + f"; merged (their permissions are alternatives): {len(pairs) - len(acc)} method+path pairs that "
+        + "differ from another only in letter case (Graph paths are case-insensitive) or parameter names; "
+        + f"{personal_only} operations list only personal-account "
         + "(DelegatedPersonal) permissions, used as their delegated permissions")
     doc = document(ident, t, rows, catalog_is_names=True)
     return doc

@@ -5,7 +5,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 #[cfg(target_arch = "wasm32")]
@@ -532,4 +533,36 @@ fn plain_and_compact_forms() {
             .contains("unknown format")
     );
     assert!(Matrix::from_json("[]").is_err());
+}
+
+/// The called path for a template: each `{param}` replaced by a sample value, the first base path in front.
+fn instantiate(m: &Matrix, template: &str) -> String {
+    let mut out = match m.platform.base_paths.first() {
+        Some(b) => b.replace("{version}", "23.0"),
+        None => String::new(),
+    };
+    let mut n = 0;
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        out.push_str(&rest[..open]);
+        n += 1;
+        out.push_str(&format!("v{n}"));
+        rest = &rest[close.min(rest.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn every_built_in_operation_is_found_by_its_own_path() {
+    for text in [GENESYS, GRAPH, CXONE] {
+        let m = Matrix::from_json(text).unwrap();
+        for op in &m.operations {
+            let called = instantiate(&m, &op.path);
+            let (got, _) = found(&m, &op.method, &called);
+            assert_eq!((&got.method, &got.path), (&op.method, &op.path), "{called}");
+        }
+    }
 }

@@ -70,7 +70,11 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
     let recognized = recognize_input(&request.input, &mut findings);
 
     // The operation: a method + URL, or a curl / raw request that may carry the token too.
-    let mut call = recognized.call.clone();
+    // A request to the token endpoint is not the API call; its host still tells the region.
+    let mut call = recognized
+        .call
+        .clone()
+        .filter(|_| recognized.kind != "token_request");
     let mut recognized = recognized;
     if let Some(op_text) = request
         .operation
@@ -182,6 +186,7 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
         .collect();
     let requirements_known = requirements_known || response_requirements.1;
     unknown_scope_rules(&ctx, &facts, &mut findings);
+    rejection_fallback(&ctx, &facts, &mut findings);
     if ctx.call.is_none()
         && ctx.response.is_none()
         && ctx.token.is_some()
@@ -192,7 +197,7 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
             Severity::Info,
             "Which operation was called?",
             "Give the operation (method and URL) to check the token against what it needs; without it only the token itself is checked.",
-        ));
+        ).weight(10));
     }
     let comparison = request
         .previous
@@ -204,6 +209,14 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
                 .map(|t| crate::compare::compare(p, t, now))
         });
 
+    if findings.iter().any(|f| f.code == "token.id_token") {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.code == "audience.mismatch")
+        {
+            f.weight = f.weight.min(84);
+        }
+    }
     dedupe(&mut findings);
     report::rank(&mut findings);
     let all_met = requirements_known
@@ -418,7 +431,9 @@ fn choose_platform<'a>(
         .and_then(registry::platform_for_host)
     {
         (Some(p.to_string()), "the operation's host".to_string())
-    } else if let Some(p) = platform_from_token(ctx) {
+    } else if let Some(p) =
+        platform_from_token(ctx).filter(|_| ctx.call.as_ref().is_none_or(|c| c.host.is_none()))
+    {
         (
             Some(p.to_string()),
             "the token's issuer or audience".to_string(),
@@ -591,6 +606,18 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let Some(d) = &ctx.decoded else {
+        if r.kind == "token_request" {
+            out.push(
+                Finding::new(
+                    "input.token_request",
+                    Severity::Info,
+                    "This is the request that gets a token",
+                    "It goes to the token endpoint with client credentials and sends no bearer token; its answer (pasted as the response) is the token endpoint's. To diagnose an API call, paste the token it returned and the operation.",
+                )
+                .weight(20),
+            );
+            return;
+        }
         if r.claims.is_none()
             && ctx.introspection.is_none()
             && r.response.is_none()
@@ -605,6 +632,8 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     match d.shape {
+        // With introspection, the server has described the token: nothing is hidden.
+        TokenShape::Opaque if ctx.introspection.is_some() => {}
         TokenShape::Opaque => {
             let mut f = Finding::new(
                 "token.opaque",
@@ -613,6 +642,19 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 "Only the server that issued it can say what it grants: its scopes, expiry and user are not readable here.",
             )
             .weight(40);
+            let rejected = ctx.response.as_ref().is_some_and(|r| {
+                r.signals.contains(&Signal::InvalidToken) || r.status == Some(401)
+            });
+            if rejected {
+                f.severity = Severity::Warning;
+                f.title = "The API rejected an opaque token: only its issuer can say why".into();
+                f.detail = format!(
+                    "The token is opaque, so its kind, audience and expiry cannot be read here. The API answered {}. Common causes: a refresh token or an ID token sent instead of the access token, an expired or revoked token, or a token from another environment or authorization server.",
+                    ctx.response.as_ref().and_then(|r| r.message.clone().or_else(|| r.code.clone())).unwrap_or_else(|| "401".into())
+                );
+                f = f.evidence("response", ctx.response.as_ref().and_then(|r| r.code.clone()).unwrap_or_else(|| "401".into()))
+                    .fix("Check that the integration sends the `access_token` of the token response, not the `refresh_token` or `id_token`.");
+            }
             f = if ctx.platform_id.as_deref() == Some("genesys-cloud") {
                 f.detail("Genesys Cloud access tokens are opaque by design; GET /api/v2/tokens/me describes them (scopes, grant type, OAuth client).")
                     .fix("Run GET https://api.<your region>/api/v2/tokens/me with this token (the Live checks panel can do it) and paste the answer as the introspection response.")
@@ -874,6 +916,38 @@ fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
             );
         }
     }
+    // A token from a few seconds in the future, rejected by the API: validators with zero leeway do that.
+    let rejected = ctx.response.as_ref().is_some_and(|r| {
+        matches!(r.status, Some(401) | Some(403)) || r.signals.contains(&Signal::NotYetValid)
+    });
+    let ahead = [
+        nbf.as_ref().and_then(|n| n.seconds),
+        iat.as_ref().and_then(|i| i.seconds),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|t| *t > now && *t <= now.saturating_add(CLOCK_SKEW_SECONDS))
+    .max();
+    if let (true, Some(t)) = (rejected, ahead) {
+        out.push(
+            Finding::new(
+                "token.clock_skew",
+                Severity::Error,
+                format!("The token became valid only {} after now: the clocks disagree", crate::time::duration(t.saturating_sub(now))),
+                format!(
+                    "`iat`/`nbf` is {}, {} later than now ({}). That is within the usual tolerance, but the API rejected the token: a validator with no clock-skew leeway refuses a token issued even a second in the future.",
+                    crate::time::utc(t),
+                    crate::time::duration(t.saturating_sub(now)),
+                    crate::time::utc(now)
+                ),
+            )
+            .evidence("claims iat / nbf", format!("{t} = {}", crate::time::utc(t)))
+            .evidence("response", ctx.response.as_ref().and_then(|r| r.message.clone()).unwrap_or_else(|| "rejected".into()))
+            .fix("Synchronize the clocks of the issuer and the API server (NTP).")
+            .fix("Give the API's validator a small clock-skew leeway (e.g. 30 s to 5 min).")
+            .weight(80),
+        );
+    }
     if let Some(i) = iat.as_ref().and_then(|i| i.seconds) {
         if i > now.saturating_add(CLOCK_SKEW_SECONDS) {
             let nbf_reported = out.iter().any(|f| f.code == "token.not_yet_valid");
@@ -919,7 +993,14 @@ fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
         let is_mtls = what.contains("mTLS");
         let mut f = Finding::new(
             "token.sender_constrained",
-            if response_says || (!is_mtls && scheme.eq_ignore_ascii_case("bearer")) { Severity::Error } else { Severity::Warning },
+            if response_says
+                || (!is_mtls && scheme.eq_ignore_ascii_case("bearer"))
+                || ctx.response.as_ref().is_some_and(|r| r.status == Some(401) || r.signals.contains(&Signal::InvalidToken))
+            {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
             if is_mtls {
                 "The token is bound to a client certificate (mTLS)".to_string()
             } else {
@@ -1083,7 +1164,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
                     .eq_ignore_ascii_case(a.trim_end_matches('/'))
             })
         });
-        if !ok && !id_token_reported {
+        if !ok {
             let mut f = Finding::new(
                 "audience.mismatch",
                 Severity::Error,
@@ -1388,6 +1469,16 @@ fn facts_of(ctx: &Context) -> Facts {
             }
         }
     }
+    if scopes.is_none() {
+        if let Some(p) = ctx
+            .response
+            .as_ref()
+            .and_then(|r| r.provided_scopes.clone())
+        {
+            scopes = Some(p);
+            scope_source = "the response's `provided` scopes".into();
+        }
+    }
     if let Some(i) = &ctx.introspection {
         if let Some(s) = &i.scopes {
             scopes = Some(s.clone());
@@ -1570,7 +1661,7 @@ fn operation_rules(
                 )
                 .evidence("grant", facts.grant_reason.clone())
                 .evidence("matrix", format!("{op_name}: user context required"))
-                .weight(80);
+                .weight(88);
                 if let Some(r) = &ctx.response {
                     if r.signals.contains(&Signal::UserContextRequired) {
                         f = f
@@ -2321,7 +2412,11 @@ fn response_rules(
                     .weight(85),
                 );
             }
-            Signal::AccessDenied if !out.iter().any(|f| f.severity == Severity::Error) => {
+            Signal::AccessDenied
+                if !out
+                    .iter()
+                    .any(|f| f.severity == Severity::Error || f.code == "operation.unknown") =>
+            {
                 out.push(
                     Finding::new(
                         "access.denied",
@@ -2333,7 +2428,32 @@ fn response_rules(
                     .weight(40),
                 );
             }
-            Signal::InvalidToken if !out.iter().any(|f| f.severity == Severity::Error) => {
+            Signal::AlgorithmRejected
+                if !out.iter().any(|f| f.code == "signature.alg_mismatch") =>
+            {
+                let alg = ctx.decoded.as_ref().and_then(|d| d.alg()).unwrap_or("?");
+                out.push(
+                    Finding::new(
+                        "signature.alg_mismatch",
+                        Severity::Error,
+                        format!("The API does not accept the token's algorithm {alg}"),
+                        format!(
+                            "It answered: {msg}. The token is signed with {alg}; the API is configured for another algorithm (typically RS256 with the issuer's public keys, while {alg} is an HMAC with a shared secret, or the reverse)."
+                        ),
+                    )
+                    .evidence("header alg", alg.to_string())
+                    .evidence("response", msg.clone())
+                    .fix("Configure the issuer to sign the API's tokens with the algorithm the API expects (Keycloak: the realm's or client's signature algorithm), or configure the API for the issuer's algorithm and keys.")
+                    .weight(84),
+                );
+            }
+            Signal::InvalidToken
+                if !out.iter().any(|f| f.severity == Severity::Error)
+                    && ctx
+                        .decoded
+                        .as_ref()
+                        .is_none_or(|d| d.shape != TokenShape::Opaque) =>
+            {
                 out.push(
                     Finding::new(
                         "token.rejected",
@@ -2349,6 +2469,64 @@ fn response_rules(
         }
     }
     (checks, known)
+}
+
+/// When the API's answer is a 401 or 403 and no rule found a cause, say so instead of letting the verdict look
+/// clean: a 403 with every visible requirement met points to a platform permission or role; a 401, to the token.
+fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
+    let Some(r) = &ctx.response else { return };
+    // An error already explains it, or a warning names the likely cause (e.g. scope.stale, an mTLS binding).
+    if out.iter().any(|f| f.severity != Severity::Info) || ctx.recognized.kind == "token_request" {
+        return;
+    }
+    let msg = r
+        .message
+        .clone()
+        .or_else(|| r.code.clone())
+        .unwrap_or_default();
+    let opaque = ctx
+        .decoded
+        .as_ref()
+        .is_some_and(|d| d.shape == TokenShape::Opaque);
+    match r.status {
+        Some(403) if !out.iter().any(|f| f.code == "operation.unknown") => {
+            let who = if facts.grant == Grant::App {
+                "the application (its app roles or admin roles)"
+            } else {
+                "the user (their role, group or admin role)"
+            };
+            out.push(
+                Finding::new(
+                    "permission.missing",
+                    Severity::Error,
+                    "The API refused (403) though the token meets what Token Doctor can see",
+                    format!(
+                        "The API answered 403{}. The token's scopes and claims look right for the operation, so the refusal is about what {who} may do on the platform: a role or permission, a resource it does not own, a licence, or a division.",
+                        if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+                    ),
+                )
+                .evidence("response", if msg.is_empty() { "403".into() } else { msg.clone() })
+                .fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give {who} the role or permission the operation needs on the platform (for admin APIs, an admin role), then try again; a new token is usually not needed.")))
+                .weight(45),
+            );
+        }
+        Some(401) if !opaque => {
+            out.push(
+                Finding::new(
+                    "token.rejected",
+                    Severity::Error,
+                    "The API rejected the token (401)",
+                    format!(
+                        "It answered 401{}. Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment.",
+                        if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+                    ),
+                )
+                .evidence("response", if msg.is_empty() { "401".into() } else { msg })
+                .weight(40),
+            );
+        }
+        _ => {}
+    }
 }
 
 /// Sets `key` on a JSON object (no-op on other values; never panics, unlike `value[key] = ...`).

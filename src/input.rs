@@ -288,6 +288,8 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
             fixes.push("Call the API with \"Authorization: Bearer <access token>\"; Basic credentials belong at the token endpoint.".into());
         }
         Some("bearer") | Some("dpop") | None => {}
+        // GitHub documents `Authorization: token <token>` for its own tokens.
+        Some("token") if is_github_token(value) => {}
         Some(other) => {
             problems.push(format!(
                 "the scheme \"{}\" is not Bearer; APIs that follow RFC 6750 only accept \"Bearer\"",
@@ -342,6 +344,13 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     if !token.is_empty() {
         out.token = Some(token);
     }
+}
+
+/// Whether a token has one of GitHub's documented prefixes (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`).
+fn is_github_token(token: &str) -> bool {
+    ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
+        .iter()
+        .any(|p| token.trim().starts_with(p))
 }
 
 /// Shows the shape of an Authorization value without the whole token: the scheme(s) and the first characters.
@@ -621,6 +630,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let mut method: Option<String> = None;
     let mut url: Option<String> = None;
     let mut has_data = false;
+    let mut data = String::new();
     let mut auth: Option<String> = None;
     let mut iter = words.iter().skip(1).peekable();
     while let Some(w) = iter.next() {
@@ -644,7 +654,10 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-urlencode" | "--json"
             | "-F" | "--form" => {
                 has_data = true;
-                let _ = value(inline);
+                if let Some(d) = value(inline) {
+                    data.push_str(&d);
+                    data.push('&');
+                }
             }
             "-I" | "--head" => method = Some("HEAD".into()),
             "--url" => url = value(inline),
@@ -661,7 +674,20 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             }
         }
     }
-    if let Some(a) = auth {
+    let method_now = method.clone().unwrap_or_else(|| {
+        if has_data {
+            "POST".into()
+        } else {
+            "GET".into()
+        }
+    });
+    let token_endpoint = url
+        .as_deref()
+        .and_then(|u| parse_target(&method_now, u, None))
+        .is_some_and(|c| is_token_request(&c.path, &data));
+    if token_endpoint {
+        out.kind = "token_request";
+    } else if let Some(a) = auth {
         take_authorization_value(&a, true, out);
         out.kind = "curl";
     } else {
@@ -686,6 +712,11 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         out.call = parse_target(&method, &u, None);
     }
     out.description = match &out.call {
+        Some(c) if out.kind == "token_request" => format!(
+            "a curl request to the token endpoint {}{} (it asks for a token; it sends none to an API)",
+            c.host.as_deref().unwrap_or(""),
+            c.path
+        ),
         Some(c) => format!(
             "a curl command: {} {}{}",
             c.method,
@@ -694,6 +725,21 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         ),
         None => "a curl command without a URL".into(),
     };
+}
+
+/// Whether a request goes to an OAuth token endpoint (which takes client credentials, not a bearer token): a
+/// well-known token path, or a form body with `grant_type=`.
+pub fn is_token_request(path: &str, body: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let p = p.trim_end_matches('/');
+    body.contains("grant_type=")
+        || p.ends_with("/oauth/token")
+        || p.ends_with("/oauth2/token")
+        || p.ends_with("/oauth2/v2.0/token")
+        || p.ends_with("/openid-connect/token")
+        || p.ends_with("/oauth2/v1/token")
+        || p.ends_with("/connect/token")
+        || p.ends_with("/token/access-key")
 }
 
 /// Parses `METHOD target HTTP/x` (a raw HTTP request line).
@@ -724,7 +770,13 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
             }
         }
     }
+    let body = text
+        .split_once("\r\n\r\n")
+        .or_else(|| text.split_once("\n\n"))
+        .map_or("", |(_, b)| b);
+    let token_endpoint = is_token_request(target.split('?').next().unwrap_or(&target), body);
     match auth {
+        _ if token_endpoint => {}
         Some(a) => take_authorization_value(&a, true, out),
         None => out.findings.push(
             Finding::new(
@@ -736,9 +788,19 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
             .fix("Send \"Authorization: Bearer <access token>\"."),
         ),
     }
-    out.kind = "http_request";
+    out.kind = if token_endpoint {
+        "token_request"
+    } else {
+        "http_request"
+    };
     out.call = parse_target(&method, &target, host.as_deref());
-    out.description = format!("a raw HTTP request: {method} {target}");
+    out.description = if token_endpoint {
+        format!(
+            "a raw HTTP request to the token endpoint: {method} {target} (it asks for a token; it sends none to an API)"
+        )
+    } else {
+        format!("a raw HTTP request: {method} {target}")
+    };
 }
 
 /// Parses an operation: `"POST /path"`, `"POST https://host/path"`, a bare URL or path (GET), a curl command,

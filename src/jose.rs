@@ -68,6 +68,9 @@ pub fn shape_of(token: &str) -> TokenShape {
         0 => TokenShape::Opaque,
         2 => TokenShape::Jws,
         4 => TokenShape::Jwe,
+        // Many opaque tokens contain dots (Google `ya29.…`, Salesforce `00D…!…`): only text that starts like a
+        // JOSE header (`{"` in base64url) is a broken JWT.
+        _ if !token.starts_with("eyJ") && !token.split('.').any(str::is_empty) => TokenShape::Opaque,
         _ => TokenShape::Malformed,
     }
 }
@@ -406,6 +409,14 @@ mod tests {
         assert!(d.payload.is_some());
         assert!(d.issues.iter().all(|i| !i.fatal));
         assert_eq!(d.issues.len(), 2, "{:?}", d.issues);
+    }
+
+    #[test]
+    fn opaque_tokens_may_contain_dots() {
+        assert_eq!(shape_of("ya29.a0AfB_byC-x.y"), TokenShape::Opaque);
+        assert_eq!(shape_of("00Dxx0000001gPL!AR8AQJXg.5mA"), TokenShape::Opaque);
+        assert_eq!(shape_of("eyJhbGciOi.eyJ"), TokenShape::Malformed);
+        assert_eq!(shape_of("abc..def"), TokenShape::Malformed);
     }
 
     #[test]

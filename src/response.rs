@@ -67,6 +67,8 @@ pub enum Signal {
     ScopeNotGranted,
     /// Introspection said `active: false`.
     Inactive,
+    /// The API accepts another signing algorithm than the token's (`Incorrect alg in JWT`, "alg not allowed").
+    AlgorithmRejected,
     /// The token endpoint refused the client itself: a public client (no secret) registered as confidential,
     /// or the reverse (`unauthorized_client`, `invalid_client`, "Client secret not provided").
     ClientType,
@@ -85,6 +87,8 @@ pub struct ResponseInfo {
     pub required_scopes: Vec<String>,
     /// True when any one of `required_scopes` is enough (Auth0 "expected any of"); false = all needed.
     pub scopes_any: bool,
+    /// Scopes the response says the token has (Slack `provided`), when it says.
+    pub provided_scopes: Option<Vec<String>>,
     /// Platform permissions the response names as missing.
     pub required_permissions: Vec<String>,
     /// True when any one of `required_permissions` is enough (Genesys `missing.any.permissions`).
@@ -375,6 +379,33 @@ fn read_json_body(v: &Value, info: &mut ResponseInfo) {
     if let Some(code) = v.get("code").and_then(Value::as_str) {
         info.code.get_or_insert_with(|| code.to_string());
     }
+    for key in ["errorCode", "errorName"] {
+        if let Some(code) = v.get(key).and_then(Value::as_str) {
+            info.code.get_or_insert_with(|| code.to_string());
+        }
+    }
+    for key in ["errorSummary", "description"] {
+        if let Some(m) = v.get(key).and_then(Value::as_str) {
+            info.message.get_or_insert_with(|| m.to_string());
+        }
+    }
+    // UAA / Spring: {"error": "insufficient_scope", "scope": "a b"}; Slack: {"needed": "a", "provided": "b c"}.
+    for key in ["scope", "needed", "required_scope", "required_scopes"] {
+        if let Some(list) = v.get(key).and_then(crate::json::string_list) {
+            for s in list.iter().flat_map(|s| s.split(',')) {
+                push_unique(&mut info.required_scopes, s);
+            }
+        }
+    }
+    if let Some(list) = v.get("provided").and_then(crate::json::string_list) {
+        info.provided_scopes = Some(
+            list.iter()
+                .flat_map(|s| s.split(','))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        );
+    }
     if v.get("active").and_then(Value::as_bool) == Some(false) {
         push_signal(info, Signal::Inactive);
     }
@@ -446,6 +477,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     if has("requires a user context")
         || has("only valid with delegated authentication flow")
         || has("client credentials cannot be used")
+        || has("accessed by application credentials")
+        || has("requires a signed-in user")
     {
         push_signal(info, Signal::UserContextRequired);
         if has("delegated authentication flow") {
@@ -478,7 +511,30 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     {
         push_signal(info, Signal::AccessDenied);
     }
+    if let Some(rest) = after(text, &lower, "does not contain scopes:") {
+        for p in bracket_list(rest) {
+            push_unique(&mut info.required_scopes, &p);
+        }
+        push_signal(info, Signal::InsufficientScope);
+    }
+    if has("incorrect alg")
+        || has("alg not allowed")
+        || has("invalid algorithm")
+        || has("algorithm not allowed")
+        || has("unexpected alg")
+    {
+        push_signal(info, Signal::AlgorithmRejected);
+    }
+    if has("do not have permission")
+        || has("does not have permission")
+        || has("insufficient permissions")
+        || has("not authorized to perform")
+        || has("permission denied")
+    {
+        push_signal(info, Signal::PermissionDenied);
+    }
     if code_l == "access_token_scope_insufficient"
+        || code_l == "missing_scope"
         || has("insufficient authentication scopes")
         || has("insufficient_scope")
         || has("insufficient scope")
@@ -707,6 +763,25 @@ mod tests {
             r.message.as_deref(),
             Some("Client secret not provided in request")
         );
+    }
+
+    #[test]
+    fn scopes_named_in_bodies() {
+        let r = parse(r#"{"error": "insufficient_scope", "scope": "scim.read zones.uaa.admin"}"#);
+        assert_eq!(r.required_scopes, vec!["scim.read", "zones.uaa.admin"]);
+        let r = parse(
+            r#"{"ok": false, "error": "missing_scope", "needed": "connections:write", "provided": "authorizations:read"}"#,
+        );
+        assert!(r.signals.contains(&Signal::InsufficientScope));
+        assert_eq!(r.required_scopes, vec!["connections:write"]);
+        assert_eq!(
+            r.provided_scopes,
+            Some(vec!["authorizations:read".to_string()])
+        );
+        let r = parse(
+            r#"{"code": 4711, "message": "Invalid access token, does not contain scopes:[user:read:list_users:admin]."}"#,
+        );
+        assert_eq!(r.required_scopes, vec!["user:read:list_users:admin"]);
     }
 
     #[test]

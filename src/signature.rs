@@ -777,11 +777,15 @@ pub fn merge(report: &mut Report, assessment: &SignatureAssessment) {
 
 /// [`assess`] for a whole request: finds the token in `input` the way `diagnose` does.
 pub fn assess_request(request: &crate::request::Request) -> SignatureAssessment {
-    let token = if request.input.len() > crate::limits::MAX_INPUT_BYTES {
-        None
-    } else {
-        crate::input::recognize(&request.input).token
-    };
+    // The same token `diagnose` reads: the one in `input`, else the one a curl / raw request in `operation` carries.
+    let small = |t: &&str| t.len() <= crate::limits::MAX_INPUT_BYTES && !t.trim().is_empty();
+    let token = Some(request.input.as_str())
+        .filter(small)
+        .and_then(|t| crate::input::recognize(t).token)
+        .or_else(|| {
+            let op = request.operation.as_deref().filter(small)?;
+            crate::input::parse_operation(op).1?.token
+        });
     match token {
         Some(t) => {
             let decoded = crate::jose::decode(&t);

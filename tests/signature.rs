@@ -65,6 +65,11 @@ fn codes(a: &SignatureAssessment) -> Vec<&str> {
     a.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
+fn assert_detail(a: &SignatureAssessment, words: &str) {
+    let detail = &a.findings[0].detail;
+    assert!(detail.contains(words), "{words}: {detail}");
+}
+
 fn only_key_data(a: &SignatureAssessment) -> Vec<u8> {
     let plan = a.plan.as_ref().expect("a plan");
     assert_eq!(plan.candidates.len(), 1);
@@ -267,11 +272,7 @@ fn secrets_are_text_or_base64_explicitly() {
     let a = check(token, json!(st["secret"]));
     assert_eq!(status(&a), "not_checked");
     assert_eq!(codes(&a), ["signature.keys_unreadable"]);
-    assert!(
-        a.findings[0].detail.contains("secret"),
-        "{}",
-        a.findings[0].detail
-    );
+    assert_detail(&a, "secret");
     assert!(a.plan.is_none());
 }
 
@@ -332,11 +333,7 @@ fn keys_that_do_not_fit_the_algorithm_are_refused() {
         let a = check(token.as_str().unwrap(), keys);
         assert_eq!(codes(&a), ["signature.alg_mismatch"]);
         assert!(a.plan.is_none());
-        assert!(
-            a.findings[0].detail.contains(words),
-            "{words}: {}",
-            a.findings[0].detail
-        );
+        assert_detail(&a, words);
     }
 }
 
@@ -379,11 +376,7 @@ fn a_kid_not_in_the_keys_is_key_not_found_listing_the_kids_offered() {
     );
     let a = check(&token, g["jwks"].clone());
     assert_eq!(codes(&a), ["signature.key_not_found"]);
-    assert!(
-        a.findings[0].detail.contains("encryption"),
-        "{}",
-        a.findings[0].detail
-    );
+    assert_detail(&a, "encryption");
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -478,11 +471,7 @@ fn signatures_of_the_wrong_length_are_invalid_without_crypto() {
     let a = check(&bad, jwk);
     assert_eq!(status(&a), "invalid");
     assert_eq!(codes(&a), ["signature.invalid"]);
-    assert!(
-        a.findings[0].detail.contains("DER"),
-        "{}",
-        a.findings[0].detail
-    );
+    assert_detail(&a, "DER");
     assert!(a.plan.is_none());
 
     let rs = case("RS256");
@@ -490,20 +479,12 @@ fn signatures_of_the_wrong_length_are_invalid_without_crypto() {
     let short = format!("{}.AAAA", t.rsplit_once('.').unwrap().0);
     let a = check(&short, rs["jwk"].clone());
     assert_eq!(status(&a), "invalid");
-    assert!(
-        a.findings[0].detail.contains("256-byte"),
-        "{}",
-        a.findings[0].detail
-    );
+    assert_detail(&a, "256-byte");
 
     let empty = format!("{}.", t.rsplit_once('.').unwrap().0);
     let a = check(&empty, rs["jwk"].clone());
     assert_eq!(status(&a), "invalid");
-    assert!(
-        a.findings[0].detail.contains("no signature"),
-        "{}",
-        a.findings[0].detail
-    );
+    assert_detail(&a, "no signature");
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -541,11 +522,7 @@ fn unreadable_and_private_keys_are_said_plainly() {
     ] {
         let a = check(&t, keys.clone());
         assert_eq!(codes(&a), ["signature.keys_unreadable"], "{keys}");
-        assert!(
-            a.findings[0].detail.contains(words),
-            "{keys}: {}",
-            a.findings[0].detail
-        );
+        assert_detail(&a, words);
         assert_eq!(status(&a), "not_checked");
     }
 
@@ -793,11 +770,7 @@ mod in_chromium {
         )
         .await;
         assert_eq!(status(&a), "invalid");
-        assert!(
-            a.findings[0].detail.contains("spaces"),
-            "{}",
-            a.findings[0].detail
-        );
+        assert_detail(&a, "spaces");
         // An RS256 token checked with another RS256 key: a different environment's key.
         let a = verify(
             case("RS256")["token"].as_str().unwrap(),
@@ -888,4 +861,37 @@ mod in_chromium {
             Some("not_checked")
         );
     }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_token_is_found_where_diagnose_finds_it() {
+    let c = case("EdDSA");
+    let token = c["token"].as_str().unwrap();
+    for (input, operation) in [
+        (format!("Authorization: Bearer {token}"), None),
+        (
+            String::new(),
+            Some(format!(
+                "curl -H 'Authorization: Bearer {token}' https://api.example.com/v1/things"
+            )),
+        ),
+    ] {
+        let request = Request {
+            input,
+            operation,
+            keys: Some(c["jwk"].clone()),
+            ..Default::default()
+        };
+        let a = signature::assess_request(&request);
+        assert_eq!(a.state["kid"], "gen-eddsa", "{:?}", request.operation);
+        assert!(a.plan.is_some());
+    }
+    let none = signature::assess_request(&Request {
+        input: "hello".into(),
+        keys: Some(c["jwk"].clone()),
+        ..Default::default()
+    });
+    assert_eq!(status(&none), "not_checked");
+    assert!(none.plan.is_none());
 }

@@ -49,6 +49,7 @@ export function search(operations, query, max = MAX_SHOWN) {
 export function attachCombobox({ input, listbox, status, getOperations, onPick }) {
   let shown = [];
   let active = -1;
+  let noMatch = false; // the last search found nothing (the operations may arrive later)
   const idBase = `${listbox.id}-opt`;
 
   function close() {
@@ -69,8 +70,10 @@ export function attachCombobox({ input, listbox, status, getOperations, onPick }
 
   function open() {
     const ops = getOperations();
+    noMatch = !ops.length;
     if (!ops.length) { close(); setText(status, ''); return; }
     shown = search(ops, input.value);
+    noMatch = shown.length === 0;
     fill(listbox, shown.map((op, i) => h('li', {
       id: `${idBase}-${i}`, role: 'option', 'aria-selected': 'false', dataset: { index: String(i) },
     }, h('span', { class: 'op-method', text: op.method }), ' ', h('span', { class: 'op-path', text: `${op.bases?.[0] ?? ''}${op.path}` }),
@@ -114,5 +117,12 @@ export function attachCombobox({ input, listbox, status, getOperations, onPick }
     const li = e.target.closest('[role="option"]');
     if (li) pick(Number(li.dataset.index));
   });
-  return { open, close, refresh: () => { if (!listbox.hidden) open(); } };
+  // After a diagnosis (the platform or its operations may have changed): search again while the user is in the
+  // field, otherwise drop a stale "no match" message.
+  function refresh() {
+    const searching = input.getRootNode().activeElement === input && (!listbox.hidden || noMatch);
+    if (searching) open();
+    else if (listbox.hidden) { noMatch = false; setText(status, ''); }
+  }
+  return { open, close, refresh };
 }

@@ -180,6 +180,7 @@ export async function mountTokenDoctor(container, options = {}) {
   function run() {
     clearTimeout(state.debounce);
     state.pending = false;
+    delete root.dataset.pending;
     const req = request();
     let report;
     try { report = diagnose(req); } catch (err) { report = failure(err); }
@@ -203,7 +204,13 @@ export async function mountTokenDoctor(container, options = {}) {
   /** The token the paste carries, as the engine reads it (null when there is none). */
   const pastedToken = () => { try { return tokenOf(field.input.value) ?? null; } catch { return null; } };
 
-  const schedule = () => { clearTimeout(state.debounce); state.pending = true; state.debounce = setTimeout(run, DEBOUNCE_MS); };
+  // While a keystroke waits for its diagnosis, the root carries data-pending (tests and embedders can wait on it).
+  const schedule = () => {
+    clearTimeout(state.debounce);
+    state.pending = true;
+    root.dataset.pending = 'true';
+    state.debounce = setTimeout(run, DEBOUNCE_MS);
+  };
 
   const combo = attachCombobox({
     input: field.operation, listbox: q('operation-list'), status: q('operation-status'), getOperations: operations,

@@ -125,6 +125,8 @@ function renderToken(q, report) {
 
   setText(q('header'), token?.header ? JSON.stringify(token.header, null, 2) : '');
   setText(q('payload'), token?.payload ? JSON.stringify(token.payload, null, 2) : (token?.payloadText ?? ''));
+  q('header-block').hidden = !q('header').textContent;
+  q('payload-block').hidden = !q('payload').textContent;
   setText(q('report-json'), JSON.stringify(report, null, 2));
   q('token-section').hidden = !token && rows.length === 0;
 }
@@ -132,6 +134,7 @@ function renderToken(q, report) {
 /** Renders the whole report. `q(id)` finds an element of this instance. */
 export function renderReport(q, report, { empty = false } = {}) {
   renderVerdict(q, report);
+  if (empty) setText(q('recognized'), '');
   renderSignature(q, report.signature);
   renderFindings(q, empty ? [] : report.findings);
   q('empty-state').hidden = !empty;

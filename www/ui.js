@@ -14,6 +14,7 @@ const textarea = (id, rows, extra = {}) => h('textarea', {
 
 const copyButton = (target, label) => h('button', { type: 'button', class: 'copy', dataset: { copy: target }, text: label });
 
+/** What is needed: the paste and the operation. */
 function inputsColumn() {
   return h('section', { class: 'td-inputs', 'aria-labelledby': 'inputs-title' },
     h('h2', { id: 'inputs-title', class: 'visually-hidden', text: 'What to diagnose' }),
@@ -35,7 +36,13 @@ function inputsColumn() {
           'aria-describedby': 'operation-hint', placeholder: 'POST https://api.mypurecloud.com/api/v2/conversations/calls',
         }),
         h('ul', { id: 'operation-list', role: 'listbox', 'aria-labelledby': 'operation-label', hidden: true })),
-      h('p', { id: 'operation-status', class: 'status', role: 'status', text: '' })),
+      h('p', { id: 'operation-status', class: 'status', role: 'status', text: '' })));
+}
+
+/** The optional refinements: platform, the API's answer, your own document, comparison, verification, live. */
+function moreColumn() {
+  return h('section', { class: 'td-more', 'aria-labelledby': 'more-title' },
+    h('h2', { id: 'more-title', class: 'section-title', text: 'More about the call (optional)' }),
     h('div', { class: 'field' },
       h('label', { for: 'platform', text: 'Platform' }),
       h('select', { id: 'platform', 'aria-describedby': 'platform-status' },
@@ -97,12 +104,12 @@ function resultsColumn() {
     h('section', { id: 'requirements-section', 'aria-labelledby': 'requirements-title' },
       h('h3', { id: 'requirements-title', text: 'What the operation needs' }),
       h('div', { id: 'operation-info', class: 'operation-info' }),
-      h('table', { id: 'requirements', class: 'table stack' },
+      h('div', { class: 'scroll' }, h('table', { id: 'requirements', class: 'table stack' },
         h('caption', { class: 'visually-hidden', text: 'Requirements of the operation and whether the token meets them' }),
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col', text: 'Requirement' }), h('th', { scope: 'col', text: 'Needed' }),
           h('th', { scope: 'col', text: 'State' }), h('th', { scope: 'col', text: 'What the token shows' }))),
-        h('tbody', {})),
+        h('tbody', {}))),
       h('p', { id: 'requirements-empty', class: 'hint', text: '' })),
     h('section', { id: 'comparison-section', 'aria-labelledby': 'comparison-title', hidden: true },
       h('h3', { id: 'comparison-title', text: 'Compared with the token that works' }),
@@ -112,17 +119,19 @@ function resultsColumn() {
       h('p', { id: 'countdown', class: 'countdown', dataset: { state: 'none' }, text: '' }),
       h('p', { id: 'token-facts', class: 'meta', text: '' }),
       h('div', { class: 'scroll' },
-        h('table', { id: 'claims', class: 'table claims' },
+        h('table', { id: 'claims', class: 'table claims stack' },
           h('caption', { text: 'Claims, with what each one means' }),
           h('thead', {}, h('tr', {},
             h('th', { scope: 'col', text: 'Claim' }), h('th', { scope: 'col', text: 'Value' }),
             h('th', { scope: 'col', text: 'Meaning' }))),
           h('tbody', {}))),
       h('div', { class: 'raw' },
-        h('div', { class: 'raw-head' }, h('h4', { id: 'header-title', text: 'Header (JSON)' }), copyButton('header', 'Copy header')),
-        h('pre', { id: 'header', tabindex: '0', 'aria-labelledby': 'header-title' }),
-        h('div', { class: 'raw-head' }, h('h4', { id: 'payload-title', text: 'Payload (JSON)' }), copyButton('payload', 'Copy payload')),
-        h('pre', { id: 'payload', tabindex: '0', 'aria-labelledby': 'payload-title' }),
+        h('div', { id: 'header-block' },
+          h('div', { class: 'raw-head' }, h('h4', { id: 'header-title', text: 'Header (JSON)' }), copyButton('header', 'Copy header')),
+          h('pre', { id: 'header', tabindex: '0', 'aria-labelledby': 'header-title' })),
+        h('div', { id: 'payload-block' },
+          h('div', { class: 'raw-head' }, h('h4', { id: 'payload-title', text: 'Payload (JSON)' }), copyButton('payload', 'Copy payload')),
+          h('pre', { id: 'payload', tabindex: '0', 'aria-labelledby': 'payload-title' })),
         h('div', { class: 'raw-head' }, h('h4', { id: 'report-json-title', text: 'The whole diagnosis (JSON)' }), copyButton('report-json', 'Copy diagnosis JSON')),
         h('details', { class: 'preview' }, h('summary', { text: 'Show' }),
           h('pre', { id: 'report-json', tabindex: '0', 'aria-labelledby': 'report-json-title' })))));
@@ -146,6 +155,8 @@ export function buildUi() {
     h('header', { class: 'td-head' },
       h('h1', { text: 'Token Doctor' }),
       h('p', { class: 'lede', text: 'Why did the API answer 401 or 403? Paste what your integration sends and the operation it called.' })),
-    h('div', { class: 'td-layout' }, inputsColumn(), resultsColumn()),
+    // DOM order = phone order: the paste and the operation, then the diagnosis, then the optional refinements.
+    // On wide screens the diagnosis is the right-hand column, next to both.
+    h('div', { class: 'td-layout' }, inputsColumn(), resultsColumn(), moreColumn()),
     footer());
 }

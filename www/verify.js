@@ -50,8 +50,9 @@ export function signatureText(signature) {
 /**
  * Mounts the panel into `container`. `getRequest()` returns the current diagnose request (input, operation, ...);
  * the panel adds `keys` and calls diagnoseAsync; `onReport(report)` receives the report with the signature
- * checked. Returns `{ element, verify, refresh, reset }`: call `refresh()` when the request changes (it re-checks
- * when a key is present, and otherwise shows "Decoded, not verified").
+ * checked. Returns `{ element, verify, refresh, reset, setKeys }`: call `refresh()` when the request changes (it
+ * re-checks when a key is present, and otherwise shows "Decoded, not verified"); `setKeys(jwks)` fills in public
+ * keys found elsewhere (discovery's jwks_uri) and checks.
  */
 export function mountVerifyPanel(container, { getRequest, onReport } = {}) {
   const n = ++instances;
@@ -156,5 +157,15 @@ export function mountVerifyPanel(container, { getRequest, onReport } = {}) {
   }
   button.addEventListener('click', () => { void verify(); });
 
-  return { element, verify, refresh, reset };
+  /** Puts public keys in the panel (e.g. the JWKS the live checks fetched from jwks_uri on the user's click) and checks. */
+  function setKeys(text) {
+    const [publicRadio] = radios[0];
+    publicRadio.checked = true;
+    publicField.hidden = false;
+    secretField.hidden = true;
+    publicKey.value = typeof text === 'string' ? text : JSON.stringify(text);
+    return verify();
+  }
+
+  return { element, verify, refresh, reset, setKeys };
 }

@@ -161,7 +161,14 @@ test('Chromium: the Verify signature panel', async () => {
   await page.click('#test-verify .verify-button');
   await page.waitForFunction((s) => document.querySelector(s).dataset.status === 'invalid', status);
 
+  // Keys handed over by another panel (discovery's jwks_uri): public keys again, checked at once.
+  await page.evaluate((t) => { window.tdRequest = { input: t, now: 1700000100 }; }, token);
+  await page.evaluate((k) => window.tdPanel.setKeys(JSON.parse(k)), jwks);
+  assert.match(await page.textContent(status), /^Verified with key panel-key/);
+  assert.equal(await page.isVisible('#test-verify textarea'), true);
+
   // No key: back to "Decoded, not verified".
+  await page.check('#test-verify input[value="secretBase64"]');
   await page.fill('#test-verify input[type="password"]', '');
   await page.evaluate(() => window.tdPanel.refresh());
   assert.equal(await page.textContent(status), 'Decoded, not verified.');

@@ -57,6 +57,7 @@ fn request_from(value: &JsValue) -> Result<Request, JsError> {
             )
         })?
         .into();
+    let text = crate::json::repair_lone_surrogates(&text);
     let mut request: Request = serde_json::from_str(&text).map_err(|e| {
         JsError::new(&format!(
             "diagnose(request): {e}. `input` must be a string; see the README for the other fields"

@@ -129,6 +129,22 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
         .map(|m| claims::normalize(m, decoded.as_ref().and_then(|d| d.header.as_ref())));
 
     let introspection = read_introspection(request, &recognized, &mut findings);
+    if let Some(r) = request
+        .response
+        .as_deref()
+        .filter(|r| r.len() > crate::limits::MAX_RESPONSE_BYTES)
+    {
+        findings.push(Finding::new(
+            "response.truncated",
+            Severity::Info,
+            "Only the start of the API's response was read",
+            format!(
+                "The response is {} bytes; Token Doctor reads the first {} bytes (status line, headers and the start of the body carry the error).",
+                r.len(),
+                crate::limits::MAX_RESPONSE_BYTES
+            ),
+        ));
+    }
     let response_text = request
         .response
         .clone()
@@ -199,10 +215,26 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
             "Give the operation (method and URL) to check the token against what it needs; without it only the token itself is checked.",
         ).weight(10));
     }
+    let previous_too_large = request
+        .previous
+        .as_deref()
+        .is_some_and(|p| p.len() > crate::limits::MAX_INPUT_BYTES);
+    if let Some(p) = request.previous.as_deref().filter(|_| previous_too_large) {
+        findings.push(Finding::new(
+            "previous.too_large",
+            Severity::Warning,
+            "The token to compare with is too large to be a token",
+            format!(
+                "It is {} bytes; Token Doctor reads at most {} bytes. It was not compared.",
+                p.len(),
+                crate::limits::MAX_INPUT_BYTES
+            ),
+        ));
+    }
     let comparison = request
         .previous
         .as_deref()
-        .filter(|p| !p.trim().is_empty())
+        .filter(|p| !p.trim().is_empty() && !previous_too_large)
         .and_then(|p| {
             ctx.token
                 .as_deref()
@@ -298,6 +330,19 @@ fn read_introspection(
     };
     let value: Option<Value> = match &request.introspection {
         Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) if s.len() > crate::limits::MAX_INPUT_BYTES => {
+            findings.push(Finding::new(
+                "introspection.too_large",
+                Severity::Warning,
+                "The introspection response is too large",
+                format!(
+                    "It is {} bytes; introspection answers are a few hundred bytes and Token Doctor reads at most {} bytes. It was not read.",
+                    s.len(),
+                    crate::limits::MAX_INPUT_BYTES
+                ),
+            ));
+            None
+        }
         Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
             Ok(v) => Some(v),
             Err(e) => {

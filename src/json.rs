@@ -62,6 +62,61 @@ pub fn first_duplicate_key(text: &str) -> Option<String> {
     de.deserialize_map(Keys).ok().flatten()
 }
 
+/// Replaces `\uXXXX` escapes of lone UTF-16 surrogates with `\uFFFD` in JSON text. JavaScript strings may hold
+/// half a surrogate pair (a paste cut inside an emoji) and `JSON.stringify` escapes it; no Rust string can hold
+/// it, so the parser would refuse the whole request. Returns the text unchanged when there is nothing to repair.
+pub fn repair_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    fn unit_at(b: &[u8], i: usize) -> Option<u16> {
+        let hex = b.get(i.checked_add(2)?..i.checked_add(6)?)?;
+        if b.get(i) != Some(&b'\\') || b.get(i.checked_add(1)?) != Some(&b'u') {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    }
+    if !text.contains("\\u") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0usize;
+    let mut last = 0usize;
+    let mut changed = false;
+    while i < b.len() {
+        if b.get(i) == Some(&b'\\') {
+            // An escaped backslash is not the start of an escape.
+            if b.get(i.saturating_add(1)) == Some(&b'\\') {
+                i = i.saturating_add(2);
+                continue;
+            }
+            if let Some(u) = unit_at(b, i) {
+                let high = (0xD800..=0xDBFF).contains(&u);
+                let low = (0xDC00..=0xDFFF).contains(&u);
+                let paired = high
+                    && unit_at(b, i.saturating_add(6))
+                        .is_some_and(|n| (0xDC00..=0xDFFF).contains(&n));
+                if paired {
+                    i = i.saturating_add(12);
+                    continue;
+                }
+                if high || low {
+                    out.push_str(text.get(last..i).unwrap_or(""));
+                    out.push_str("\\uFFFD");
+                    i = i.saturating_add(6);
+                    last = i;
+                    changed = true;
+                    continue;
+                }
+            }
+        }
+        i = i.saturating_add(1);
+    }
+    if !changed {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(text.get(last..).unwrap_or(""));
+    std::borrow::Cow::Owned(out)
+}
+
 /// Reads a string-or-array-of-strings claim as a list of strings (space-separated strings are split).
 pub fn string_list(v: &Value) -> Option<Vec<String>> {
     match v {
@@ -91,6 +146,21 @@ mod tests {
             Some("a".into())
         );
         assert_eq!(first_duplicate_key(r#"{"a":1,"b":{"c":1,"c":2}}"#), None);
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let fixed = repair_lone_surrogates(
+            r#"{"input":"abc\ud83ddef","ok":"\ud83d\ude00","esc":"\\ud83d"}"#,
+        );
+        let v: Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(v["input"], "abc\u{FFFD}def");
+        assert_eq!(v["ok"], "\u{1F600}");
+        assert_eq!(v["esc"], "\\ud83d");
+        assert!(matches!(
+            repair_lone_surrogates(r#"{"a":"\u00e9"}"#),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub const MAX_CANDIDATES: usize = 16;
 /// The largest `keys` text read, in bytes.
 pub const MAX_KEYS_BYTES: usize = crate::limits::MAX_INPUT_BYTES;
 
-/// The codes this module owns; [`merge`] replaces exactly these in a report.
+/// The finding codes this module emits (the diagnosis may also emit some of them from the API's response).
 pub const CODES: &[&str] = &[
     "token.unsigned",
     "signature.invalid",
@@ -738,14 +738,14 @@ pub fn complete(assessment: &SignatureAssessment, outcomes: &[Outcome]) -> Signa
     }
 }
 
-/// Puts a (completed) assessment into a report made by `diagnose`: replaces the signature state and the findings
-/// this module owns ([`CODES`]), re-ranks, and re-derives the verdict (`signature.invalid` and the other errors
-/// here deny) and its summary.
+/// Puts a (completed) assessment into a report made by `diagnose`: replaces the signature state, adds the
+/// assessment's findings (without duplicating those `diagnose` already had), re-ranks, and re-derives the verdict
+/// (`signature.invalid` and the other errors here deny) and its summary.
 pub fn merge(report: &mut Report, assessment: &SignatureAssessment) {
     let first_before = report.findings.first().map(|f| f.code.clone());
-    report
-        .findings
-        .retain(|f| !CODES.contains(&f.code.as_str()));
+    // The assessment carries the findings `diagnose` already put in (the synchronous ones) plus the new ones:
+    // drop the copies, keep everything else (including signature findings read from the API's response).
+    report.findings.retain(|f| !assessment.findings.contains(f));
     report.findings.extend(assessment.findings.iter().cloned());
     crate::report::rank(&mut report.findings);
     report.signature = assessment.state.clone();

@@ -649,11 +649,20 @@ fn merge_replaces_the_signature_and_re_derives_the_verdict() {
     let planned = signature::assess_request(&request);
     assert!(planned.plan.is_some());
 
+    // A signature finding read from the API's response (the diagnosis makes those) stays.
+    let from_response = token_doctor::report::Finding::new(
+        "signature.invalid",
+        Severity::Error,
+        "The API could not validate the token's signature",
+        "It answered: invalid signature.",
+    );
+    report.findings.push(from_response.clone());
     let invalid = signature::complete(&planned, &[Outcome::Rejected]);
     signature::merge(&mut report, &invalid);
+    assert!(report.findings.contains(&from_response));
     assert_eq!(report.signature["status"], "invalid");
     assert_eq!(report.verdict, Verdict::Denied);
-    assert_eq!(report.findings[0].code, "signature.invalid");
+    assert_eq!(report.findings[0].title, "The signature is invalid");
     assert!(
         report.summary.contains("signature is invalid"),
         "{}",
@@ -667,7 +676,8 @@ fn merge_replaces_the_signature_and_re_derives_the_verdict() {
             .iter()
             .filter(|f| f.code == "signature.invalid")
             .count(),
-        1
+        2,
+        "ours once, the response's once"
     );
 
     let mut report = token_doctor::diagnose(&request, &token_doctor::registry::Registry::default());

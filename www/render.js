@@ -2,6 +2,7 @@
 // The report's fields may be null while the engine grows: every access is defensive.
 import { h, fill, setText, show, richText } from './dom.js';
 import { renderComparison } from './compare.js';
+import { signatureText } from './verify.js';
 
 const SEVERITY = { error: 'Error', warning: 'Warning', info: 'Info' };
 const STATE = { met: '\u2713 met', unmet: '\u2717 not met', unknown: '? unknown' };
@@ -24,18 +25,12 @@ function renderVerdict(q, report) {
   setText(q('recognized'), recognized);
 }
 
-/** The signature line: "Decoded, not verified" until a key has checked it. */
+/** The signature line: "Decoded, not verified" until a key has checked it (wording shared with the verify panel). */
 export function renderSignature(q, signature) {
   const el = q('signature-state');
   const status = signature?.status || 'not_checked';
   el.dataset.status = status;
-  const key = signature?.key ? ` with ${show(signature.key)}` : '';
-  const text = {
-    verified: `Signature verified${key}.`,
-    invalid: `The signature does NOT verify${key}: the token was altered or signed with another key.`,
-    unsupported: `Decoded, not verified: ${signature?.alg ? `\`${signature.alg}\`` : 'this algorithm'} cannot be checked here.`,
-  }[status] ?? 'Decoded, not verified: the signature has not been checked.';
-  fill(el, richText(text));
+  setText(el, status === 'not_checked' ? 'Decoded, not verified: the signature has not been checked.' : signatureText(signature));
 }
 
 function renderFindings(q, findings) {

@@ -224,7 +224,7 @@ test('"Decoded, not verified" until the verify panel checks the signature', asyn
   await page.fill('#verify-panel input[type="password"]', secret);
   await page.click('#verify-panel .verify-button');
   await page.waitForSelector('#signature-state[data-status="verified"]');
-  assert.match(await page.textContent('#signature-state'), /Signature verified/);
+  assert.match(await page.textContent('#signature-state'), /^Verified with key HMAC secret/);
   await page.fill('#verify-panel input[type="password"]', 'another secret, wrong');
   await page.click('#verify-panel .verify-button');
   await page.waitForSelector('#signature-state[data-status="invalid"]');

@@ -1634,7 +1634,7 @@ fn operation_rules(
                 &mut op_json,
                 "matched",
                 json!({
-                    "method": op.method, "path": op.path, "summary": op.summary,
+                    "method": op.method, "path": op.path, "fullPath": display_path(ctx, op), "summary": op.summary,
                     "params": params.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
                     "scopes": requirement_text(&op.scopes),
                     "appScopes": op.app_scopes.as_ref().map(requirement_text),
@@ -1673,7 +1673,7 @@ fn operation_rules(
             return (checks, Some(op_json), false);
         }
     };
-    let op_name = format!("{} {}", op.method, op.path);
+    let op_name = op_display(ctx, op);
     let mut known = true;
 
     // 1. User context.
@@ -1942,7 +1942,7 @@ fn scope_missing_finding(
     kind_word: &str,
     app_only: bool,
 ) -> Finding {
-    let op_name = format!("{} {}", op.method, op.path);
+    let op_name = op_display(ctx, op);
     let alts = requirement_text(req);
     let first_missing = missing.first().cloned().unwrap_or_default();
     let client_has = ctx
@@ -2051,7 +2051,7 @@ fn permission_missing_finding(
     any: bool,
     from_facts: bool,
 ) -> Finding {
-    let op_name = format!("{} {}", op.method, op.path);
+    let op_name = op_display(ctx, op);
     let who = if facts.grant == Grant::App {
         "the OAuth client's role"
     } else {
@@ -2572,6 +2572,33 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
         }
         _ => {}
     }
+}
+
+/// The operation's path as the user would call it: with the base path (version prefix) the call used, or the
+/// platform's first one.
+fn display_path(ctx: &Context, op: &Operation) -> String {
+    let Some(m) = ctx.matrix else {
+        return op.path.clone();
+    };
+    let called = ctx
+        .call
+        .as_ref()
+        .map(|c| c.path.to_ascii_lowercase())
+        .unwrap_or_default();
+    let used = m
+        .platform
+        .base_paths
+        .iter()
+        .find(|b| !b.contains('{') && called.starts_with(&b.to_ascii_lowercase()));
+    match used {
+        Some(b) => format!("{}{}", b.trim_end_matches('/'), op.path),
+        None => m.full_path(op),
+    }
+}
+
+/// `METHOD /full/path` of an operation, for titles and details.
+fn op_display(ctx: &Context, op: &Operation) -> String {
+    format!("{} {}", op.method, display_path(ctx, op))
 }
 
 /// Sets `key` on a JSON object (no-op on other values; never panics, unlike `value[key] = ...`).

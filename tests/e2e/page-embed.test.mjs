@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch, serve, openPage, assertClean, screenshot } from './harness.mjs';
 import { graphToken, OPAQUE, ready, verdictIs, buildSingleFile } from './page-helpers.mjs';
@@ -13,7 +14,11 @@ before(async () => {
   browser = await launch();
   singleFile = await buildSingleFile();
 });
-after(async () => { await browser?.close(); server?.close(); });
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (singleFile) fs.rmSync(path.dirname(singleFile), { recursive: true, force: true });
+});
 
 test('<token-doctor> in a host page: a shadow root with the same behaviour, styled, isolated', async () => {
   const page = await openPage(browser, `${url}embed.html`);

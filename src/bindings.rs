@@ -124,6 +124,53 @@ pub fn compare(a: &str, b: &str, now: Option<f64>) -> Result<JsValue, JsError> {
     to_js(&crate::compare::compare(a, b, now))
 }
 
+/// Reads a user-supplied matrix (OpenAPI / Swagger in JSON or YAML, or the project's format) without
+/// diagnosing: `{ format, operations: [{ method, path, summary }], problems: [{ pointer, message, fatal }] }`.
+/// For completion and for showing what was understood of the document.
+///
+/// # Errors
+/// Throws only if the result cannot be serialized (never for any text).
+#[wasm_bindgen(js_name = importMatrix)]
+pub fn import_matrix(text: &str) -> Result<JsValue, JsError> {
+    let imported = if text.len() > crate::limits::MAX_MATRIX_BYTES {
+        crate::openapi::Imported {
+            matrix: None,
+            problems: vec![crate::openapi::ImportProblem {
+                pointer: String::new(),
+                message: format!(
+                    "the document is {} bytes; the limit is {}",
+                    text.len(),
+                    crate::limits::MAX_MATRIX_BYTES
+                ),
+                fatal: true,
+            }],
+            format: "unknown".into(),
+        }
+    } else {
+        crate::openapi::import(text)
+    };
+    let operations: Vec<serde_json::Value> = imported
+        .matrix
+        .as_ref()
+        .map(|m| {
+            m.operations
+                .iter()
+                .map(|o| serde_json::json!({ "method": o.method, "path": m.full_path(o), "summary": o.summary }))
+                .collect()
+        })
+        .unwrap_or_default();
+    let problems: Vec<serde_json::Value> = imported
+        .problems
+        .iter()
+        .map(
+            |p| serde_json::json!({ "pointer": p.pointer, "message": p.message, "fatal": p.fatal }),
+        )
+        .collect();
+    to_js(
+        &serde_json::json!({ "format": imported.format, "operations": operations, "problems": problems }),
+    )
+}
+
 /// The operations of an installed platform, for completion: `[{ method, path, summary }]` (empty when the
 /// platform is not installed).
 ///
@@ -137,7 +184,7 @@ pub fn operations(id: &str) -> Result<JsValue, JsError> {
             .map(|m| {
                 m.operations
                     .iter()
-                    .map(|o| serde_json::json!({ "method": o.method, "path": o.path, "summary": o.summary }))
+                    .map(|o| serde_json::json!({ "method": o.method, "path": m.full_path(o), "summary": o.summary }))
                     .collect()
             })
             .unwrap_or_default()

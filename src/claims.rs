@@ -530,6 +530,18 @@ pub fn type_findings(map: &Map<String, Value>) -> Vec<crate::report::Finding> {
     out
 }
 
+/// A one-line explanation of a JOSE header parameter, for display next to it.
+pub fn explain_header(name: &str) -> &'static str {
+    match name {
+        "typ" => "Media type of the token: JWT, or at+jwt for an RFC 9068 access token.",
+        "nonce" => {
+            "Entra ID: a Graph token whose signature only Graph can validate (the nonce is hashed before verifying)."
+        }
+        "enc" => "Content encryption algorithm (JWE): the claims are encrypted.",
+        other => explain(other),
+    }
+}
+
 /// A one-line explanation of a claim, for display next to it.
 pub fn explain(name: &str) -> &'static str {
     match name {
@@ -606,6 +618,14 @@ pub fn explain(name: &str) -> &'static str {
         "zip" => "Compression of the encrypted content (JWE).",
         "cty" => "Content type of the payload.",
         "jku" => "URL of the key set (only trust it if the server pins it).",
+        "x5u" => "URL of the signing certificate (only trust it if the server pins it).",
+        "x5c" => "The signing certificate chain, embedded.",
+        "x5t#S256" => "SHA-256 thumbprint of the signing certificate.",
+        "jwk" => "A public key embedded in the header (never trust it by itself).",
+        "crit" => "Header parameters the validator must understand, or reject the token.",
+        "b64" => "RFC 7797: whether the payload is base64url-encoded.",
+        "epk" => "Ephemeral public key (JWE key agreement).",
+        "iv" | "tag" => "JWE key-wrapping parameters.",
         _ => "",
     }
 }

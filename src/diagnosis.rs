@@ -509,9 +509,9 @@ fn choose_platform<'a>(
         findings.push(Finding::new(
             "platform.not_installed",
             Severity::Info,
-            format!("The {id} matrix is not loaded"),
+            format!("The {id} permission matrix is not loaded yet"),
             if known {
-                format!("The operation's requirements come from the built-in {id} matrix, which is not installed yet; call loadPlatform(\"{id}\") or installPlatform. Only what the token and response show is checked.")
+                format!("What the operation needs comes from the built-in {id} matrix, which is not loaded yet (the page loads it as soon as the operation or token points to it; from the JS API, call loadPlatform(\"{id}\")). Until then only what the token and the response show is checked.")
             } else {
                 format!("`{id}` is not a built-in platform (built-ins: {}).", registry::BUILT_IN.join(", "))
             },
@@ -585,6 +585,9 @@ fn token_json(d: &DecodedToken) -> Value {
         "payloadText": d.payload_text,
         "signatureLength": d.signature_len,
         "issues": d.issues.iter().map(|i| json!({"segment": i.segment, "fatal": i.fatal, "message": i.message})).collect::<Vec<_>>(),
+        "headerList": d.header.as_ref().map(|h| h.iter().take(crate::limits::MAX_CLAIMS_SHOWN).map(|(name, value)| json!({
+            "name": name, "value": value, "explanation": claims::explain_header(name),
+        })).collect::<Vec<_>>()),
     })
 }
 

@@ -72,3 +72,22 @@ fn platforms_lists_the_built_ins() {
         "{text}"
     );
 }
+
+#[wasm_bindgen_test]
+fn import_matrix_reads_yaml_and_reports_problems() {
+    let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://api.example.com/v1'}]\npaths:\n  /things:\n    post:\n      summary: Make a thing\n      security: [{oauth: [things.write]}]\n      responses: {'200': {description: ok}}\ncomponents:\n  securitySchemes:\n    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://idp/token', scopes: {things.write: w}}}}\n";
+    let r = token_doctor::bindings::import_matrix(yaml).unwrap();
+    let text = JSON::stringify(&r).unwrap().as_string().unwrap();
+    assert!(text.contains("\"method\":\"POST\""), "{text}");
+    assert!(text.contains("/things"), "{text}");
+    assert!(text.contains("Make a thing"), "{text}");
+    let broken = token_doctor::bindings::import_matrix(
+        "{\"openapi\": \"3.0.0\", \"paths\": {\"/a\": {\"get\": {\"$ref\": \"#/nowhere\"}}}}",
+    )
+    .unwrap();
+    let text = JSON::stringify(&get(&broken, "problems"))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(text.contains("/paths/~1a/get"), "{text}");
+}

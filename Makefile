@@ -53,5 +53,12 @@ fuzz:
 matrices:
 	python3 scripts/gen_matrices.py $(DATA)
 
+## bench: builds the release page and the single file, then measures them against the budgets of issue 8; prints
+## one table and writes target/bench/results.json. A measurement, not a test: exits 0 whatever the figures.
+## BENCH="size node native cold" runs only those sections.
+bench: build
+	-$(MAKE) --no-print-directory dist
+	node bench/run.mjs $(BENCH)
+
 clean:
 	cargo clean; rm -rf www/pkg dist

@@ -1,0 +1,215 @@
+// `make bench`: measures Token Doctor against its budgets (issue 8) and prints one table; writes every figure to
+// target/bench/results.json. Needs the release page in www/pkg/ (`make build`). It is a measurement, not a test:
+// it prints PASS/FAIL per budget and exits 0.
+//
+// Usage: node bench/run.mjs [size] [node] [native] [cold]   (default: all sections)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fmtKB, fmtRatio, fmtSummary, fmtTime } from './lib.mjs';
+import { ROOT, instance, installAll, decodeLatency, diagnoseWithOperation, lookupThroughApi, openapiImport } from './node.mjs';
+import { sizes } from './size.mjs';
+import { coldStart, chromiumVersion } from './coldstart.mjs';
+
+const KB = 1024;
+const BUDGET = {
+  firstDownloadGzip: 150 * KB,
+  matrixGzip: 100 * KB,
+  diagnoseOverJose: 1.5,
+  importOverParse: 1.5,
+  importMemoryOverText: 3,
+  graphMatchUs: 2,
+  coldStartMs: 100,
+};
+
+const wanted = new Set(process.argv.slice(2));
+const want = (s) => wanted.size === 0 || wanted.has(s);
+const log = (...a) => console.error('[bench]', ...a);
+
+function machine() {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+    wasmBytes: fs.statSync(path.join(ROOT, 'www', 'pkg', 'token_doctor_bg.wasm')).size,
+  };
+}
+
+/** Runs the native lookup benchmark (examples/bench_match.rs) on the Graph and Genesys matrices. */
+function nativeLookup() {
+  const files = ['microsoft-graph', 'genesys-cloud'].map((id) => `www/matrices/${id}.json`);
+  const r = spawnSync('cargo', ['run', '--release', '--quiet', '--example', 'bench_match', '--', ...files], {
+    cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24,
+  });
+  const lines = (r.stdout || '').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  if (!lines.length) return { error: (r.stderr || '').trim().split('\n').slice(-5).join('\n') || `exit ${r.status}` };
+  return Object.fromEntries(lines.map((l) => [l.platform ?? path.basename(l.file, '.json'), l]));
+}
+
+const rows = [];
+const row = (what, figure, comparison = '', budget = '', pass = null) =>
+  rows.push({ what, figure, comparison, budget, result: pass === null ? '' : pass ? 'PASS' : 'FAIL' });
+
+const results = { machine: machine(), budgets: BUDGET };
+
+if (want('size')) {
+  log('sizes');
+  const s = sizes(ROOT);
+  results.size = s;
+  const t = s.firstDownload.total;
+  row(
+    `first download (${s.firstDownload.files.length} files: ${s.firstDownload.files.map((f) => path.basename(f.file)).join(', ')})`,
+    `gzip ${fmtKB(t.gzip)}, brotli ${fmtKB(t.brotli)} (raw ${fmtKB(t.raw)})`,
+    `wasm gzip ${fmtKB(s.firstDownload.files.find((f) => f.file.endsWith('.wasm'))?.gzip ?? 0)}`,
+    `gzip ≤ ${fmtKB(BUDGET.firstDownloadGzip)}`,
+    t.gzip <= BUDGET.firstDownloadGzip,
+  );
+  for (const m of s.matrices) {
+    row(`matrix ${path.basename(m.file)}`, `gzip ${fmtKB(m.gzip)}, brotli ${fmtKB(m.brotli)} (raw ${fmtKB(m.raw)})`, '',
+      `gzip ≤ ${fmtKB(BUDGET.matrixGzip)}`, m.gzip <= BUDGET.matrixGzip);
+  }
+  if (s.singleFile) {
+    row('single file dist/token-doctor.html', `gzip ${fmtKB(s.singleFile.gzip)}, brotli ${fmtKB(s.singleFile.brotli)} (raw ${fmtKB(s.singleFile.raw)})`);
+  } else {
+    row('single file dist/token-doctor.html', 'not built (no `make dist` yet)');
+  }
+}
+
+if (want('node')) {
+  const { api } = await instance('main');
+  log('installing the built-in matrices');
+  results.install = installAll(api);
+  for (const [id, r] of Object.entries(results.install)) {
+    row(`installPlatform(${id})`, r.ok ? `${r.operations} operations, ${r.ms.toFixed(1)} ms (first call)` : `failed: ${r.error}`);
+  }
+
+  log('1. diagnose({input}) vs jose and jwt-decode');
+  results.decode = decodeLatency(api);
+  const jwtRows = results.decode.filter((d) => d.jwt);
+  const worst = jwtRows.reduce((w, d) => (d.ratios['diagnose / jose'].median > (w?.ratios['diagnose / jose'].median ?? -1) ? d : w), null);
+  for (const d of results.decode) {
+    const over = d.ratios['diagnose / jose'];
+    row(
+      `diagnose({input}) ${d.name}, ${d.bytes} B`,
+      fmtSummary(d.times.diagnose),
+      `jose ${fmtTime(d.times.jose.median)}, jwt-decode ${fmtTime(d.times['jwt-decode'].median)}; ÷jose ${fmtRatio(over)}, ÷jwt-decode ${fmtRatio(d.ratios['diagnose / jwt-decode'])}`,
+      d.jwt ? `≤ ${BUDGET.diagnoseOverJose}× jose` : '(peers throw)',
+      d.jwt ? over.median <= BUDGET.diagnoseOverJose : null,
+    );
+  }
+  results.decodeBudget = { worst: worst?.name, ratio: worst?.ratios['diagnose / jose'].median };
+
+  log('1b. diagnose({input, operation}) with the matrices installed');
+  results.withOperation = diagnoseWithOperation(api);
+  for (const d of results.withOperation) {
+    row(`diagnose({input, operation}) ${d.name}${d.matched ? '' : ' (NOT matched)'}`, fmtSummary(d.times['with operation']),
+      `÷ input only ${fmtRatio(d.ratios['with operation / input only'])}`);
+  }
+
+  log('3. matrix lookup through the JS API');
+  results.lookupApi = lookupThroughApi(api);
+  for (const [id, r] of Object.entries(results.lookupApi)) {
+    if (r.skipped) {
+      row(`diagnose with operation over all ${id} operations`, `skipped: ${r.skipped}`);
+      continue;
+    }
+    const t = r.times['diagnose with operation'];
+    row(
+      `diagnose with operation over all ${id} operations (${r.matched}/${r.operations} matched)`,
+      `${fmtSummary(t)} → ${Math.round(r.perSecond)}/s`,
+      `÷ input only ${fmtRatio(r.ratios['diagnose with operation / diagnose input only'])}`,
+    );
+  }
+
+  log('2. OpenAPI import vs JSON.parse (fresh instances)');
+  results.import = await openapiImport();
+  const im = results.import;
+  if (im.skipped) {
+    row('OpenAPI import of the 4.2 MB Swagger document', `skipped: ${im.skipped}`);
+  } else {
+    const parse = `JSON.parse ${fmtSummary(im.times['JSON.parse'])}`;
+    const memRow = (label, mem, budgeted) => {
+      const factor = mem.growth / im.textBytes;
+      row(`wasm memory during ${label} (fresh instance)`, `${fmtKB(mem.before)} → ${fmtKB(mem.after)}: +${fmtKB(mem.growth)}`,
+        `${factor.toFixed(2)}× the text`, budgeted ? `≤ ${BUDGET.importMemoryOverText}× text` : '',
+        budgeted ? factor <= BUDGET.importMemoryOverText : null);
+    };
+    if (im.importMatrix) {
+      const ratio = im.ratios['importMatrix / JSON.parse'];
+      row(`importMatrix(text), ${fmtKB(im.textBytes)} Swagger → ${im.importMatrix.operations} operations, ${im.importMatrix.problems} problems`,
+        fmtSummary(im.times.importMatrix), `${parse}; ÷ ${fmtRatio(ratio)}`, `≤ ${BUDGET.importOverParse}× JSON.parse`,
+        ratio.median <= BUDGET.importOverParse);
+      memRow('importMatrix', im.importMatrix.memory, true);
+    }
+    const ratio = im.ratios['diagnose with matrix / JSON.parse'];
+    row(`diagnose({input, operation, matrix: text}), same document${im.diagnose.matched ? '' : ' (operation NOT matched)'}`,
+      fmtSummary(im.times['diagnose with matrix']), `${parse}; ÷ ${fmtRatio(ratio)}`,
+      im.importMatrix ? '' : `≤ ${BUDGET.importOverParse}× JSON.parse`, im.importMatrix ? null : ratio.median <= BUDGET.importOverParse);
+    memRow('diagnose with the document', im.diagnose.memory, !im.importMatrix);
+  }
+}
+
+if (want('native')) {
+  log('3. native matrix lookup (cargo run --release --example bench_match)');
+  results.lookupNative = nativeLookup();
+  if (results.lookupNative.error) {
+    row('native lookup', `failed: ${results.lookupNative.error}`, '', `Graph ≤ ${BUDGET.graphMatchUs} µs`, false);
+  } else {
+    for (const [id, r] of Object.entries(results.lookupNative)) {
+      if (r.error) {
+        row(`native lookup ${id}`, `failed: ${r.error}`);
+        continue;
+      }
+      const us = r.lookupNs.median / 1000;
+      const isGraph = id === 'microsoft-graph';
+      row(
+        `one operation match, native, ${id} (${r.matched}/${r.operations} matched)`,
+        fmtSummary({ median: us, p25: r.lookupNs.p25 / 1000, p75: r.lookupNs.p75 / 1000 }),
+        `${Math.round(r.perSecond).toLocaleString('en')}/s`,
+        isGraph ? `≤ ${BUDGET.graphMatchUs} µs` : '',
+        isGraph ? us <= BUDGET.graphMatchUs : null,
+      );
+    }
+  }
+}
+
+if (want('cold')) {
+  log('4. cold start in headless Chromium (10 loads)');
+  try {
+    results.machine.chromium = await chromiumVersion();
+    results.coldStart = await coldStart();
+    const c = results.coldStart;
+    const fmtMs = (s) => `${s.median.toFixed(1)} ms [${s.p25.toFixed(1)}–${s.p75.toFixed(1)}]`;
+    row(
+      `cold start to first verdict (${c.loads} loads, new context each; verdict "${c.verdict}")`,
+      fmtMs(c.toVerdict),
+      `load event ${fmtMs(c.toLoadEvent)}; fetched ${c.fetched.map((f) => f.url || '/').join(', ')}`,
+      `≤ ${BUDGET.coldStartMs} ms`,
+      c.toVerdict.median <= BUDGET.coldStartMs,
+    );
+    if (c.errors.length) row('page errors during cold start', c.errors.join(' | '));
+  } catch (e) {
+    results.coldStart = { error: String(e?.message ?? e) };
+    row('cold start', `failed: ${String(e?.message ?? e).split('\n')[0]}`, '', `≤ ${BUDGET.coldStartMs} ms`, false);
+  }
+}
+
+results.table = rows;
+const cell = (s) => String(s).replaceAll('|', '\\|');
+const lines = [
+  '| what | median [p25–p75] or size | comparison (same process, alternating) | budget | result |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${cell(r.what)} | ${cell(r.figure)} | ${cell(r.comparison)} | ${cell(r.budget)} | ${r.result} |`),
+];
+const m = results.machine;
+console.log(`Token Doctor benchmark, ${m.date}: ${m.nproc} × ${m.cpu}, Node ${m.node}${m.chromium ? `, Chromium ${m.chromium}` : ''}, load ${m.loadavg.join(' ')}`);
+console.log(lines.join('\n'));
+const out = path.join(ROOT, 'target', 'bench');
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+fs.writeFileSync(path.join(out, 'table.md'), `${lines.join('\n')}\n`);
+log(`wrote ${path.relative(ROOT, path.join(out, 'results.json'))}`);

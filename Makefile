@@ -11,12 +11,13 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 setup:
 	@scripts/setup.sh
 
-## build: release wasm + bindings into www/pkg/ (wasm-opt when binaryen is installed)
+## build: release wasm + bindings into www/pkg/ (wasm-opt when binaryen is installed). `-ocimfs 0` keeps wasm-opt
+## from inlining functions that have one caller: 4.7% less gzip at the same speed (README, Performance).
 build: setup
 	cargo build --lib --release --target wasm32-unknown-unknown
 	wasm-bindgen $(WASM) --out-dir www/pkg --target web --no-typescript
 	@if [ -x node_modules/.bin/wasm-opt ]; then \
-	  node_modules/.bin/wasm-opt www/pkg/token_doctor_bg.wasm -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue -o www/pkg/token_doctor_bg.wasm; fi
+	  node_modules/.bin/wasm-opt www/pkg/token_doctor_bg.wasm -Oz -ocimfs 0 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue -o www/pkg/token_doctor_bg.wasm; fi
 	@ls -l www/pkg/token_doctor_bg.wasm | awk '{print "[build] www/pkg/token_doctor_bg.wasm: " $$5 " bytes"}'
 
 serve: build
@@ -57,6 +58,7 @@ matrices:
 ## one table and writes target/bench/results.json. A measurement, not a test: exits 0 whatever the figures.
 ## BENCH="size node native cold" runs only those sections.
 bench: build
+	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
 	-$(MAKE) --no-print-directory dist
 	node bench/run.mjs $(BENCH)
 

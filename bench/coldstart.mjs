@@ -6,26 +6,30 @@ import { launch, serve } from '../tests/e2e/harness.mjs';
 import { summary } from './lib.mjs';
 
 const OBSERVER = `(() => {
-  const mark = () => {
-    if (window.__tdVerdictAt !== undefined) return;
-    const v = document.getElementById('verdict');
-    window.__tdVerdictAt = performance.now();
-    window.__tdVerdict = v ? v.dataset.verdict : undefined;
-  };
+  window.__tdChanges = [];
   new MutationObserver((records) => {
     for (const r of records) {
-      if (r.type === 'attributes' && r.target.id === 'verdict') { mark(); return; }
+      if (r.type !== 'attributes' || r.target.id !== 'verdict') continue;
+      const at = performance.now();
+      const verdict = r.target.dataset.verdict;
+      if (window.__tdVerdictAt === undefined) { window.__tdVerdictAt = at; window.__tdVerdict = verdict; }
+      const last = window.__tdChanges[window.__tdChanges.length - 1];
+      if (!last || last.verdict !== verdict) window.__tdChanges.push({ at, verdict });
     }
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-verdict'] });
 })();`;
 
-/** Loads the page `loads` times, each in a fresh context; returns the figures (ms). */
-export async function coldStart({ loads = 10, timeoutMs = 15000 } = {}) {
+/** Loads the page `loads` times, each in a fresh context; returns the figures (ms). `dir`: what to serve. */
+export async function coldStart({ loads = 10, timeoutMs = 15000, dir } = {}) {
   const browser = await launch();
-  const { server, url } = await serve();
+  const { server, url } = await serve(dir);
   const samples = [];
   const navToLoad = [];
   const wall = [];
+  const settled = [];
+  const lastJs = [];
+  const wasmEnd = [];
+  let changes = [];
   const errors = [];
   let fetched = [];
   let verdict;
@@ -46,17 +50,26 @@ export async function coldStart({ loads = 10, timeoutMs = 15000 } = {}) {
       await page.goto(url);
       await page.waitForFunction(() => window.__tdVerdictAt !== undefined, null, { timeout: timeoutMs });
       const w = Date.now() - t0;
+      // Then let the page settle (a matrix it loads for the sample operation may change the verdict).
+      await page.waitForLoadState('networkidle').catch(() => {});
       const at = await page.evaluate(() => ({
         verdictAt: window.__tdVerdictAt,
         verdict: window.__tdVerdict,
+        changes: window.__tdChanges,
         load: performance.getEntriesByType('navigation')[0]?.loadEventEnd,
+        js: Math.max(0, ...performance.getEntriesByType('resource').filter((e) => /\.m?js$/.test(e.name)).map((e) => e.responseEnd)),
+        wasm: Math.max(0, ...performance.getEntriesByType('resource').filter((e) => /\.wasm$/.test(e.name)).map((e) => e.responseEnd)),
       }));
       if (i > 0) {
         samples.push(at.verdictAt);
+        settled.push(at.changes[at.changes.length - 1]?.at ?? at.verdictAt);
         navToLoad.push(at.load);
+        lastJs.push(at.js);
+        wasmEnd.push(at.wasm);
         wall.push(w);
       }
       verdict = at.verdict;
+      changes = at.changes.map((c) => `${c.verdict}@${c.at.toFixed(0)}ms`);
       fetched = requests;
       await context.close();
     }
@@ -65,7 +78,8 @@ export async function coldStart({ loads = 10, timeoutMs = 15000 } = {}) {
     server.close();
   }
   return {
-    loads, verdict, toVerdict: summary(samples), toLoadEvent: summary(navToLoad.filter((x) => x > 0)),
+    loads, verdict, toVerdict: summary(samples), toSettledVerdict: summary(settled), lastLoadChanges: changes, toLoadEvent: summary(navToLoad.filter((x) => x > 0)),
+    lastModuleFetched: summary(lastJs), wasmFetched: summary(wasmEnd),
     wallFromGoto: summary(wall), samples, fetched, errors: [...new Set(errors)].slice(0, 5),
   };
 }

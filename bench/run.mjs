@@ -39,14 +39,23 @@ function machine() {
   };
 }
 
-/** Runs the native lookup benchmark (examples/bench_match.rs) on the Graph and Genesys matrices. */
-function nativeLookup() {
+/**
+ * Runs the lookup benchmark (examples/bench_match.rs) on the Graph and Genesys matrices: `native` (x86-64) or
+ * `wasm` (built for wasm32-wasip1, run in Node's V8 through WASI: the engine and code generation the page gets).
+ */
+function rustLookup(kind) {
   const files = ['microsoft-graph', 'genesys-cloud'].map((id) => `www/matrices/${id}.json`);
-  const r = spawnSync('cargo', ['run', '--release', '--quiet', '--example', 'bench_match', '--', ...files], {
+  const target = kind === 'wasm' ? ['--target', 'wasm32-wasip1'] : [];
+  const build = spawnSync('cargo', ['build', '--release', '--quiet', '--example', 'bench_match', ...target], {
     cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24,
   });
+  if (build.status !== 0) return { error: (build.stderr || '').trim().split('\n').slice(-3).join(' ') || `cargo exit ${build.status}` };
+  const dir = path.join(ROOT, 'target', ...(kind === 'wasm' ? ['wasm32-wasip1'] : []), 'release', 'examples');
+  const r = kind === 'wasm'
+    ? spawnSync(process.execPath, ['--no-warnings', 'bench/wasi.mjs', path.join(dir, 'bench_match.wasm'), ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 })
+    : spawnSync(path.join(dir, 'bench_match'), files, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   const lines = (r.stdout || '').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-  if (!lines.length) return { error: (r.stderr || '').trim().split('\n').slice(-5).join('\n') || `exit ${r.status}` };
+  if (!lines.length) return { error: (r.stderr || '').trim().split('\n').slice(-5).join(' ') || `exit ${r.status}` };
   return Object.fromEntries(lines.map((l) => [l.platform ?? path.basename(l.file, '.json'), l]));
 }
 
@@ -154,24 +163,30 @@ if (want('node')) {
 }
 
 if (want('native')) {
-  log('3. native matrix lookup (cargo run --release --example bench_match)');
-  results.lookupNative = nativeLookup();
-  if (results.lookupNative.error) {
-    row('native lookup', `failed: ${results.lookupNative.error}`, '', `Graph ≤ ${BUDGET.graphMatchUs} µs`, false);
-  } else {
-    for (const [id, r] of Object.entries(results.lookupNative)) {
+  results.lookup = {};
+  for (const kind of ['wasm', 'native']) {
+    log(`3. matrix lookup, ${kind} (examples/bench_match.rs)`);
+    const res = rustLookup(kind);
+    results.lookup[kind] = res;
+    // The budget is judged on the wasm figure (what the page runs); native only when wasm could not run.
+    const judged = kind === 'wasm' || results.lookup.wasm?.error;
+    if (res.error) {
+      row(`one operation match, ${kind}`, `failed: ${res.error}`);
+      continue;
+    }
+    for (const [id, r] of Object.entries(res)) {
       if (r.error) {
-        row(`native lookup ${id}`, `failed: ${r.error}`);
+        row(`one operation match, ${kind}, ${id}`, `failed: ${r.error}`);
         continue;
       }
       const us = r.lookupNs.median / 1000;
-      const isGraph = id === 'microsoft-graph';
+      const budgeted = judged && id === 'microsoft-graph';
       row(
-        `one operation match, native, ${id} (${r.matched}/${r.operations} matched)`,
+        `one operation match, ${kind === 'wasm' ? 'wasm (V8 via WASI)' : 'native x86-64'}, ${id} (${r.matched}/${r.operations} matched)`,
         fmtSummary({ median: us, p25: r.lookupNs.p25 / 1000, p75: r.lookupNs.p75 / 1000 }),
-        `${Math.round(r.perSecond).toLocaleString('en')}/s`,
-        isGraph ? `≤ ${BUDGET.graphMatchUs} µs` : '',
-        isGraph ? us <= BUDGET.graphMatchUs : null,
+        `${Math.round(r.perSecond).toLocaleString('en')} matches/s`,
+        budgeted ? `≤ ${BUDGET.graphMatchUs} µs` : '',
+        budgeted ? us <= BUDGET.graphMatchUs : null,
       );
     }
   }
@@ -187,7 +202,7 @@ if (want('cold')) {
     row(
       `cold start to first verdict (${c.loads} loads, new context each; verdict "${c.verdict}")`,
       fmtMs(c.toVerdict),
-      `load event ${fmtMs(c.toLoadEvent)}; fetched ${c.fetched.map((f) => f.url || '/').join(', ')}`,
+      `settled verdict ${fmtMs(c.toSettledVerdict)} (${c.lastLoadChanges.join(' → ')}); last JS module fetched ${fmtMs(c.lastModuleFetched)}, wasm fetched ${fmtMs(c.wasmFetched)}, load event ${fmtMs(c.toLoadEvent)}; fetched ${c.fetched.length} files: ${c.fetched.map((f) => f.url || '/').join(', ')}`,
       `≤ ${BUDGET.coldStartMs} ms`,
       c.toVerdict.median <= BUDGET.coldStartMs,
     );

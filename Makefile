@@ -56,9 +56,9 @@ matrices:
 
 ## bench: builds the release page and the single file, then measures them against the budgets of issue 8; prints
 ## one table and writes target/bench/results.json. A measurement, not a test: exits 0 whatever the figures.
-## BENCH="size node native cold" runs only those sections.
+## BENCH="size node native cold" runs only those sections. Adds the wasm32-wasip1 target (lookup timed as wasm).
 bench: build
-	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
+	-@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
 	-$(MAKE) --no-print-directory dist
 	node bench/run.mjs $(BENCH)
 

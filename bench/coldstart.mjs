@@ -2,6 +2,9 @@
 // a new browser context (empty HTTP cache). The page sets `data-verdict` on `#verdict` when it renders the first
 // diagnosis (www/app.js, render()); an init script records performance.now() (ms since navigation start) at the
 // first script-made change of that attribute. Also lists every file the page fetched before the verdict.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { launch, serve } from '../tests/e2e/harness.mjs';
 import { summary } from './lib.mjs';
 
@@ -82,6 +85,18 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir } = {}) {
     lastModuleFetched: summary(lastJs), wasmFetched: summary(wasmEnd),
     wallFromGoto: summary(wall), samples, fetched, errors: [...new Set(errors)].slice(0, 5),
   };
+}
+
+/** The floor of this machine and browser: a page whose one module sets the verdict, measured the same way. */
+export async function blankBaseline({ loads = 10 } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-bench-blank-'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>blank</title><p id="verdict"></p><script type="module" src="m.js"></script>');
+  fs.writeFileSync(path.join(dir, 'm.js'), "document.getElementById('verdict').dataset.verdict = 'blank';\n");
+  try {
+    return await coldStart({ loads, dir });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The Chromium version (for the README's machine line). */

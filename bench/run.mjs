@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fmtKB, fmtRatio, fmtSummary, fmtTime } from './lib.mjs';
 import { ROOT, instance, installAll, decodeLatency, diagnoseWithOperation, lookupThroughApi, openapiImport } from './node.mjs';
 import { sizes } from './size.mjs';
-import { coldStart, chromiumVersion } from './coldstart.mjs';
+import { coldStart, blankBaseline, chromiumVersion } from './coldstart.mjs';
 
 const KB = 1024;
 const BUDGET = {
@@ -207,6 +207,8 @@ if (want('cold')) {
       c.toVerdict.median <= BUDGET.coldStartMs,
     );
     if (c.errors.length) row('page errors during cold start', c.errors.join(' | '));
+    results.coldStartBlank = await blankBaseline();
+    row('cold start of a blank page (one module sets the verdict): the floor here', fmtMs(results.coldStartBlank.toVerdict));
   } catch (e) {
     results.coldStart = { error: String(e?.message ?? e) };
     row('cold start', `failed: ${String(e?.message ?? e).split('\n')[0]}`, '', `≤ ${BUDGET.coldStartMs} ms`, false);

@@ -713,10 +713,24 @@ fn same(a: &str, b: &str, case_insensitive: bool) -> bool {
     }
 }
 
-/// Levenshtein distance over bytes, capped in cost by the shorter input (used for "did you mean").
+/// The longest input `distance` compares, in bytes: names, scopes and path segments are far shorter, and a
+/// hostile half-megabyte "scope" must not cost a quadratic edit distance against every catalog entry.
+const MAX_DISTANCE_INPUT: usize = 256;
+
+/// Levenshtein distance over bytes (used for "did you mean"). Inputs are compared on their first
+/// `MAX_DISTANCE_INPUT` bytes, plus the length difference beyond that, so the cost stays bounded.
 pub fn distance(a: &str, b: &str) -> usize {
-    let a = a.as_bytes();
-    let b = b.as_bytes();
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let beyond = a
+        .len()
+        .max(MAX_DISTANCE_INPUT)
+        .abs_diff(b.len().max(MAX_DISTANCE_INPUT));
+    let a = a.get(..MAX_DISTANCE_INPUT).unwrap_or(a);
+    let b = b.get(..MAX_DISTANCE_INPUT).unwrap_or(b);
+    distance_bytes(a, b).saturating_add(beyond)
+}
+
+fn distance_bytes(a: &[u8], b: &[u8]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0usize; b.len().saturating_add(1)];
     for (i, ca) in a.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! The whole `diagnose` request path. The input is either a JSON request (what the page and embedders send,
+//! The whole `diagnose` request path, with the three built-in platforms installed. The input is either a JSON request (what the page and embedders send,
 //! parsed exactly as the wasm boundary parses it) or raw bytes split into request fields at 0xFF bytes (0xFF never
 //! occurs in UTF-8, so every field is arbitrary text): input, operation, response, previous, matrix,
 //! introspection, expected audience, expected issuer, platform.
@@ -48,9 +48,29 @@ fn request_of(data: &[u8]) -> Request {
     }
 }
 
+/// The built-in platforms, installed as the page installs them: operations are looked up, scopes compared
+/// against real catalogs, nearest operations and scopes searched.
+fn registry() -> &'static Registry {
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut registry = Registry::default();
+        for text in [
+            include_str!("../../www/matrices/genesys-cloud.json"),
+            include_str!("../../www/matrices/microsoft-graph.json"),
+            include_str!("../../www/matrices/nice-cxone.json"),
+        ] {
+            if let Ok(matrix) = token_doctor::matrix::Matrix::from_json(text) {
+                registry.install(matrix);
+            }
+        }
+        assert_eq!(registry.installed().len(), 3, "the built-in matrices load");
+        registry
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let request = request_of(data);
-    let report = token_doctor::diagnose(&request, &Registry::default());
+    let report = token_doctor::diagnose(&request, registry());
     // The report always crosses the boundary as JSON.
     let json = serde_json::to_string(&report);
     assert!(json.is_ok(), "the report does not serialize: {json:?}");

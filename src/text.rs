@@ -172,7 +172,8 @@ fn hidden_hits(map: &Map<String, Value>) -> (Vec<Hit>, usize) {
 /// - `claims.invisible_characters` (warning): a member name or string value holds hidden or deceptive characters;
 ///   the title names the first claim and its code points, the evidence shows each value in escaped form.
 /// - `claims.too_many` (warning): more members than [`MAX_CLAIMS_SHOWN`].
-/// - `claims.value_too_long` (info): a string value longer than [`MAX_CLAIM_CHARS`] characters.
+/// - `claims.value_too_long` (info): a string value longer than [`MAX_CLAIM_CHARS`] characters (the page can
+///   show it clipped with [`display_value`]).
 ///
 /// `what` names the object in messages: `claim` for a payload, `header` for a JOSE header.
 pub fn claim_findings(map: &Map<String, Value>, what: &str) -> Vec<Finding> {
@@ -262,13 +263,11 @@ pub fn claim_findings(map: &Map<String, Value>, what: &str) -> Vec<Finding> {
         let mut f = Finding::new(
             "claims.value_too_long",
             Severity::Info,
+            format!("The {what} `{}` is {n} characters long", visible(name)),
             format!(
-                "The {what} `{}` is {n} characters long; it is shown clipped",
-                visible(name)
-            ),
-            format!(
-                "Values longer than {MAX_CLAIM_CHARS} characters are clipped with an ellipsis in this report; claims \
-                 are rarely longer than a few hundred characters."
+                "Claims are rarely longer than a few hundred characters; a value over {MAX_CLAIM_CHARS} usually \
+                 means something was put in the wrong claim, and it makes the token large (servers commonly limit a \
+                 header to 8 to 16 KB and answer 400 or 431)."
             ),
         );
         for (name, n) in long.iter().take(MAX_EVIDENCE) {
@@ -293,9 +292,9 @@ pub fn display_object(map: &Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
-/// `value` with every string clipped to [`MAX_CLAIM_CHARS`] characters and every object and array to
-/// [`MAX_CLAIMS_SHOWN`] members. Depth is bounded by the parser (128 levels), so recursion is bounded too.
-fn display_value(value: &Value) -> Value {
+/// `value` for display: every string clipped to [`MAX_CLAIM_CHARS`] characters (with an ellipsis) and every object
+/// and array to [`MAX_CLAIMS_SHOWN`] members. Depth is bounded by the parser (128 levels), so recursion is too.
+pub fn display_value(value: &Value) -> Value {
     match value {
         Value::String(s) => Value::String(crate::json::clip(s, MAX_CLAIM_CHARS)),
         Value::Array(items) => Value::Array(

@@ -108,6 +108,10 @@ test('hostile claims render as inert text, even with the CSP removed', async () 
   const finding = await page.textContent('#findings [data-code="claims.invisible_characters"]');
   assert.match(finding, /U\+202E|U\+200B/);
   assertClean(page);
+
+  // Control: the trap is live. The same claim inserted as HTML (what an unsafe renderer would do) springs it.
+  await page.evaluate((html) => document.body.insertAdjacentHTML('beforeend', html), HOSTILE.name);
+  await page.waitForFunction(() => window.__sprung > 0, null, { timeout: 5000 });
 });
 
 test('the CSP is present, strict, and blocks an injected inline script, inline handlers and javascript: URLs', async () => {

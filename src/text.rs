@@ -109,62 +109,59 @@ struct Hit {
     is_name: bool,
 }
 
-/// Walks a JSON object (iteratively: no recursion, whatever the depth) and collects every member name and
-/// string value that holds a hidden character. Paths look like `sub`, `realm_access.roles[2]`.
-fn hidden_hits(map: &Map<String, Value>) -> (Vec<Hit>, usize) {
-    let mut hits = Vec::new();
-    let mut total = 0usize;
-    let mut stack: Vec<(String, &Value)> = Vec::new();
-    for (k, v) in map.iter().rev() {
-        stack.push((k.clone(), v));
-        if has_invisible(k) {
-            total = total.saturating_add(1);
-            if hits.len() < MAX_EVIDENCE {
-                hits.push(Hit {
-                    path: visible(k),
-                    text: k.clone(),
-                    is_name: true,
+/// The hidden characters found so far: the first [`MAX_EVIDENCE`] places, and how many there are in all.
+#[derive(Default)]
+struct Hits {
+    list: Vec<Hit>,
+    total: usize,
+}
+
+impl Hits {
+    /// Records `text` (a member name when `is_name`, else a string value) at `path` if it hides characters.
+    fn note(&mut self, path: &str, text: &str, is_name: bool) {
+        if has_invisible(text) {
+            self.total = self.total.saturating_add(1);
+            if self.list.len() < MAX_EVIDENCE {
+                self.list.push(Hit {
+                    path: visible(path),
+                    text: text.to_string(),
+                    is_name,
                 });
             }
         }
     }
-    while let Some((path, value)) = stack.pop() {
+}
+
+/// Walks a JSON object (iteratively: no recursion, whatever the depth) and collects every member name and
+/// string value that holds a hidden character, in document order. Paths look like `sub`, `realm_access.roles[2]`.
+fn hidden_hits(map: &Map<String, Value>) -> (Vec<Hit>, usize) {
+    let mut hits = Hits::default();
+    // (path, the member name that leads here if any, the value); pushed in reverse so that it pops in order.
+    let mut stack: Vec<(String, Option<&String>, &Value)> = map
+        .iter()
+        .rev()
+        .map(|(k, v)| (k.clone(), Some(k), v))
+        .collect();
+    while let Some((path, name, value)) = stack.pop() {
+        if let Some(name) = name {
+            hits.note(&path, name, true);
+        }
         match value {
-            Value::String(s) if has_invisible(s) => {
-                total = total.saturating_add(1);
-                if hits.len() < MAX_EVIDENCE {
-                    hits.push(Hit {
-                        path: visible(&path),
-                        text: s.clone(),
-                        is_name: false,
-                    });
-                }
-            }
+            Value::String(s) => hits.note(&path, s, false),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((format!("{path}[{i}]"), item));
+                    stack.push((format!("{path}[{i}]"), None, item));
                 }
             }
             Value::Object(m) => {
                 for (k, v) in m.iter().rev() {
-                    let child = format!("{path}.{k}");
-                    if has_invisible(k) {
-                        total = total.saturating_add(1);
-                        if hits.len() < MAX_EVIDENCE {
-                            hits.push(Hit {
-                                path: visible(&child),
-                                text: k.clone(),
-                                is_name: true,
-                            });
-                        }
-                    }
-                    stack.push((child, v));
+                    stack.push((format!("{path}.{k}"), Some(k), v));
                 }
             }
             _ => {}
         }
     }
-    (hits, total)
+    (hits.list, hits.total)
 }
 
 /// Findings about what a decoded JSON object (token payload or header, or pasted claims) hides or exceeds:

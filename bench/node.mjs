@@ -123,6 +123,8 @@ export function diagnoseWithOperation(api, { rounds = 150 } = {}) {
     { name: 'Graph token + POST /me/sendMail', input: graphToken, operation: 'POST https://graph.microsoft.com/v1.0/me/sendMail' },
     { name: 'Graph token + GET /users/{id}/messages', input: graphToken, operation: 'GET https://graph.microsoft.com/v1.0/users/0f3e0b7a-1c2d-4e5f-8a9b-0c1d2e3f4a5b/messages?$top=5' },
     { name: 'opaque token + Genesys POST /conversations/calls', input: opaque, operation: 'POST https://api.mypurecloud.ie/api/v2/conversations/calls' },
+    // The wrong token for the API (a common 401): its scopes are unknown to Genesys, so suggestions are searched.
+    { name: 'Graph token + Genesys POST /conversations/calls', input: graphToken, operation: 'POST https://api.mypurecloud.ie/api/v2/conversations/calls' },
   ];
   return cases.map(({ name, input, operation }) => {
     const sample = api.diagnose({ input, operation });

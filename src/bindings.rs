@@ -171,8 +171,9 @@ pub fn import_matrix(text: &str) -> Result<JsValue, JsError> {
     )
 }
 
-/// The operations of an installed platform, for completion: `[{ method, path, summary }]` (empty when the
-/// platform is not installed).
+/// The operations of an installed platform, for completion: `[{ method, path, summary }]`, paths without the
+/// platform's base path (`platform.basePaths` of the matrix; the page puts the one typed in front). Empty when
+/// the platform is not installed.
 ///
 /// # Errors
 /// Throws only if the result cannot be serialized.
@@ -184,7 +185,7 @@ pub fn operations(id: &str) -> Result<JsValue, JsError> {
             .map(|m| {
                 m.operations
                     .iter()
-                    .map(|o| serde_json::json!({ "method": o.method, "path": m.full_path(o), "summary": o.summary }))
+                    .map(|o| serde_json::json!({ "method": o.method, "path": o.path, "summary": o.summary }))
                     .collect()
             })
             .unwrap_or_default()

@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The last user-supplied matrix document, by (length, FNV-1a hash) of its text.
+    static CUSTOM: RefCell<Option<((usize, u64), std::rc::Rc<crate::diagnosis::CustomMatrix>)>> = const { RefCell::new(None) };
 }
 
 #[wasm_bindgen(inline_js = "export function td_module_url() { return import.meta.url; }")]
@@ -77,8 +79,37 @@ fn request_from(value: &JsValue) -> Result<Request, JsError> {
 #[wasm_bindgen]
 pub fn diagnose(request: JsValue) -> Result<JsValue, JsError> {
     let request = request_from(&request)?;
-    let report = REGISTRY.with(|r| crate::diagnose(&request, &r.borrow()));
+    let custom = custom_matrix(&request);
+    let report = REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
     to_js(&report)
+}
+
+/// FNV-1a over the bytes: a cheap fingerprint to recognize the same document again (not a security hash).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The request's matrix document, read once and reused while the same text comes back (the page sends it with
+/// every diagnosis while the user types elsewhere).
+fn custom_matrix(request: &Request) -> std::rc::Rc<crate::diagnosis::CustomMatrix> {
+    let Some(value) = request.matrix.as_ref() else {
+        return std::rc::Rc::new(crate::diagnosis::CustomMatrix::None);
+    };
+    let text = Request::text_of(value);
+    let key = (text.len(), fnv1a(text.as_bytes()));
+    if let Some(hit) = CUSTOM.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, m)| m.clone())
+    }) {
+        return hit;
+    }
+    let read = std::rc::Rc::new(crate::diagnosis::CustomMatrix::read_text(&text));
+    CUSTOM.with(|c| *c.borrow_mut() = Some((key, read.clone())));
+    read
 }
 
 /// The built-in platform ids and which of them are installed: `{ builtIn: [...], installed: [...] }`.
@@ -304,7 +335,9 @@ pub fn live_plan(options: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = diagnoseAsync)]
 pub async fn diagnose_async(request: JsValue) -> Result<JsValue, JsError> {
     let request = request_from(&request)?;
-    let mut report = REGISTRY.with(|r| crate::diagnose(&request, &r.borrow()));
+    let custom = custom_matrix(&request);
+    let mut report =
+        REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
     let planned = crate::signature::assess_request(&request);
     let checked = crate::webcrypto::verify(&planned).await;
     crate::signature::merge(&mut report, &checked);

@@ -58,8 +58,51 @@ struct Facts {
     grant_reason: String,
 }
 
+/// A user-supplied matrix document, read once. The boundary keeps the last one, so that typing elsewhere on
+/// the page does not import a 4 MB document again on every keystroke.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum CustomMatrix {
+    /// No document was given.
+    #[default]
+    None,
+    /// The document exceeds `MAX_MATRIX_BYTES` (its size); it was not read.
+    TooLarge(usize),
+    /// What the importer made of it.
+    Imported(Box<crate::openapi::Imported>),
+}
+
+impl CustomMatrix {
+    /// Reads the request's `matrix` field (text or object).
+    pub fn read(value: Option<&Value>) -> CustomMatrix {
+        let Some(value) = value else {
+            return CustomMatrix::None;
+        };
+        Self::read_text(&Request::text_of(value))
+    }
+
+    /// Reads a document given as text.
+    pub fn read_text(text: &str) -> CustomMatrix {
+        if text.trim().is_empty() {
+            CustomMatrix::None
+        } else if text.len() > crate::limits::MAX_MATRIX_BYTES {
+            CustomMatrix::TooLarge(text.len())
+        } else {
+            CustomMatrix::Imported(Box::new(crate::openapi::import(text)))
+        }
+    }
+}
+
 /// Diagnoses a request against the installed platforms. Never panics; every problem is a finding.
 pub fn diagnose(request: &Request, registry: &Registry) -> Report {
+    diagnose_with(
+        request,
+        registry,
+        &CustomMatrix::read(request.matrix.as_ref()),
+    )
+}
+
+/// [`diagnose`] with the request's `matrix` already read (the request's own `matrix` field is not looked at).
+pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatrix) -> Report {
     #[allow(clippy::cast_possible_truncation)]
     let now = request
         .now
@@ -153,10 +196,7 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
     let response = response_text.as_deref().map(response::parse);
 
     // A user-supplied matrix wins over the built-ins.
-    let custom = request
-        .matrix
-        .as_ref()
-        .map(|m| import_custom(m, &mut findings));
+    let custom = custom_findings(custom, &mut findings);
     let mut ctx = Context {
         request,
         now,
@@ -171,12 +211,7 @@ pub fn diagnose(request: &Request, registry: &Registry) -> Report {
         platform_id: None,
         platform_reason: String::new(),
     };
-    choose_platform(
-        &mut ctx,
-        registry,
-        custom.as_ref().and_then(Option::as_ref),
-        &mut findings,
-    );
+    choose_platform(&mut ctx, registry, custom, &mut findings);
 
     token_shape_rules(&ctx, &mut findings);
     let signature = match (&ctx.token, &ctx.decoded) {
@@ -397,25 +432,26 @@ fn read_introspection(
     merged
 }
 
-fn import_custom(value: &Value, findings: &mut Vec<Finding>) -> Option<Matrix> {
-    let text = Request::text_of(value);
-    if text.trim().is_empty() {
-        return None;
-    }
-    if text.len() > crate::limits::MAX_MATRIX_BYTES {
-        findings.push(Finding::new(
-            "matrix.too_large",
-            Severity::Warning,
-            "The matrix document is too large",
-            format!(
-                "It is {} bytes; the limit is {} bytes. It was not read.",
-                text.len(),
-                crate::limits::MAX_MATRIX_BYTES
-            ),
-        ));
-        return None;
-    }
-    let imported = crate::openapi::import(&text);
+fn custom_findings<'c>(
+    custom: &'c CustomMatrix,
+    findings: &mut Vec<Finding>,
+) -> Option<&'c Matrix> {
+    let imported = match custom {
+        CustomMatrix::None => return None,
+        CustomMatrix::TooLarge(len) => {
+            findings.push(Finding::new(
+                "matrix.too_large",
+                Severity::Warning,
+                "The matrix document is too large",
+                format!(
+                    "It is {len} bytes; the limit is {} bytes. It was not read.",
+                    crate::limits::MAX_MATRIX_BYTES
+                ),
+            ));
+            return None;
+        }
+        CustomMatrix::Imported(i) => i,
+    };
     for p in imported.problems.iter().take(20) {
         let where_ = if p.pointer.is_empty() {
             "the document".to_string()
@@ -447,7 +483,7 @@ fn import_custom(value: &Value, findings: &mut Vec<Finding>) -> Option<Matrix> {
             "Only the first 20 are listed.",
         ));
     }
-    imported.matrix
+    imported.matrix.as_ref()
 }
 
 fn choose_platform<'a>(

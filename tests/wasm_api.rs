@@ -91,3 +91,36 @@ fn import_matrix_reads_yaml_and_reports_problems() {
         .unwrap();
     assert!(text.contains("/paths/~1a/get"), "{text}");
 }
+
+#[wasm_bindgen_test]
+fn a_document_sent_again_is_reused_and_a_changed_one_is_read_again() {
+    let doc = |scope: &str| {
+        format!(
+            r#"{{"openapi":"3.0.0","info":{{"title":"t","version":"1"}},"paths":{{"/things":{{"post":{{"security":[{{"o":["{scope}"]}}],"responses":{{"200":{{"description":"ok"}}}}}}}}}},"components":{{"securitySchemes":{{"o":{{"type":"oauth2","flows":{{"clientCredentials":{{"tokenUrl":"https://x/t","scopes":{{"{scope}":"s"}}}}}}}}}}}}}}"#
+        )
+    };
+    // A token with scope `a`: allowed against a document that needs `a`, denied once the document needs `b`.
+    let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1Iiwic2NvcGUiOiJhIiwiZXhwIjo0MDAwMDAwMDAwfQ.c2ln";
+    let run = |d: &str| {
+        let req = js_sys::Object::new();
+        Reflect::set(&req, &"input".into(), &token.into()).unwrap();
+        Reflect::set(
+            &req,
+            &"operation".into(),
+            &"POST https://api.example.com/things".into(),
+        )
+        .unwrap();
+        Reflect::set(&req, &"matrix".into(), &d.into()).unwrap();
+        Reflect::set(&req, &"now".into(), &1_700_000_000.into()).unwrap();
+        get(
+            &token_doctor::bindings::diagnose(req.into()).unwrap(),
+            "verdict",
+        )
+        .as_string()
+        .unwrap()
+    };
+    assert_eq!(run(&doc("a")), "allowed");
+    assert_eq!(run(&doc("a")), "allowed");
+    assert_eq!(run(&doc("b")), "denied");
+    assert_eq!(run(&doc("a")), "allowed");
+}

@@ -1084,23 +1084,18 @@ case!(a_cookie_header_instead, {
 // ---------------------------------------------------------------------------------------------------------------
 // 7. The other request fields.
 
-case!(
-    #[ignore = "needs a size-limit finding in src/diagnosis.rs (SECURITY.md, Open items)"]
-    five_megabyte_response_body,
-    {
-        let body = format!(
-            "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n{{\"message\":\"{}\"}}",
-            "x".repeat(5 * MB)
-        );
-        let r =
-            diagnose(json!({"input": jwt(claims_with(json!({}))), "response": body, "now": NOW}));
-        expect(
-            &r,
-            &["response.too_large", "response.truncated"],
-            &["bytes"],
-        );
-    }
-);
+case!(five_megabyte_response_body, {
+    let body = format!(
+        "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n{{\"message\":\"{}\"}}",
+        "x".repeat(5 * MB)
+    );
+    let r = diagnose(json!({"input": jwt(claims_with(json!({}))), "response": body, "now": NOW}));
+    expect(
+        &r,
+        &["response.too_large", "response.truncated"],
+        &["bytes"],
+    );
+});
 
 case!(ten_megabyte_operation, {
     let r = diagnose(
@@ -1109,25 +1104,20 @@ case!(ten_megabyte_operation, {
     expect(&r, &["input.too_large"], &["operation"]);
 });
 
-case!(
-    #[ignore = "needs a size-limit finding in src/diagnosis.rs (SECURITY.md, Open items)"]
-    ten_megabyte_introspection,
-    {
-        let big = format!("{{\"active\":true,\"scope\":\"{}\"}}", "s ".repeat(5 * MB));
-        let r = diagnose(
-            json!({"input": jwt(claims_with(json!({}))), "introspection": big, "now": NOW}),
-        );
-        expect(
-            &r,
-            &[
-                "introspection.too_large",
-                "introspection.unreadable",
-                "input.too_large",
-            ],
-            &["bytes"],
-        );
-    }
-);
+case!(ten_megabyte_introspection, {
+    let big = format!("{{\"active\":true,\"scope\":\"{}\"}}", "s ".repeat(5 * MB));
+    let r =
+        diagnose(json!({"input": jwt(claims_with(json!({}))), "introspection": big, "now": NOW}));
+    expect(
+        &r,
+        &[
+            "introspection.too_large",
+            "introspection.unreadable",
+            "input.too_large",
+        ],
+        &["bytes"],
+    );
+});
 
 case!(introspection_nested_100000_deep, {
     let deep = format!("{{\"active\":{}", "[".repeat(100_000));
@@ -1140,20 +1130,16 @@ case!(introspection_nested_100000_deep, {
     );
 });
 
-case!(
-    #[ignore = "needs a size-limit finding in src/diagnosis.rs (SECURITY.md, Open items)"]
-    previous_token_of_ten_megabytes,
-    {
-        let r = diagnose(
-            json!({"input": jwt(claims_with(json!({}))), "previous": "a".repeat(10 * MB), "now": NOW}),
-        );
-        expect(
-            &r,
-            &["input.too_large", "compare.too_large", "previous.too_large"],
-            &["bytes"],
-        );
-    }
-);
+case!(previous_token_of_ten_megabytes, {
+    let r = diagnose(
+        json!({"input": jwt(claims_with(json!({}))), "previous": "a".repeat(10 * MB), "now": NOW}),
+    );
+    expect(
+        &r,
+        &["input.too_large", "compare.too_large", "previous.too_large"],
+        &["bytes"],
+    );
+});
 
 // Found by probing with the built-in platforms installed (release build, native): 20,000 unknown scopes took
 // 24 s and produced 20,002 findings (a 10.7 MB report); one 200 KB scope took 13.7 s (Levenshtein distance of the
@@ -1183,14 +1169,10 @@ case!(
     }
 );
 
-case!(
-    #[ignore = "hangs: closest_scopes runs a full edit distance on a huge scope (src/matrix.rs; SECURITY.md, Open items)"]
-    a_scope_of_half_a_megabyte_on_a_graph_operation,
-    {
-        let r = diagnose_on_platforms(graph_token("S".repeat(MB / 2)));
-        expect(&r, &["scope.unknown"], &["not a Microsoft Graph scope"]);
-    }
-);
+case!(a_scope_of_half_a_megabyte_on_a_graph_operation, {
+    let r = diagnose_on_platforms(graph_token("S".repeat(MB / 2)));
+    expect(&r, &["scope.unknown"], &["not a Microsoft Graph scope"]);
+});
 
 case!(an_operation_path_of_half_a_megabyte_on_genesys, {
     let r = diagnose_on_platforms(json!({
@@ -1325,7 +1307,6 @@ case!(importer_on_ref_cycles_and_deep_nesting, {
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test::wasm_bindgen_test]
-#[ignore = "bindings::request_from throws on lone surrogates (SECURITY.md, Open items)"]
 fn lone_surrogate_in_the_input() {
     // A paste cut in the middle of an emoji leaves half a surrogate pair: a JS string no UTF-8 text can hold.
     // `diagnose` must still answer (the surrogate becomes U+FFFD) rather than throw.

@@ -2680,13 +2680,22 @@ fn unknown_scope_rules(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
         "address",
         "phone",
     ];
-    let mut reported = Vec::new();
+    // Each unknown scope once; the first few get their own finding with suggestions, the rest are counted in one
+    // (a token with thousands of made-up scopes must not cost thousands of catalog searches).
+    const DETAILED: usize = 5;
+    let mut reported: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut more: Vec<String> = Vec::new();
     for (s, wherefrom) in seen {
         if ignore.contains(&s.as_str())
-            || m.knows_scope(&s)
-            || reported.contains(&s)
             || s.contains("://")
+            || reported.contains(&s)
+            || m.knows_scope(&s)
         {
+            continue;
+        }
+        reported.insert(s.clone());
+        if reported.len() > DETAILED {
+            more.push(s);
             continue;
         }
         let near = m.closest_scopes(&s, 3);
@@ -2716,7 +2725,35 @@ fn unknown_scope_rules(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
             f = f.fix(format!("Request `{n}` instead."));
         }
         out.push(f);
-        reported.push(s);
+    }
+    if !more.is_empty() {
+        let shown: Vec<String> = more
+            .iter()
+            .take(10)
+            .map(|s| format!("`{}`", crate::json::clip(s, 60)))
+            .collect();
+        out.push(
+            Finding::new(
+                "scope.unknown",
+                Severity::Warning,
+                format!(
+                    "{} more scopes are not {} scopes",
+                    more.len(),
+                    m.platform.name
+                ),
+                format!(
+                    "Also not defined by {}: {}{}.",
+                    m.platform.name,
+                    shown.join(", "),
+                    if more.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .weight(50),
+        );
     }
 }
 

@@ -4,9 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { launch, serve, openPage, assertClean, screenshot } from './harness.mjs';
-import { graphToken, OPAQUE, ready, verdictIs, buildSingleFile } from './page-helpers.mjs';
+import { graphToken, OPAQUE, ready, verdictIs, buildSingleFile, openSingleFileOffline } from './page-helpers.mjs';
 
 let browser, server, url, singleFile;
 before(async () => {
@@ -82,17 +81,7 @@ test('the single file opened from file:// diagnoses with its inline matrices, wi
   assert.match(csp, /default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'; style-src 'sha256-[A-Za-z0-9+/=]+';/);
   assert.doesNotMatch(csp, /unsafe-inline|script-src[^;]*'self'/);
 
-  const context = await browser.newContext();
-  const requests = [];
-  await context.route('**/*', (route) => {
-    requests.push(route.request().url());
-    return route.request().url().startsWith('file:') ? route.continue() : route.abort();
-  });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(pathToFileURL(singleFile).href);
+  const { context, page, requests, problems } = await openSingleFileOffline(browser, singleFile);
   await verdictIs(page, 'denied'); // the sample against the inlined Microsoft Graph matrix
   assert.match(await page.textContent('#verdict'), /Mail\.Send/);
   await page.fill('#input', graphToken('User.Read'));

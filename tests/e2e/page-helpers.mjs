@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { makeJwt, ROOT } from './harness.mjs';
 
 export const NOW = () => Math.floor(Date.now() / 1000);
@@ -116,4 +117,23 @@ export async function buildSingleFile() {
   const { execFileSync } = await import('node:child_process');
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'dist.mjs'), out], { stdio: 'pipe' });
   return out;
+}
+
+/**
+ * Opens the single file from `file://` in a new context where every request that is not a file is aborted;
+ * returns `{ context, page, requests, problems }` (every URL asked for; console errors and page errors).
+ */
+export async function openSingleFileOffline(browser, file) {
+  const context = await browser.newContext();
+  const requests = [];
+  await context.route('**/*', (route) => {
+    requests.push(route.request().url());
+    return route.request().url().startsWith('file:') ? route.continue() : route.abort();
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(pathToFileURL(file).href);
+  return { context, page, requests, problems };
 }

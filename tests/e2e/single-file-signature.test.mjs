@@ -4,9 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { launch } from './harness.mjs';
-import { buildSingleFile } from './page-helpers.mjs';
+import { buildSingleFile, openSingleFileOffline } from './page-helpers.mjs';
 import { ALGS, newKey, signJwt, publicJwk, tamper } from '../fixtures/jose/sign.mjs';
 
 const claims = { iss: 'https://issuer.example', sub: 'user-42', aud: 'api://tests', iat: 1700000000, exp: 4000000000 };
@@ -18,17 +17,7 @@ after(async () => {
 });
 
 test('single file from file://: every algorithm verifies, and a tampered token does not', async () => {
-  const context = await browser.newContext();
-  const requests = [];
-  await context.route('**/*', (route) => {
-    requests.push(route.request().url());
-    return route.request().url().startsWith('file:') ? route.continue() : route.abort();
-  });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(pathToFileURL(singleFile).href);
+  const { context, page, requests, problems } = await openSingleFileOffline(browser, singleFile);
   await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict);
   await page.click('#verify-box > summary');
   const status = '#verify-panel .verify-status';

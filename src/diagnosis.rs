@@ -44,6 +44,27 @@ pub struct Context<'a> {
     pub platform_reason: String,
 }
 
+impl Context<'_> {
+    /// Whether the API's response carries `signal`.
+    fn response_says(&self, signal: &Signal) -> bool {
+        self.response
+            .as_ref()
+            .is_some_and(|r| r.signals.contains(signal))
+    }
+
+    /// The response's error message, for evidence.
+    fn response_message(&self) -> Option<String> {
+        self.response.as_ref().and_then(|r| r.message.clone())
+    }
+
+    /// Whether the API rejected the token itself: a 401, or an `invalid_token` error.
+    fn response_rejects_token(&self) -> bool {
+        self.response
+            .as_ref()
+            .is_some_and(|r| r.status == Some(401) || r.signals.contains(&Signal::InvalidToken))
+    }
+}
+
 /// The token facts that the requirement checks use, merged from claims and introspection.
 struct Facts {
     /// Scopes held; None = cannot be seen (opaque token without introspection).
@@ -726,9 +747,7 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 "Only the server that issued it can say what it grants: its scopes, expiry and user are not readable here.",
             )
             .weight(40);
-            let rejected = ctx.response.as_ref().is_some_and(|r| {
-                r.signals.contains(&Signal::InvalidToken) || r.status == Some(401)
-            });
+            let rejected = ctx.response_rejects_token();
             if rejected {
                 f.severity = Severity::Warning;
                 f.title = "The API rejected an opaque token: only its issuer can say why".into();
@@ -854,14 +873,8 @@ fn capitalize(s: &str) -> String {
 
 fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let now = ctx.now;
-    let response_expired = ctx
-        .response
-        .as_ref()
-        .is_some_and(|r| r.signals.contains(&Signal::Expired));
-    let response_lifetime = ctx
-        .response
-        .as_ref()
-        .is_some_and(|r| r.signals.contains(&Signal::LifetimeInvalid));
+    let response_expired = ctx.response_says(&Signal::Expired);
+    let response_lifetime = ctx.response_says(&Signal::LifetimeInvalid);
     let (exp, nbf, iat) = match &ctx.claims {
         Some(c) => (c.expires.clone(), c.not_before.clone(), c.issued_at.clone()),
         None => (None, None, None),
@@ -892,13 +905,7 @@ fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
             }
             if response_expired {
                 f = f
-                    .evidence(
-                        "response",
-                        ctx.response
-                            .as_ref()
-                            .and_then(|r| r.message.clone())
-                            .unwrap_or_default(),
-                    )
+                    .evidence("response", ctx.response_message().unwrap_or_default())
                     .weight(92);
             }
             out.push(f);
@@ -1026,7 +1033,7 @@ fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 ),
             )
             .evidence("claims iat / nbf", format!("{t} = {}", crate::time::utc(t)))
-            .evidence("response", ctx.response.as_ref().and_then(|r| r.message.clone()).unwrap_or_else(|| "rejected".into()))
+            .evidence("response", ctx.response_message().unwrap_or_else(|| "rejected".into()))
             .fix("Synchronize the clocks of the issuer and the API server (NTP).")
             .fix("Give the API's validator a small clock-skew leeway (e.g. 30 s to 5 min).")
             .weight(80),
@@ -1035,10 +1042,7 @@ fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
     if let Some(i) = iat.as_ref().and_then(|i| i.seconds) {
         if i > now.saturating_add(CLOCK_SKEW_SECONDS) {
             let nbf_reported = out.iter().any(|f| f.code == "token.not_yet_valid");
-            let response_nyv = ctx
-                .response
-                .as_ref()
-                .is_some_and(|r| r.signals.contains(&Signal::NotYetValid));
+            let response_nyv = ctx.response_says(&Signal::NotYetValid);
             out.push(
                 Finding::new(
                     "token.clock_skew",
@@ -1062,10 +1066,7 @@ fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
 fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let bound = ctx.claims.as_ref().and_then(|c| c.confirmation.clone());
     let scheme = ctx.recognized.scheme.clone().unwrap_or_default();
-    let response_says = ctx
-        .response
-        .as_ref()
-        .is_some_and(|r| r.signals.contains(&Signal::SenderConstrained));
+    let response_says = ctx.response_says(&Signal::SenderConstrained);
     let token_type_dpop = ctx
         .introspection
         .as_ref()
@@ -1079,7 +1080,7 @@ fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
             "token.sender_constrained",
             if response_says
                 || (!is_mtls && scheme.eq_ignore_ascii_case("bearer"))
-                || ctx.response.as_ref().is_some_and(|r| r.status == Some(401) || r.signals.contains(&Signal::InvalidToken))
+                || ctx.response_rejects_token()
             {
                 Severity::Error
             } else {
@@ -1106,9 +1107,7 @@ fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
         if response_says {
             f = f.evidence(
                 "response",
-                ctx.response
-                    .as_ref()
-                    .and_then(|r| r.message.clone())
+                ctx.response_message()
                     .unwrap_or_else(|| "DPoP required".into()),
             );
         }
@@ -1196,14 +1195,8 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     let expect = ctx.request.expect.clone().unwrap_or_default();
-    let response_aud = ctx
-        .response
-        .as_ref()
-        .is_some_and(|r| r.signals.contains(&Signal::AudienceInvalid));
-    let response_sig = ctx
-        .response
-        .as_ref()
-        .is_some_and(|r| r.signals.contains(&Signal::SignatureInvalid));
+    let response_aud = ctx.response_says(&Signal::AudienceInvalid);
+    let response_sig = ctx.response_says(&Signal::SignatureInvalid);
     let header_nonce = ctx
         .decoded
         .as_ref()
@@ -1269,13 +1262,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
             .weight(83);
             if response_aud {
                 f = f
-                    .evidence(
-                        "response",
-                        ctx.response
-                            .as_ref()
-                            .and_then(|r| r.message.clone())
-                            .unwrap_or_default(),
-                    )
+                    .evidence("response", ctx.response_message().unwrap_or_default())
                     .weight(90);
             }
             f = f.fix(audience_fix(ctx, &wanted));
@@ -1307,7 +1294,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
             format!("The API says the audience is invalid; the token's `aud` is {}.", if c.audiences.is_empty() { "missing".into() } else { c.audiences.join(", ") }),
         )
         .evidence("claim aud", c.audiences.join(", "))
-        .evidence("response", ctx.response.as_ref().and_then(|r| r.message.clone()).unwrap_or_default())
+        .evidence("response", ctx.response_message().unwrap_or_default())
         .fix("Request the token for the API's audience (its identifier / resource / scope prefix), and configure the API to accept exactly that value.")
         .weight(88);
         if aud_is_client {
@@ -1895,10 +1882,7 @@ fn operation_rules(
                 }
                 None => RequirementState::Unknown,
             };
-            let response_lists = ctx
-                .response
-                .as_ref()
-                .is_some_and(|r| r.signals.contains(&Signal::PermissionDenied));
+            let response_lists = ctx.response_says(&Signal::PermissionDenied);
             checks.push(RequirementCheck {
                 kind: "permission".into(),
                 required: format!("{mode}: {}", p.list.join(", ")),

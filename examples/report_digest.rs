@@ -1,0 +1,67 @@
+//! Prints a digest of what the engine says for every file under the given directories, so that a change meant to
+//! be behaviour-neutral (a speed-up) can be checked against the tree before it:
+//! `cargo run --release --example report_digest -- fuzz/corpus/diagnose fuzz/corpus/jose_decode tests/corpus > a.txt`,
+//! change, run again, `diff a.txt b.txt`. Each line: the file, an FNV-1a digest of the report JSON of
+//! `diagnose` (built-in matrices installed, a fixed clock) and of the `Debug` form of `jose::decode`.
+//! A file that holds a JSON request (`{"input": ...}`) is diagnosed as that request, a JSON array of corpus cases
+//! (`[{"request": ...}]`) as each case, any other file as a pasted input.
+
+use token_doctor::matrix::Matrix;
+use token_doctor::registry::{BUILT_IN, Registry};
+use token_doctor::request::Request;
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn requests_of(bytes: &[u8]) -> Vec<Request> {
+    if let Ok(cases) = serde_json::from_slice::<Vec<serde_json::Value>>(bytes) {
+        let requests: Vec<Request> = cases
+            .iter()
+            .filter_map(|c| serde_json::from_value(c.get("request")?.clone()).ok())
+            .collect();
+        if !requests.is_empty() {
+            return requests;
+        }
+    }
+    if let Ok(request) = serde_json::from_slice::<Request>(bytes) {
+        return vec![request];
+    }
+    vec![Request {
+        input: String::from_utf8_lossy(bytes).into_owned(),
+        ..Default::default()
+    }]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut registry = Registry::default();
+    for id in BUILT_IN {
+        let path = format!("{}/www/matrices/{id}.json", env!("CARGO_MANIFEST_DIR"));
+        registry.install(Matrix::from_json(&std::fs::read_to_string(path)?)?);
+    }
+    for dir in std::env::args().skip(1) {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for file in files {
+            let bytes = std::fs::read(&file)?;
+            for mut request in requests_of(&bytes) {
+                request.now = request.now.or(Some(1_700_000_000.0));
+                let report = token_doctor::diagnose(&request, &registry);
+                let decoded = format!("{:?}", token_doctor::jose::decode(&request.input));
+                println!(
+                    "{}\t{:016x}\t{:016x}",
+                    file.display(),
+                    fnv1a(serde_json::to_string(&report)?.as_bytes()),
+                    fnv1a(decoded.as_bytes())
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -159,6 +159,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
                     findings.retain(|f| f.code != "input.no_token" && f.code != "input.empty");
                     findings.extend(op_r.findings.iter().cloned());
                     recognized.token = op_r.token.clone();
+                    recognized.decoded = op_r.decoded.clone();
                     recognized.scheme = op_r.scheme.clone();
                     if recognized.kind == "empty" {
                         recognized.kind = op_r.kind;
@@ -183,13 +184,15 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     }
 
     let token = recognized.token.clone();
-    let decoded = token.as_deref().map(jose::decode);
-    let claims_map = decoded
+    // Decoded once, while the input was recognized.
+    let decoded = recognized
+        .decoded
+        .take()
+        .or_else(|| token.as_deref().map(jose::decode));
+    let claims = decoded
         .as_ref()
-        .and_then(|d| d.payload.clone())
-        .or_else(|| recognized.claims.clone());
-    let claims = claims_map
-        .as_ref()
+        .and_then(|d| d.payload.as_ref())
+        .or(recognized.claims.as_ref())
         .map(|m| claims::normalize(m, decoded.as_ref().and_then(|d| d.header.as_ref())));
 
     let introspection = read_introspection(request, &recognized, &mut findings);
@@ -326,7 +329,13 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         recognized: ctx.recognized.description.clone(),
         findings,
         token: ctx.decoded.as_ref().map(token_json),
-        claims: claims_json(&ctx, claims_map.as_ref()),
+        claims: claims_json(
+            &ctx,
+            ctx.decoded
+                .as_ref()
+                .and_then(|d| d.payload.as_ref())
+                .or(ctx.recognized.claims.as_ref()),
+        ),
         operation: operation_json,
         requirements,
         signature,

@@ -43,6 +43,9 @@ pub struct Recognized {
     pub claims: Option<Map<String, Value>>,
     /// Problems with the header or the paste (header.malformed, input.*).
     pub findings: Vec<Finding>,
+    /// `token` decoded (set by [`recognize`], which reads the header and claims for its findings; kept so that
+    /// the token is decoded once per diagnosis).
+    pub decoded: Option<crate::jose::DecodedToken>,
 }
 
 /// Recognizes a paste. Never fails.
@@ -64,6 +67,7 @@ pub fn recognize(text: &str) -> Recognized {
                 .extend(crate::text::claim_findings(payload, "claim"));
             out.findings.extend(crate::claims::type_findings(payload));
         }
+        out.decoded = Some(decoded);
     } else if let Some(claims) = &out.claims {
         out.findings
             .extend(crate::text::claim_findings(claims, "claim"));
@@ -179,7 +183,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     let mut value = value.trim();
     let mut problems: Vec<String> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
-    if value.contains(['\r', '\n']) {
+    if has_line_break(value) {
         problems.push("the value spans several lines: a line break inside a header ends it early, so the server sees a truncated token".into());
         fixes.push(
             "Remove the line breaks (a copied token often wraps); send the header on one line."
@@ -204,9 +208,8 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
             value = unquoted.trim();
             continue;
         }
-        let mut parts = value.splitn(2, char::is_whitespace);
-        let first = parts.next().unwrap_or("");
-        let rest = parts.next().map(str::trim);
+        let (first, rest) = split_first_word(value);
+        let rest = rest.map(str::trim);
         let is_scheme = [
             "bearer",
             "dpop",
@@ -221,7 +224,8 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
             "sso-key",
             "pop",
         ]
-        .contains(&first.to_ascii_lowercase().as_str())
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(first))
             || (first.ends_with(':') && first.len() < 20);
         match (is_scheme, rest) {
             (true, Some(rest)) if !rest.is_empty() => {
@@ -231,11 +235,17 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
             _ => break,
         }
     }
-    let mut token: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    let words = value.split_whitespace().count();
+    // A token is one word: the common case copies it once, without looking at it character by character.
+    // `value` is trimmed, so whitespace inside it means several words.
+    let spaced = split_first_word(value).1.is_some();
+    let mut token: String = if spaced {
+        value.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        value.to_string()
+    };
     if !in_header
         && schemes.is_empty()
-        && words > 1
+        && spaced
         && crate::jose::shape_of(&token) == crate::jose::TokenShape::Opaque
     {
         // Several words that do not join into a JWT: prose, not a token.
@@ -252,18 +262,22 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         );
         return;
     }
-    if token.len() != value.len() && !value.contains(['\r', '\n']) {
+    if token.len() != value.len() && !has_line_break(value) {
         problems.push(
             "the token has spaces inside it; the server sees only the part before the first space"
                 .into(),
         );
         fixes.push("Paste the token again without spaces.".into());
     }
-    let invisible: Vec<char> = token.chars().filter(|c| !c.is_ascii_graphic()).collect();
-    if let Some(c) = invisible.first() {
+    let invisible = if token.bytes().all(|b| b.is_ascii_graphic()) {
+        None
+    } else {
+        token.chars().find(|c| !c.is_ascii_graphic())
+    };
+    if let Some(c) = invisible {
         problems.push(format!(
             "the token contains the character {} (invisible or not ASCII), which no token has; it was likely added by a document or chat tool",
-            describe_char(*c)
+            describe_char(c)
         ));
         fixes.push("Copy the token from its source again as plain text.".into());
         token.retain(|c| c.is_ascii_graphic());
@@ -346,6 +360,32 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     }
 }
 
+/// Whether `s` holds a carriage return or a line feed (two byte searches, not a walk over its characters).
+fn has_line_break(s: &str) -> bool {
+    s.contains('\n') || s.contains('\r')
+}
+
+/// Splits off the first word at the first whitespace character (as `splitn(2, char::is_whitespace)` does):
+/// `(first, Some(rest))`, or `(s, None)` when `s` has no whitespace. ASCII is read byte by byte; characters are
+/// decoded only from the first non-ASCII byte on.
+fn split_first_word(s: &str) -> (&str, Option<&str>) {
+    let Some(i) = s
+        .bytes()
+        .position(|b| !b.is_ascii() || matches!(b, b'\t'..=b'\r' | b' '))
+    else {
+        return (s, None);
+    };
+    let tail = s.get(i..).unwrap_or("");
+    let Some((j, c)) = tail.char_indices().find(|(_, c)| c.is_whitespace()) else {
+        return (s, None);
+    };
+    let at = i.saturating_add(j);
+    (
+        s.get(..at).unwrap_or(s),
+        s.get(at.saturating_add(c.len_utf8())..),
+    )
+}
+
 /// Whether a token has one of GitHub's documented prefixes (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`).
 fn is_github_token(token: &str) -> bool {
     ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]
@@ -376,9 +416,9 @@ fn strip_quotes(s: &str) -> &str {
 }
 
 fn recognize_json(text: &str, out: &mut Recognized) {
-    let map = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) | Err(_) => {
+    let (map, duplicate) = match crate::json::parse_noting_duplicates(text) {
+        Ok(crate::json::Parsed::Object(map, duplicate)) => (map, duplicate),
+        Ok(crate::json::Parsed::Other(_)) | Err(_) => {
             // Not JSON: maybe a token that happens to start with '{' (never), so say what is wrong.
             let detail = match serde_json::from_str::<Value>(text) {
                 Err(e) => format!(
@@ -403,7 +443,7 @@ fn recognize_json(text: &str, out: &mut Recognized) {
             return;
         }
     };
-    if let Some(dup) = crate::json::first_duplicate_key(text) {
+    if let Some(dup) = duplicate {
         out.findings.push(
             Finding::new(
                 if map.get("access_token").is_none() && !map.contains_key("active") {
@@ -744,6 +784,17 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
 
 /// Parses `METHOD target HTTP/x` (a raw HTTP request line).
 fn request_line(line: &str) -> Option<(String, String)> {
+    // The method is upper-case letters followed by whitespace: anything else (a token) is turned away at its
+    // first characters, before the line is split.
+    let t = line.trim_start();
+    let run = t.bytes().take_while(u8::is_ascii_uppercase).count();
+    if run == 0
+        || !t
+            .get(run..)
+            .is_some_and(|r| r.starts_with(char::is_whitespace))
+    {
+        return None;
+    }
     let mut parts = line.split_whitespace();
     let method = parts.next()?;
     let target = parts.next()?;

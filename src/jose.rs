@@ -66,12 +66,12 @@ impl DecodedToken {
 pub fn shape_of(token: &str) -> TokenShape {
     // Some opaque tokens contain a dot (Google `ya29.…`): with a segment count no JOSE form has, only text with
     // a segment that starts like a JOSE header or payload (`{"` is `eyJ` in base64url) is a broken JWT.
-    let jwt_like = token.starts_with("eyJ") || token.contains(".eyJ");
+    let jwt_like = || token.starts_with("eyJ") || token.contains(".eyJ");
     match token.bytes().filter(|b| *b == b'.').count() {
         0 => TokenShape::Opaque,
         2 => TokenShape::Jws,
         4 => TokenShape::Jwe,
-        _ if !jwt_like && !token.split('.').any(str::is_empty) => TokenShape::Opaque,
+        _ if !jwt_like() && !token.split('.').any(str::is_empty) => TokenShape::Opaque,
         _ => TokenShape::Malformed,
     }
 }
@@ -161,9 +161,15 @@ fn decode_segment(
         });
     }
     let standard = trimmed.bytes().any(|b| b == b'+' || b == b'/');
+    // Read byte by byte: every byte before the first one outside the alphabet is ASCII, so that byte starts a
+    // character, and its offset is the character's.
     if let Some((pos, ch)) = trimmed
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/')))
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/')))
+        .map(|pos| {
+            let ch = trimmed.get(pos..).and_then(|r| r.chars().next());
+            (pos, ch.unwrap_or(char::REPLACEMENT_CHARACTER))
+        })
     {
         issues.push(SegmentIssue {
             segment: name,
@@ -279,9 +285,9 @@ fn json_object(
             return None;
         }
     };
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => {
-            if let Some(dup) = crate::json::first_duplicate_key(text) {
+    match crate::json::parse_noting_duplicates(text) {
+        Ok(crate::json::Parsed::Object(map, dup)) => {
+            if let Some(dup) = dup {
                 issues.push(SegmentIssue {
                     segment: name,
                     fatal: false,
@@ -292,7 +298,7 @@ fn json_object(
             }
             Some(map)
         }
-        Ok(other) => {
+        Ok(crate::json::Parsed::Other(other)) => {
             issues.push(SegmentIssue {
                 segment: name,
                 fatal: true,

@@ -1,8 +1,7 @@
 //! Small JSON helpers shared by the parsers: type names, clipped text, readable parse errors, duplicate keys.
 
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::Value;
-use std::collections::HashSet;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 use std::fmt;
 
 /// The JSON type of a value, in words with its article ("an array", "a string", "null"), ready to follow "is".
@@ -38,28 +37,78 @@ pub fn error_kind(e: &serde_json::Error) -> String {
     }
 }
 
-/// The first member name that appears twice in the top-level object of `text`, if any.
-pub fn first_duplicate_key(text: &str) -> Option<String> {
-    struct Keys;
-    impl<'de> Visitor<'de> for Keys {
-        type Value = Option<String>;
+/// A JSON text read in one pass by [`parse_noting_duplicates`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// The text is an object: its members (a repeated name keeps its last value, as `serde_json` does) and the
+    /// first member name that appears more than once at the top level, if any.
+    Object(Map<String, Value>, Option<String>),
+    /// The text is JSON but not an object.
+    Other(Value),
+}
+
+/// Parses JSON text and notes, in the same pass, the first top-level member name that appears twice (a
+/// second parse just for the duplicates cost as much as the first). Errors are `serde_json`'s, exactly as
+/// `serde_json::from_str::<Value>` reports them.
+pub fn parse_noting_duplicates(text: &str) -> Result<Parsed, serde_json::Error> {
+    struct Top;
+    impl<'de> Visitor<'de> for Top {
+        type Value = Parsed;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object")
+            f.write_str("any JSON value")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut seen = HashSet::new();
+        fn visit_bool<E>(self, v: bool) -> Result<Parsed, E> {
+            Ok(Parsed::Other(Value::Bool(v)))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Parsed, E> {
+            Ok(Parsed::Other(Value::from(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Parsed, E> {
+            Ok(Parsed::Other(Value::from(v)))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Parsed, E> {
+            Ok(Parsed::Other(Value::from(v)))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Parsed, E> {
+            Ok(Parsed::Other(Value::String(v.to_string())))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Parsed, E> {
+            Ok(Parsed::Other(Value::String(v)))
+        }
+        fn visit_unit<E>(self) -> Result<Parsed, E> {
+            Ok(Parsed::Other(Value::Null))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<Value>()? {
+                items.push(item);
+            }
+            Ok(Parsed::Other(Value::Array(items)))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+            let mut members = Map::new();
             let mut dup = None;
             while let Some(key) = map.next_key::<String>()? {
-                let _: IgnoredAny = map.next_value()?;
-                if dup.is_none() && !seen.insert(key.clone()) {
-                    dup = Some(key);
+                let value: Value = map.next_value()?;
+                match members.entry(key) {
+                    serde_json::map::Entry::Vacant(e) => {
+                        e.insert(value);
+                    }
+                    serde_json::map::Entry::Occupied(mut e) => {
+                        if dup.is_none() {
+                            dup = Some(e.key().clone());
+                        }
+                        e.insert(value);
+                    }
                 }
             }
-            Ok(dup)
+            Ok(Parsed::Object(members, dup))
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    de.deserialize_map(Keys).ok().flatten()
+    let parsed = de.deserialize_any(Top)?;
+    de.end()?;
+    Ok(parsed)
 }
 
 /// Replaces `\uXXXX` escapes of lone UTF-16 surrogates with `\uFFFD` in JSON text. JavaScript strings may hold
@@ -141,11 +190,41 @@ mod tests {
 
     #[test]
     fn finds_duplicates_at_top_level_only() {
-        assert_eq!(
-            first_duplicate_key(r#"{"a":1,"b":{"c":1,"c":2},"a":2}"#),
-            Some("a".into())
-        );
-        assert_eq!(first_duplicate_key(r#"{"a":1,"b":{"c":1,"c":2}}"#), None);
+        let dup = |text: &str| match parse_noting_duplicates(text) {
+            Ok(Parsed::Object(_, dup)) => dup,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(dup(r#"{"a":1,"b":{"c":1,"c":2},"a":2}"#), Some("a".into()));
+        assert_eq!(dup(r#"{"a":1,"b":{"c":1,"c":2}}"#), None);
+    }
+
+    #[test]
+    fn one_pass_reads_what_serde_json_reads() {
+        for text in [
+            r#"{"a":1,"b":[1,2.5,"x",null,true,{"c":-3}],"a":{"d":"e"}}"#,
+            r#"[1,{"a":1,"a":2}]"#,
+            r#""text""#,
+            "null",
+            "18446744073709551615",
+            "-1.5e3",
+            r#"{"a":1} x"#,
+            r#"{"a":"#,
+            "",
+        ] {
+            let ours = parse_noting_duplicates(text).map(|p| match p {
+                Parsed::Object(m, _) => Value::Object(m),
+                Parsed::Other(v) => v,
+            });
+            match (ours, serde_json::from_str::<Value>(text)) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!("{text}: {a:?} against {b:?}"),
+            }
+        }
+        let deep = "[".repeat(200);
+        let a = parse_noting_duplicates(&deep).expect_err("too deep");
+        let b = serde_json::from_str::<Value>(&deep).expect_err("too deep");
+        assert_eq!(a.to_string(), b.to_string());
     }
 
     #[test]

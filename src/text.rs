@@ -66,7 +66,38 @@ pub fn hidden_name(c: char) -> Option<&'static str> {
 
 /// True when `s` holds at least one hidden or deceptive character (see [`hidden_name`]).
 pub fn has_invisible(s: &str) -> bool {
-    s.chars().any(|c| hidden_name(c).is_some())
+    // Printable ASCII, tab and line breaks are shown as themselves: most text is decided byte by byte.
+    !s.bytes()
+        .all(|b| matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r'))
+        && s.chars().any(|c| hidden_name(c).is_some())
+}
+
+/// True when a member name or string value anywhere in `map` holds a hidden character: the walk of
+/// [`hidden_hits`] without building the paths (most tokens hide nothing).
+fn hides_anything(map: &Map<String, Value>) -> bool {
+    let mut stack: Vec<&Value> = Vec::new();
+    for (k, v) in map {
+        if has_invisible(k) {
+            return true;
+        }
+        stack.push(v);
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::String(s) if has_invisible(s) => return true,
+                Value::Array(items) => stack.extend(items),
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        if has_invisible(k) {
+                            return true;
+                        }
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// `s` with every hidden or deceptive character replaced by a visible `[U+XXXX]` marker; other text unchanged.
@@ -136,6 +167,9 @@ impl Hits {
 /// string value that holds a hidden character, in document order. Paths look like `sub`, `realm_access.roles[2]`.
 fn hidden_hits(map: &Map<String, Value>) -> (Vec<Hit>, usize) {
     let mut hits = Hits::default();
+    if !hides_anything(map) {
+        return (hits.list, hits.total);
+    }
     // (path, the member name that leads here if any, the value); pushed in reverse so that it pops in order.
     let mut stack: Vec<(String, Option<&String>, &Value)> = map
         .iter()

@@ -18,6 +18,18 @@ export function sizeOf(file, root) {
 
 const local = (ref) => ref && !/^(?:[a-z]+:|\/\/|#)/i.test(ref);
 
+/** The local files `file` (a module) imports statically, the wasm it loads with `new URL(…, import.meta.url)`. */
+export function staticImports(file) {
+  const js = fs.readFileSync(file, 'utf8');
+  const deps = [
+    ...[...js.matchAll(/(?:^|[;\n}])\s*import\s+(?:[^'"();]*?\s+from\s+)?["']([^"']+)["']/g)].map((m) => m[1]),
+    ...[...js.matchAll(/\bexport\s+(?:\*|\{[^}]*\})\s+from\s+["']([^"']+)["']/g)].map((m) => m[1]),
+    ...[...js.matchAll(/new URL\(\s*["']([^"']+\.wasm)["']\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1]),
+    ...[...js.matchAll(/@import\s+(?:url\()?["']([^"']+)["']/g)].map((m) => m[1]),
+  ];
+  return deps.filter(local).map((d) => path.join(path.dirname(file), d));
+}
+
 /** The files of the first download of `www/index.html`, in discovery order. */
 export function firstDownloadFiles(www) {
   const seen = new Set();
@@ -43,15 +55,7 @@ export function firstDownloadFiles(www) {
   while (queue.length) {
     const file = queue.shift();
     if (!add(file) || !/\.m?js$/.test(file)) continue;
-    const js = fs.readFileSync(file, 'utf8');
-    const dir = path.dirname(file);
-    const deps = [
-      ...[...js.matchAll(/(?:^|[;\n}])\s*import\s+(?:[^'"();]*?\s+from\s+)?["']([^"']+)["']/g)].map((m) => m[1]),
-      ...[...js.matchAll(/\bexport\s+(?:\*|\{[^}]*\})\s+from\s+["']([^"']+)["']/g)].map((m) => m[1]),
-      ...[...js.matchAll(/new URL\(\s*["']([^"']+\.wasm)["']\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1]),
-      ...[...js.matchAll(/@import\s+(?:url\()?["']([^"']+)["']/g)].map((m) => m[1]),
-    ];
-    for (const d of deps.filter(local)) queue.push(path.join(dir, d));
+    queue.push(...staticImports(file));
   }
   return order;
 }

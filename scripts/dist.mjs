@@ -17,9 +17,11 @@ const rel = (file) => path.relative(ROOT, file);
 
 /**
  * Joins ES modules into one module script. Each module becomes `const __mN = await (async () => { ... return
- * {exports} })();`, its imports become destructurings of the modules it uses. Only the static forms this project
- * writes are accepted; anything else (dynamic import, `export *`, re-exports, destructuring exports) stops the
- * build with the file and the line, rather than producing a file that breaks at run time.
+ * {exports} })();`, its imports become destructurings of the modules it uses. A dynamic `import('./x.js')` (a
+ * relative string literal) becomes `Promise.resolve(__mN)`: in the single file every module is already there.
+ * Only the forms this project writes are accepted; anything else (a computed dynamic import, `export *`,
+ * re-exports, destructuring exports) stops the build with the file and the line, rather than producing a file
+ * that breaks at run time.
  */
 export function bundle(entry, replacements = new Map()) {
   const ids = new Map();
@@ -33,10 +35,12 @@ export function bundle(entry, replacements = new Map()) {
     visiting.add(file);
     const source = replacements.get(file) ?? fs.readFileSync(file, 'utf8');
     const where = (index) => `${rel(file)}:${source.slice(0, index).split('\n').length}`;
-    const dynamic = source.search(/(?<![\w$.])import\s*\(/);
-    if (dynamic >= 0) fail(`dynamic import() is not supported (${where(dynamic)})`);
+    let code = source.replace(/(?<![\w$.])import\s*\(\s*(['"])(\.[^'"]+)\1\s*\)/g,
+      (_all, _q, spec) => `Promise.resolve(${visit(path.resolve(path.dirname(file), spec))})`);
+    const dynamic = code.search(/(?<![\w$.])import\s*\(/);
+    if (dynamic >= 0) fail(`only import('./relative.js') is supported (${rel(file)}:${code.slice(0, dynamic).split('\n').length})`);
 
-    let code = source.replace(
+    code = code.replace(
       /^[ \t]*import\s+(?:([\w$]+)\s*,?\s*)?(?:\*\s*as\s+([\w$]+)|\{([^}]*)\})?\s*(?:from\s*)?(['"])([^'"]+)\4[ \t]*;?/gm,
       (_all, def, ns, named, _q, spec) => {
         if (!spec.startsWith('.')) fail(`bare import '${spec}' in ${rel(file)}`);
@@ -106,8 +110,14 @@ function decode(base64) {
   for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
-export const engineSource = { module_or_path: decode(WASM_BASE64) };
 export const inlined = true;
+let engine = null;
+export function startEngine() {
+  engine ??= Promise.all([import('./pkg/token_doctor.js'), WebAssembly.compile(decode(WASM_BASE64))])
+    .then(([bindings, module]) => bindings.default({ module_or_path: module }));
+  return engine;
+}
+startEngine().catch(() => {});
 export async function matrixText(id) {
   if (!Object.hasOwn(MATRICES, id)) throw new Error('not in this file');
   return MATRICES[id];

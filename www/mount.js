@@ -1,27 +1,24 @@
 // One Token Doctor instance: builds the UI into a container (the page's #app, or a <token-doctor> shadow root),
 // diagnoses as the user types, loads platform matrices on demand, and copies redacted reports. Nothing is
 // written to storage, cookies, the URL or the console; nothing is fetched except the page's own files.
-import init, { diagnose, installPlatform, operations as engineOperations, platforms, lastPanic, tokenOf } from './pkg/token_doctor.js';
-import { engineSource, matrixText, inlined } from './assets.js';
+import { diagnose, installPlatform, operations as engineOperations, platforms, lastPanic, tokenOf } from './pkg/token_doctor.js';
+import { startEngine, matrixText, inlined } from './assets.js';
 import { buildUi } from './ui.js';
 import { setText } from './dom.js';
-import { renderReport } from './render.js';
+import { renderReport, loadCompare } from './render.js';
 import { countdown } from './format.js';
 import { attachCombobox } from './combobox.js';
-import { reportMarkdown, sha256Hex } from './report-md.js';
 import { sampleToken, SAMPLE_OPERATION } from './sample.js';
-import { mountPanels } from './panels.js';
+
+// Loaded when first needed, so not part of the first download: the Markdown report (Copy report, its preview)
+// and the verify and live panels (when their box is first opened). panels.js imports verify.js and live.js:
+// all three are asked for at once rather than one after the other.
+const loadReportMd = () => import('./report-md.js');
+const loadPanels = () => Promise.all([import('./panels.js'), import('./verify.js'), import('./live.js')]).then(([m]) => m);
 
 const DEBOUNCE_MS = 150;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
-
-let engine = null;
-/** Starts the engine once per page (every instance shares it and its installed matrices). */
-export function startEngine() {
-  engine ??= init(engineSource);
-  return engine;
-}
 
 const matrices = new Map(); // id -> Promise<{ id, name, operations }>
 const loaded = new Map(); // id -> the resolved value, for synchronous completion
@@ -90,6 +87,8 @@ function embedSnippets() {
  * `operation`, `platform`. Resolves to `{ root, run, destroy }` once the engine is ready.
  */
 export async function mountTokenDoctor(container, options = {}) {
+  const engineReady = startEngine(); // once per page (assets.js started it already); awaited below
+  engineReady.catch(() => {});
   const root = buildUi();
   container.replaceChildren(root);
   const q = (id) => root.querySelector(`#${id}`);
@@ -101,7 +100,7 @@ export async function mountTokenDoctor(container, options = {}) {
   setText(q('embed-element'), snippets.element);
 
   try {
-    await startEngine();
+    await engineReady;
   } catch (err) {
     setText(q('verdict'), `The engine could not start: ${err?.message ?? err}`);
     setText(q('verdict-label'), '! Error');
@@ -185,7 +184,7 @@ export async function mountTokenDoctor(container, options = {}) {
     let report;
     try { report = diagnose(req); } catch (err) { report = failure(err); }
     show(report, !req.input.trim() && !req.introspection);
-    panels.changed();
+    panels?.changed();
   }
 
   function show(report, empty = false) {
@@ -198,7 +197,7 @@ export async function mountTokenDoctor(container, options = {}) {
     ensureMatrix(currentPlatformId());
     platformStatus();
     combo.refresh();
-    if (q('report-preview').open) void preview();
+    if (q('report-preview').open) refreshPreview();
   }
 
   /** The token the paste carries, as the engine reads it (null when there is none). */
@@ -285,6 +284,7 @@ export async function mountTokenDoctor(container, options = {}) {
     const report = state.report ?? failure('nothing diagnosed yet');
     const token = pastedToken();
     const pasted = field.input.value.trim();
+    const { reportMarkdown, sha256Hex } = await loadReportMd();
     const fingerprint = token ? await sha256Hex(token) : (pasted ? await sha256Hex(pasted) : null);
     return reportMarkdown(report, {
       fingerprint,
@@ -301,10 +301,13 @@ export async function mountTokenDoctor(container, options = {}) {
     q('report-md').value = md;
     return md;
   }
-  q('report-preview').addEventListener('toggle', () => { if (q('report-preview').open) void preview(); });
-  for (const id of ['include-personal', 'include-token']) q(id).addEventListener('change', () => { if (q('report-preview').open) void preview(); });
+  const previewFailed = (err) => setText(q('copy-status'), `The report could not be made: ${err?.message ?? err}`);
+  function refreshPreview() { preview().catch(previewFailed); }
+  q('report-preview').addEventListener('toggle', () => { if (q('report-preview').open) refreshPreview(); });
+  for (const id of ['include-personal', 'include-token']) q(id).addEventListener('change', () => { if (q('report-preview').open) refreshPreview(); });
   q('copy-report').addEventListener('click', async () => {
-    const md = await preview();
+    let md;
+    try { md = await preview(); } catch (err) { previewFailed(err); return; }
     try {
       await navigator.clipboard.writeText(md);
       setText(q('copy-status'), 'Copied. The token and personal claims are left out unless ticked.');
@@ -336,13 +339,31 @@ export async function mountTokenDoctor(container, options = {}) {
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 
-  const panels = mountPanels(q, {
-    getRequest: request,
-    getToken: () => pastedToken() ?? field.input.value,
-    getIssuer: () => state.report?.claims?.issuer ?? null,
-    onIntrospection: (value) => { state.introspection = value ?? null; run(); },
-    onReport: (report) => { if (report && typeof report === 'object') show(report, false); },
-  });
+  // The verify and live panels: loaded and mounted the first time either box is opened.
+  let panels = null;
+  let panelsLoading = null;
+  let destroyed = false;
+  function openPanels() {
+    panelsLoading ??= loadPanels().then(({ mountPanels }) => {
+      if (destroyed) return;
+      panels = mountPanels(q, {
+        getRequest: request,
+        getToken: () => pastedToken() ?? field.input.value,
+        getIssuer: () => state.report?.claims?.issuer ?? null,
+        onIntrospection: (value) => { state.introspection = value ?? null; run(); },
+        onReport: (report) => { if (report && typeof report === 'object') show(report, false); },
+      });
+      panels.changed();
+    }).catch((err) => {
+      panelsLoading = null; // opening the box again retries
+      for (const id of ['verify-panel', 'live-panel']) setText(q(id), `This panel could not be loaded: ${err?.message ?? err}`);
+    });
+  }
+  for (const id of ['verify-box', 'live-box']) q(id).addEventListener('toggle', () => { if (q(id).open) openPanels(); });
+  // The comparison renders with compare.js: start loading it as soon as the user heads there.
+  const prefetchCompare = () => { loadCompare().catch(() => {}); };
+  q('compare-box').addEventListener('toggle', () => { if (q('compare-box').open) prefetchCompare(); });
+  field.previous.addEventListener('input', prefetchCompare, { once: true });
 
   if (options.operation) field.operation.value = options.operation;
   if (options.sample !== false) {
@@ -353,6 +374,6 @@ export async function mountTokenDoctor(container, options = {}) {
   const timer = setInterval(tick, 1000);
   return {
     root, run,
-    destroy() { clearInterval(timer); clearTimeout(state.debounce); panels.destroy(); },
+    destroy() { destroyed = true; clearInterval(timer); clearTimeout(state.debounce); panels?.destroy(); },
   };
 }

@@ -1,8 +1,7 @@
 // Renders a report into the UI built by ui.js. Everything the engine or the token says is set as text.
 // The report's fields may be null while the engine grows: every access is defensive.
 import { h, fill, setText, show, richText } from './dom.js';
-import { renderComparison } from './compare.js';
-import { signatureText } from './verify.js';
+import { signatureText } from './signature-text.js';
 
 const SEVERITY = { error: 'Error', warning: 'Warning', info: 'Info' };
 const STATE = { met: '\u2713 met', unmet: '\u2717 not met', unknown: '? unknown' };
@@ -126,6 +125,36 @@ function renderToken(q, report) {
   q('token-section').hidden = !token && rows.length === 0;
 }
 
+// compare.js is loaded the first time a report carries a comparison (it is not part of the first download).
+let comparing = null;
+/** Starts loading compare.js (mount.js calls it as soon as the user opens the comparison box). */
+export function loadCompare() {
+  comparing ??= import('./compare.js').catch((err) => { comparing = null; throw err; }); // a failure can retry
+  return comparing;
+}
+let compareModule = null;
+const wanted = new WeakMap(); // #comparison element -> the comparison it should show (the latest report's)
+
+/** The comparison section; hidden until its content is there (it may wait for compare.js). */
+function renderComparisonSection(q, comparison) {
+  const section = q('comparison-section');
+  const box = q('comparison');
+  wanted.set(box, comparison ?? null);
+  if (!comparison) {
+    section.hidden = true;
+    fill(box);
+    return;
+  }
+  const put = (nodes) => {
+    if (wanted.get(box) !== comparison) return; // a newer report replaced this one
+    fill(box, nodes);
+    section.hidden = false;
+  };
+  if (compareModule) { put(compareModule.renderComparison(comparison)); return; }
+  loadCompare().then((m) => { compareModule = m; put(m.renderComparison(comparison)); },
+    (err) => put(h('p', { class: 'hint', text: `The comparison could not be shown: ${err?.message ?? err}` })));
+}
+
 /** Renders the whole report. `q(id)` finds an element of this instance. */
 export function renderReport(q, report, { empty = false } = {}) {
   renderVerdict(q, report);
@@ -135,9 +164,7 @@ export function renderReport(q, report, { empty = false } = {}) {
   q('empty-state').hidden = !empty;
   q('requirements-section').hidden = empty;
   renderRequirements(q, report);
-  const comparison = report.comparison;
-  q('comparison-section').hidden = !comparison;
-  fill(q('comparison'), comparison ? renderComparison(comparison) : []);
+  renderComparisonSection(q, report.comparison);
   renderToken(q, report);
   if (empty) q('token-section').hidden = true;
 }

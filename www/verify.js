@@ -3,6 +3,9 @@
 // with WebCrypto. Self-contained: builds its own elements inside `container` (a page section or a shadow root),
 // renders text only (never HTML), and never writes a key or a token to the console, the URL or storage.
 import { diagnoseAsync } from './pkg/token_doctor.js';
+import { keyName, signatureText } from './signature-text.js';
+
+export { keyName, signatureText };
 
 let instances = 0;
 
@@ -17,34 +20,6 @@ function el(tag, props = {}, ...children) {
   }
   node.append(...children.filter(Boolean));
   return node;
-}
-
-/** The key's name for people: its kid, else where it came from ("PEM public key", "HMAC secret (text)"). */
-export function keyName(key) {
-  if (!key || typeof key !== 'object') return '';
-  return key.kid ? String(key.kid) : String(key.source ?? key.kty ?? 'the key given');
-}
-
-/**
- * The one-line signature state for a report's `signature`: "Decoded, not verified" until a key has checked it,
- * then "Verified with key <kid>" or "Signature invalid ...". The page shows it next to the verdict.
- */
-export function signatureText(signature) {
-  const status = signature?.status ?? 'not_checked';
-  const alg = signature?.alg ? ` (${signature.alg})` : '';
-  const name = keyName(signature?.key);
-  switch (status) {
-    case 'verified':
-      return `Verified with key ${name}${alg}.`;
-    case 'invalid':
-      return name
-        ? `Signature invalid: it does not verify with key ${name}${alg}.`
-        : `Signature invalid${alg}: it does not verify with the keys given.`;
-    case 'unsupported':
-      return `Decoded, not verified: ${signature?.alg ? `${signature.alg} ` : 'this algorithm '}cannot be checked here.`;
-    default:
-      return 'Decoded, not verified.';
-  }
 }
 
 /**

@@ -1,0 +1,69 @@
+// The page's first download: index.html asks at once for every module the first verdict needs (modulepreload)
+// and for the engine's wasm (preload), and that list stays equal to what app.js imports statically; the panels,
+// the comparison and the Markdown report are not part of it and load when first used; the wasm preload is the
+// very request the page makes (fetched once, no console warning about an unused or mismatched preload).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, serve, openPage, assertClean, ROOT } from './harness.mjs';
+import { staticImports } from '../../bench/size.mjs';
+
+const WWW = path.join(ROOT, 'www');
+const LAZY = ['panels.js', 'verify.js', 'live.js', 'compare.js', 'report-md.js'];
+const html = () => fs.readFileSync(path.join(WWW, 'index.html'), 'utf8');
+const rel = (file) => path.relative(WWW, file).split(path.sep).join('/');
+
+/** Every module reachable from `entry` by static imports (wasm-bindgen's hashed snippets left out). */
+function staticGraph(entry) {
+  const seen = new Set();
+  const queue = [path.join(WWW, entry)];
+  while (queue.length) {
+    const file = queue.shift();
+    if (seen.has(file) || !/\.m?js$/.test(file)) continue;
+    seen.add(file);
+    queue.push(...staticImports(file));
+  }
+  return [...seen].map(rel).filter((f) => !f.startsWith('pkg/snippets/')).sort();
+}
+
+test('index.html asks at once for exactly the modules app.js imports statically', () => {
+  const page = html();
+  const scripts = [...page.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]);
+  const preloaded = [...page.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
+  const asked = [...new Set([...scripts, ...preloaded])].sort();
+  assert.deepEqual(asked, staticGraph('app.js'));
+  for (const file of asked) assert.ok(fs.existsSync(path.join(WWW, file)), `${file} exists`);
+  assert.match(page, /<link rel="preload" href="pkg\/token_doctor_bg\.wasm" as="fetch" type="application\/wasm" crossorigin>/);
+});
+
+test('the panels, the comparison and the Markdown report are not in the first download', () => {
+  const graph = staticGraph('app.js');
+  for (const file of LAZY) assert.ok(!graph.includes(file), `${file} is imported statically`);
+});
+
+let browser, server, url;
+before(async () => { ({ server, url } = await serve()); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+test('the page fetches the wasm once and the lazy modules only when they are needed', async () => {
+  const page = await openPage(browser);
+  const requested = [];
+  page.on('request', (req) => requested.push(req.url().replace(url, '')));
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied'); // the sample, settled
+  await page.waitForLoadState('networkidle');
+  assert.equal(requested.filter((u) => u === 'pkg/token_doctor_bg.wasm').length, 1, 'the preload is the request the engine uses');
+  for (const file of LAZY) assert.ok(!requested.includes(file), `${file} was fetched before it was needed`);
+  assert.deepEqual(page.consoleLines.filter((line) => /preload/i.test(line)), []);
+
+  await page.click('#verify-box > summary');
+  await page.waitForSelector('#verify-panel .verify-button');
+  for (const file of ['panels.js', 'verify.js', 'live.js']) assert.ok(requested.includes(file), `${file} loads with the panel`);
+  assert.ok(!requested.includes('compare.js') && !requested.includes('report-md.js'));
+
+  await page.click('#report-preview > summary');
+  await page.waitForFunction(() => document.querySelector('#report-md').value.startsWith('### Token Doctor'));
+  assert.ok(requested.includes('report-md.js'));
+  assertClean(page);
+});

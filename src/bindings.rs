@@ -160,25 +160,32 @@ pub fn compare(a: &str, b: &str, now: Option<f64>) -> Result<JsValue, JsError> {
 /// For completion and for showing what was understood of the document.
 ///
 /// # Errors
-/// Throws only if the result cannot be serialized (never for any text).
+/// Throws when `text` is not a string, or if the result cannot be serialized (never for any text).
 #[wasm_bindgen(js_name = importMatrix)]
-pub fn import_matrix(text: &str) -> Result<JsValue, JsError> {
-    let imported = if text.len() > crate::limits::MAX_MATRIX_BYTES {
-        crate::openapi::Imported {
+pub fn import_matrix(text: JsValue) -> Result<JsValue, JsError> {
+    let Some(text) = text.dyn_ref::<js_sys::JsString>() else {
+        return Err(JsError::new(
+            "importMatrix(text): the document must be a string",
+        ));
+    };
+    // Each UTF-16 unit is at least one byte of UTF-8: a longer string is refused before it is copied.
+    let units = text.length() as usize;
+    let copied = (units <= crate::limits::MAX_MATRIX_BYTES).then(|| crate::jstext::to_string(text));
+    let imported = match copied.as_deref() {
+        Some(text) if text.len() <= crate::limits::MAX_MATRIX_BYTES => crate::openapi::import(text),
+        _ => crate::openapi::Imported {
             matrix: None,
             problems: vec![crate::openapi::ImportProblem {
                 pointer: String::new(),
                 message: format!(
-                    "the document is {} bytes; the limit is {}",
-                    text.len(),
+                    "the document is {} bytes or more; the limit is {}",
+                    copied.as_ref().map_or(units, String::len),
                     crate::limits::MAX_MATRIX_BYTES
                 ),
                 fatal: true,
             }],
             format: "unknown".into(),
-        }
-    } else {
-        crate::openapi::import(text)
+        },
     };
     let operations: Vec<serde_json::Value> = imported
         .matrix

@@ -37,6 +37,8 @@ pub mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
 #[cfg(target_arch = "wasm32")]
+pub mod jstext;
+#[cfg(target_arch = "wasm32")]
 pub mod live;
 #[cfg(target_arch = "wasm32")]
 pub mod webcrypto;

@@ -20,8 +20,11 @@ use crate::matrix::{
     Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo, Provenance,
     ScopeRequirement, UserContext,
 };
+use outline::{Found, Outline};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+mod outline;
 
 /// The most problems listed; the rest are counted in a last problem.
 const MAX_PROBLEMS: usize = 200;
@@ -72,42 +75,80 @@ pub fn import(text: &str) -> Imported {
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let trimmed = text.trim_start();
-    let (doc, syntax) = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        match serde_json::from_str::<Value>(text) {
-            Ok(v) => (Some(v), "json"),
-            Err(e) => {
-                problems.fatal(
-                    "",
-                    format!(
-                        "The document is not valid JSON: {} (line {}, column {}).",
-                        crate::json::error_kind(&e),
-                        e.line(),
-                        e.column()
-                    ),
-                );
-                (None, "json")
-            }
-        }
-    } else {
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         let (v, yaml_problems) = yaml::to_json(text);
         problems.extend(yaml_problems);
-        (v, "yaml")
+        return match v {
+            Some(doc) => import_tree(text, &doc, Lookup::Tree(&doc), "yaml", problems)
+                .unwrap_or_else(|p| p.finish(None, "unknown (yaml)".into())),
+            None => {
+                if problems.list.is_empty() {
+                    problems.fatal("", "The document is empty.");
+                }
+                problems.finish(None, "unknown (yaml)".into())
+            }
+        };
+    }
+    let not_json = |problems: &mut Problems, e: serde_json::Error| {
+        problems.fatal(
+            "",
+            format!(
+                "The document is not valid JSON: {} (line {}, column {}).",
+                crate::json::error_kind(&e),
+                e.line(),
+                e.column()
+            ),
+        );
     };
-    let Some(doc) = doc else {
-        if problems.list.is_empty() {
-            problems.fatal("", "The document is empty.");
+    // The outline keeps what the importer reads; only when it cannot answer for a reference is the whole tree read.
+    let outline = match outline::Outline::read(text) {
+        Ok(o) => o,
+        Err(e) => {
+            not_json(&mut problems, e);
+            return problems.finish(None, "unknown (json)".into());
         }
-        return problems.finish(None, format!("unknown ({syntax})"));
     };
+    match import_tree(
+        text,
+        &outline.doc,
+        Lookup::Outline(&outline),
+        "json",
+        problems,
+    ) {
+        Ok(done) => done,
+        Err(_) => {
+            drop(outline);
+            let mut problems = Problems::default();
+            match serde_json::from_str::<Value>(text) {
+                Ok(doc) => import_tree(text, &doc, Lookup::Tree(&doc), "json", problems)
+                    .unwrap_or_else(|p| p.finish(None, "unknown (json)".into())),
+                Err(e) => {
+                    not_json(&mut problems, e);
+                    problems.finish(None, "unknown (json)".into())
+                }
+            }
+        }
+    }
+}
+
+/// Imports a parsed document (`doc`, with `look` to follow its references). Err when the outline could not
+/// answer for a reference and the whole tree must be read (never with [`Lookup::Tree`]).
+fn import_tree(
+    text: &str,
+    doc: &Value,
+    look: Lookup<'_>,
+    syntax: &str,
+    mut problems: Problems,
+) -> Result<Imported, Problems> {
     let Some(obj) = doc.as_object() else {
         problems.fatal(
             "",
             format!(
                 "The document is {}, not an object with `openapi`, `swagger` or a Token Doctor matrix.",
-                crate::json::type_name(&doc)
+                crate::json::type_name(doc)
             ),
         );
-        return problems.finish(None, format!("unknown ({syntax})"));
+        return Ok(problems.finish(None, format!("unknown ({syntax})")));
     };
     if obj.contains_key("operations") || obj.contains_key("format") {
         let json_text;
@@ -117,7 +158,7 @@ pub fn import(text: &str) -> Imported {
             json_text = doc.to_string();
             json_text.as_str()
         };
-        return match Matrix::from_json(source) {
+        return Ok(match Matrix::from_json(source) {
             Ok(mut m) => {
                 // A user-supplied matrix never passes for a built-in platform.
                 if m.platform.id != "custom" {
@@ -134,7 +175,7 @@ pub fn import(text: &str) -> Imported {
                 problems.fatal("", e);
                 problems.finish(None, format!("token-doctor matrix ({syntax}), unreadable"))
             }
-        };
+        });
     }
     let version = if let Some(v) = obj.get("swagger") {
         match v.as_str() {
@@ -164,16 +205,21 @@ pub fn import(text: &str) -> Imported {
             "",
             "The document has neither `openapi` (OpenAPI 3.x) nor `swagger` (Swagger 2.0) at its top level, and is not a Token Doctor matrix.",
         );
-        return problems.finish(None, format!("unknown ({syntax})"));
+        return Ok(problems.finish(None, format!("unknown ({syntax})")));
     };
     let format = format!("{} ({syntax})", version.name());
-    let matrix = Importer {
-        doc: &doc,
+    let run = Importer {
+        doc,
+        look,
         version,
         problems: &mut problems,
+        unanswered: false,
     }
     .run();
-    problems.finish(matrix, format)
+    match run {
+        Ok(matrix) => Ok(problems.finish(matrix, format)),
+        Err(Unanswered) => Err(problems),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -245,7 +291,21 @@ impl Problems {
 
 /// Appends one reference token to a JSON pointer (RFC 6901 escaping).
 fn ptr(base: &str, token: &str) -> String {
-    format!("{base}/{}", token.replace('~', "~0").replace('/', "~1"))
+    let mut p = String::with_capacity(base.len().saturating_add(token.len()).saturating_add(8));
+    p.push_str(base);
+    p.push('/');
+    let mut rest = token;
+    while let Some(i) = rest.find(['~', '/']) {
+        p.push_str(rest.get(..i).unwrap_or_default());
+        p.push_str(if rest.get(i..=i) == Some("~") {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = rest.get(i.saturating_add(1)..).unwrap_or_default();
+    }
+    p.push_str(rest);
+    p
 }
 
 /// "`what` must be `expected`, not <type of value>`then`".
@@ -294,13 +354,37 @@ enum Security {
 }
 
 struct Importer<'a, 'p> {
+    /// The document (or its outline's kept parts).
     doc: &'a Value,
+    /// Where references are followed.
+    look: Lookup<'a>,
     version: Version,
     problems: &'p mut Problems,
+    /// Set when the outline could not answer for a reference.
+    unanswered: bool,
+}
+
+/// The outline could not answer for a reference: the whole tree must be read.
+struct Unanswered;
+
+/// Where references are looked up: the whole tree, or an outline of it.
+#[derive(Clone, Copy)]
+enum Lookup<'a> {
+    Tree(&'a Value),
+    Outline(&'a Outline),
+}
+
+impl<'a> Lookup<'a> {
+    fn find(self, pointer: &str) -> Found<'a> {
+        match self {
+            Lookup::Tree(doc) => doc.pointer(pointer).map_or(Found::Missing, Found::Kept),
+            Lookup::Outline(o) => o.find(pointer),
+        }
+    }
 }
 
 impl<'a> Importer<'a, '_> {
-    fn run(mut self) -> Option<Matrix> {
+    fn run(mut self) -> Result<Option<Matrix>, Unanswered> {
         self.check_refs();
         let schemes = self.schemes();
         let default_security = self
@@ -340,11 +424,8 @@ impl<'a> Importer<'a, '_> {
                         );
                         continue;
                     };
-                    let item_prefix = self.local_servers(
-                        item.get("servers"),
-                        &ptr(&item_ptr, "servers"),
-                        &base_paths,
-                    );
+                    let item_prefix =
+                        self.local_servers(item.get("servers"), &item_ptr, &base_paths);
                     for (method, op) in item {
                         let lower = method.to_ascii_lowercase();
                         if !METHODS.contains(&lower.as_str()) {
@@ -359,7 +440,7 @@ impl<'a> Importer<'a, '_> {
                             continue;
                         };
                         let prefix = self
-                            .local_servers(op.get("servers"), &ptr(&op_ptr, "servers"), &base_paths)
+                            .local_servers(op.get("servers"), &op_ptr, &base_paths)
                             .or_else(|| item_prefix.clone());
                         let full = match &prefix {
                             Some(p) => format!("{}{}", p.trim_end_matches('/'), path),
@@ -451,7 +532,7 @@ impl<'a> Importer<'a, '_> {
         if operations.is_empty() {
             self.problems
                 .fatal("/paths", "No usable operation was found in the document.");
-            return None;
+            return self.done(None);
         }
         let info = self.doc.get("info");
         let title = info
@@ -497,13 +578,27 @@ impl<'a> Importer<'a, '_> {
             },
             ..Default::default()
         };
-        Some(Matrix::new(platform, operations))
+        self.done(Some(Matrix::new(platform, operations)))
+    }
+
+    /// The result of [`Importer::run`], unless the outline could not answer for a reference.
+    fn done(&self, matrix: Option<Matrix>) -> Result<Option<Matrix>, Unanswered> {
+        if self.unanswered {
+            Err(Unanswered)
+        } else {
+            Ok(matrix)
+        }
     }
 
     /// Resolves a `$ref` chain starting at `value` (found at `at`); problems are reported at `at`.
     fn resolve(&mut self, value: &'a Value, at: &str) -> Option<(&'a Value, String)> {
-        match follow(self.doc, value) {
-            Ok((v, p)) => Some((v, p.unwrap_or_else(|| at.to_string()))),
+        match follow(self.look, value) {
+            Ok((Found::Kept(v), p)) => Some((v, p.unwrap_or_else(|| at.to_string()))),
+            // The target's content was left out of the outline.
+            Ok(_) | Err(RefError::Unanswered) => {
+                self.unanswered = true;
+                None
+            }
             Err(e) => {
                 self.problems
                     .warn(at, format!("{e}; this part is skipped."));
@@ -514,17 +609,31 @@ impl<'a> Importer<'a, '_> {
 
     /// Reports every broken `$ref` of the document once, at its first place.
     fn check_refs(&mut self) {
-        let mut seen: HashMap<&'a str, (String, usize)> = HashMap::new();
-        let mut path: Vec<String> = Vec::new();
-        collect_refs(self.doc, &mut path, &mut seen, 0);
+        let mut collected: HashMap<&'a str, (String, usize)> = HashMap::new();
+        let uses: Vec<(&str, &str, usize)> = match self.look {
+            Lookup::Tree(doc) => {
+                collect_refs(doc, &mut Vec::new(), &mut collected, 0);
+                collected
+                    .iter()
+                    .map(|(r, (first, count))| (*r, first.as_str(), *count))
+                    .collect()
+            }
+            Lookup::Outline(o) => o
+                .refs
+                .iter()
+                .map(|(r, (first, count))| (r.as_str(), first.as_str(), *count))
+                .collect(),
+        };
         let mut bad: Vec<(String, String, usize)> = Vec::new();
-        for (r, (first, count)) in &seen {
+        for (r, first, count) in uses {
             let probe = Value::Object(Map::from_iter([(
                 "$ref".to_string(),
-                Value::String((*r).to_string()),
+                Value::String(r.to_string()),
             )]));
-            if let Err(e) = follow(self.doc, &probe) {
-                bad.push((first.clone(), e.to_string(), *count));
+            match follow(self.look, &probe) {
+                Ok(_) => {}
+                Err(RefError::Unanswered) => self.unanswered = true,
+                Err(e) => bad.push((first.to_string(), e.to_string(), count)),
             }
         }
         bad.sort();
@@ -945,14 +1054,16 @@ impl<'a> Importer<'a, '_> {
         out
     }
 
-    /// The path prefix of path- or operation-level `servers`, when it differs from the document's base paths.
+    /// The path prefix of path- or operation-level `servers` (of the object at `owner`), when it differs from the
+    /// document's base paths.
     fn local_servers(
         &mut self,
         servers: Option<&Value>,
-        at: &str,
+        owner: &str,
         bases: &[String],
     ) -> Option<String> {
-        let urls = self.server_urls(servers, at);
+        let servers = servers?;
+        let urls = self.server_urls(Some(servers), &ptr(owner, "servers"));
         let (_, path) = split_url(&urls.first()?.0);
         if path.is_empty() || bases.contains(&path) {
             None
@@ -1012,6 +1123,8 @@ enum RefError {
     Cycle(String),
     Bad(String),
     TooLong(String),
+    /// An outline cannot tell (internal: the whole tree is read instead).
+    Unanswered,
 }
 
 impl std::fmt::Display for RefError {
@@ -1029,6 +1142,7 @@ impl std::fmt::Display for RefError {
                 "The reference `{r}` leads back to itself through other references (a cycle)"
             ),
             RefError::Bad(r) => write!(f, "The reference {r} is not a string"),
+            RefError::Unanswered => write!(f, "The reference cannot be checked in an outline"),
             RefError::TooLong(r) => write!(
                 f,
                 "The reference `{r}` goes through more than {MAX_REF_HOPS} references"
@@ -1037,10 +1151,11 @@ impl std::fmt::Display for RefError {
     }
 }
 
-/// Follows `$ref`s from `value` until a value that is not a reference. Returns it and, when a reference was
-/// followed, the pointer of the final target.
-fn follow<'a>(doc: &'a Value, value: &'a Value) -> Result<(&'a Value, Option<String>), RefError> {
-    let mut current = value;
+/// Follows `$ref`s from `value` until a node that is not a reference. Returns it and, when a reference was
+/// followed, the pointer of the final target. Through an outline, the node may be one that was left out
+/// ([`Found::Dropped`]).
+fn follow<'a>(look: Lookup<'a>, value: &'a Value) -> Result<(Found<'a>, Option<String>), RefError> {
+    let mut current = Found::Kept(value);
     let mut at: Option<String> = None;
     let mut visited: Vec<String> = Vec::new();
     let first = value.get("$ref").map(|r| {
@@ -1048,13 +1163,16 @@ fn follow<'a>(doc: &'a Value, value: &'a Value) -> Result<(&'a Value, Option<Str
             .map_or_else(|| short(r), |s| crate::json::clip(s, 120))
     });
     for _ in 0..MAX_REF_HOPS {
-        let Some(r) = current.get("$ref").filter(|_| current.is_object()) else {
-            return Ok((current, at));
+        let r = match current {
+            Found::Kept(v) => match v.get("$ref").filter(|_| v.is_object()) {
+                None => return Ok((current, at)),
+                Some(r) => r.as_str().ok_or_else(|| RefError::Bad(short(r)))?,
+            },
+            Found::DroppedRef(r) => r,
+            Found::Dropped => return Ok((current, at)),
+            Found::Missing | Found::Unknown => return Err(RefError::Unanswered),
         };
         let shown = first.clone().unwrap_or_default();
-        let Some(r) = r.as_str() else {
-            return Err(RefError::Bad(short(r)));
-        };
         let Some(fragment) = r.strip_prefix('#') else {
             return Err(RefError::External(shown));
         };
@@ -1066,9 +1184,11 @@ fn follow<'a>(doc: &'a Value, value: &'a Value) -> Result<(&'a Value, Option<Str
         if visited.contains(&pointer) {
             return Err(RefError::Cycle(shown));
         }
-        current = doc
-            .pointer(&pointer)
-            .ok_or_else(|| RefError::Missing(shown.clone()))?;
+        current = match look.find(&pointer) {
+            Found::Missing => return Err(RefError::Missing(shown)),
+            Found::Unknown => return Err(RefError::Unanswered),
+            found => found,
+        };
         visited.push(pointer.clone());
         at = Some(pointer);
     }
@@ -1489,6 +1609,129 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    /// Imports JSON text by reading the whole `Value` tree (the path taken before the outline existed).
+    fn import_whole(text: &str) -> Imported {
+        let doc: Value = serde_json::from_str(text).unwrap();
+        match import_tree(text, &doc, Lookup::Tree(&doc), "json", Problems::default()) {
+            Ok(imp) => imp,
+            Err(_) => panic!("the whole tree always answers"),
+        }
+    }
+
+    /// Imports JSON text through its outline only; None when the outline could not answer.
+    fn import_outline(text: &str) -> Option<Imported> {
+        let o = Outline::read(text).unwrap();
+        import_tree(
+            text,
+            &o.doc,
+            Lookup::Outline(&o),
+            "json",
+            Problems::default(),
+        )
+        .ok()
+    }
+
+    fn genesys_swagger() -> String {
+        use std::io::Read;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(
+            &include_bytes!("../tests/fixtures/genesys-swagger-2018-03-21.json.gz")[..],
+        )
+        .read_to_string(&mut text)
+        .unwrap();
+        text
+    }
+
+    #[test]
+    fn the_outline_imports_the_real_swagger_document_as_the_whole_tree_does() {
+        let text = genesys_swagger();
+        let o = Outline::read(&text).unwrap();
+        // What the importer does not read is left out of the kept tree ...
+        assert!(o.doc.get("definitions").is_none());
+        assert!(
+            o.doc
+                .pointer("/paths/~1api~1v2~1users~1me/get/responses")
+                .is_none()
+        );
+        assert!(
+            o.doc
+                .pointer("/paths/~1api~1v2~1conversations~1calls/post/x-inin-requires-permissions")
+                .is_some()
+        );
+        // ... and every reference of the document is still counted and checked.
+        assert_eq!(o.refs.values().map(|(_, n)| n).sum::<usize>(), 10_687);
+        assert_eq!(o.refs.len(), 817);
+        let fast = import_outline(&text).expect("the outline answers for every reference");
+        assert_eq!(fast, import_whole(&text));
+        assert_eq!(fast, import(&text));
+    }
+
+    #[test]
+    fn the_outline_agrees_with_the_whole_tree_on_broken_documents() {
+        let tickets = yaml::to_json(include_str!("../tests/fixtures/openapi/tickets-3.1.yaml"))
+            .0
+            .unwrap()
+            .to_string();
+        let docs = [
+            include_str!("../tests/fixtures/openapi/broken-2.0.json").to_string(),
+            tickets,
+            // References into left-out parts: a chain through definitions, a cycle, a missing one, a non-string
+            // one, one that points into a definition's depth, and one under a left-out ancestor that is absent.
+            r##"{"swagger": "2.0", "securityDefinitions": {"o": {"type": "oauth2", "scopes": {"r": ""}}},
+                "security": [{"o": ["r"]}],
+                "paths": {"/r": {"$ref": [{"$ref": "#/definitions/B"}]}, "/a": {"get": {"responses": {"200": {"schema": {"$ref": "#/definitions/A"}},
+                    "400": {"schema": {"$ref": "#/definitions/C"}}, "404": {"schema": {"$ref": "#/definitions/Z"}},
+                    "500": {"schema": {"$ref": "#/definitions/N/properties/x/items"}}}}}},
+                "definitions": {"A": {"$ref": "#/definitions/B"}, "B": {"type": "object"},
+                    "C": {"$ref": "#/definitions/D"}, "D": {"$ref": "#/definitions/C"},
+                    "E": {"$ref": 7}, "F": {"$ref": {"$ref": "#/definitions/G"}}}}"##
+                .to_string(),
+            // A path item that is a reference into a left-out part: the outline cannot give its content.
+            r##"{"swagger": "2.0", "paths": {"/p": {"$ref": "#/definitions/P"}},
+                "definitions": {"P": {"get": {"security": []}}}}"##
+                .to_string(),
+            // A reference deeper than the index, into a left-out part that exists.
+            r##"{"openapi": "3.0.3", "paths": {"/q": {"get": {"security": [],
+                "responses": {"200": {"$ref": "#/components/schemas/S/properties/a"}}}}},
+                "components": {"schemas": {"S": {"properties": {"a": {"type": "string"}}}}}}"##
+                .to_string(),
+        ];
+        for text in &docs {
+            let whole = import_whole(text);
+            assert_eq!(import(text), whole, "{text}");
+            if let Some(fast) = import_outline(text) {
+                assert_eq!(fast, whole, "{text}");
+            }
+        }
+        // The first three need nothing the outline left out; the last two are read whole.
+        let answered: Vec<bool> = docs.iter().map(|t| import_outline(t).is_some()).collect();
+        assert_eq!(answered, [true, true, true, false, false]);
+        let chains = import(&docs[2]);
+        let messages: Vec<&str> = chains.problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`#/definitions/C`") && m.contains("cycle")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`#/definitions/Z` points to nothing")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`#/definitions/N/properties/x/items` points to nothing")),
+            "{messages:?}"
+        );
+        assert!(
+            !messages.iter().any(|m| m.contains("`#/definitions/A`")),
+            "{messages:?}"
+        );
+    }
+
     #[test]
     fn yaml_scalars_follow_the_core_schema() {
         let (v, p) =
@@ -1549,13 +1792,22 @@ mod tests {
             "a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "c": {"$ref": "#/nope"}, "d": {"$ref": "#/e"}, "e": 1,
             "f": {"$ref": "other.yaml#/x"}
         });
-        assert!(matches!(follow(&doc, &doc["a"]), Err(RefError::Cycle(_))));
-        assert!(matches!(follow(&doc, &doc["c"]), Err(RefError::Missing(_))));
         assert!(matches!(
-            follow(&doc, &doc["f"]),
+            follow(Lookup::Tree(&doc), &doc["a"]),
+            Err(RefError::Cycle(_))
+        ));
+        assert!(matches!(
+            follow(Lookup::Tree(&doc), &doc["c"]),
+            Err(RefError::Missing(_))
+        ));
+        assert!(matches!(
+            follow(Lookup::Tree(&doc), &doc["f"]),
             Err(RefError::External(_))
         ));
-        assert_eq!(follow(&doc, &doc["d"]).unwrap().0, &serde_json::json!(1));
+        assert_eq!(
+            follow(Lookup::Tree(&doc), &doc["d"]).unwrap().0,
+            Found::Kept(&serde_json::json!(1))
+        );
     }
 
     #[test]

@@ -76,13 +76,14 @@ fn platforms_lists_the_built_ins() {
 #[wasm_bindgen_test]
 fn import_matrix_reads_yaml_and_reports_problems() {
     let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://api.example.com/v1'}]\npaths:\n  /things:\n    post:\n      summary: Make a thing\n      security: [{oauth: [things.write]}]\n      responses: {'200': {description: ok}}\ncomponents:\n  securitySchemes:\n    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://idp/token', scopes: {things.write: w}}}}\n";
-    let r = token_doctor::bindings::import_matrix(yaml).unwrap();
+    let r = token_doctor::bindings::import_matrix(yaml.into()).unwrap();
     let text = JSON::stringify(&r).unwrap().as_string().unwrap();
     assert!(text.contains("\"method\":\"POST\""), "{text}");
     assert!(text.contains("/things"), "{text}");
     assert!(text.contains("Make a thing"), "{text}");
     let broken = token_doctor::bindings::import_matrix(
-        "{\"openapi\": \"3.0.0\", \"paths\": {\"/a\": {\"get\": {\"$ref\": \"#/nowhere\"}}}}",
+        "{\"openapi\": \"3.0.0\", \"paths\": {\"/a\": {\"get\": {\"$ref\": \"#/nowhere\"}}}}"
+            .into(),
     )
     .unwrap();
     let text = JSON::stringify(&get(&broken, "problems"))
@@ -90,6 +91,39 @@ fn import_matrix_reads_yaml_and_reports_problems() {
         .as_string()
         .unwrap();
     assert!(text.contains("/paths/~1a/get"), "{text}");
+}
+
+/// The document crosses into wasm with `TextEncoder.encodeInto` (src/jstext.rs): text that needs more bytes than
+/// it has UTF-16 units (here 3,000 euro signs after 20,000 ASCII characters) and lone surrogates arrive whole.
+#[wasm_bindgen_test]
+fn import_matrix_takes_any_string_whole_and_refuses_what_is_not_one() {
+    let path = format!("/{}", "€".repeat(3_000));
+    let doc = format!(
+        r#"{{"x-pad":"{}","swagger":"2.0","info":{{"title":"Zürich 🎫","version":"1"}},"paths":{{"{path}":{{"get":{{"security":[]}}}}}},"x-tail":""#,
+        "a".repeat(20_000)
+    );
+    let text = js_sys::JsString::from(doc.as_str())
+        .concat(&js_sys::JsString::from_char_code1(0xD800))
+        .concat(&JsValue::from_str("\"}"));
+    let r = token_doctor::bindings::import_matrix(text.into()).unwrap();
+    let op = js_sys::Reflect::get_u32(&get(&r, "operations"), 0).unwrap();
+    assert_eq!(get(&op, "path").as_string().unwrap(), path);
+    assert_eq!(
+        JSON::stringify(&get(&r, "problems"))
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "[]"
+    );
+    let long = format!(
+        r#"{{"openapi":"3.0.0","info":{{"title":"{}"}},"paths":{{"/y":{{"get":{{"summary":"{}","security":[]}}}}}}}}"#,
+        "€".repeat(5_000),
+        "ü".repeat(150)
+    );
+    let r = token_doctor::bindings::import_matrix(long.as_str().into()).unwrap();
+    let op = js_sys::Reflect::get_u32(&get(&r, "operations"), 0).unwrap();
+    assert_eq!(get(&op, "summary").as_string().unwrap(), "ü".repeat(150));
+    assert!(token_doctor::bindings::import_matrix(JsValue::from_f64(7.0)).is_err());
 }
 
 #[wasm_bindgen_test]

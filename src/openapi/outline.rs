@@ -1,0 +1,637 @@
+//! The outline of a JSON OpenAPI document: one pass over the text that keeps, as a `serde_json::Value`, only the
+//! parts the importer reads, and indexes the rest for `$ref` checks.
+//!
+//! Most of a real document is response and schema bodies (2.9 MB of the 4.2 MB Genesys Swagger document are
+//! operation `responses`) that a permission matrix never needs. Building them into a `Value` tree and freeing it
+//! again was most of the import's time and six times the text in memory. The outline walks them without keeping
+//! them: it records every `$ref` string (with the pointer of its first use, in the order a `Value` tree would
+//! visit them), and the JSON-pointer hash of every node down to [`INDEX_DEPTH`], so a reference into a dropped part
+//! can still be checked. Where that is not enough to answer (a reference deeper than [`INDEX_DEPTH`] into a
+//! dropped part), [`Outline::find`] says [`Found::Unknown`] and the importer reads the whole tree instead.
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Nodes at most this deep (`/definitions/Pet/properties` is 3) are indexed by pointer hash.
+const INDEX_DEPTH: usize = 3;
+/// FNV-1a 64-bit offset basis: the hash of the empty pointer (the whole document).
+const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a 64-bit prime.
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// What a JSON pointer leads to in an outline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Found<'a> {
+    /// A kept part, with its content.
+    Kept(&'a Value),
+    /// A dropped node that is an object holding this `$ref` string.
+    DroppedRef(&'a str),
+    /// A dropped node that exists and is not a reference.
+    Dropped,
+    /// Nothing is there.
+    Missing,
+    /// The outline cannot tell: the whole document must be read.
+    Unknown,
+}
+
+/// Every `$ref` string of a document: the pointer of its first use and how often it is used.
+pub(super) type RefUses = HashMap<String, (String, usize)>;
+
+/// FNV-1a as a `Hasher`: the outline's maps are keyed by short strings and by pointer hashes, where SipHash's
+/// protection against chosen collisions buys nothing and costs time.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = feed(if self.0 == 0 { FNV_BASIS } else { self.0 }, bytes);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Pointer hashes are FNV already.
+        self.0 ^= n;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FnvSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// The kept parts of a document and the index of the dropped ones.
+pub(super) struct Outline {
+    /// The document with only what the importer reads.
+    pub(super) doc: Value,
+    /// Every `$ref` string of the whole document, kept or dropped.
+    pub(super) refs: RefUses,
+    /// Pointer hashes of the nodes down to [`INDEX_DEPTH`].
+    nodes: FnvSet<u64>,
+    /// Pointer hashes of the objects down to [`INDEX_DEPTH`] that hold a `$ref`: its string, or None when it is
+    /// not a string.
+    ref_objects: FnvMap<u64, Option<String>>,
+}
+
+impl Outline {
+    /// Reads a JSON document in one pass. Fails as `serde_json::from_str::<Value>` would (same errors, same
+    /// recursion limit), since the same parser reads it.
+    pub(super) fn read(text: &str) -> Result<Outline, serde_json::Error> {
+        let mut walker = Walker::default();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let doc = Node {
+            walker: &mut walker,
+            place: Place::Root,
+            hash: Some(FNV_BASIS),
+        }
+        .deserialize(&mut de)?;
+        de.end()?;
+        let refs = walker
+            .refs
+            .into_iter()
+            .map(|(r, (first, count))| (r.into_owned(), (pointer_of(&first), count)))
+            .collect();
+        Ok(Outline {
+            doc: doc.unwrap_or(Value::Null),
+            refs,
+            nodes: walker.nodes,
+            ref_objects: walker.ref_objects,
+        })
+    }
+
+    /// What the (unescaped-by-percent, RFC 6901-escaped) JSON pointer `pointer` leads to.
+    pub(super) fn find(&self, pointer: &str) -> Found<'_> {
+        if let Some(v) = self.doc.pointer(pointer) {
+            return Found::Kept(v);
+        }
+        let depth = pointer.matches('/').count();
+        if depth <= INDEX_DEPTH {
+            let h = feed(FNV_BASIS, pointer.as_bytes());
+            return match self.ref_objects.get(&h) {
+                Some(Some(r)) => Found::DroppedRef(r),
+                Some(None) => Found::Unknown,
+                None if self.nodes.contains(&h) => Found::Dropped,
+                None => Found::Missing,
+            };
+        }
+        // Deeper than the index: if its ancestor at INDEX_DEPTH is nowhere, neither is it.
+        let ancestor_end = pointer
+            .match_indices('/')
+            .nth(INDEX_DEPTH)
+            .map_or(pointer.len(), |(i, _)| i);
+        let ancestor = pointer.get(..ancestor_end).unwrap_or(pointer);
+        let known = self.doc.pointer(ancestor).is_some()
+            || self.nodes.contains(&feed(FNV_BASIS, ancestor.as_bytes()));
+        if known {
+            Found::Unknown
+        } else {
+            Found::Missing
+        }
+    }
+}
+
+/// Which part of a document a node is in, which decides what is kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    /// The document itself.
+    Root,
+    /// `/paths`.
+    Paths,
+    /// `/paths/{path}`.
+    PathItem,
+    /// `/paths/{path}/{method}`.
+    Operation,
+    /// `/components` (OpenAPI 3).
+    Components,
+    /// Kept whole.
+    Keep,
+    /// Dropped (walked for `$ref`s only).
+    Drop,
+}
+
+impl Place {
+    /// The place of the member `key` of an object at this place.
+    fn member(self, key: &str) -> Place {
+        match self {
+            Place::Root => match key {
+                "paths" => Place::Paths,
+                "components" => Place::Components,
+                "definitions" | "parameters" | "responses" | "tags" | "externalDocs"
+                | "webhooks" => Place::Drop,
+                _ => Place::Keep,
+            },
+            Place::Paths => Place::PathItem,
+            Place::PathItem => {
+                if key == "parameters" {
+                    Place::Drop
+                } else if super::METHODS.iter().any(|m| m.eq_ignore_ascii_case(key)) {
+                    Place::Operation
+                } else {
+                    Place::Keep
+                }
+            }
+            Place::Operation => match key {
+                "summary"
+                | "operationId"
+                | "description"
+                | "security"
+                | "servers"
+                | "x-inin-requires-permissions"
+                | "deprecated" => Place::Keep,
+                _ => Place::Drop,
+            },
+            Place::Components => match key {
+                "schemas" | "responses" | "parameters" | "examples" | "requestBodies"
+                | "headers" | "links" | "callbacks" => Place::Drop,
+                _ => Place::Keep,
+            },
+            Place::Keep => Place::Keep,
+            Place::Drop => Place::Drop,
+        }
+    }
+
+    /// An element of an array at this place.
+    fn element(self) -> Place {
+        match self {
+            Place::Drop => Place::Drop,
+            _ => Place::Keep,
+        }
+    }
+}
+
+/// One step of the path from the root to a node.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Seg<'de> {
+    /// An array element.
+    Index(usize),
+    /// An object member.
+    Key(Cow<'de, str>),
+}
+
+/// What the pass collects besides the kept tree.
+#[derive(Default)]
+struct Walker<'de> {
+    /// The path to the node being read.
+    path: Vec<Seg<'de>>,
+    /// Each `$ref` string: the path of its first use (in `Value` order) and its count.
+    refs: FnvMap<Cow<'de, str>, (Vec<Seg<'de>>, usize)>,
+    nodes: FnvSet<u64>,
+    ref_objects: FnvMap<u64, Option<String>>,
+}
+
+impl<'de> Walker<'de> {
+    /// Notes a use of the reference `r` by the object at the current path.
+    fn note_ref(&mut self, r: Cow<'de, str>) {
+        match self.refs.get_mut(&r) {
+            Some((first, count)) => {
+                *count = count.saturating_add(1);
+                // A `Value` tree visits members in key order; keep the use it would meet first.
+                if self.path < *first {
+                    first.clone_from(&self.path);
+                }
+            }
+            None => {
+                self.refs.insert(r, (self.path.clone(), 1));
+            }
+        }
+    }
+}
+
+/// The pointer of a reference's use: its object's path, then `$ref`.
+fn pointer_of(path: &[Seg<'_>]) -> String {
+    let mut p = String::new();
+    for s in path {
+        match s {
+            Seg::Index(i) => p = super::ptr(&p, &i.to_string()),
+            Seg::Key(k) => p = super::ptr(&p, k),
+        }
+    }
+    super::ptr(&p, "$ref")
+}
+
+/// Whether an object key is `$ref` (most keys differ in their first byte).
+fn is_ref(key: &str) -> bool {
+    key.as_bytes().first() == Some(&b'$') && key == "$ref"
+}
+
+/// FNV-1a over `bytes`, continuing from `h`.
+fn feed(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+}
+
+/// The pointer hash of a member `key` of the node hashed `parent` (RFC 6901 escaping).
+fn member_hash(parent: u64, key: &str) -> u64 {
+    key.bytes().fold(feed(parent, b"/"), |h, b| match b {
+        b'~' => feed(h, b"~0"),
+        b'/' => feed(h, b"~1"),
+        _ => feed(h, &[b]),
+    })
+}
+
+/// The hash of the pointer `/index` below the node hashed `parent`.
+fn index_hash(parent: u64, index: usize) -> u64 {
+    feed(feed(parent, b"/"), index.to_string().as_bytes())
+}
+
+/// The hash of a child of a node (hashed `hash`, at `depth`), while the child is within [`INDEX_DEPTH`].
+fn child_hash(hash: Option<u64>, depth: usize, child: impl FnOnce(u64) -> u64) -> Option<u64> {
+    hash.filter(|_| depth < INDEX_DEPTH).map(child)
+}
+
+/// Reads a kept node into a `Value`; its dropped members are skimmed.
+struct Node<'w, 'de> {
+    walker: &'w mut Walker<'de>,
+    place: Place,
+    /// Its pointer hash, while within [`INDEX_DEPTH`].
+    hash: Option<u64>,
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_, 'de> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        if let Some(h) = self.hash {
+            self.walker.nodes.insert(h);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_, 'de> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Value::String(v.to_string())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(Value::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let place = self.place.element();
+        let mut items = Vec::new();
+        let mut i = 0usize;
+        loop {
+            let hash = child_hash(self.hash, self.walker.path.len(), |h| index_hash(h, i));
+            self.walker.path.push(Seg::Index(i));
+            let item = seq.next_element_seed(Node {
+                walker: &mut *self.walker,
+                place,
+                hash,
+            });
+            self.walker.path.pop();
+            match item? {
+                None => return Ok(Some(Value::Array(items))),
+                Some(v) => items.push(v.unwrap_or(Value::Null)),
+            }
+            i = i.saturating_add(1);
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            if is_ref(&key) {
+                let (target, kept) = map.next_value_seed(RefValue {
+                    walker: &mut *self.walker,
+                    hash: self.hash,
+                    keep: true,
+                })?;
+                if let Some(target) = target {
+                    members.insert(key.into_owned(), Value::String(target.into_owned()));
+                } else if let Some(v) = kept {
+                    members.insert(key.into_owned(), v);
+                }
+                continue;
+            }
+            let hash = child_hash(self.hash, self.walker.path.len(), |h| member_hash(h, &key));
+            let place = self.place.member(&key);
+            self.walker.path.push(Seg::Key(key));
+            let value = if place == Place::Drop {
+                map.next_value_seed(Skim {
+                    walker: &mut *self.walker,
+                    hash,
+                })
+                .map(|()| None)
+            } else {
+                map.next_value_seed(Node {
+                    walker: &mut *self.walker,
+                    place,
+                    hash,
+                })
+            };
+            let Some(Seg::Key(key)) = self.walker.path.pop() else {
+                continue;
+            };
+            if let Some(v) = value? {
+                members.insert(key.into_owned(), v);
+            }
+        }
+        Ok(Some(Value::Object(members)))
+    }
+}
+
+/// Walks a dropped node: notes its `$ref`s and indexes it, keeps nothing.
+struct Skim<'w, 'de> {
+    walker: &'w mut Walker<'de>,
+    /// Its pointer hash, while within [`INDEX_DEPTH`].
+    hash: Option<u64>,
+}
+
+impl<'de> DeserializeSeed<'de> for Skim<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if let Some(h) = self.hash {
+            self.walker.nodes.insert(h);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skim<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let hash = child_hash(self.hash, self.walker.path.len(), |h| index_hash(h, i));
+            self.walker.path.push(Seg::Index(i));
+            let item = seq.next_element_seed(Skim {
+                walker: &mut *self.walker,
+                hash,
+            });
+            self.walker.path.pop();
+            if item?.is_none() {
+                return Ok(());
+            }
+            i = i.saturating_add(1);
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(Key)? {
+            if is_ref(&key) {
+                map.next_value_seed(RefValue {
+                    walker: &mut *self.walker,
+                    hash: self.hash,
+                    keep: false,
+                })?;
+                continue;
+            }
+            let hash = child_hash(self.hash, self.walker.path.len(), |h| member_hash(h, &key));
+            self.walker.path.push(Seg::Key(key));
+            let value = map.next_value_seed(Skim {
+                walker: &mut *self.walker,
+                hash,
+            });
+            self.walker.path.pop();
+            value?;
+        }
+        Ok(())
+    }
+}
+
+/// The value of a `$ref` member of the object at the walker's path (hashed `hash`): a string is noted as a
+/// reference; anything else is walked like any value. Returns the string, or the kept value when `keep`.
+struct RefValue<'w, 'de> {
+    walker: &'w mut Walker<'de>,
+    hash: Option<u64>,
+    keep: bool,
+}
+
+impl<'de> RefValue<'_, 'de> {
+    /// Notes a string reference of the object at the walker's path.
+    fn string(self, r: Cow<'de, str>) -> (Option<Cow<'de, str>>, Option<Value>) {
+        if let Some(h) = self.hash {
+            self.walker.ref_objects.insert(h, Some(r.to_string()));
+        }
+        self.walker.note_ref(r.clone());
+        (Some(r), None)
+    }
+
+    /// A `$ref` that is not a string: the object is not a usable reference; its value is walked as a member.
+    fn other(self, kept: impl FnOnce() -> Value) -> (Option<Cow<'de, str>>, Option<Value>) {
+        if let Some(h) = self.hash {
+            self.walker.ref_objects.insert(h, None);
+        }
+        (None, self.keep.then(kept))
+    }
+
+    /// A container under `$ref`: walked like any member value, with `$ref` on the path.
+    fn container<E>(
+        self,
+        walk: impl FnOnce(Walk<'_, 'de>) -> Result<Option<Value>, E>,
+    ) -> Result<(Option<Cow<'de, str>>, Option<Value>), E> {
+        let hash = child_hash(self.hash, self.walker.path.len(), |h| {
+            member_hash(h, "$ref")
+        });
+        if let Some(h) = self.hash {
+            self.walker.ref_objects.insert(h, None);
+        }
+        self.walker.path.push(Seg::Key(Cow::Borrowed("$ref")));
+        let walker = &mut *self.walker;
+        let kept = walk(if self.keep {
+            Walk::Keep(Node {
+                walker,
+                place: Place::Keep,
+                hash,
+            })
+        } else {
+            Walk::Skim(Skim { walker, hash })
+        });
+        self.walker.path.pop();
+        Ok((None, kept?))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for RefValue<'_, 'de> {
+    type Value = (Option<Cow<'de, str>>, Option<Value>);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        if let Some(h) = child_hash(self.hash, self.walker.path.len(), |h| {
+            member_hash(h, "$ref")
+        }) {
+            self.walker.nodes.insert(h);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RefValue<'_, 'de> {
+    type Value = (Option<Cow<'de, str>>, Option<Value>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(self.string(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.string(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(self.other(|| Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.other(|| Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(self.other(|| Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(self.other(|| Value::from(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(self.other(|| Value::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.container(|walk| match walk {
+            Walk::Keep(node) => node.visit_seq(seq),
+            Walk::Skim(skim) => skim.visit_seq(seq).map(|()| None),
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.container(|walk| match walk {
+            Walk::Keep(node) => node.visit_map(map),
+            Walk::Skim(skim) => skim.visit_map(map).map(|()| None),
+        })
+    }
+}
+
+/// How a container is walked: kept into a `Value`, or skimmed.
+enum Walk<'w, 'de> {
+    Keep(Node<'w, 'de>),
+    Skim(Skim<'w, 'de>),
+}
+
+/// An object key, borrowed from the text when it has no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+}

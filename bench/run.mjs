@@ -71,7 +71,8 @@ if (want('size')) {
   results.size = s;
   const t = s.firstDownload.total;
   row(
-    `first download (${s.firstDownload.files.length} files: ${s.firstDownload.files.map((f) => path.basename(f.file)).join(', ')})`,
+    `first download (${s.firstDownload.files.length} files: ${s.firstDownload.files.map((f) => path.basename(f.file)).join(', ')}; `
+      + `not counted, loaded by dynamic import() when first used: ${s.later.files.map((f) => path.basename(f.file)).join(', ') || 'none'}, gzip ${fmtKB(s.later.total.gzip)})`,
     `gzip ${fmtKB(t.gzip)}, brotli ${fmtKB(t.brotli)} (raw ${fmtKB(t.raw)})`,
     `wasm gzip ${fmtKB(s.firstDownload.files.find((f) => f.file.endsWith('.wasm'))?.gzip ?? 0)}`,
     `gzip ≤ ${fmtKB(BUDGET.firstDownloadGzip)}`,

@@ -1,7 +1,9 @@
 // Sizes: gzip (level 9) and brotli (quality 11) bytes of the page's first download, of each built-in matrix,
 // and of the single-file build. The first download is found by following the page: index.html, its stylesheets
 // and module scripts, every module they import statically (transitively), and the wasm the bindings load
-// (`new URL('….wasm', import.meta.url)`). Dynamic `import()` and fetched data (matrices) are not part of it.
+// (`new URL('….wasm', import.meta.url)`), and whatever index.html preloads. Modules loaded by dynamic `import()`
+// (the panels, the comparison, the Markdown report: when first used) and fetched data (matrices) are not part of
+// it; the modules loaded later are measured apart.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -28,6 +30,28 @@ export function staticImports(file) {
     ...[...js.matchAll(/@import\s+(?:url\()?["']([^"']+)["']/g)].map((m) => m[1]),
   ];
   return deps.filter(local).map((d) => path.join(path.dirname(file), d));
+}
+
+/** The local modules `file` loads with a dynamic `import('…')` of a string literal. */
+export function dynamicImports(file) {
+  const js = fs.readFileSync(file, 'utf8');
+  return [...js.matchAll(/(?<![\w$.])import\s*\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1])
+    .filter(local).map((d) => path.join(path.dirname(file), d));
+}
+
+/** The modules reachable from `first` (files) only through a dynamic import, with their static imports. */
+export function laterFiles(first) {
+  const seen = new Set(first);
+  const later = [];
+  const queue = first.filter((f) => /\.m?js$/.test(f)).flatMap(dynamicImports);
+  while (queue.length) {
+    const file = path.normalize(queue.shift());
+    if (seen.has(file) || !fs.existsSync(file)) continue;
+    seen.add(file);
+    later.push(file);
+    queue.push(...staticImports(file), ...dynamicImports(file));
+  }
+  return later;
 }
 
 /** The files of the first download of `www/index.html`, in discovery order. */
@@ -63,8 +87,11 @@ export function firstDownloadFiles(www) {
 /** Every size figure: first download (per file and total), each matrix, the single file. */
 export function sizes(root) {
   const www = path.join(root, 'www');
-  const files = firstDownloadFiles(www).map((f) => sizeOf(f, root));
-  const total = files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  const first = firstDownloadFiles(www);
+  const sum = (list) => list.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  const files = first.map((f) => sizeOf(f, root));
+  const total = sum(files);
+  const later = laterFiles(first).map((f) => sizeOf(f, root));
   const mdir = path.join(www, 'matrices');
   const matrices = fs.existsSync(mdir)
     ? fs.readdirSync(mdir).sort().map((f) => sizeOf(path.join(mdir, f), root))
@@ -72,6 +99,7 @@ export function sizes(root) {
   const dist = path.join(root, 'dist', 'token-doctor.html');
   return {
     firstDownload: { files, total },
+    later: { files: later, total: sum(later) },
     matrices,
     singleFile: fs.existsSync(dist) ? sizeOf(dist, root) : null,
   };

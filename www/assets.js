@@ -27,9 +27,12 @@ export function startEngine() {
 
 startEngine().catch(() => {}); // a failure is reported where mount.js awaits the engine
 
-/** The text of built-in matrix `id` (`matrices/<id>.json`, relative to this module, so embedding works). */
+/**
+ * The text of built-in matrix `id` (`matrices/<id>.json`, relative to this module, so embedding works), fetched
+ * at low priority: the engine comes first.
+ */
 export async function matrixText(id) {
-  const response = await fetch(new URL(`./matrices/${encodeURIComponent(id)}.json`, import.meta.url));
+  const response = await fetch(new URL(`./matrices/${encodeURIComponent(id)}.json`, import.meta.url), { priority: 'low' });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.text();
 }

@@ -8,7 +8,7 @@ import { setText } from './dom.js';
 import { renderReport, loadCompare } from './render.js';
 import { countdown } from './format.js';
 import { attachCombobox } from './combobox.js';
-import { sampleToken, SAMPLE_OPERATION } from './sample.js';
+import { sampleToken, SAMPLE_OPERATION, SAMPLE_PLATFORM } from './sample.js';
 
 // Loaded when first needed, so not part of the first download: the Markdown report (Copy report, its preview)
 // and the verify and live panels (when their box is first opened). panels.js imports verify.js and live.js:
@@ -20,27 +20,79 @@ const DEBOUNCE_MS = 150;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
-const matrices = new Map(); // id -> Promise<{ id, name, operations }>
+const texts = new Map(); // id -> Promise<string>, the matrix text (fetched early when the first diagnosis needs it)
+const matrices = new Map(); // id -> Promise<{ id, name, count, operations }>
 const loaded = new Map(); // id -> the resolved value, for synchronous completion
 
 const opList = (ops, bases = []) => (Array.isArray(ops) ? ops : [])
   .filter((o) => o && typeof o.method === 'string' && typeof o.path === 'string')
   .map((o) => ({ method: o.method.toUpperCase(), path: o.path, summary: typeof o.summary === 'string' ? o.summary : '', bases }));
 
-/** Fetches (or reads inline) built-in matrix `id`, installs it in the engine, and keeps its operation list. */
+/**
+ * Fetches (or reads inline) built-in matrix `id` and installs it in the engine. Resolves to `{ id, name, count,
+ * operations }` as soon as it is installed: the diagnosis needs nothing more. The platform's name, base paths and
+ * operation list (for completion) are read the first time `name` or `operations` is asked for, or when the
+ * browser is idle: for Microsoft Graph that is a JSON.parse of half a megabyte and 11,000 operations from the
+ * engine, kept off the way to the verdict.
+ */
 export function loadMatrix(id) {
   if (!matrices.has(id)) {
     matrices.set(id, (async () => {
-      const text = await matrixText(id);
-      installPlatform(id, new TextEncoder().encode(text));
-      const platform = JSON.parse(text)?.platform ?? {};
-      const bases = Array.isArray(platform.basePaths) ? platform.basePaths.filter((b) => typeof b === 'string') : [];
-      const info = { id, name: platform.name || NAMES[id] || id, operations: opList(engineOperations(id), bases) };
+      // The diagnosis that asked for the matrix is painted before the engine spends time installing it.
+      const painted = afterPaint();
+      let text = await fetchMatrix(id);
+      await painted;
+      const installed = installPlatform(id, new TextEncoder().encode(text));
+      let details = null;
+      const read = () => {
+        if (!details) {
+          try {
+            const platform = JSON.parse(text)?.platform ?? {};
+            const bases = Array.isArray(platform.basePaths) ? platform.basePaths.filter((b) => typeof b === 'string') : [];
+            details = { name: platform.name || NAMES[id] || id, operations: opList(engineOperations(id), bases) };
+          } catch {
+            details = { name: NAMES[id] ?? id, operations: [] }; // installed all the same: only completion goes without
+          }
+          text = null;
+        }
+        return details;
+      };
+      const info = {
+        id,
+        count: Number.isFinite(installed?.operations) ? installed.operations : null,
+        get name() { return read().name; },
+        get operations() { return read().operations; },
+      };
       loaded.set(id, info);
+      whenIdle(read);
       return info;
     })());
   }
   return matrices.get(id);
+}
+
+/** Starts fetching built-in matrix `id` (or reads it inline) without installing it; the text, once. */
+export function fetchMatrix(id) {
+  if (!texts.has(id)) {
+    const text = matrixText(id);
+    texts.set(id, text);
+    text.catch(() => texts.delete(id)); // asking again retries
+  }
+  return texts.get(id);
+}
+
+/** Resolves once the browser has had the chance to paint (at the latest after 100 ms: a hidden page does not paint). */
+function afterPaint() {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => { clearTimeout(timer); resolve(); }, 0));
+  });
+}
+
+/** Runs `fn` when the browser has nothing else to do (a timer where requestIdleCallback is missing). */
+function whenIdle(fn) {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => fn(), { timeout: 2000 });
+  else setTimeout(fn, 50);
 }
 
 /** The operations a user-supplied document lists, when it is JSON (a Token Doctor matrix or OpenAPI/Swagger). */
@@ -89,6 +141,9 @@ function embedSnippets() {
 export async function mountTokenDoctor(container, options = {}) {
   const engineReady = startEngine(); // once per page (assets.js started it already); awaited below
   engineReady.catch(() => {});
+  // The matrix the first diagnosis will need is fetched while the engine starts (installed after that diagnosis).
+  const firstPlatform = options.platform ?? (options.sample !== false && !options.operation ? SAMPLE_PLATFORM : null);
+  if (firstPlatform && Object.hasOwn(NAMES, firstPlatform)) fetchMatrix(firstPlatform).catch(() => {});
   const root = buildUi();
   container.replaceChildren(root);
   const q = (id) => root.querySelector(`#${id}`);
@@ -149,7 +204,10 @@ export async function mountTokenDoctor(container, options = {}) {
     if (state.customMatrix) text = `Using your document${state.customName ? ` (${state.customName})` : ''}.`;
     else if (!id) text = 'No platform detected: pick one, give the full URL of the operation, or use your own OpenAPI document.';
     else if (state.failed.has(id)) text = `${NAMES[id] ?? id}: its permission matrix could not be loaded (${state.failed.get(id)}).`;
-    else if (loaded.has(id)) text = `${loaded.get(id).name} (${chosen}): ${loaded.get(id).operations.length} operations known.`;
+    else if (loaded.has(id)) {
+      const info = loaded.get(id);
+      text = `${NAMES[id] ?? info.name} (${chosen}): ${info.count ?? info.operations.length} operations known.`;
+    }
     else if (matrices.has(id)) text = `Loading the ${NAMES[id] ?? id} permission matrix\u2026`;
     else text = `${state.report?.platform?.name || NAMES[id] || id} (${chosen}).`;
     setText(q('platform-status'), text);

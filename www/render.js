@@ -1,7 +1,7 @@
 // Renders a report into the UI built by ui.js. Everything the engine or the token says is set as text.
 // The report's fields may be null while the engine grows: every access is defensive.
 import { h, fill, setText, show, richText } from './dom.js';
-import { signatureText } from './signature-text.js';
+import { signatureText } from './format.js';
 
 const SEVERITY = { error: 'Error', warning: 'Warning', info: 'Info' };
 const STATE = { met: '\u2713 met', unmet: '\u2717 not met', unknown: '? unknown' };

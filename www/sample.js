@@ -2,6 +2,8 @@
 // mail, built at load time so that it is always fresh. Its signature is random bytes: it verifies nowhere.
 /** The operation the sample calls: sending mail needs `Mail.Send`, which the sample token does not have. */
 export const SAMPLE_OPERATION = 'POST https://graph.microsoft.com/v1.0/me/sendMail';
+/** The built-in platform of the sample operation (the page fetches its matrix while the engine starts). */
+export const SAMPLE_PLATFORM = 'microsoft-graph';
 
 const b64url = (text) => btoa(text).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 

@@ -3,7 +3,7 @@
 // with WebCrypto. Self-contained: builds its own elements inside `container` (a page section or a shadow root),
 // renders text only (never HTML), and never writes a key or a token to the console, the URL or storage.
 import { diagnoseAsync } from './pkg/token_doctor.js';
-import { keyName, signatureText } from './signature-text.js';
+import { keyName, signatureText } from './format.js';
 
 export { keyName, signatureText };
 

@@ -1,7 +1,8 @@
 // The page's first download: index.html asks at once for every module the first verdict needs (modulepreload)
 // and for the engine's wasm (preload), and that list stays equal to what app.js imports statically; the panels,
 // the comparison and the Markdown report are not part of it and load when first used; the wasm preload is the
-// very request the page makes (fetched once, no console warning about an unused or mismatched preload).
+// very request the page makes (fetched once, no console warning about an unused or mismatched preload); the
+// sample operation's matrix, fetched while the engine starts, is the one the sample needs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -42,6 +43,14 @@ test('the panels, the comparison and the Markdown report are not in the first do
   for (const file of LAZY) assert.ok(!graph.includes(file), `${file} is imported statically`);
 });
 
+test('the matrix fetched while the engine starts is the one the sample operation needs', async () => {
+  const { default: init, diagnose } = await import(path.join(WWW, 'pkg/token_doctor.js'));
+  await init({ module_or_path: fs.readFileSync(path.join(WWW, 'pkg/token_doctor_bg.wasm')) });
+  const { sampleToken, SAMPLE_OPERATION, SAMPLE_PLATFORM } = await import(path.join(WWW, 'sample.js'));
+  const now = Math.floor(Date.now() / 1000);
+  assert.equal(diagnose({ input: sampleToken(now), operation: SAMPLE_OPERATION, now }).platform?.id, SAMPLE_PLATFORM);
+});
+
 let browser, server, url;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
@@ -54,6 +63,7 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied'); // the sample, settled
   await page.waitForLoadState('networkidle');
   assert.equal(requested.filter((u) => u === 'pkg/token_doctor_bg.wasm').length, 1, 'the preload is the request the engine uses');
+  assert.equal(requested.filter((u) => u === 'matrices/microsoft-graph.json').length, 1, 'fetched early, once');
   for (const file of LAZY) assert.ok(!requested.includes(file), `${file} was fetched before it was needed`);
   assert.deepEqual(page.consoleLines.filter((line) => /preload/i.test(line)), []);
 

@@ -2,16 +2,18 @@
 //! JSON text, the report comes out as JSON text parsed by the engine into a plain object (no `Map`s, no class
 //! wrappers). Domain problems are findings in the report; only a request that is not an object throws.
 
+use crate::diagnosis::CustomMatrix;
 use crate::registry::Registry;
 use crate::request::Request;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-    /// The last user-supplied matrix document, by (length, FNV-1a hash) of its text.
-    static CUSTOM: RefCell<Option<((usize, u64), std::rc::Rc<crate::diagnosis::CustomMatrix>)>> = const { RefCell::new(None) };
+    /// The last user-supplied matrix document and what was read from it.
+    static CUSTOM: RefCell<Option<(DocKey, Rc<CustomMatrix>)>> = const { RefCell::new(None) };
 }
 
 #[wasm_bindgen(inline_js = "export function td_module_url() { return import.meta.url; }")]
@@ -44,21 +46,43 @@ fn now_seconds() -> f64 {
     (js_sys::Date::now() / 1000.0).floor()
 }
 
-/// Parses a JS request object into a [`Request`]. Throws (a JS `Error`) only when it is not an object with a
-/// string `input`.
-fn request_from(value: &JsValue) -> Result<Request, JsError> {
+/// How the last matrix document is recognized when it comes again.
+#[derive(PartialEq)]
+enum DocKey {
+    /// It came as a JS string: the same string (`===`; the page sends the same one with every diagnosis).
+    Js(JsValue),
+    /// It came as an object: the length and FNV-1a hash of its JSON text.
+    Text(usize, u64),
+}
+
+/// Parses a JS request object into a [`Request`], and reads its matrix document (or reuses what was read from
+/// the same document last time). A document given as a string crosses on its own, copied once, instead of being
+/// escaped into the request's JSON and parsed out of it. Throws (a JS `Error`) only when the request is not an
+/// object with a string `input`.
+fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError> {
     if !value.is_object() || js_sys::Array::is_array(value) {
         return Err(JsError::new(
             "diagnose(request): request must be an object like { input: \"<token>\" }",
         ));
     }
-    let text: String = js_sys::JSON::stringify(value)
-        .map_err(|_| {
-            JsError::new(
-                "diagnose(request): the request cannot be turned into JSON (a cycle, or a BigInt?)",
-            )
-        })?
-        .into();
+    let matrix_key = JsValue::from_str("matrix");
+    let doc = js_sys::Reflect::get(value, &matrix_key)
+        .ok()
+        .filter(JsValue::is_string);
+    let rest = match &doc {
+        Some(_) => {
+            let copy = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
+            // A plain copy: deleting its own property cannot fail.
+            let _ = js_sys::Reflect::delete_property(&copy, &matrix_key);
+            JsValue::from(copy)
+        }
+        None => value.clone(),
+    };
+    let text = crate::jstext::to_string(&js_sys::JSON::stringify(&rest).map_err(|_| {
+        JsError::new(
+            "diagnose(request): the request cannot be turned into JSON (a cycle, or a BigInt?)",
+        )
+    })?);
     let text = crate::json::repair_lone_surrogates(&text);
     let mut request: Request = serde_json::from_str(&text).map_err(|e| {
         JsError::new(&format!(
@@ -68,7 +92,18 @@ fn request_from(value: &JsValue) -> Result<Request, JsError> {
     if request.now.is_none() {
         request.now = Some(now_seconds());
     }
-    Ok(request)
+    let custom = match (doc, request.matrix.as_ref()) {
+        (Some(doc), _) => custom_matrix(DocKey::Js(doc.clone()), || {
+            crate::jstext::to_string(doc.unchecked_ref())
+        }),
+        (None, Some(value)) => {
+            let text = Request::text_of(value);
+            let key = DocKey::Text(text.len(), fnv1a(text.as_bytes()));
+            custom_matrix(key, || text)
+        }
+        (None, None) => Rc::new(CustomMatrix::None),
+    };
+    Ok((request, custom))
 }
 
 /// Diagnoses a request (`{ input, operation?, platform?, matrix?, response?, introspection?, expect?, now?,
@@ -78,8 +113,7 @@ fn request_from(value: &JsValue) -> Result<Request, JsError> {
 /// Throws a JS `Error` only when `request` is not an object with a string `input`.
 #[wasm_bindgen]
 pub fn diagnose(request: JsValue) -> Result<JsValue, JsError> {
-    let request = request_from(&request)?;
-    let custom = custom_matrix(&request);
+    let (request, custom) = request_from(&request)?;
     let report = REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
     to_js(&report)
 }
@@ -91,14 +125,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The request's matrix document, read once and reused while the same text comes back (the page sends it with
-/// every diagnosis while the user types elsewhere).
-fn custom_matrix(request: &Request) -> std::rc::Rc<crate::diagnosis::CustomMatrix> {
-    let Some(value) = request.matrix.as_ref() else {
-        return std::rc::Rc::new(crate::diagnosis::CustomMatrix::None);
-    };
-    let text = Request::text_of(value);
-    let key = (text.len(), fnv1a(text.as_bytes()));
+/// A matrix document, read once and reused while the same document comes back (the page sends it with every
+/// diagnosis while the user types elsewhere).
+fn custom_matrix(key: DocKey, text: impl FnOnce() -> String) -> Rc<CustomMatrix> {
     if let Some(hit) = CUSTOM.with(|c| {
         c.borrow()
             .as_ref()
@@ -107,7 +136,7 @@ fn custom_matrix(request: &Request) -> std::rc::Rc<crate::diagnosis::CustomMatri
     }) {
         return hit;
     }
-    let read = std::rc::Rc::new(crate::diagnosis::CustomMatrix::read_text(&text));
+    let read = Rc::new(CustomMatrix::read_text(&text()));
     CUSTOM.with(|c| *c.borrow_mut() = Some((key, read.clone())));
     read
 }
@@ -341,8 +370,7 @@ pub fn live_plan(options: JsValue) -> Result<JsValue, JsError> {
 /// Rejects only when `request` is not an object with a string `input` (as `diagnose` throws).
 #[wasm_bindgen(js_name = diagnoseAsync)]
 pub async fn diagnose_async(request: JsValue) -> Result<JsValue, JsError> {
-    let request = request_from(&request)?;
-    let custom = custom_matrix(&request);
+    let (request, custom) = request_from(&request)?;
     let mut report =
         REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
     let planned = crate::signature::assess_request(&request);

@@ -135,7 +135,7 @@ fn a_document_sent_again_is_reused_and_a_changed_one_is_read_again() {
     };
     // A token with scope `a`: allowed against a document that needs `a`, denied once the document needs `b`.
     let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1Iiwic2NvcGUiOiJhIiwiZXhwIjo0MDAwMDAwMDAwfQ.c2ln";
-    let run = |d: &str| {
+    let run_with = |d: JsValue| {
         let req = js_sys::Object::new();
         Reflect::set(&req, &"input".into(), &token.into()).unwrap();
         Reflect::set(
@@ -144,17 +144,26 @@ fn a_document_sent_again_is_reused_and_a_changed_one_is_read_again() {
             &"POST https://api.example.com/things".into(),
         )
         .unwrap();
-        Reflect::set(&req, &"matrix".into(), &d.into()).unwrap();
+        Reflect::set(&req, &"matrix".into(), &d).unwrap();
         Reflect::set(&req, &"now".into(), &1_700_000_000.into()).unwrap();
-        get(
-            &token_doctor::bindings::diagnose(req.into()).unwrap(),
+        let verdict = get(
+            &token_doctor::bindings::diagnose(req.clone().into()).unwrap(),
             "verdict",
         )
         .as_string()
-        .unwrap()
+        .unwrap();
+        // The caller's request is left as it was (a string document crosses on its own, from a copy).
+        assert_eq!(get(&req, "matrix"), d);
+        verdict
     };
+    let run = |d: &str| run_with(d.into());
     assert_eq!(run(&doc("a")), "allowed");
     assert_eq!(run(&doc("a")), "allowed");
     assert_eq!(run(&doc("b")), "denied");
     assert_eq!(run(&doc("a")), "allowed");
+    // The same documents as objects.
+    let object = |scope: &str| JSON::parse(&doc(scope)).unwrap();
+    assert_eq!(run_with(object("b")), "denied");
+    assert_eq!(run_with(object("b")), "denied");
+    assert_eq!(run_with(object("a")), "allowed");
 }

@@ -530,6 +530,28 @@ pub fn type_findings(map: &Map<String, Value>) -> Vec<crate::report::Finding> {
     out
 }
 
+/// Whether a claim is a time (unix seconds) that the display list also shows in UTC and relative to now.
+pub fn is_time(name: &str) -> bool {
+    matches!(name, "exp" | "nbf" | "iat" | "auth_time")
+}
+
+/// Whether a claim holds personal data (a name, an address...): the display list marks it `personal`.
+pub fn is_personal(name: &str) -> bool {
+    matches!(
+        name,
+        "name"
+            | "email"
+            | "upn"
+            | "unique_name"
+            | "preferred_username"
+            | "given_name"
+            | "family_name"
+            | "phone_number"
+            | "address"
+            | "birthdate"
+    )
+}
+
 /// A one-line explanation of a JOSE header parameter, for display next to it.
 pub fn explain_header(name: &str) -> &'static str {
     match name {

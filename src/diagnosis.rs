@@ -323,19 +323,19 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         all_met && (ctx.token.is_some() || ctx.introspection.is_some()),
     );
     let summary = summary_of(verdict, &findings, ctx.call.as_ref());
+    // The decoded token and the claims move into the report (written to JSON from there, not copied).
+    let token = ctx.decoded.take().map(report::TokenView::new);
+    let listed = token
+        .as_ref()
+        .and_then(|t| t.payload.clone())
+        .or_else(|| ctx.recognized.claims.take().map(std::rc::Rc::new));
     Report {
         verdict,
         summary,
         recognized: ctx.recognized.description.clone(),
         findings,
-        token: ctx.decoded.as_ref().map(token_json),
-        claims: claims_json(
-            &ctx,
-            ctx.decoded
-                .as_ref()
-                .and_then(|d| d.payload.as_ref())
-                .or(ctx.recognized.claims.as_ref()),
-        ),
+        token,
+        claims: claims_view(&ctx, listed),
         operation: operation_json,
         requirements,
         signature,
@@ -636,78 +636,20 @@ fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> St
     }
 }
 
-fn token_json(d: &DecodedToken) -> Value {
-    let kind = match d.shape {
-        TokenShape::Jws => "jws",
-        TokenShape::Jwe => "jwe",
-        TokenShape::Opaque => "opaque",
-        TokenShape::Malformed => "malformed",
+/// The normalized claims plus the display list of `listed` (see [`report::ClaimsView`]).
+fn claims_view(
+    ctx: &Context,
+    listed: Option<std::rc::Rc<Map<String, Value>>>,
+) -> Option<report::ClaimsView> {
+    let normalized = match serde_json::to_value(ctx.claims.as_ref()?).ok()? {
+        Value::Object(m) => m,
+        _ => return None,
     };
-    json!({
-        "kind": kind,
-        "segments": d.segments,
-        "header": d.header,
-        "payload": d.payload,
-        "payloadText": d.payload_text,
-        "signatureLength": d.signature_len,
-        "issues": d.issues.iter().map(|i| json!({"segment": i.segment, "fatal": i.fatal, "message": i.message})).collect::<Vec<_>>(),
-        "headerList": d.header.as_ref().map(|h| h.iter().take(crate::limits::MAX_CLAIMS_SHOWN).map(|(name, value)| json!({
-            "name": name, "value": value, "explanation": claims::explain_header(name),
-        })).collect::<Vec<_>>()),
+    Some(report::ClaimsView {
+        normalized,
+        listed,
+        now: ctx.now,
     })
-}
-
-/// The normalized claims plus a display list: each claim with its one-line explanation and, for times, UTC and
-/// relative text.
-fn claims_json(ctx: &Context, map: Option<&Map<String, Value>>) -> Option<Value> {
-    let claims = ctx.claims.as_ref()?;
-    let mut v = serde_json::to_value(claims).ok()?;
-    let mut list = Vec::new();
-    if let Some(map) = map {
-        for (name, value) in map.iter().take(crate::limits::MAX_CLAIMS_SHOWN) {
-            let mut item = json!({
-                "name": name,
-                "value": value,
-                "explanation": claims::explain(name),
-            });
-            if matches!(name.as_str(), "exp" | "nbf" | "iat" | "auth_time") {
-                if let Some(t) = value.as_i64() {
-                    set(&mut item, "utc", json!(crate::time::utc(t)));
-                    set(
-                        &mut item,
-                        "relative",
-                        json!(crate::time::relative(t, ctx.now)),
-                    );
-                }
-            }
-            if matches!(
-                name.as_str(),
-                "name"
-                    | "email"
-                    | "upn"
-                    | "unique_name"
-                    | "preferred_username"
-                    | "given_name"
-                    | "family_name"
-                    | "phone_number"
-                    | "address"
-                    | "birthdate"
-            ) {
-                set(&mut item, "personal", json!(true));
-            }
-            list.push(item);
-        }
-        if map.len() > crate::limits::MAX_CLAIMS_SHOWN {
-            set(
-                &mut v,
-                "omitted",
-                json!(map.len().saturating_sub(crate::limits::MAX_CLAIMS_SHOWN)),
-            );
-        }
-    }
-    set(&mut v, "list", Value::Array(list));
-    set(&mut v, "skewSeconds", json!(CLOCK_SKEW_SECONDS));
-    Some(v)
 }
 
 fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {

@@ -1,7 +1,9 @@
 //! The report: what `diagnose` answers. Plain data, serialized to a JSON-compatible object for JS.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::{Map, Value};
+use std::rc::Rc;
 
 /// The one-word answer to "will this call be allowed?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -137,9 +139,9 @@ pub struct Report {
     /// Ranked findings: most likely root cause first; errors, then warnings, then info.
     pub findings: Vec<Finding>,
     /// The decoded token, when there is one (header, claims, signature length, kind).
-    pub token: Option<Value>,
-    /// Normalized claims (scopes, roles, grant, subject, times, ...).
-    pub claims: Option<Value>,
+    pub token: Option<TokenView>,
+    /// Normalized claims (scopes, roles, grant, subject, times, ...) and the display list of the claims.
+    pub claims: Option<ClaimsView>,
     /// The operation called and the matrix entry it matched.
     pub operation: Option<Value>,
     /// Each requirement with met / unmet / unknown.
@@ -167,5 +169,265 @@ pub fn verdict_of(findings: &[Finding], requirements_known_and_met: bool) -> Ver
         Verdict::Allowed
     } else {
         Verdict::Unknown
+    }
+}
+
+/// `report.token`: the decoded (not verified) token. It keeps the decoded header and payload as they are and
+/// writes them (and the display list of the header) straight into the report's JSON, without copying them into a
+/// JSON tree first: `{ header, headerList, issues, kind, payload, payloadText, segments, signatureLength }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenView {
+    /// `jws`, `jwe`, `opaque` or `malformed`.
+    pub kind: &'static str,
+    /// Number of dot-separated segments.
+    pub segments: usize,
+    /// The JOSE header, when it decoded to a JSON object.
+    pub header: Option<Map<String, Value>>,
+    /// The payload, when it decoded to a JSON object (shared with [`ClaimsView::listed`]).
+    pub payload: Option<Rc<Map<String, Value>>>,
+    /// The payload as text when it is not a JSON object.
+    pub payload_text: Option<String>,
+    /// Length of the decoded signature in bytes.
+    pub signature_length: usize,
+    /// What went wrong or looked odd, segment by segment.
+    pub issues: Vec<crate::jose::SegmentIssue>,
+}
+
+impl TokenView {
+    /// The view of a decoded token; its header and payload move in (nothing is copied).
+    pub fn new(d: crate::jose::DecodedToken) -> TokenView {
+        use crate::jose::TokenShape;
+        TokenView {
+            kind: match d.shape {
+                TokenShape::Jws => "jws",
+                TokenShape::Jwe => "jwe",
+                TokenShape::Opaque => "opaque",
+                TokenShape::Malformed => "malformed",
+            },
+            segments: d.segments,
+            header: d.header,
+            payload: d.payload.map(Rc::new),
+            payload_text: d.payload_text,
+            signature_length: d.signature_len,
+            issues: d.issues,
+        }
+    }
+}
+
+/// Serializes `items` as a JSON array, each through `f` (for lists computed while they are written).
+struct SeqOf<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for SeqOf<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => s.collect_seq(items),
+            None => s.collect_seq(std::iter::empty::<T>()),
+        }
+    }
+}
+
+fn seq_of<I: Iterator<Item = T>, T: Serialize>(items: I) -> SeqOf<I> {
+    SeqOf(std::cell::Cell::new(Some(items)))
+}
+
+/// One member of a display list: `{ explanation, name, personal?, relative?, utc?, value }` (keys in the order
+/// the report has always had them: sorted).
+struct ListItem<'a> {
+    name: &'a str,
+    value: &'a Value,
+    explanation: &'static str,
+    time: Option<(i64, i64)>,
+    personal: bool,
+}
+
+impl Serialize for ListItem<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("explanation", self.explanation)?;
+        m.serialize_entry("name", self.name)?;
+        if self.personal {
+            m.serialize_entry("personal", &true)?;
+        }
+        if let Some((t, now)) = self.time {
+            m.serialize_entry("relative", &crate::time::relative(t, now))?;
+            m.serialize_entry("utc", &crate::time::utc(t))?;
+        }
+        m.serialize_entry("value", self.value)?;
+        m.end()
+    }
+}
+
+/// One entry of `token.issues`: `{ fatal, message, segment }`.
+struct IssueItem<'a>(&'a crate::jose::SegmentIssue);
+
+impl Serialize for IssueItem<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("fatal", &self.0.fatal)?;
+        m.serialize_entry("message", &self.0.message)?;
+        m.serialize_entry("segment", self.0.segment)?;
+        m.end()
+    }
+}
+
+impl Serialize for TokenView {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let header_list = self.header.as_ref().map(|h| {
+            seq_of(
+                h.iter()
+                    .take(crate::limits::MAX_CLAIMS_SHOWN)
+                    .map(|(name, value)| ListItem {
+                        name,
+                        value,
+                        explanation: crate::claims::explain_header(name),
+                        time: None,
+                        personal: false,
+                    }),
+            )
+        });
+        let mut m = s.serialize_map(Some(8))?;
+        m.serialize_entry("header", &self.header)?;
+        m.serialize_entry("headerList", &header_list)?;
+        m.serialize_entry("issues", &seq_of(self.issues.iter().map(IssueItem)))?;
+        m.serialize_entry("kind", self.kind)?;
+        m.serialize_entry("payload", &self.payload.as_deref())?;
+        m.serialize_entry("payloadText", &self.payload_text)?;
+        m.serialize_entry("segments", &self.segments)?;
+        m.serialize_entry("signatureLength", &self.signature_length)?;
+        m.end()
+    }
+}
+
+/// `report.claims`: the normalized claims plus `list` (each claim with its one-line explanation and, for times,
+/// UTC and relative text), `omitted` (how many were not listed, when any) and `skewSeconds`. The list is written
+/// from the claims themselves while the report is serialized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimsView {
+    /// The normalized claims ([`crate::claims::Claims`]) as a JSON object.
+    pub normalized: Map<String, Value>,
+    /// The claims listed: the token's payload, or the claims pasted.
+    pub listed: Option<Rc<Map<String, Value>>>,
+    /// The time relative times are told from, unix seconds.
+    pub now: i64,
+}
+
+impl Serialize for ClaimsView {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use crate::limits::{CLOCK_SKEW_SECONDS, MAX_CLAIMS_SHOWN};
+        let now = self.now;
+        let listed = self.listed.as_deref();
+        let list = || {
+            seq_of(
+                listed
+                    .into_iter()
+                    .flat_map(|m| m.iter().take(MAX_CLAIMS_SHOWN))
+                    .map(move |(name, value)| ListItem {
+                        name,
+                        value,
+                        explanation: crate::claims::explain(name),
+                        time: crate::claims::is_time(name)
+                            .then(|| value.as_i64())
+                            .flatten()
+                            .map(|t| (t, now)),
+                        personal: crate::claims::is_personal(name),
+                    }),
+            )
+        };
+        let omitted = listed.map_or(0, Map::len).saturating_sub(MAX_CLAIMS_SHOWN);
+        // The members added to the normalized claims, in sorted order, merged into theirs so that the object's
+        // keys stay sorted, as they always were.
+        let mut m = s.serialize_map(None)?;
+        let mut added = ["list", "omitted", "skewSeconds"].into_iter().peekable();
+        // Writes an added member; false when it is left out (`omitted` when nothing was).
+        let put_added = |m: &mut S::SerializeMap, key: &str| -> Result<bool, S::Error> {
+            match key {
+                "list" => m.serialize_entry(key, &list()).map(|()| true),
+                "omitted" if omitted > 0 => m.serialize_entry(key, &omitted).map(|()| true),
+                "skewSeconds" => m.serialize_entry(key, &CLOCK_SKEW_SECONDS).map(|()| true),
+                _ => Ok(false),
+            }
+        };
+        for (key, value) in &self.normalized {
+            while let Some(a) = added.next_if(|a| *a < key.as_str()) {
+                put_added(&mut m, a)?;
+            }
+            // An added member written replaces a normalized one of the same name.
+            let same = added.next_if(|a| *a == key.as_str()).is_some();
+            if !(same && put_added(&mut m, key)?) {
+                m.serialize_entry(key, value)?;
+            }
+        }
+        for a in added {
+            put_added(&mut m, a)?;
+        }
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn b64(s: &str) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    }
+
+    /// The views are written in the order a JSON tree of the same report has (sorted keys at every level), with
+    /// the same members.
+    #[test]
+    fn views_write_what_a_json_tree_of_them_writes() {
+        let token = format!(
+            "{}.{}.{}",
+            b64(r#"{"typ":"JWT","alg":"RS256","kid":"k1"}"#),
+            b64(
+                r#"{"sub":"a","exp":1700003600,"name":"Ada","scp":"read write","aud":["x","y"],"xms":{"b":1,"a":[true,null]},"iat":"soon"}"#
+            ),
+            b64("sig")
+        );
+        let mut d = crate::jose::decode(&token);
+        d.issues.push(crate::jose::SegmentIssue {
+            segment: "payload",
+            fatal: false,
+            message: "odd".into(),
+        });
+        let claims = crate::claims::normalize(d.payload.as_ref().unwrap(), d.header.as_ref());
+        let view = TokenView::new(d);
+        let claims = ClaimsView {
+            normalized: match serde_json::to_value(&claims).unwrap() {
+                Value::Object(m) => m,
+                other => panic!("{other}"),
+            },
+            listed: view.payload.clone(),
+            now: 1_700_000_000,
+        };
+        for text in [
+            serde_json::to_string(&view).unwrap(),
+            serde_json::to_string(&claims).unwrap(),
+        ] {
+            let tree: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(serde_json::to_string(&tree).unwrap(), text);
+        }
+        let t = serde_json::to_value(&view).unwrap();
+        assert_eq!(t["kind"], "jws");
+        assert_eq!(t["signatureLength"], 3);
+        assert_eq!(t["payload"]["xms"]["a"][0], true);
+        assert_eq!(t["headerList"][0]["name"], "alg");
+        assert_eq!(t["issues"][0]["message"], "odd");
+        let c = serde_json::to_value(&claims).unwrap();
+        assert_eq!(c["skewSeconds"], 300);
+        assert!(c.get("omitted").is_none());
+        assert_eq!(c["scopes"][1], "write");
+        let list = c["list"].as_array().unwrap();
+        assert_eq!(list.len(), 7);
+        let exp = list.iter().find(|i| i["name"] == "exp").unwrap();
+        assert_eq!(exp["relative"], "in 1 h 0 min");
+        assert!(exp["utc"].as_str().unwrap().starts_with("2023-11-14"));
+        let name = list.iter().find(|i| i["name"] == "name").unwrap();
+        assert_eq!(name["personal"], true);
+        let iat = list.iter().find(|i| i["name"] == "iat").unwrap();
+        assert!(iat.get("utc").is_none(), "a string time is not converted");
     }
 }

@@ -3,7 +3,12 @@
 // Attributes (read once, when the element is first connected): `operation` (initial operation), `platform`
 // (a built-in platform id), `no-sample` (open empty instead of with the sample token).
 // The stylesheet, the engine and the matrices are loaded from next to this module.
-import { mountTokenDoctor } from './mount.js';
+//
+// This module has no static import, so it runs as soon as it arrives: it asks for mount.js (the instance) and for
+// assets.js (which starts fetching and compiling the engine) at once, rather than the engine waiting for mount.js
+// and everything it imports.
+const mounting = import('./mount.js');
+import('./assets.js').catch(() => {}); // a failure is reported by the instance, which awaits the engine
 
 class TokenDoctorElement extends HTMLElement {
   connectedCallback() {
@@ -15,11 +20,11 @@ class TokenDoctorElement extends HTMLElement {
     const container = document.createElement('div');
     container.className = 'td-host';
     shadow.replaceChildren(style, container);
-    this.controller = mountTokenDoctor(container, {
+    this.controller = mounting.then(({ mountTokenDoctor }) => mountTokenDoctor(container, {
       sample: !this.hasAttribute('no-sample'),
       operation: this.getAttribute('operation') ?? undefined,
       platform: this.getAttribute('platform') ?? undefined,
-    });
+    }));
     /** Resolves when the instance is ready (tests and hosts can await it). */
     this.ready = this.controller;
   }

@@ -141,9 +141,6 @@ function embedSnippets() {
 export async function mountTokenDoctor(container, options = {}) {
   const engineReady = startEngine(); // once per page (assets.js started it already); awaited below
   engineReady.catch(() => {});
-  // The matrix the first diagnosis will need is fetched while the engine starts (installed after that diagnosis).
-  const firstPlatform = options.platform ?? (options.sample !== false && !options.operation ? SAMPLE_PLATFORM : null);
-  if (firstPlatform && Object.hasOwn(NAMES, firstPlatform)) fetchMatrix(firstPlatform).catch(() => {});
   const root = buildUi();
   container.replaceChildren(root);
   const q = (id) => root.querySelector(`#${id}`);
@@ -161,6 +158,11 @@ export async function mountTokenDoctor(container, options = {}) {
     setText(q('verdict-label'), '! Error');
     throw err;
   }
+  // The matrix the first diagnosis will need: asked for now, so that it arrives while that diagnosis is rendered
+  // and painted (loadMatrix installs it after the paint); not earlier, when it would share the bandwidth with the
+  // engine's wasm.
+  const firstPlatform = options.platform ?? (options.sample !== false && !options.operation ? SAMPLE_PLATFORM : null);
+  if (firstPlatform && Object.hasOwn(NAMES, firstPlatform)) fetchMatrix(firstPlatform).catch(() => {});
 
   for (const id of platforms()?.builtIn ?? []) {
     field.platform.append(Object.assign(document.createElement('option'), { value: id, textContent: NAMES[id] ?? id }));

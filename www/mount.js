@@ -17,6 +17,8 @@ const loadReportMd = () => import('./report-md.js');
 const loadPanels = () => Promise.all([import('./panels.js'), import('./verify.js'), import('./live.js')]).then(([m]) => m);
 
 const DEBOUNCE_MS = 150;
+/** How long a new instance waits for the engine before it shows its UI without a diagnosis ("Loading the engine…"). */
+const SKELETON_MS = 100;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -142,7 +144,11 @@ export async function mountTokenDoctor(container, options = {}) {
   const engineReady = startEngine(); // once per page (assets.js started it already); awaited below
   engineReady.catch(() => {});
   const root = buildUi();
-  container.replaceChildren(root);
+  // The UI enters the page together with its first diagnosis, so the browser lays it out once, not once empty and
+  // again with the diagnosis (that first layout delayed the verdict by tens of ms). When the engine is slow to
+  // come (a slow network), the UI shows without a diagnosis after SKELETON_MS.
+  const attach = () => { clearTimeout(skeleton); if (root.parentNode !== container) container.replaceChildren(root); };
+  const skeleton = setTimeout(attach, SKELETON_MS);
   const q = (id) => root.querySelector(`#${id}`);
   const field = { input: q('input'), operation: q('operation'), response: q('response'), previous: q('previous'), platform: q('platform') };
   const state = { report: null, customMatrix: null, customOps: null, customName: '', introspection: null, debounce: 0, pending: false, exp: null, expired: false, failed: new Map() };
@@ -156,6 +162,7 @@ export async function mountTokenDoctor(container, options = {}) {
   } catch (err) {
     setText(q('verdict'), `The engine could not start: ${err?.message ?? err}`);
     setText(q('verdict-label'), '! Error');
+    attach();
     throw err;
   }
   // The matrix the first diagnosis will need: asked for now, so that it arrives while that diagnosis is rendered
@@ -431,6 +438,7 @@ export async function mountTokenDoctor(container, options = {}) {
     if (!field.operation.value) field.operation.value = SAMPLE_OPERATION;
   }
   run();
+  attach();
   const timer = setInterval(tick, 1000);
   return {
     root, run,

@@ -1,8 +1,9 @@
-// The page's first download: index.html asks at once for every module the first verdict needs (modulepreload)
-// and for the engine's wasm (preload), and that list stays equal to what app.js imports statically; the panels,
-// the comparison and the Markdown report are not part of it and load when first used; the wasm preload is the
-// very request the page makes (fetched once, no console warning about an unused or mismatched preload); the
-// sample operation's matrix, fetched while the engine starts, is the one the sample needs.
+// The page's start and first download: index.html asks at once for every module the first verdict needs
+// (modulepreload) and for the engine's wasm (preload), and that list stays equal to what app.js imports statically;
+// the panels, the comparison and the Markdown report are not part of it and load when first used; the wasm preload
+// is the very request the page makes (fetched once, no console warning about an unused or mismatched preload); the
+// sample operation's matrix, fetched early, is the one the sample needs; the UI shows without a diagnosis while a
+// slow engine loads, and says so when the engine cannot load.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,4 +77,25 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   await page.waitForFunction(() => document.querySelector('#report-md').value.startsWith('### Token Doctor'));
   assert.ok(requested.includes('report-md.js'));
   assertClean(page);
+});
+
+test('a slow engine: the UI shows without a diagnosis ("Loading the engine"), then the verdict', async () => {
+  const page = await openPage(browser);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/pkg/token_doctor_bg.wasm', async (route) => { await held; await route.continue(); });
+  await page.goto(url);
+  await page.locator('#verdict-label', { hasText: 'Loading the engine' }).waitFor();
+  assert.equal(await page.textContent('#verdict'), '', 'no verdict before the engine');
+  release();
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  assertClean(page);
+});
+
+test('an engine that cannot load: the page says so', async () => {
+  const page = await openPage(browser);
+  await page.route('**/pkg/token_doctor_bg.wasm', (route) => route.abort());
+  await page.goto(url);
+  await page.locator('#verdict', { hasText: 'The engine could not start' }).waitFor();
+  assert.equal(await page.textContent('#verdict-label'), '! Error');
 });

@@ -183,7 +183,10 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     let mut value = value.trim();
     let mut problems: Vec<String> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
-    if has_line_break(value) {
+    // Printable ASCII only (a bare token, the common case): no line break, no whitespace, no invisible
+    // character, and it stays so as quotes come off. One pass over the value tells all three.
+    let plain = value.bytes().all(|b| b.is_ascii_graphic());
+    if !plain && has_line_break(value) {
         problems.push("the value spans several lines: a line break inside a header ends it early, so the server sees a truncated token".into());
         fixes.push(
             "Remove the line breaks (a copied token often wraps); send the header on one line."
@@ -208,7 +211,11 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
             value = unquoted.trim();
             continue;
         }
-        let (first, rest) = split_first_word(value);
+        let (first, rest) = if plain {
+            (value, None)
+        } else {
+            split_first_word(value)
+        };
         let rest = rest.map(str::trim);
         let is_scheme = [
             "bearer",
@@ -237,7 +244,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     }
     // A token is one word: the common case copies it once, without looking at it character by character.
     // `value` is trimmed, so whitespace inside it means several words.
-    let spaced = split_first_word(value).1.is_some();
+    let spaced = !plain && split_first_word(value).1.is_some();
     let mut token: String = if spaced {
         value.chars().filter(|c| !c.is_whitespace()).collect()
     } else {
@@ -269,7 +276,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         );
         fixes.push("Paste the token again without spaces.".into());
     }
-    let invisible = if token.bytes().all(|b| b.is_ascii_graphic()) {
+    let invisible = if plain || token.bytes().all(|b| b.is_ascii_graphic()) {
         None
     } else {
         token.chars().find(|c| !c.is_ascii_graphic())

@@ -64,10 +64,20 @@ impl DecodedToken {
 
 /// Classifies a token by its segment count (cheap; no decoding).
 pub fn shape_of(token: &str) -> TokenShape {
+    shape_by_dots(token, dots(token))
+}
+
+/// The number of dots in `token`.
+fn dots(token: &str) -> usize {
+    token.bytes().filter(|b| *b == b'.').count()
+}
+
+/// [`shape_of`] with the token's dots already counted.
+fn shape_by_dots(token: &str, dots: usize) -> TokenShape {
     // Some opaque tokens contain a dot (Google `ya29.…`): with a segment count no JOSE form has, only text with
     // a segment that starts like a JOSE header or payload (`{"` is `eyJ` in base64url) is a broken JWT.
     let jwt_like = || token.starts_with("eyJ") || token.contains(".eyJ");
-    match token.bytes().filter(|b| *b == b'.').count() {
+    match dots {
         0 => TokenShape::Opaque,
         2 => TokenShape::Jws,
         4 => TokenShape::Jwe,
@@ -78,15 +88,12 @@ pub fn shape_of(token: &str) -> TokenShape {
 
 /// Decodes a compact JWS or JWE without verifying it. Never fails: problems are reported in `issues`.
 pub fn decode(token: &str) -> DecodedToken {
-    let shape = shape_of(token);
+    let dots = dots(token);
+    let shape = shape_by_dots(token, dots);
     let mut out = DecodedToken {
         shape,
         // Every dot starts a segment: a million dots is a million and one segments, said as such.
-        segments: token
-            .bytes()
-            .filter(|b| *b == b'.')
-            .count()
-            .saturating_add(1),
+        segments: dots.saturating_add(1),
         header: None,
         payload: None,
         payload_text: None,
@@ -160,17 +167,20 @@ fn decode_segment(
             ),
         });
     }
-    let standard = trimmed.bytes().any(|b| b == b'+' || b == b'/');
-    // Read byte by byte: every byte before the first one outside the alphabet is ASCII, so that byte starts a
-    // character, and its offset is the character's.
-    if let Some((pos, ch)) = trimmed
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/')))
-        .map(|pos| {
-            let ch = trimmed.get(pos..).and_then(|r| r.chars().next());
-            (pos, ch.unwrap_or(char::REPLACEMENT_CHARACTER))
-        })
-    {
+    // One pass, byte by byte: whether the standard alphabet's '+' or '/' is used, and the first byte outside both
+    // alphabets. Every byte before that one is ASCII, so it starts a character, and its offset is the character's.
+    let mut standard = false;
+    let outside = trimmed.bytes().position(|b| match b {
+        b'+' | b'/' => {
+            standard = true;
+            false
+        }
+        _ => !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+    });
+    if let Some((pos, ch)) = outside.map(|pos| {
+        let ch = trimmed.get(pos..).and_then(|r| r.chars().next());
+        (pos, ch.unwrap_or(char::REPLACEMENT_CHARACTER))
+    }) {
         issues.push(SegmentIssue {
             segment: name,
             fatal: true,

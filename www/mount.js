@@ -45,6 +45,7 @@ export function loadMatrix(id) {
       let text = await fetchMatrix(id);
       await painted;
       const installed = installPlatform(id, new TextEncoder().encode(text));
+      texts.delete(id); // installed: the text is kept only until the details below are read
       let details = null;
       const read = () => {
         if (!details) {

@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let t0 = Instant::now();
             for _ in 0..100 {
                 let report = token_doctor::diagnose(black_box(&request), &registry);
-                black_box(serde_json::to_string(&report)?);
+                black_box(token_doctor::json::to_string(&report)?);
             }
             samples.push(t0.elapsed().as_secs_f64() * 1e4);
         }

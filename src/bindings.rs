@@ -37,7 +37,7 @@ pub fn last_panic() -> Option<String> {
 }
 
 fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value)
+    let text = crate::json::to_string(value)
         .map_err(|e| JsError::new(&format!("internal: cannot serialize: {e}")))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("internal: cannot parse the report"))
 }

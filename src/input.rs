@@ -185,7 +185,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     let mut fixes: Vec<String> = Vec::new();
     // Printable ASCII only (a bare token, the common case): no line break, no whitespace, no invisible
     // character, and it stays so as quotes come off. One pass over the value tells all three.
-    let plain = value.bytes().all(|b| b.is_ascii_graphic());
+    let plain = crate::text::is_visible_ascii(value);
     if !plain && has_line_break(value) {
         problems.push("the value spans several lines: a line break inside a header ends it early, so the server sees a truncated token".into());
         fixes.push(

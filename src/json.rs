@@ -156,7 +156,8 @@ pub fn repair_lone_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
         }
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     }
-    if !text.contains("\\u") {
+    // No backslash at all (a request with a bare token): one byte search, not a substring search.
+    if !text.as_bytes().contains(&b'\\') || !text.contains("\\u") {
         return std::borrow::Cow::Borrowed(text);
     }
     let b = text.as_bytes();

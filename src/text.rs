@@ -64,6 +64,25 @@ pub fn hidden_name(c: char) -> Option<&'static str> {
     Some(name)
 }
 
+/// Whether every byte of `s` is printable ASCII other than the space (`!` to `~`, what a token is made of),
+/// checked eight bytes at a time: a pasted token is read whole, and byte-at-a-time loops over a 2 KB token
+/// showed in the wasm profile.
+pub fn is_visible_ascii(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Some byte below '!' (0x21), or some byte above '~' (0x7E): the classic tests, exact as to whether any.
+        let below = word.wrapping_sub(ONES.wrapping_mul(0x21)) & !word & HIGH;
+        let above = (word.wrapping_add(ONES) | word) & HIGH;
+        if below | above != 0 {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(u8::is_ascii_graphic)
+}
+
 /// True when `s` holds at least one hidden or deceptive character (see [`hidden_name`]).
 pub fn has_invisible(s: &str) -> bool {
     // Printable ASCII, tab and line breaks are shown as themselves: most text is decided byte by byte.
@@ -351,6 +370,24 @@ mod tests {
         match v {
             Value::Object(m) => m,
             _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn visible_ascii_is_told_eight_bytes_at_a_time_exactly() {
+        let base = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln-_~!";
+        assert!(is_visible_ascii(base));
+        assert!(is_visible_ascii(""));
+        for at in 0..base.len() {
+            for c in (0u32..0x100).filter_map(char::from_u32) {
+                let mut t = base.to_string();
+                t.insert(at, c);
+                assert_eq!(
+                    is_visible_ascii(&t),
+                    t.bytes().all(|b| b.is_ascii_graphic()),
+                    "{t:?}"
+                );
+            }
         }
     }
 

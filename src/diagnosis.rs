@@ -329,13 +329,14 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .as_ref()
         .and_then(|t| t.payload.clone())
         .or_else(|| ctx.recognized.claims.take().map(std::rc::Rc::new));
+    let claims = claims_view(&mut ctx, listed);
     Report {
         verdict,
         summary,
         recognized: ctx.recognized.description.clone(),
         findings,
         token,
-        claims: claims_view(&ctx, listed),
+        claims,
         operation: operation_json,
         requirements,
         signature,
@@ -638,15 +639,11 @@ fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> St
 
 /// The normalized claims plus the display list of `listed` (see [`report::ClaimsView`]).
 fn claims_view(
-    ctx: &Context,
+    ctx: &mut Context,
     listed: Option<std::rc::Rc<Map<String, Value>>>,
 ) -> Option<report::ClaimsView> {
-    let normalized = match serde_json::to_value(ctx.claims.as_ref()?).ok()? {
-        Value::Object(m) => m,
-        _ => return None,
-    };
     Some(report::ClaimsView {
-        normalized,
+        claims: ctx.claims.take()?,
         listed,
         now: ctx.now,
     })

@@ -299,16 +299,30 @@ impl Serialize for TokenView {
 }
 
 /// `report.claims`: the normalized claims plus `list` (each claim with its one-line explanation and, for times,
-/// UTC and relative text), `omitted` (how many were not listed, when any) and `skewSeconds`. The list is written
-/// from the claims themselves while the report is serialized.
+/// UTC and relative text), `omitted` (how many were not listed, when any) and `skewSeconds`. Written straight
+/// from the claims, members in sorted order as the report always had them (a test holds the names to those of
+/// [`crate::claims::Claims`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimsView {
-    /// The normalized claims ([`crate::claims::Claims`]) as a JSON object.
-    pub normalized: Map<String, Value>,
+    /// The normalized claims.
+    pub claims: crate::claims::Claims,
     /// The claims listed: the token's payload, or the claims pasted.
     pub listed: Option<Rc<Map<String, Value>>>,
     /// The time relative times are told from, unix seconds.
     pub now: i64,
+}
+
+/// A [`crate::claims::TimeClaim`] with its members in sorted order: `{ problem, raw, seconds }`.
+struct TimeView<'a>(&'a crate::claims::TimeClaim);
+
+impl Serialize for TimeView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("problem", &self.0.problem)?;
+        m.serialize_entry("raw", &self.0.raw)?;
+        m.serialize_entry("seconds", &self.0.seconds)?;
+        m.end()
+    }
 }
 
 impl Serialize for ClaimsView {
@@ -316,50 +330,50 @@ impl Serialize for ClaimsView {
         use crate::limits::{CLOCK_SKEW_SECONDS, MAX_CLAIMS_SHOWN};
         let now = self.now;
         let listed = self.listed.as_deref();
-        let list = || {
-            seq_of(
-                listed
-                    .into_iter()
-                    .flat_map(|m| m.iter().take(MAX_CLAIMS_SHOWN))
-                    .map(move |(name, value)| ListItem {
-                        name,
-                        value,
-                        explanation: crate::claims::explain(name),
-                        time: crate::claims::is_time(name)
-                            .then(|| value.as_i64())
-                            .flatten()
-                            .map(|t| (t, now)),
-                        personal: crate::claims::is_personal(name),
-                    }),
-            )
-        };
+        let list = seq_of(
+            listed
+                .into_iter()
+                .flat_map(|m| m.iter().take(MAX_CLAIMS_SHOWN))
+                .map(move |(name, value)| ListItem {
+                    name,
+                    value,
+                    explanation: crate::claims::explain(name),
+                    time: crate::claims::is_time(name)
+                        .then(|| value.as_i64())
+                        .flatten()
+                        .map(|t| (t, now)),
+                    personal: crate::claims::is_personal(name),
+                }),
+        );
         let omitted = listed.map_or(0, Map::len).saturating_sub(MAX_CLAIMS_SHOWN);
-        // The members added to the normalized claims, in sorted order, merged into theirs so that the object's
-        // keys stay sorted, as they always were.
+        let c = &self.claims;
         let mut m = s.serialize_map(None)?;
-        let mut added = ["list", "omitted", "skewSeconds"].into_iter().peekable();
-        // Writes an added member; false when it is left out (`omitted` when nothing was).
-        let put_added = |m: &mut S::SerializeMap, key: &str| -> Result<bool, S::Error> {
-            match key {
-                "list" => m.serialize_entry(key, &list()).map(|()| true),
-                "omitted" if omitted > 0 => m.serialize_entry(key, &omitted).map(|()| true),
-                "skewSeconds" => m.serialize_entry(key, &CLOCK_SKEW_SECONDS).map(|()| true),
-                _ => Ok(false),
-            }
-        };
-        for (key, value) in &self.normalized {
-            while let Some(a) = added.next_if(|a| *a < key.as_str()) {
-                put_added(&mut m, a)?;
-            }
-            // An added member written replaces a normalized one of the same name.
-            let same = added.next_if(|a| *a == key.as_str()).is_some();
-            if !(same && put_added(&mut m, key)?) {
-                m.serialize_entry(key, value)?;
-            }
+        m.serialize_entry("audienceProblem", &c.audience_problem)?;
+        m.serialize_entry("audiences", &c.audiences)?;
+        m.serialize_entry("clientId", &c.client_id)?;
+        m.serialize_entry("confirmation", &c.confirmation)?;
+        m.serialize_entry("expires", &c.expires.as_ref().map(TimeView))?;
+        m.serialize_entry("grant", &c.grant)?;
+        m.serialize_entry("grantReason", &c.grant_reason)?;
+        m.serialize_entry("issuedAt", &c.issued_at.as_ref().map(TimeView))?;
+        m.serialize_entry("issuer", &c.issuer)?;
+        m.serialize_entry("keycloakRoles", &c.keycloak_roles)?;
+        m.serialize_entry("kind", &c.kind)?;
+        m.serialize_entry("kindReason", &c.kind_reason)?;
+        m.serialize_entry("list", &list)?;
+        m.serialize_entry("notBefore", &c.not_before.as_ref().map(TimeView))?;
+        if omitted > 0 {
+            m.serialize_entry("omitted", &omitted)?;
         }
-        for a in added {
-            put_added(&mut m, a)?;
-        }
+        m.serialize_entry("roles", &c.roles)?;
+        m.serialize_entry("rolesClaim", &c.roles_claim)?;
+        m.serialize_entry("scopeClaim", &c.scope_claim)?;
+        m.serialize_entry("scopeProblem", &c.scope_problem)?;
+        m.serialize_entry("scopes", &c.scopes)?;
+        m.serialize_entry("skewSeconds", &CLOCK_SKEW_SECONDS)?;
+        m.serialize_entry("subject", &c.subject)?;
+        m.serialize_entry("tenant", &c.tenant)?;
+        m.serialize_entry("version", &c.version)?;
         m.end()
     }
 }
@@ -393,13 +407,10 @@ mod tests {
             fatal: false,
             message: "odd".into(),
         });
-        let claims = crate::claims::normalize(d.payload.as_ref().unwrap(), d.header.as_ref());
+        let normalized = crate::claims::normalize(d.payload.as_ref().unwrap(), d.header.as_ref());
         let view = TokenView::new(d);
         let claims = ClaimsView {
-            normalized: match serde_json::to_value(&claims).unwrap() {
-                Value::Object(m) => m,
-                other => panic!("{other}"),
-            },
+            claims: normalized.clone(),
             listed: view.payload.clone(),
             now: 1_700_000_000,
         };
@@ -417,6 +428,15 @@ mod tests {
         assert_eq!(t["headerList"][0]["name"], "alg");
         assert_eq!(t["issues"][0]["message"], "odd");
         let c = serde_json::to_value(&claims).unwrap();
+        // Every member of the normalized claims is there, with the value their own serialization gives.
+        let mut members = c.as_object().unwrap().clone();
+        for added in ["list", "skewSeconds"] {
+            members.remove(added).expect(added);
+        }
+        assert_eq!(
+            Value::Object(members),
+            serde_json::to_value(&normalized).unwrap()
+        );
         assert_eq!(c["skewSeconds"], 300);
         assert!(c.get("omitted").is_none());
         assert_eq!(c["scopes"][1], "write");

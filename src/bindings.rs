@@ -55,6 +55,23 @@ enum DocKey {
     Text(usize, u64),
 }
 
+/// The string `input` of a request that has nothing else (`{ input: "<token>" }`, what the page sends while the
+/// user pastes): read straight, it need not be turned into JSON and parsed back. `None` for any other request,
+/// and for one `JSON.stringify` would not write as `{"input": ...}` (a `toJSON` method).
+fn input_only(value: &JsValue) -> Option<js_sys::JsString> {
+    let keys = js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>());
+    if keys.length() != 1 || keys.get(0).as_string().as_deref() != Some("input") {
+        return None;
+    }
+    if js_sys::Reflect::has(value, &JsValue::from_str("toJSON")).unwrap_or(true) {
+        return None;
+    }
+    js_sys::Reflect::get(value, &JsValue::from_str("input"))
+        .ok()?
+        .dyn_into::<js_sys::JsString>()
+        .ok()
+}
+
 /// Parses a JS request object into a [`Request`], and reads its matrix document (or reuses what was read from
 /// the same document last time). A document given as a string crosses on its own, copied once, instead of being
 /// escaped into the request's JSON and parsed out of it. Throws (a JS `Error`) only when the request is not an
@@ -64,6 +81,14 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
         return Err(JsError::new(
             "diagnose(request): request must be an object like { input: \"<token>\" }",
         ));
+    }
+    if let Some(input) = input_only(value) {
+        let request = Request {
+            input: crate::jstext::to_string(&input),
+            now: Some(now_seconds()),
+            ..Request::default()
+        };
+        return Ok((request, Rc::new(CustomMatrix::None)));
     }
     let matrix_key = JsValue::from_str("matrix");
     let doc = js_sys::Reflect::get(value, &matrix_key)

@@ -167,3 +167,47 @@ fn a_document_sent_again_is_reused_and_a_changed_one_is_read_again() {
     assert_eq!(run_with(object("b")), "denied");
     assert_eq!(run_with(object("a")), "allowed");
 }
+
+/// `{ input }` alone is read straight (not through JSON): it must diagnose exactly what the JSON path does,
+/// lone surrogates and an inherited `toJSON` included.
+#[wasm_bindgen_test]
+fn a_request_with_input_alone_reads_as_its_json_would() {
+    use wasm_bindgen::JsCast;
+    let without_now = |report: JsValue| {
+        Reflect::delete_property(
+            report.unchecked_ref::<js_sys::Object>(),
+            &JsValue::from_str("now"),
+        )
+        .unwrap();
+        JSON::stringify(&report).unwrap().as_string().unwrap()
+    };
+    for json in [
+        r#""eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIiwic2NwIjoiVXNlci5SZWFkIn0.c2ln""#,
+        r#""Authorization: bearer  eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.""#,
+        r#""abc\ud83ddef ghi""#,
+        r#""{\"access_token\":\"abc\",\"scope\":\"x\"}""#,
+        r#""""#,
+    ] {
+        let alone = token_doctor::bindings::diagnose(request(&format!(r#"{{"input":{json}}}"#)));
+        let with_more = token_doctor::bindings::diagnose(request(&format!(
+            r#"{{"input":{json},"platform":null}}"#
+        )));
+        assert_eq!(
+            without_now(alone.unwrap()),
+            without_now(with_more.unwrap()),
+            "{json}"
+        );
+    }
+    // An inherited toJSON decides what JSON.stringify writes, so it decides what is diagnosed.
+    let proto = js_sys::Object::new();
+    let to_json = js_sys::Function::new_no_args("return { input: 'Bearer Bearer abc' }");
+    Reflect::set(&proto, &JsValue::from_str("toJSON"), &to_json).unwrap();
+    let odd = js_sys::Object::create(&proto);
+    Reflect::set(&odd, &JsValue::from_str("input"), &JsValue::from_str("abc")).unwrap();
+    let report = token_doctor::bindings::diagnose(odd.into()).unwrap();
+    let findings = JSON::stringify(&get(&report, "findings"))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(findings.contains("header.malformed"), "{findings}");
+}

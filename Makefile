@@ -16,6 +16,7 @@ setup:
 build: setup
 	cargo build --lib --release --target wasm32-unknown-unknown
 	wasm-bindgen $(WASM) --out-dir www/pkg --target web --no-typescript
+	node scripts/inline-snippets.mjs www/pkg/token_doctor.js
 	@if [ -x node_modules/.bin/wasm-opt ]; then \
 	  node_modules/.bin/wasm-opt www/pkg/token_doctor_bg.wasm -Oz -ocimfs 0 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue -o www/pkg/token_doctor_bg.wasm; fi
 	@ls -l www/pkg/token_doctor_bg.wasm | awk '{print "[build] www/pkg/token_doctor_bg.wasm: " $$5 " bytes"}'

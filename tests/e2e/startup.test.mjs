@@ -64,6 +64,7 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied'); // the sample, settled
   await page.waitForLoadState('networkidle');
   assert.equal(requested.filter((u) => u === 'pkg/token_doctor_bg.wasm').length, 1, 'the preload is the request the engine uses');
+  assert.deepEqual(requested.filter((u) => u.includes('/snippets/')), [], 'wasm-bindgen snippets are folded into the bindings (scripts/inline-snippets.mjs)');
   assert.equal(requested.filter((u) => u === 'matrices/microsoft-graph.json').length, 1, 'fetched early, once');
   for (const file of LAZY) assert.ok(!requested.includes(file), `${file} was fetched before it was needed`);
   assert.deepEqual(page.consoleLines.filter((line) => /preload/i.test(line)), []);
@@ -76,6 +77,19 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   await page.click('#report-preview > summary');
   await page.waitForFunction(() => document.querySelector('#report-md').value.startsWith('### Token Doctor'));
   assert.ok(requested.includes('report-md.js'));
+  assertClean(page);
+});
+
+test('loadPlatform finds the built-in matrices next to the bindings (its snippet folded in)', async () => {
+  const page = await openPage(browser);
+  const requested = [];
+  page.on('request', (req) => requested.push(req.url().replace(url, '')));
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
+  const loaded = await page.evaluate(async () => (await import('./pkg/token_doctor.js')).loadPlatform('nice-cxone'));
+  assert.equal(loaded.id, 'nice-cxone');
+  assert.ok(loaded.operations > 0, JSON.stringify(loaded));
+  assert.ok(requested.includes('matrices/nice-cxone.json'), requested.join(' '));
   assertClean(page);
 });
 

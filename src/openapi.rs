@@ -61,6 +61,17 @@ pub struct Imported {
 
 /// Imports a document given as text. Never fails: problems are reported, usable parts are kept.
 pub fn import(text: &str) -> Imported {
+    import_with(text, true)
+}
+
+/// [`import`] without the outline: a JSON document is read as a whole `Value` tree. The same result as
+/// [`import`] (the fuzz target `openapi_import` and the unit tests compare the two); kept for that comparison.
+#[doc(hidden)]
+pub fn import_whole_tree(text: &str) -> Imported {
+    import_with(text, false)
+}
+
+fn import_with(text: &str, use_outline: bool) -> Imported {
     let mut problems = Problems::default();
     if text.len() > MAX_MATRIX_BYTES {
         problems.fatal(
@@ -101,23 +112,27 @@ pub fn import(text: &str) -> Imported {
         );
     };
     // The outline keeps what the importer reads; only when it cannot answer for a reference is the whole tree read.
-    let outline = match outline::Outline::read(text) {
-        Ok(o) => o,
-        Err(e) => {
-            not_json(&mut problems, e);
-            return problems.finish(None, "unknown (json)".into());
-        }
+    let outlined = if use_outline {
+        let outline = match outline::Outline::read(text) {
+            Ok(o) => o,
+            Err(e) => {
+                not_json(&mut problems, e);
+                return problems.finish(None, "unknown (json)".into());
+            }
+        };
+        import_tree(
+            text,
+            &outline.doc,
+            Lookup::Outline(&outline),
+            "json",
+            problems,
+        )
+    } else {
+        Err(problems)
     };
-    match import_tree(
-        text,
-        &outline.doc,
-        Lookup::Outline(&outline),
-        "json",
-        problems,
-    ) {
+    match outlined {
         Ok(done) => done,
         Err(_) => {
-            drop(outline);
             let mut problems = Problems::default();
             match serde_json::from_str::<Value>(text) {
                 Ok(doc) => import_tree(text, &doc, Lookup::Tree(&doc), "json", problems)
@@ -1609,15 +1624,6 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    /// Imports JSON text by reading the whole `Value` tree (the path taken before the outline existed).
-    fn import_whole(text: &str) -> Imported {
-        let doc: Value = serde_json::from_str(text).unwrap();
-        match import_tree(text, &doc, Lookup::Tree(&doc), "json", Problems::default()) {
-            Ok(imp) => imp,
-            Err(_) => panic!("the whole tree always answers"),
-        }
-    }
-
     /// Imports JSON text through its outline only; None when the outline could not answer.
     fn import_outline(text: &str) -> Option<Imported> {
         let o = Outline::read(text).unwrap();
@@ -1662,7 +1668,7 @@ mod tests {
         assert_eq!(o.refs.values().map(|(_, n)| n).sum::<usize>(), 10_687);
         assert_eq!(o.refs.len(), 817);
         let fast = import_outline(&text).expect("the outline answers for every reference");
-        assert_eq!(fast, import_whole(&text));
+        assert_eq!(fast, import_whole_tree(&text));
         assert_eq!(fast, import(&text));
     }
 
@@ -1686,6 +1692,10 @@ mod tests {
                     "C": {"$ref": "#/definitions/D"}, "D": {"$ref": "#/definitions/C"},
                     "E": {"$ref": 7}, "F": {"$ref": {"$ref": "#/definitions/G"}}}}"##
                 .to_string(),
+            // The first use of a reference, as a tree visits them (members in key order: `$a` before `$ref`).
+            r##"{"swagger": "2.0", "paths": {"/z": {"get": {"security": [], "responses": {"200": {"schema":
+                {"$ref": "#/definitions/Gone", "$a": {"$ref": "#/definitions/Gone"}, " ": [{"$ref": "#/definitions/Gone"}]}}}}}}}"##
+                .to_string(),
             // A path item that is a reference into a left-out part: the outline cannot give its content.
             r##"{"swagger": "2.0", "paths": {"/p": {"$ref": "#/definitions/P"}},
                 "definitions": {"P": {"get": {"security": []}}}}"##
@@ -1697,15 +1707,26 @@ mod tests {
                 .to_string(),
         ];
         for text in &docs {
-            let whole = import_whole(text);
+            let whole = import_whole_tree(text);
             assert_eq!(import(text), whole, "{text}");
             if let Some(fast) = import_outline(text) {
                 assert_eq!(fast, whole, "{text}");
             }
         }
-        // The first three need nothing the outline left out; the last two are read whole.
+        // The first four need nothing the outline left out; the last two are read whole.
         let answered: Vec<bool> = docs.iter().map(|t| import_outline(t).is_some()).collect();
-        assert_eq!(answered, [true, true, true, false, false]);
+        assert_eq!(answered, [true, true, true, true, false, false]);
+        let first = import(&docs[3]);
+        assert_eq!(
+            first
+                .problems
+                .iter()
+                .map(|p| p.pointer.as_str())
+                .collect::<Vec<_>>(),
+            ["/paths/~1z/get/responses/200/schema/ /0/$ref"],
+            "{:?}",
+            first.problems
+        );
         let chains = import(&docs[2]);
         let messages: Vec<&str> = chains.problems.iter().map(|p| p.message.as_str()).collect();
         assert!(

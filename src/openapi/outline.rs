@@ -226,10 +226,12 @@ struct Walker<'de> {
 impl<'de> Walker<'de> {
     /// Notes a use of the reference `r` by the object at the current path.
     fn note_ref(&mut self, r: Cow<'de, str>) {
+        // The use's own path ends in `$ref`: a `Value` tree visits it among its siblings in key order.
+        self.path.push(Seg::Key(Cow::Borrowed("$ref")));
         match self.refs.get_mut(&r) {
             Some((first, count)) => {
                 *count = count.saturating_add(1);
-                // A `Value` tree visits members in key order; keep the use it would meet first.
+                // Keep the use a `Value` tree would meet first.
                 if self.path < *first {
                     first.clone_from(&self.path);
                 }
@@ -238,10 +240,11 @@ impl<'de> Walker<'de> {
                 self.refs.insert(r, (self.path.clone(), 1));
             }
         }
+        self.path.pop();
     }
 }
 
-/// The pointer of a reference's use: its object's path, then `$ref`.
+/// The JSON pointer of a path.
 fn pointer_of(path: &[Seg<'_>]) -> String {
     let mut p = String::new();
     for s in path {
@@ -250,7 +253,7 @@ fn pointer_of(path: &[Seg<'_>]) -> String {
             Seg::Key(k) => p = super::ptr(&p, k),
         }
     }
-    super::ptr(&p, "$ref")
+    p
 }
 
 /// Whether an object key is `$ref` (most keys differ in their first byte).

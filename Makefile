@@ -11,7 +11,8 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 setup:
 	@scripts/setup.sh
 
-## build: release wasm + bindings into www/pkg/ (wasm-opt when binaryen is installed). `-ocimfs 0` keeps wasm-opt
+## build: release wasm + bindings into www/pkg/ (wasm-bindgen's JS snippet folded into the bindings: one request
+## less before the first verdict; wasm-opt when binaryen is installed). `-ocimfs 0` keeps wasm-opt
 ## from inlining functions that have one caller: 4.7% less gzip at the same speed (README, Performance).
 build: setup
 	cargo build --lib --release --target wasm32-unknown-unknown

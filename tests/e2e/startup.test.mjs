@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { launch, serve, openPage, assertClean, ROOT } from './harness.mjs';
 import { staticImports } from '../../bench/size.mjs';
@@ -80,17 +81,26 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   assertClean(page);
 });
 
-test('loadPlatform finds the built-in matrices next to the bindings (its snippet folded in)', async () => {
-  const page = await openPage(browser);
-  const requested = [];
-  page.on('request', (req) => requested.push(req.url().replace(url, '')));
-  await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
-  const loaded = await page.evaluate(async () => (await import('./pkg/token_doctor.js')).loadPlatform('nice-cxone'));
-  assert.equal(loaded.id, 'nice-cxone');
-  assert.ok(loaded.operations > 0, JSON.stringify(loaded));
-  assert.ok(requested.includes('matrices/nice-cxone.json'), requested.join(' '));
-  assertClean(page);
+test('loadPlatform finds the built-in matrices next to the bindings (its snippet folded in), also below the root', async () => {
+  // The page served from /sub/: a base computed from the wrong module would climb to /matrices/ and miss.
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'td-sub-'));
+  fs.symlinkSync(WWW, path.join(top, 'sub'));
+  const sub = await serve(top);
+  try {
+    const page = await openPage(browser);
+    const requested = [];
+    page.on('request', (req) => requested.push(req.url().replace(sub.url, '')));
+    await page.goto(`${sub.url}sub/`);
+    await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
+    const loaded = await page.evaluate(async () => (await import('./pkg/token_doctor.js')).loadPlatform('nice-cxone'));
+    assert.equal(loaded.id, 'nice-cxone');
+    assert.ok(loaded.operations > 0, JSON.stringify(loaded));
+    assert.ok(requested.includes('sub/matrices/nice-cxone.json'), requested.join(' '));
+    assertClean(page);
+  } finally {
+    sub.server.close();
+    fs.rmSync(top, { recursive: true, force: true });
+  }
 });
 
 test('a slow engine: the UI shows without a diagnosis ("Loading the engine"), then the verdict', async () => {

@@ -27,12 +27,19 @@ export async function serve(dir = path.join(ROOT, 'www')) {
 }
 
 /**
- * Opens a new page that records console errors and page errors; `page.problems` lists them and
- * `assertClean(page)` throws if there are any.
+ * Opens a new page in a new context (`contextOptions` go to `browser.newContext`) that records console errors and
+ * page errors; `page.problems` lists them and `assertClean(page)` throws if there are any.
  */
-export async function openPage(browser, url, { colorScheme, viewport } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport });
-  const page = await context.newPage();
+export async function openPage(browser, url, contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
+  const page = recordProblems(await context.newPage());
+  if (url) await page.goto(url);
+  return page;
+}
+
+/** Records the console lines of `page` (`page.consoleLines`) and its console errors and page errors
+ * (`page.problems`); returns the page. */
+export function recordProblems(page) {
   page.problems = [];
   page.consoleLines = [];
   page.on('console', (msg) => {
@@ -40,7 +47,6 @@ export async function openPage(browser, url, { colorScheme, viewport } = {}) {
     if (msg.type() === 'error') page.problems.push(`console.error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
-  if (url) await page.goto(url);
   return page;
 }
 

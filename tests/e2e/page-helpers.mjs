@@ -5,7 +5,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { makeJwt, ROOT } from './harness.mjs';
+import { makeJwt, openPage, recordProblems, ROOT } from './harness.mjs';
 
 export const NOW = () => Math.floor(Date.now() / 1000);
 
@@ -81,19 +81,9 @@ export async function verdictIs(page, verdict, scope = '') {
   await page.locator(`${scope} #verdict[data-verdict="${verdict}"]`.trim()).waitFor();
 }
 
-/** A page whose context may read and write the clipboard; records problems like harness.openPage. */
-export async function openClipboardPage(browser, url, options = {}) {
-  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], ...options });
-  const page = await context.newPage();
-  page.problems = [];
-  page.consoleLines = [];
-  page.on('console', (msg) => {
-    page.consoleLines.push(msg.text());
-    if (msg.type() === 'error') page.problems.push(`console.error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
-  if (url) await page.goto(url);
-  return page;
+/** A page (harness.openPage) whose context may read and write the clipboard. */
+export function openClipboardPage(browser, url, options = {}) {
+  return openPage(browser, url, { permissions: ['clipboard-read', 'clipboard-write'], ...options });
 }
 
 const requireHere = createRequire(import.meta.url);
@@ -130,10 +120,7 @@ export async function openSingleFileOffline(browser, file) {
     requests.push(route.request().url());
     return route.request().url().startsWith('file:') ? route.continue() : route.abort();
   });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
+  const page = recordProblems(await context.newPage());
   await page.goto(pathToFileURL(file).href);
-  return { context, page, requests, problems };
+  return { context, page, requests, problems: page.problems };
 }

@@ -15,10 +15,9 @@
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+
 use serde_json::Value;
-use std::sync::OnceLock;
-use token_doctor::matrix::Matrix;
-use token_doctor::registry::Registry;
 use token_doctor::request::Request;
 
 /// Every corpus file, by name. `corpus_files_are_all_listed` checks this list against the directory.
@@ -107,34 +106,6 @@ const ISSUE3_CODES: &[&str] = &[
     "header.malformed",
     "token.sender_constrained",
 ];
-
-/// The registry with the three built-in matrices, parsed once.
-fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let mut registry = Registry::default();
-        for (id, text) in [
-            (
-                "genesys-cloud",
-                include_str!("../www/matrices/genesys-cloud.json"),
-            ),
-            (
-                "microsoft-graph",
-                include_str!("../www/matrices/microsoft-graph.json"),
-            ),
-            (
-                "nice-cxone",
-                include_str!("../www/matrices/nice-cxone.json"),
-            ),
-        ] {
-            let matrix = Matrix::from_json(text)
-                .unwrap_or_else(|e| panic!("www/matrices/{id}.json does not load: {e}"));
-            assert_eq!(matrix.platform.id, id, "www/matrices/{id}.json");
-            registry.install(matrix);
-        }
-        registry
-    })
-}
 
 fn cases(text: &str) -> Vec<Value> {
     match serde_json::from_str::<Value>(text).expect("a corpus file is JSON") {
@@ -234,8 +205,11 @@ fn run_case(case: &Value) -> Option<String> {
         Ok(r) => r,
         Err(e) => return Some(format!("{id} ({source}): the request does not parse: {e}")),
     };
-    let report = serde_json::to_value(token_doctor::diagnose(&request, registry()))
-        .expect("the report serializes");
+    let report = serde_json::to_value(token_doctor::diagnose(
+        &request,
+        common::built_in_registry(),
+    ))
+    .expect("the report serializes");
     let problems = check(&case["expect"], &report);
     if problems.is_empty() {
         return None;

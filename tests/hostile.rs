@@ -16,6 +16,8 @@
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
@@ -55,42 +57,21 @@ fn diagnose(request: Value) -> Value {
     serde_json::from_str(&text).expect("the report parses back")
 }
 
-/// The built-in platform matrices, as the page installs them.
-const BUILT_IN: [(&str, &str); 3] = [
-    (
-        "genesys-cloud",
-        include_str!("../www/matrices/genesys-cloud.json"),
-    ),
-    (
-        "microsoft-graph",
-        include_str!("../www/matrices/microsoft-graph.json"),
-    ),
-    (
-        "nice-cxone",
-        include_str!("../www/matrices/nice-cxone.json"),
-    ),
-];
-
 /// Like [`diagnose`], with the built-in platforms installed.
 #[cfg(not(target_arch = "wasm32"))]
 fn diagnose_on_platforms(request: Value) -> Value {
-    static REGISTRY: std::sync::OnceLock<token_doctor::registry::Registry> =
-        std::sync::OnceLock::new();
-    let registry = REGISTRY.get_or_init(|| {
-        let mut r = token_doctor::registry::Registry::default();
-        for (_, text) in BUILT_IN {
-            r.install(token_doctor::matrix::Matrix::from_json(text).expect("a built-in matrix"));
-        }
-        r
-    });
     let request: token_doctor::request::Request = serde_json::from_value(request).expect("request");
-    serde_json::to_value(token_doctor::diagnose(&request, registry)).expect("a report")
+    serde_json::to_value(token_doctor::diagnose(
+        &request,
+        common::built_in_registry(),
+    ))
+    .expect("a report")
 }
 
 /// Like [`diagnose`], with the built-in platforms installed through `installPlatform`.
 #[cfg(target_arch = "wasm32")]
 fn diagnose_on_platforms(request: Value) -> Value {
-    for (id, text) in BUILT_IN {
+    for (id, text) in common::BUILT_IN {
         token_doctor::bindings::install_platform(id, text.as_bytes())
             .map_err(wasm_bindgen::JsValue::from)
             .expect("installPlatform");

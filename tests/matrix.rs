@@ -12,6 +12,8 @@
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+
 use std::io::Write;
 use token_doctor::matrix::{
     Check, Lookup, Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo,
@@ -22,18 +24,7 @@ const GENESYS: &str = include_str!("../www/matrices/genesys-cloud.json");
 const GRAPH: &str = include_str!("../www/matrices/microsoft-graph.json");
 const CXONE: &str = include_str!("../www/matrices/nice-cxone.json");
 
-fn found<'a>(m: &'a Matrix, method: &str, path: &str) -> (&'a Operation, Vec<(String, String)>) {
-    match m.lookup(method, path) {
-        Lookup::Found { op, params } => (op, params),
-        Lookup::NotFound { nearest } => panic!(
-            "{method} {path} not found; nearest {:?}",
-            nearest
-                .iter()
-                .map(|o| format!("{} {}", o.method, o.path))
-                .collect::<Vec<_>>()
-        ),
-    }
-}
+use common::found;
 
 fn nearest(m: &Matrix, method: &str, path: &str) -> Vec<String> {
     match m.lookup(method, path) {

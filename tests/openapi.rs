@@ -12,6 +12,8 @@
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+
 use std::io::Read;
 use token_doctor::matrix::{
     Lookup, Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo,
@@ -25,16 +27,7 @@ const BROKEN: &str = include_str!("fixtures/openapi/broken-2.0.json");
 const TRUNCATED: &str = include_str!("fixtures/openapi/truncated-3.0.yaml");
 
 fn found<'a>(m: &'a Matrix, method: &str, path: &str) -> &'a Operation {
-    match m.lookup(method, path) {
-        Lookup::Found { op, .. } => op,
-        Lookup::NotFound { nearest } => panic!(
-            "{method} {path} not found; nearest {:?}",
-            nearest
-                .iter()
-                .map(|o| format!("{} {}", o.method, o.path))
-                .collect::<Vec<_>>()
-        ),
-    }
+    common::found(m, method, path).0
 }
 
 fn sets(list: &[&[&str]]) -> ScopeRequirement {

@@ -1251,63 +1251,35 @@ impl Index {
             return;
         };
         let child_ix = |c: u32| usize::try_from(c).unwrap_or(usize::MAX);
-        match segs.split_first() {
-            None => out.extend(
-                n.ops
-                    .iter()
-                    .map(|&i| (cost, usize::try_from(i).unwrap_or(usize::MAX))),
-            ),
-            Some((seg, rest)) => {
-                for (k, c) in &n.lits {
-                    let d = if k.len().abs_diff(seg.len()) > limit.saturating_sub(cost) {
-                        continue;
-                    } else {
-                        distance(k, seg)
-                    };
-                    if cost.saturating_add(d) <= limit {
-                        self.near(
-                            child_ix(*c),
-                            rest,
-                            cost.saturating_add(d),
-                            limit,
-                            out,
-                            budget,
-                        );
-                    }
-                }
-                for (p, c) in &n.mixed {
-                    let d = if p.matches(seg, None, seg) {
-                        0
-                    } else {
-                        distance(&p.text, seg)
-                    };
-                    if cost.saturating_add(d) <= limit {
-                        self.near(
-                            child_ix(*c),
-                            rest,
-                            cost.saturating_add(d),
-                            limit,
-                            out,
-                            budget,
-                        );
-                    }
-                }
-                if let Some(c) = n.param {
-                    self.near(child_ix(c), rest, cost, limit, out, budget);
-                }
-                // An extra segment in the call.
-                if cost.saturating_add(SKIP_COST) <= limit {
-                    self.near(
-                        node,
-                        rest,
-                        cost.saturating_add(SKIP_COST),
-                        limit,
-                        out,
-                        budget,
-                    );
-                }
+        let Some((seg, rest)) = segs.split_first() else {
+            out.extend(n.ops.iter().map(|&i| (cost, child_ix(i))));
+            return;
+        };
+        // Goes on to `next` with the rest of the call, at `extra` more cost, while within the limit.
+        let mut step = |next: usize, extra: usize| {
+            let cost = cost.saturating_add(extra);
+            if cost <= limit {
+                self.near(next, rest, cost, limit, out, budget);
+            }
+        };
+        for (k, c) in &n.lits {
+            if k.len().abs_diff(seg.len()) <= limit.saturating_sub(cost) {
+                step(child_ix(*c), distance(k, seg));
             }
         }
+        for (p, c) in &n.mixed {
+            let d = if p.matches(seg, None, seg) {
+                0
+            } else {
+                distance(&p.text, seg)
+            };
+            step(child_ix(*c), d);
+        }
+        if let Some(c) = n.param {
+            step(child_ix(c), 0);
+        }
+        // An extra segment in the call.
+        step(node, SKIP_COST);
         // A segment missing from the call.
         if cost.saturating_add(SKIP_COST) <= limit {
             let children = n

@@ -131,28 +131,21 @@ def write(name: str, doc: dict) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # Genesys Cloud
 
-GENESYS_REGIONS = [
-    # (region, domain) from the Genesys JS SDK PureCloudRegionHosts.js (2026-08); API host = api.<domain>,
-    # login host = login.<domain>.
-    ("us_east_1", "mypurecloud.com"),
-    ("eu_west_1", "mypurecloud.ie"),
-    ("ap_southeast_2", "mypurecloud.com.au"),
-    ("ap_northeast_1", "mypurecloud.jp"),
-    ("eu_central_1", "mypurecloud.de"),
-    ("us_west_2", "usw2.pure.cloud"),
-    ("ca_central_1", "cac1.pure.cloud"),
-    ("ap_northeast_2", "apne2.pure.cloud"),
-    ("eu_west_2", "euw2.pure.cloud"),
-    ("ap_south_1", "aps1.pure.cloud"),
-    ("us_east_2", "use2.us-gov-pure.cloud"),
-    ("sa_east_1", "sae1.pure.cloud"),
-    ("me_central_1", "mec1.pure.cloud"),
-    ("ap_northeast_3", "apne3.pure.cloud"),
-    ("eu_central_2", "euc2.pure.cloud"),
-    ("mx_central_1", "mxc1.pure.cloud"),
-    ("ap_southeast_1", "apse1.pure.cloud"),
-    ("eusc_de_east_1", "edee1.eusc-pure.cloud"),
-]
+def genesys_regions() -> list[tuple[str, str]]:
+    """(region, domain) pairs: API host = api.<domain>, login host = login.<domain>. Read from the one table in
+    src/livecheck.rs (`GENESYS_REGIONS`, from the Genesys JS SDK PureCloudRegionHosts.js, 2026-08), which the
+    live checks use, so the matrix and the live checks cannot disagree."""
+    rust = (REPO / "src" / "livecheck.rs").read_text(encoding="utf-8")
+    table = re.search(r"pub const GENESYS_REGIONS: \[\(&str, &str\); (\d+)\] = \[(.*?)\];", rust, re.S)
+    if not table:
+        sys.exit("gen_matrices: GENESYS_REGIONS not found in src/livecheck.rs")
+    pairs = re.findall(r'\("([a-z0-9_]+)", "([a-z0-9.-]+)"\)', table.group(2))
+    if len(pairs) != int(table.group(1)):
+        sys.exit(f"gen_matrices: read {len(pairs)} of the {table.group(1)} regions of src/livecheck.rs")
+    return pairs
+
+
+GENESYS_REGIONS = genesys_regions()
 
 # `/me` paths where "me" is the organization or the token, not a user: client-credentials tokens may call them
 # (GET /api/v2/tokens/me describes any token, including a client-credentials one).

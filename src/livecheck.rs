@@ -749,7 +749,8 @@ pub fn discovery_tries_next(f: &Failure) -> bool {
 // Genesys Cloud
 
 /// Genesys Cloud regions and their domains (SDK `PureCloudRegionHosts`, 2026-08; see
-/// shared research `matrix_sources.md`). API host = `api.` + domain.
+/// shared research `matrix_sources.md`). API host = `api.` + domain. The one copy: `scripts/gen_matrices.py`
+/// reads this table for the Genesys matrix's hosts and regions.
 pub const GENESYS_REGIONS: [(&str, &str); 18] = [
     ("us_east_1", "mypurecloud.com"),
     ("eu_west_1", "mypurecloud.ie"),

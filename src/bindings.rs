@@ -123,7 +123,7 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
         }),
         (None, Some(value)) => {
             let text = Request::text_of(value);
-            let key = DocKey::Text(text.len(), fnv1a(text.as_bytes()));
+            let key = DocKey::Text(text.len(), crate::fnv::hash(text.as_bytes()));
             custom_matrix(key, || text)
         }
         (None, None) => Rc::new(CustomMatrix::None),
@@ -141,13 +141,6 @@ pub fn diagnose(request: JsValue) -> Result<JsValue, JsError> {
     let (request, custom) = request_from(&request)?;
     let report = REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
     to_js(&report)
-}
-
-/// FNV-1a over the bytes: a cheap fingerprint to recognize the same document again (not a security hash).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// A matrix document, read once and reused while the same document comes back (the page sends it with every

@@ -18,6 +18,7 @@
 pub mod claims;
 pub mod compare;
 pub mod diagnosis;
+pub mod fnv;
 pub mod input;
 pub mod introspection;
 pub mod jose;

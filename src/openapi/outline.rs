@@ -9,19 +9,15 @@
 //! can still be checked. Where that is not enough to answer (a reference deeper than [`INDEX_DEPTH`] into a
 //! dropped part), [`Outline::find`] says [`Found::Unknown`] and the importer reads the whole tree instead.
 
+use crate::fnv;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// Nodes at most this deep (`/definitions/Pet/properties` is 3) are indexed by pointer hash.
 const INDEX_DEPTH: usize = 3;
-/// FNV-1a 64-bit offset basis: the hash of the empty pointer (the whole document).
-const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-/// FNV-1a 64-bit prime.
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// What a JSON pointer leads to in an outline.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,29 +37,6 @@ pub(super) enum Found<'a> {
 /// Every `$ref` string of a document: the pointer of its first use and how often it is used.
 pub(super) type RefUses = HashMap<String, (String, usize)>;
 
-/// FNV-1a as a `Hasher`: the outline's maps are keyed by short strings and by pointer hashes, where SipHash's
-/// protection against chosen collisions buys nothing and costs time.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = feed(if self.0 == 0 { FNV_BASIS } else { self.0 }, bytes);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        // Pointer hashes are FNV already.
-        self.0 ^= n;
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-type FnvSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
-
 /// The kept parts of a document and the index of the dropped ones.
 pub(super) struct Outline {
     /// The document with only what the importer reads.
@@ -71,10 +44,10 @@ pub(super) struct Outline {
     /// Every `$ref` string of the whole document, kept or dropped.
     pub(super) refs: RefUses,
     /// Pointer hashes of the nodes down to [`INDEX_DEPTH`].
-    nodes: FnvSet<u64>,
+    nodes: fnv::Set<u64>,
     /// Pointer hashes of the objects down to [`INDEX_DEPTH`] that hold a `$ref`: its string, or None when it is
     /// not a string.
-    ref_objects: FnvMap<u64, Option<String>>,
+    ref_objects: fnv::Map<u64, Option<String>>,
 }
 
 impl Outline {
@@ -86,7 +59,8 @@ impl Outline {
         let doc = Node {
             walker: &mut walker,
             place: Place::Root,
-            hash: Some(FNV_BASIS),
+            // The root's pointer is empty: its hash is the basis.
+            hash: Some(fnv::BASIS),
         }
         .deserialize(&mut de)?;
         de.end()?;
@@ -110,7 +84,7 @@ impl Outline {
         }
         let depth = pointer.matches('/').count();
         if depth <= INDEX_DEPTH {
-            let h = feed(FNV_BASIS, pointer.as_bytes());
+            let h = fnv::hash(pointer.as_bytes());
             return match self.ref_objects.get(&h) {
                 Some(Some(r)) => Found::DroppedRef(r),
                 Some(None) => Found::Unknown,
@@ -125,7 +99,7 @@ impl Outline {
             .map_or(pointer.len(), |(i, _)| i);
         let ancestor = pointer.get(..ancestor_end).unwrap_or(pointer);
         let known = self.doc.pointer(ancestor).is_some()
-            || self.nodes.contains(&feed(FNV_BASIS, ancestor.as_bytes()));
+            || self.nodes.contains(&fnv::hash(ancestor.as_bytes()));
         if known {
             Found::Unknown
         } else {
@@ -218,9 +192,9 @@ struct Walker<'de> {
     /// The path to the node being read.
     path: Vec<Seg<'de>>,
     /// Each `$ref` string: the path of its first use (in `Value` order) and its count.
-    refs: FnvMap<Cow<'de, str>, (Vec<Seg<'de>>, usize)>,
-    nodes: FnvSet<u64>,
-    ref_objects: FnvMap<u64, Option<String>>,
+    refs: fnv::Map<Cow<'de, str>, (Vec<Seg<'de>>, usize)>,
+    nodes: fnv::Set<u64>,
+    ref_objects: fnv::Map<u64, Option<String>>,
 }
 
 impl<'de> Walker<'de> {
@@ -261,25 +235,18 @@ fn is_ref(key: &str) -> bool {
     key.as_bytes().first() == Some(&b'$') && key == "$ref"
 }
 
-/// FNV-1a over `bytes`, continuing from `h`.
-fn feed(h: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
-}
-
 /// The pointer hash of a member `key` of the node hashed `parent` (RFC 6901 escaping).
 fn member_hash(parent: u64, key: &str) -> u64 {
-    key.bytes().fold(feed(parent, b"/"), |h, b| match b {
-        b'~' => feed(h, b"~0"),
-        b'/' => feed(h, b"~1"),
-        _ => feed(h, &[b]),
+    key.bytes().fold(fnv::feed(parent, b"/"), |h, b| match b {
+        b'~' => fnv::feed(h, b"~0"),
+        b'/' => fnv::feed(h, b"~1"),
+        _ => fnv::feed(h, &[b]),
     })
 }
 
 /// The hash of the pointer `/index` below the node hashed `parent`.
 fn index_hash(parent: u64, index: usize) -> u64 {
-    feed(feed(parent, b"/"), index.to_string().as_bytes())
+    fnv::feed(fnv::feed(parent, b"/"), index.to_string().as_bytes())
 }
 
 /// The hash of a child of a node (hashed `hash`, at `depth`), while the child is within [`INDEX_DEPTH`].

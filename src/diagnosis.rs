@@ -1551,7 +1551,7 @@ fn check_scopes(req: &ScopeRequirement, held: &[String]) -> (bool, Vec<String>) 
         ScopeRequirement::Public => (true, Vec::new()),
         ScopeRequirement::AnyOf(sets) => {
             let mut best: Option<Vec<String>> = None;
-            for set in sets {
+            for set in sets.iter() {
                 let missing: Vec<String> = set
                     .iter()
                     .filter(|s| !held.iter().any(|h| h == *s))

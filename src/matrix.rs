@@ -43,8 +43,12 @@ pub enum ScopeRequirement {
     /// An empty set among the alternatives means the requirement is optional (`{}` in OpenAPI), or, for a
     /// built-in, that a token is needed but no particular scope. No alternatives at all (`AnyOf([])`) means no
     /// scope of this kind grants the operation (e.g. Graph operations with no application permission).
-    AnyOf(Vec<Vec<String>>),
+    AnyOf(Alternatives),
 }
+
+/// The alternatives of a scope requirement, shared: the built-ins hold about 1,500 distinct requirements for
+/// 11,000 operations, and a matrix is installed on the way to the first verdict (no copy per operation).
+pub type Alternatives = std::sync::Arc<[Vec<String>]>;
 
 /// The outcome of checking a requirement against what a token grants.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -474,9 +478,21 @@ impl Matrix {
             #[serde(default)]
             format: Option<String>,
         }
-        let probe: Probe =
-            serde_json::from_str(text).map_err(|e| format!("not a Token Doctor matrix: {e}"))?;
-        let m = match probe.format.as_deref() {
+        // The built-ins start with their format (scripts/gen_matrices.py writes it first): no probe pass over
+        // the whole text for them.
+        let format = if text
+            .trim_start()
+            .strip_prefix("{\"format\":\"")
+            .and_then(|rest| rest.strip_prefix(COMPACT_FORMAT))
+            .is_some_and(|rest| rest.starts_with("\","))
+        {
+            Some(COMPACT_FORMAT.to_string())
+        } else {
+            serde_json::from_str::<Probe>(text)
+                .map_err(|e| format!("not a Token Doctor matrix: {e}"))?
+                .format
+        };
+        let m = match format.as_deref() {
             Some(COMPACT_FORMAT) => {
                 let c: compact::Compact = serde_json::from_str(text)
                     .map_err(|e| format!("not a Token Doctor matrix: {e}"))?;
@@ -959,10 +975,10 @@ fn segments(path: &str, colon: bool) -> Vec<(usize, usize)> {
     if path.len() > start {
         raw.push((start, path.len()));
     }
-    if !colon {
+    let ends_colon = |r: &(usize, usize)| path.get(r.0..r.1).is_some_and(|s| s.ends_with(':'));
+    if !colon || !raw.iter().any(ends_colon) {
         return raw;
     }
-    let ends_colon = |r: &(usize, usize)| path.get(r.0..r.1).is_some_and(|s| s.ends_with(':'));
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(raw.len());
     let mut i = 0usize;
     while let Some(r) = raw.get(i) {
@@ -1067,23 +1083,49 @@ fn percent_decode(s: &str) -> String {
 impl Index {
     fn build(m: &Matrix) -> Index {
         let ci = m.platform.case_insensitive;
-        let colon = m
-            .operations
-            .iter()
-            .any(|op| op.path.split('/').any(|s| s.len() > 1 && s.ends_with(':')));
+        // A segment of two or more characters that ends in `:`.
+        let colon = m.operations.iter().any(|op| {
+            op.path
+                .as_bytes()
+                .windows(3)
+                .any(|w| matches!(w, [a, b':', b'/'] if *a != b'/'))
+                || op.path.len() > 1 && op.path.ends_with(':') && !op.path.ends_with("/:")
+        });
         let mut nodes: Vec<Node> = vec![Node::default()];
         let mut slots: Vec<Vec<(usize, Slot)>> = Vec::with_capacity(m.operations.len());
+        // Operations of one path come one after the other (every built-in and import lists them so): the walk
+        // of the previous path is reused. `key` holds the lowered segment; a key is allocated only when a node
+        // is added.
+        let mut last: Option<(&str, usize)> = None;
+        let mut key = String::new();
         for (op_ix, op) in m.operations.iter().enumerate() {
             let path = op.path.as_str();
+            let op_id = u32::try_from(op_ix).unwrap_or(u32::MAX);
+            if let Some((prev, node)) = last.filter(|(prev, _)| *prev == path) {
+                if let Some(n) = nodes.get_mut(node) {
+                    n.ops.push(op_id);
+                }
+                let again = slots.last().cloned().unwrap_or_default();
+                slots.push(again);
+                last = Some((prev, node));
+                continue;
+            }
             let mut node = 0usize;
             let mut op_slots = Vec::new();
             for (pos, &(a, b)) in segments(path, colon).iter().enumerate() {
                 let seg = path.get(a..b).unwrap_or_default();
                 let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
-                let is_param = seg.len() > 2
+                let templated = seg.contains('{');
+                let is_param = templated
+                    && seg.len() > 2
                     && seg.starts_with('{')
                     && seg.ends_with('}')
                     && seg.matches('{').count() == 1;
+                let pattern = if templated && !is_param {
+                    Pattern::compile(seg, ci)
+                } else {
+                    None
+                };
                 let child = if is_param {
                     op_slots.push((
                         pos,
@@ -1103,30 +1145,31 @@ impl Index {
                             next
                         }
                     }
-                } else if let Some(pattern) = Pattern::compile(seg, ci) {
-                    op_slots.push((pos, Slot::Mixed(pattern.clone())));
+                } else if let Some(pattern) = pattern {
                     let existing = nodes
                         .get(node)
                         .and_then(|n| n.mixed.iter().find(|(p, _)| *p == pattern).map(|(_, c)| *c));
-                    match existing {
+                    let child = match existing {
                         Some(c) => c,
                         None => {
                             if let Some(n) = nodes.get_mut(node) {
-                                n.mixed.push((pattern, next));
+                                n.mixed.push((pattern.clone(), next));
                             }
                             nodes.push(Node::default());
                             next
                         }
-                    }
-                } else {
-                    let key: Box<str> = if ci {
-                        seg.to_ascii_lowercase().into()
-                    } else {
-                        seg.into()
                     };
+                    op_slots.push((pos, Slot::Mixed(pattern)));
+                    child
+                } else {
+                    key.clear();
+                    key.push_str(seg);
+                    if ci {
+                        key.make_ascii_lowercase();
+                    }
                     let found = nodes
                         .get(node)
-                        .map(|n| n.lits.binary_search_by(|(k, _)| k.cmp(&key)));
+                        .map(|n| n.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str())));
                     match found {
                         Some(Ok(at)) => nodes
                             .get(node)
@@ -1134,7 +1177,7 @@ impl Index {
                             .map_or(0, |(_, c)| *c),
                         Some(Err(at)) => {
                             if let Some(n) = nodes.get_mut(node) {
-                                n.lits.insert(at, (key, next));
+                                n.lits.insert(at, (key.as_str().into(), next));
                             }
                             nodes.push(Node::default());
                             next
@@ -1145,9 +1188,10 @@ impl Index {
                 node = usize::try_from(child).unwrap_or(0);
             }
             if let Some(n) = nodes.get_mut(node) {
-                n.ops.push(u32::try_from(op_ix).unwrap_or(u32::MAX));
+                n.ops.push(op_id);
             }
             slots.push(op_slots);
+            last = Some((path, node));
         }
         for n in &mut nodes {
             n.mixed
@@ -1409,7 +1453,7 @@ mod compact {
                                     .collect::<Result<Vec<_>, _>>()?,
                             );
                         }
-                        (ScopeRequirement::AnyOf(alts), *least)
+                        (ScopeRequirement::AnyOf(alts.into()), *least)
                     }
                 });
             }
@@ -1423,14 +1467,14 @@ mod compact {
                         .collect::<Result<Vec<_>, _>>()?,
                 });
             }
-            let mut operations = Vec::new();
+            let mut operations = Vec::with_capacity(self.paths.len().saturating_mul(2));
             let mut prev = String::new();
-            for (k, rest, rows) in &self.paths {
+            for (k, rest, rows) in self.paths {
                 let mut path = String::new();
-                if *k > 0 {
+                if k > 0 {
                     let mut pieces = prev.split('/');
-                    for i in 0..*k {
-                        let piece = pieces.next().ok_or_else(|| bad("path prefix", *k))?;
+                    for i in 0..k {
+                        let piece = pieces.next().ok_or_else(|| bad("path prefix", k))?;
                         if i > 0 {
                             path.push('/');
                         }
@@ -1438,13 +1482,13 @@ mod compact {
                     }
                     path.push('/');
                 }
-                path.push_str(rest);
-                for Row(method, s, a, p, u, notes) in rows {
+                path.push_str(&rest);
+                for Row(mut method, s, a, p, u, notes) in rows {
                     let (scopes_req, least) = scopes
-                        .get(*s)
+                        .get(s)
                         .cloned()
-                        .ok_or_else(|| bad("scope requirement", *s))?;
-                    let (app, least_app) = match usize::try_from(*a) {
+                        .ok_or_else(|| bad("scope requirement", s))?;
+                    let (app, least_app) = match usize::try_from(a) {
                         Ok(i) => {
                             let (r, l) = scopes
                                 .get(i)
@@ -1454,7 +1498,7 @@ mod compact {
                         }
                         Err(_) => (None, 0),
                     };
-                    let permissions = match usize::try_from(*p) {
+                    let permissions = match usize::try_from(p) {
                         Ok(i) => Some(
                             perms
                                 .get(i)
@@ -1472,8 +1516,9 @@ mod compact {
                         .iter()
                         .map(|&i| self.notes.get(i).cloned().ok_or_else(|| bad("note", i)))
                         .collect::<Result<Vec<_>, _>>()?;
+                    method.make_ascii_uppercase();
                     operations.push(Operation {
-                        method: method.to_ascii_uppercase(),
+                        method,
                         path: path.clone(),
                         summary: None,
                         scopes: scopes_req,
@@ -1564,6 +1609,50 @@ mod tests {
     }
 
     #[test]
+    fn operations_of_one_path_share_its_walk_and_keep_their_own_slots() {
+        // Same path one after the other (the walk is reused), and the same path again after another one.
+        let mx = m(
+            true,
+            &[],
+            &[
+                ("GET", "/Drives/{drive-id}/f(x={v})"),
+                ("PATCH", "/Drives/{drive-id}/f(x={v})"),
+                ("GET", "/drives"),
+                ("DELETE", "/Drives/{drive-id}/f(x={v})"),
+            ],
+        );
+        for method in ["GET", "PATCH", "DELETE"] {
+            let (got, path, params) = found(&mx.lookup(method, "/drives/D1/F(x=7)")).unwrap();
+            assert_eq!((got, path), (method, "/Drives/{drive-id}/f(x={v})"));
+            assert_eq!(
+                params,
+                [
+                    ("drive-id".to_string(), "D1".to_string()),
+                    ("v".to_string(), "7".to_string())
+                ]
+            );
+        }
+        assert_eq!(found(&mx.lookup("GET", "/DRIVES")).unwrap().1, "/drives");
+        assert!(found(&mx.lookup("PATCH", "/drives")).is_none());
+    }
+
+    #[test]
+    fn drive_item_paths_switch_the_index_to_colon_segments() {
+        // Only a segment of two or more characters that ends in `:` does.
+        let with = m(false, &[], &[("GET", "/me/drive/root:/{path}:/content")]);
+        let (_, _, params) =
+            found(&with.lookup("GET", "/me/drive/root:/a/b.txt:/content")).unwrap();
+        assert_eq!(params, [("path".to_string(), "a/b.txt".to_string())]);
+        for plain in ["/a/:/b", "/:", "/a/:"] {
+            let without = m(false, &[], &[("GET", plain), ("GET", "/me/{id}/content")]);
+            assert!(!without.index().colon, "{plain}");
+        }
+        for colon in ["/items/ab:", "/x:", "/a::/b"] {
+            assert!(m(false, &[], &[("GET", colon)]).index().colon, "{colon}");
+        }
+    }
+
+    #[test]
     fn base_paths_with_parameters_strip() {
         assert_eq!(
             strip_base(
@@ -1650,7 +1739,8 @@ mod tests {
 
     #[test]
     fn scope_checks() {
-        let r = ScopeRequirement::AnyOf(vec![vec!["a".into()], vec!["b".into(), "c".into()]]);
+        let r =
+            ScopeRequirement::AnyOf(vec![vec!["a".into()], vec!["b".into(), "c".into()]].into());
         assert_eq!(
             r.check(&["c", "b"], false),
             Check::Met {
@@ -1670,10 +1760,10 @@ mod tests {
             }
         );
         assert_eq!(
-            ScopeRequirement::AnyOf(vec![vec![]]).check::<&str>(&[], false),
+            ScopeRequirement::AnyOf(vec![vec![]].into()).check::<&str>(&[], false),
             Check::Met { by: vec![] }
         );
-        assert!(ScopeRequirement::AnyOf(vec![]).grants_nothing());
+        assert!(ScopeRequirement::AnyOf(Vec::new().into()).grants_nothing());
         assert_eq!(
             ScopeRequirement::Unknown.check::<&str>(&[], false),
             Check::Unknown

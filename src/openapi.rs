@@ -501,7 +501,7 @@ impl<'a> Importer<'a, '_> {
                                             other.into_iter().collect::<Vec<_>>().join(" or ")
                                         ));
                                     }
-                                    operation.scopes = ScopeRequirement::AnyOf(alternatives);
+                                    operation.scopes = ScopeRequirement::AnyOf(alternatives.into());
                                 }
                             }
                         }

@@ -512,6 +512,19 @@ fn plain_and_compact_forms() {
     assert_eq!(put.scopes, ScopeRequirement::Public);
     assert_eq!(params[0].1, "7");
 
+    // The format member read where it is not first (no fast path), and a malformed fast-path start.
+    let moved = compact
+        .replace(r#""format":"token-doctor-matrix-compact/1","#, "")
+        .replace(r#""notes":["n"],"#, r#""notes":["n"],"format":"token-doctor-matrix-compact/1","#);
+    assert_eq!(Matrix::from_json(&moved).unwrap(), c);
+    let spaced = format!("\n  {compact}");
+    assert_eq!(Matrix::from_json(&spaced).unwrap(), c);
+    assert!(
+        Matrix::from_json(r#"{"format":"token-doctor-matrix-compact/1","platform":"#)
+            .unwrap_err()
+            .contains("not a Token Doctor matrix")
+    );
+
     let bad = compact.replace("[[0],[1]]", "[[0],[9]]");
     assert!(
         Matrix::from_json(&bad)

@@ -19,6 +19,11 @@ const loadPanels = () => Promise.all([import('./panels.js'), import('./verify.js
 const DEBOUNCE_MS = 150;
 /** How long a new instance waits for the engine before it shows its UI without a diagnosis ("Loading the engine…"). */
 const SKELETON_MS = 100;
+/**
+ * How long, once the engine is ready, the first diagnosis waits for the matrix it needs (the sample's, or the
+ * `platform` option's) before it is shown without it ("Loading the … permission matrix", then diagnosed again).
+ */
+const FIRST_MATRIX_WAIT_MS = 1500;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -37,11 +42,12 @@ const opList = (ops, bases = []) => (Array.isArray(ops) ? ops : [])
  * browser is idle: for Microsoft Graph that is a JSON.parse of half a megabyte and 11,000 operations from the
  * engine, kept off the way to the verdict.
  */
-export function loadMatrix(id) {
+export function loadMatrix(id, { beforePaint = false } = {}) {
   if (!matrices.has(id)) {
     matrices.set(id, (async () => {
-      // The diagnosis that asked for the matrix is painted before the engine spends time installing it.
-      const painted = afterPaint();
+      // The diagnosis that asked for the matrix is painted before the engine spends time installing it; the first
+      // diagnosis of an instance waits for its matrix instead (beforePaint), so that its first verdict is the real one.
+      const painted = beforePaint ? null : afterPaint();
       let text = await fetchMatrix(id);
       await painted;
       const installed = installPlatform(id, new TextEncoder().encode(text));
@@ -144,6 +150,11 @@ function embedSnippets() {
 export async function mountTokenDoctor(container, options = {}) {
   const engineReady = startEngine(); // once per page (assets.js started it already); awaited below
   engineReady.catch(() => {});
+  // The matrix the first diagnosis needs is fetched now, while the engine starts (index.html preloads the sample's):
+  // the first verdict shown is the one with the matrix, not "unknown" until it arrives.
+  const firstPlatform = options.platform ?? (options.sample !== false && !options.operation ? SAMPLE_PLATFORM : null);
+  const firstMatrix = firstPlatform && Object.hasOwn(NAMES, firstPlatform) ? firstPlatform : null;
+  if (firstMatrix) fetchMatrix(firstMatrix).catch(() => {});
   const root = buildUi();
   // The UI enters the page together with its first diagnosis, so the browser lays it out once, not once empty and
   // again with the diagnosis (that first layout delayed the verdict by tens of ms). When the engine is slow to
@@ -166,12 +177,6 @@ export async function mountTokenDoctor(container, options = {}) {
     attach();
     throw err;
   }
-  // The matrix the first diagnosis will need: asked for now, so that it arrives while that diagnosis is rendered
-  // and painted (loadMatrix installs it after the paint); not earlier, when it would share the bandwidth with the
-  // engine's wasm.
-  const firstPlatform = options.platform ?? (options.sample !== false && !options.operation ? SAMPLE_PLATFORM : null);
-  if (firstPlatform && Object.hasOwn(NAMES, firstPlatform)) fetchMatrix(firstPlatform).catch(() => {});
-
   for (const id of platforms()?.builtIn ?? []) {
     field.platform.append(Object.assign(document.createElement('option'), { value: id, textContent: NAMES[id] ?? id }));
   }
@@ -437,6 +442,13 @@ export async function mountTokenDoctor(container, options = {}) {
   if (options.sample !== false) {
     field.input.value = sampleToken(Math.floor(Date.now() / 1000));
     if (!field.operation.value) field.operation.value = SAMPLE_OPERATION;
+  }
+  if (firstMatrix) {
+    const installing = loadMatrix(firstMatrix, { beforePaint: true });
+    const wait = new Promise((resolve) => { setTimeout(resolve, FIRST_MATRIX_WAIT_MS, false); });
+    const settled = await Promise.race([installing.then(() => true, () => true), wait]);
+    // Not there in time: the diagnosis below says the matrix is loading; it is diagnosed again when it is installed.
+    if (!settled) installing.then(() => { if (!destroyed) run(); }, () => {});
   }
   run();
   attach();

@@ -2,8 +2,9 @@
 // (modulepreload) and for the engine's wasm (preload), and that list stays equal to what app.js imports statically;
 // the panels, the comparison and the Markdown report are not part of it and load when first used; the wasm preload
 // is the very request the page makes (fetched once, no console warning about an unused or mismatched preload); the
-// sample operation's matrix, fetched early, is the one the sample needs; the UI shows without a diagnosis while a
-// slow engine loads, and says so when the engine cannot load.
+// sample operation's matrix, fetched early, is the one the sample needs, and the first verdict shown is the
+// sample's own (no "unknown" while its matrix loads, unless the matrix is slow); the UI shows without a diagnosis
+// while a slow engine loads, and says so when the engine cannot load.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -122,4 +123,40 @@ test('an engine that cannot load: the page says so', async () => {
   await page.goto(url);
   await page.locator('#verdict', { hasText: 'The engine could not start' }).waitFor();
   assert.equal(await page.textContent('#verdict-label'), '! Error');
+});
+
+/** Records every verdict `#verdict` shows, in order (an init script: it runs before the page's modules). */
+const RECORD_VERDICTS = () => {
+  window.__verdicts = [];
+  new MutationObserver(() => {
+    const v = document.getElementById('verdict')?.dataset.verdict;
+    if (v && window.__verdicts[window.__verdicts.length - 1] !== v) window.__verdicts.push(v);
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
+};
+
+test('the first verdict shown is the sample\'s own: diagnosed with its matrix, no "unknown" while it loads', async () => {
+  const page = await openPage(browser);
+  await page.addInitScript(RECORD_VERDICTS);
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(await page.evaluate(() => window.__verdicts), ['denied']);
+  assert.match(await page.textContent('#platform-line'), /Microsoft Graph .*operations known/);
+  assertClean(page);
+});
+
+test('a matrix slower than the first diagnosis waits for: the token is diagnosed without it, then again with it', async () => {
+  const page = await openPage(browser);
+  await page.addInitScript(RECORD_VERDICTS);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/matrices/microsoft-graph.json', async (route) => { await held; await route.continue(); });
+  await page.goto(url);
+  await page.locator('#platform-line', { hasText: 'Loading the Microsoft Graph permission matrix' }).waitFor({ timeout: 10000 });
+  assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'unknown');
+  assert.match(await page.textContent('#verdict'), /not loaded yet/);
+  release();
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  assert.deepEqual(await page.evaluate(() => window.__verdicts), ['unknown', 'denied']);
+  assertClean(page);
 });

@@ -579,7 +579,7 @@ impl Matrix {
             if let Some(op) = self.operations.get(found) {
                 return Lookup::Found {
                     op,
-                    params: index.params(found, &called),
+                    params: index.params(&op.path, &called),
                 };
             }
         }
@@ -928,11 +928,31 @@ impl Pattern {
     }
 }
 
-/// A compiled template segment that is not a plain literal.
-#[derive(Debug, Clone)]
-enum Slot {
-    Param(Box<str>),
+/// What a template segment is: a plain literal, a whole `{param}`, or literal text mixed with parameters.
+enum Segment<'a> {
+    Lit(&'a str),
+    Param(&'a str),
     Mixed(Pattern),
+}
+
+impl<'a> Segment<'a> {
+    /// Classifies template segment `seg` (`lower`: the platform is case-insensitive).
+    fn of(seg: &'a str, lower: bool) -> Segment<'a> {
+        if !seg.contains('{') {
+            return Segment::Lit(seg);
+        }
+        if seg.len() > 2
+            && seg.starts_with('{')
+            && seg.ends_with('}')
+            && seg.matches('{').count() == 1
+        {
+            return Segment::Param(seg.get(1..seg.len().saturating_sub(1)).unwrap_or_default());
+        }
+        match Pattern::compile(seg, lower) {
+            Some(pattern) => Segment::Mixed(pattern),
+            None => Segment::Lit(seg),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -954,8 +974,6 @@ struct Index {
     /// Whether `root:/a/b:`-style segments (Graph drive paths) are collapsed into one segment.
     colon: bool,
     case_insensitive: bool,
-    /// Per operation: its non-literal segments, by position.
-    slots: Vec<Vec<(usize, Slot)>>,
     catalog: HashSet<String>,
 }
 
@@ -1092,7 +1110,6 @@ impl Index {
                 || op.path.len() > 1 && op.path.ends_with(':') && !op.path.ends_with("/:")
         });
         let mut nodes: Vec<Node> = vec![Node::default()];
-        let mut slots: Vec<Vec<(usize, Slot)>> = Vec::with_capacity(m.operations.len());
         // Operations of one path come one after the other (every built-in and import lists them so): the walk
         // of the previous path is reused. `key` holds the lowered segment; a key is allocated only when a node
         // is added.
@@ -1100,97 +1117,71 @@ impl Index {
         let mut key = String::new();
         for (op_ix, op) in m.operations.iter().enumerate() {
             let path = op.path.as_str();
-            let op_id = u32::try_from(op_ix).unwrap_or(u32::MAX);
-            if let Some((prev, node)) = last.filter(|(prev, _)| *prev == path) {
-                if let Some(n) = nodes.get_mut(node) {
-                    n.ops.push(op_id);
+            let node = match last {
+                Some((prev, node)) if prev == path => node,
+                _ => {
+                    let mut node = 0usize;
+                    for &(a, b) in &segments(path, colon) {
+                        let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+                        let child = match Segment::of(path.get(a..b).unwrap_or_default(), ci) {
+                            Segment::Param(_) => match nodes.get(node).and_then(|n| n.param) {
+                                Some(c) => c,
+                                None => {
+                                    if let Some(n) = nodes.get_mut(node) {
+                                        n.param = Some(next);
+                                    }
+                                    nodes.push(Node::default());
+                                    next
+                                }
+                            },
+                            Segment::Mixed(pattern) => {
+                                let existing = nodes.get(node).and_then(|n| {
+                                    n.mixed.iter().find(|(p, _)| *p == pattern).map(|(_, c)| *c)
+                                });
+                                match existing {
+                                    Some(c) => c,
+                                    None => {
+                                        if let Some(n) = nodes.get_mut(node) {
+                                            n.mixed.push((pattern, next));
+                                        }
+                                        nodes.push(Node::default());
+                                        next
+                                    }
+                                }
+                            }
+                            Segment::Lit(seg) => {
+                                key.clear();
+                                key.push_str(seg);
+                                if ci {
+                                    key.make_ascii_lowercase();
+                                }
+                                let found = nodes.get(node).map(|n| {
+                                    n.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str()))
+                                });
+                                match found {
+                                    Some(Ok(at)) => nodes
+                                        .get(node)
+                                        .and_then(|n| n.lits.get(at))
+                                        .map_or(0, |(_, c)| *c),
+                                    Some(Err(at)) => {
+                                        if let Some(n) = nodes.get_mut(node) {
+                                            n.lits.insert(at, (key.as_str().into(), next));
+                                        }
+                                        nodes.push(Node::default());
+                                        next
+                                    }
+                                    None => 0,
+                                }
+                            }
+                        };
+                        node = usize::try_from(child).unwrap_or(0);
+                    }
+                    node
                 }
-                let again = slots.last().cloned().unwrap_or_default();
-                slots.push(again);
-                last = Some((prev, node));
-                continue;
-            }
-            let mut node = 0usize;
-            let mut op_slots = Vec::new();
-            for (pos, &(a, b)) in segments(path, colon).iter().enumerate() {
-                let seg = path.get(a..b).unwrap_or_default();
-                let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
-                let templated = seg.contains('{');
-                let is_param = templated
-                    && seg.len() > 2
-                    && seg.starts_with('{')
-                    && seg.ends_with('}')
-                    && seg.matches('{').count() == 1;
-                let pattern = if templated && !is_param {
-                    Pattern::compile(seg, ci)
-                } else {
-                    None
-                };
-                let child = if is_param {
-                    op_slots.push((
-                        pos,
-                        Slot::Param(
-                            seg.get(1..seg.len().saturating_sub(1))
-                                .unwrap_or_default()
-                                .into(),
-                        ),
-                    ));
-                    match nodes.get(node).and_then(|n| n.param) {
-                        Some(c) => c,
-                        None => {
-                            if let Some(n) = nodes.get_mut(node) {
-                                n.param = Some(next);
-                            }
-                            nodes.push(Node::default());
-                            next
-                        }
-                    }
-                } else if let Some(pattern) = pattern {
-                    let existing = nodes
-                        .get(node)
-                        .and_then(|n| n.mixed.iter().find(|(p, _)| *p == pattern).map(|(_, c)| *c));
-                    let child = match existing {
-                        Some(c) => c,
-                        None => {
-                            if let Some(n) = nodes.get_mut(node) {
-                                n.mixed.push((pattern.clone(), next));
-                            }
-                            nodes.push(Node::default());
-                            next
-                        }
-                    };
-                    op_slots.push((pos, Slot::Mixed(pattern)));
-                    child
-                } else {
-                    key.clear();
-                    key.push_str(seg);
-                    if ci {
-                        key.make_ascii_lowercase();
-                    }
-                    let found = nodes
-                        .get(node)
-                        .map(|n| n.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str())));
-                    match found {
-                        Some(Ok(at)) => nodes
-                            .get(node)
-                            .and_then(|n| n.lits.get(at))
-                            .map_or(0, |(_, c)| *c),
-                        Some(Err(at)) => {
-                            if let Some(n) = nodes.get_mut(node) {
-                                n.lits.insert(at, (key.as_str().into(), next));
-                            }
-                            nodes.push(Node::default());
-                            next
-                        }
-                        None => 0,
-                    }
-                };
-                node = usize::try_from(child).unwrap_or(0);
-            }
+            };
             if let Some(n) = nodes.get_mut(node) {
-                n.ops.push(op_id);
+                n.ops.push(u32::try_from(op_ix).unwrap_or(u32::MAX));
             }
-            slots.push(op_slots);
             last = Some((path, node));
         }
         for n in &mut nodes {
@@ -1202,7 +1193,6 @@ impl Index {
             nodes,
             colon,
             case_insensitive: ci,
-            slots,
             catalog: m.platform.scope_catalog.iter().cloned().collect(),
         }
     }
@@ -1368,16 +1358,20 @@ impl Index {
         best
     }
 
-    /// The parameters of operation `op` filled in from the called path.
-    fn params(&self, op: usize, called: &Called) -> Vec<(String, String)> {
+    /// The parameters of the operation with path template `template`, filled in from the called path it matched.
+    fn params(&self, template: &str, called: &Called) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (pos, slot) in self.slots.get(op).map(Vec::as_slice).unwrap_or_default() {
-            match slot {
-                Slot::Param(name) => {
-                    out.push((name.to_string(), called.orig_seg(*pos).to_string()))
+        for (pos, &(a, b)) in segments(template, self.colon).iter().enumerate() {
+            match Segment::of(
+                template.get(a..b).unwrap_or_default(),
+                self.case_insensitive,
+            ) {
+                Segment::Lit(_) => {}
+                Segment::Param(name) => {
+                    out.push((name.to_string(), called.orig_seg(pos).to_string()))
                 }
-                Slot::Mixed(p) => {
-                    p.matches(called.key_seg(*pos), Some(&mut out), called.orig_seg(*pos));
+                Segment::Mixed(p) => {
+                    p.matches(called.key_seg(pos), Some(&mut out), called.orig_seg(pos));
                 }
             }
         }
@@ -1609,7 +1603,7 @@ mod tests {
     }
 
     #[test]
-    fn operations_of_one_path_share_its_walk_and_keep_their_own_slots() {
+    fn operations_of_one_path_share_its_walk_and_capture_their_parameters() {
         // Same path one after the other (the walk is reused), and the same path again after another one.
         let mx = m(
             true,

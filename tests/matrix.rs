@@ -515,7 +515,10 @@ fn plain_and_compact_forms() {
     // The format member read where it is not first (no fast path), and a malformed fast-path start.
     let moved = compact
         .replace(r#""format":"token-doctor-matrix-compact/1","#, "")
-        .replace(r#""notes":["n"],"#, r#""notes":["n"],"format":"token-doctor-matrix-compact/1","#);
+        .replace(
+            r#""notes":["n"],"#,
+            r#""notes":["n"],"format":"token-doctor-matrix-compact/1","#,
+        );
     assert_eq!(Matrix::from_json(&moved).unwrap(), c);
     let spaced = format!("\n  {compact}");
     assert_eq!(Matrix::from_json(&spaced).unwrap(), c);

@@ -1,9 +1,10 @@
 // Sizes: gzip (level 9) and brotli (quality 11) bytes of the page's first download, of each built-in matrix,
 // and of the single-file build. The first download is found by following the page: index.html, its stylesheets
 // and module scripts, every module they import statically (transitively), and the wasm the bindings load
-// (`new URL('….wasm', import.meta.url)`), and whatever index.html preloads. Modules loaded by dynamic `import()`
-// (the panels, the comparison, the Markdown report: when first used) and fetched data (matrices) are not part of
-// it; the modules loaded later are measured apart.
+// (`new URL('….wasm', import.meta.url)`), and whatever index.html preloads. The budget's first download is the
+// HTML, JS, CSS and wasm of it; data it preloads (the sample's matrix: its first verdict is diagnosed with it) is
+// listed apart, as are the modules loaded later by dynamic `import()` (the panels, the comparison, the Markdown
+// report: when first used). Matrices fetched on demand are not part of it.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -89,8 +90,10 @@ export function sizes(root) {
   const www = path.join(root, 'www');
   const first = firstDownloadFiles(www);
   const sum = (list) => list.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
-  const files = first.map((f) => sizeOf(f, root));
+  const isData = (f) => /\.json$/.test(f);
+  const files = first.filter((f) => !isData(f)).map((f) => sizeOf(f, root));
   const total = sum(files);
+  const data = first.filter(isData).map((f) => sizeOf(f, root));
   const later = laterFiles(first).map((f) => sizeOf(f, root));
   const mdir = path.join(www, 'matrices');
   const matrices = fs.existsSync(mdir)
@@ -98,7 +101,7 @@ export function sizes(root) {
     : [];
   const dist = path.join(root, 'dist', 'token-doctor.html');
   return {
-    firstDownload: { files, total },
+    firstDownload: { files, total, data: { files: data, total: sum(data) } },
     later: { files: later, total: sum(later) },
     matrices,
     singleFile: fs.existsSync(dist) ? sizeOf(dist, root) : null,

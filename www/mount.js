@@ -443,7 +443,8 @@ export async function mountTokenDoctor(container, options = {}) {
     field.input.value = sampleToken(Math.floor(Date.now() / 1000));
     if (!field.operation.value) field.operation.value = SAMPLE_OPERATION;
   }
-  if (firstMatrix) {
+  // With nothing pasted yet (no sample), the first diagnosis is the empty state: it need not wait.
+  if (firstMatrix && field.input.value) {
     const installing = loadMatrix(firstMatrix, { beforePaint: true });
     const wait = new Promise((resolve) => { setTimeout(resolve, FIRST_MATRIX_WAIT_MS, false); });
     const settled = await Promise.race([installing.then(() => true, () => true), wait]);

@@ -15,6 +15,7 @@
 //! `openapi` module.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
@@ -1401,11 +1402,27 @@ mod compact {
     /// One operation of a path: method, scope requirement, app-scope requirement (-1 = none), permission
     /// requirement (-1 = none), user context (0 unknown, 1 required, 2 not required), note indices.
     #[derive(Deserialize)]
-    pub(super) struct Row(String, usize, i64, i64, u8, #[serde(default)] Vec<usize>);
+    pub(super) struct Row<'a>(
+        #[serde(borrow)] Cow<'a, str>,
+        usize,
+        i64,
+        i64,
+        u8,
+        #[serde(default)] Vec<usize>,
+    );
+
+    /// `[k, rest, rows]`: the first k `/`-separated pieces of the previous path, then `rest`. The strings are
+    /// borrowed from the text when they hold no escape (they never do in the built-ins).
+    #[derive(Deserialize)]
+    pub(super) struct PathEntry<'a>(
+        usize,
+        #[serde(borrow)] Cow<'a, str>,
+        #[serde(borrow)] Vec<Row<'a>>,
+    );
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
-    pub(super) struct Compact {
+    pub(super) struct Compact<'a> {
         #[allow(dead_code)]
         format: String,
         platform: PlatformInfo,
@@ -1414,13 +1431,13 @@ mod compact {
         perm_reqs: Vec<(PermissionMode, Vec<usize>)>,
         #[serde(default)]
         notes: Vec<String>,
-        /// `[k, rest, rows]`: the first k `/`-separated pieces of the previous path, then `rest`.
-        paths: Vec<(usize, String, Vec<Row>)>,
+        #[serde(borrow)]
+        paths: Vec<PathEntry<'a>>,
         #[serde(default)]
         catalog_is_names: bool,
     }
 
-    impl Compact {
+    impl Compact<'_> {
         pub(super) fn decode(self) -> Result<Matrix, String> {
             let bad = |what: &str, i: usize| {
                 format!("not a Token Doctor matrix: {what} index {i} is out of range")
@@ -1463,7 +1480,7 @@ mod compact {
             }
             let mut operations = Vec::with_capacity(self.paths.len().saturating_mul(2));
             let mut prev = String::new();
-            for (k, rest, rows) in self.paths {
+            for PathEntry(k, rest, rows) in self.paths {
                 let mut path = String::new();
                 if k > 0 {
                     let mut pieces = prev.split('/');
@@ -1477,7 +1494,7 @@ mod compact {
                     path.push('/');
                 }
                 path.push_str(&rest);
-                for Row(mut method, s, a, p, u, notes) in rows {
+                for Row(method, s, a, p, u, notes) in rows {
                     let (scopes_req, least) = scopes
                         .get(s)
                         .cloned()
@@ -1510,6 +1527,7 @@ mod compact {
                         .iter()
                         .map(|&i| self.notes.get(i).cloned().ok_or_else(|| bad("note", i)))
                         .collect::<Result<Vec<_>, _>>()?;
+                    let mut method = method.into_owned();
                     method.make_ascii_uppercase();
                     operations.push(Operation {
                         method,

@@ -25,10 +25,14 @@ const OBSERVER = `(() => {
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
 })();`;
 
-/** Loads the page `loads` times, each in a fresh context; returns the figures (ms). `dir`: what to serve. */
-export async function coldStart({ loads = 10, timeoutMs = 15000, dir } = {}) {
+/**
+ * Loads the page `loads` times, each in a fresh context; returns the figures (ms). `dir`: what to serve. `link`:
+ * `{ mbit, latencyMs }`, a slow link emulated by Chromium (DevTools network conditions) with the files served
+ * gzip-compressed, as a web server would.
+ */
+export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = null } = {}) {
   const browser = await launch();
-  const { server, url } = await serve(dir);
+  const { server, url } = await serve(dir, { gzip: Boolean(link) });
   const samples = [];
   const navToLoad = [];
   const wall = [];
@@ -46,6 +50,14 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir } = {}) {
     for (let i = 0; i <= loads; i++) {
       const context = await browser.newContext();
       const page = await context.newPage();
+      if (link) {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        const bytesPerSecond = (link.mbit * 1e6) / 8;
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false, latency: link.latencyMs, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond,
+        });
+      }
       const requests = [];
       page.on('requestfinished', async (req) => {
         const sizes = await req.sizes().catch(() => null);

@@ -1,8 +1,10 @@
 // A tiny static file server for www/ (and for the end-to-end tests): right MIME types, the page's CSP header,
-// no caching, 127.0.0.1 only. Usage: node scripts/serve.mjs <dir> <port>
+// no caching, 127.0.0.1 only; with `gzip` (the benchmark's emulated slow link), compressed as a web server would
+// send it. Usage: node scripts/serve.mjs <dir> <port>
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const TYPES = {
@@ -11,9 +13,16 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Starts a server for `root` on 127.0.0.1:`port` (0 = any free port); resolves to the http.Server. */
-export function serveStatic(root, port = 0, { log = false } = {}) {
+/** Types worth compressing (the wasm and the JSON matrices compress 2.6–8×). */
+const COMPRESSIBLE = /^(text\/|application\/(json|wasm)|image\/svg)/;
+
+/**
+ * Starts a server for `root` on 127.0.0.1:`port` (0 = any free port); resolves to the http.Server. `gzip`: answer
+ * a request that accepts it with the file gzip-compressed (level 6, compressed once per file and kept).
+ */
+export function serveStatic(root, port = 0, { log = false, gzip = false } = {}) {
   const base = path.resolve(root);
+  const compressed = new Map(); // file -> gzip bytes
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     let file = path.join(base, decodeURIComponent(url.pathname));
@@ -22,12 +31,20 @@ export function serveStatic(root, port = 0, { log = false } = {}) {
     fs.readFile(file, (err, data) => {
       if (log) console.log(req.method, url.pathname, err ? 404 : 200);
       if (err) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
-      res.writeHead(200, {
-        'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
+      const type = TYPES[path.extname(file)] || 'application/octet-stream';
+      const headers = {
+        'content-type': type,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
-      });
+      };
+      if (gzip && COMPRESSIBLE.test(type) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        if (!compressed.has(file)) compressed.set(file, zlib.gzipSync(data, { level: 6 }));
+        data = compressed.get(file);
+        headers['content-encoding'] = 'gzip';
+        headers.vary = 'accept-encoding';
+      }
+      res.writeHead(200, headers);
       res.end(data);
     });
   });

@@ -20,9 +20,9 @@ export function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
-/** Serves `dir` (default www/) on a free port; returns { server, url }. */
-export async function serve(dir = path.join(ROOT, 'www')) {
-  const server = await serveStatic(dir, 0);
+/** Serves `dir` (default www/) on a free port; returns { server, url }. `options` go to serveStatic (`gzip`). */
+export async function serve(dir = path.join(ROOT, 'www'), options = {}) {
+  const server = await serveStatic(dir, 0, options);
   return { server, url: `http://127.0.0.1:${server.address().port}/` };
 }
 

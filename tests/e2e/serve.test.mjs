@@ -1,0 +1,48 @@
+// The static server of `make serve`, the page tests and the benchmark: plain by default; with `gzip` (the
+// benchmark's emulated slow link) it compresses what a web server would, only for a client that accepts it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { serve, ROOT } from './harness.mjs';
+
+/** GETs `url` with the given request headers; resolves to { status, headers, body (Buffer) }. */
+function get(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+let plain, gzip;
+before(async () => { plain = await serve(); gzip = await serve(undefined, { gzip: true }); });
+after(() => { plain.server.close(); gzip.server.close(); });
+
+test('with gzip, the wasm and a matrix come compressed to a client that accepts gzip, and decompress to the file', async () => {
+  for (const file of ['pkg/token_doctor_bg.wasm', 'matrices/nice-cxone.json', 'mount.js']) {
+    const res = await get(`${gzip.url}${file}`, { 'accept-encoding': 'gzip, deflate, br' });
+    assert.equal(res.status, 200, file);
+    assert.equal(res.headers['content-encoding'], 'gzip', file);
+    assert.equal(res.headers.vary, 'accept-encoding', file);
+    const original = fs.readFileSync(path.join(ROOT, 'www', file));
+    assert.ok(res.body.length < original.length, `${file} is smaller compressed`);
+    assert.ok(zlib.gunzipSync(res.body).equals(original), `${file} decompresses to the file`);
+  }
+});
+
+test('without gzip, or to a client that does not accept it, files come as they are', async () => {
+  const file = 'matrices/nice-cxone.json';
+  const original = fs.readFileSync(path.join(ROOT, 'www', file));
+  for (const [url, headers] of [[plain.url, { 'accept-encoding': 'gzip' }], [gzip.url, {}], [gzip.url, { 'accept-encoding': 'br' }]]) {
+    const res = await get(`${url}${file}`, headers);
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.ok(res.body.equals(original));
+    assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+  }
+  assert.equal((await get(`${gzip.url}no-such-file.js`, { 'accept-encoding': 'gzip' })).status, 404);
+});

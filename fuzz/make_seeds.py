@@ -274,6 +274,23 @@ OPENAPI = {
 }
 
 
+# The `matrix` target: a document, then a line `---` and called operations, one a line. The compact form (as the
+# built-ins are written) with a mixed segment, a drive path (`root:/{path}:`) and a lower-case method; the plain
+# form with a base path; the smallest built-in, NICE CXone, is added whole by main().
+MATRICES = {
+    "compact-small.json": "\n".join([
+        '{"format":"token-doctor-matrix-compact/1","platform":{"id":"x","name":"X","caseInsensitive":true},',
+        '"names":["a","b"],"scopeReqs":["unknown","public",{"anyOf":[[0],[1]],"least":1}],',
+        '"permReqs":[["ALL",[1]]],"notes":["n"],',
+        '"paths":[[0,"/p",[["GET",2,-1,0,1,[0]]]],[2,"{id}",[["PUT",1,2,-1,2],["get",0,-1,-1,0]]],'
+        '[1,"me/drive/root:/{path}:/content",[["GET",0,-1,-1,0]]],[1,"f(x={v})",[["PATCH",2,2,0,0]]]]}',
+        "---",
+        "GET /p", "PUT /p/7", "GET /P/8", "GET /p/me/drive/root:/a/b.txt:/content", "PATCH /p/F(x=1)", "DELETE /p", "",
+    ]),
+    "plain.json": MATRIX + "\n---\nGET /v1/orders\nPOST https://api.example.com/v1/orders?x=1\nDELETE /orders/7\n",
+}
+
+
 def requests():
     """JSON requests for the `diagnose` target: what the page sends."""
     out = {}
@@ -326,12 +343,17 @@ def main():
         OPENAPI["genesys-swagger-2018-fragment.json"] = frag
     for name, t in OPENAPI.items():
         write("openapi_import", name, t)
+    for name, t in MATRICES.items():
+        write("matrix", name, t)
+    cxone = os.path.join(os.path.dirname(ROOT), "..", "www", "matrices", "nice-cxone.json")
+    with open(cxone, encoding="utf-8") as f:
+        write("matrix", "nice-cxone.json", f.read())
     for name, t in requests().items():
         write("diagnose", name, t)
     write("diagnose", "fields-token-op-response.bin", fields(HEADERS["bearer.txt"], "POST https://graph.microsoft.com/v1.0/me/sendMail", CHALLENGES["B-03-graph-access-denied.json"]))
     write("diagnose", "fields-all.bin", fields(TOKENS["O-01-keycloak.jwt"], "POST /api/private", CHALLENGES["O-01-kid.txt"], TOKENS["I-02-id-token.jwt"], OPENAPI3_YAML, '{"active":false}', "account", "http://keycloak:8080/auth/realms/sample", "custom"))
     write("diagnose", "fields-curl.bin", fields(HEADERS["curl-continuations.txt"], "", CHALLENGES["L-02-genesys-missing-any.json"]))
-    for target in ["jose_decode", "input_recognize", "claims", "response_parse", "openapi_import", "diagnose"]:
+    for target in ["jose_decode", "input_recognize", "claims", "response_parse", "openapi_import", "diagnose", "matrix"]:
         print(target, len(os.listdir(os.path.join(ROOT, target))), "seeds")
 
 

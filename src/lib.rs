@@ -27,6 +27,7 @@ pub mod limits;
 pub mod livecheck;
 pub mod matrix;
 pub mod openapi;
+pub mod order;
 pub mod registry;
 pub mod report;
 pub mod request;

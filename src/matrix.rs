@@ -626,7 +626,7 @@ impl Matrix {
             let prefix = index.deepest_prefix(&keys);
             near.extend(prefix.into_iter().map(|i| (usize::MAX, i)));
         }
-        near.sort_by(|a, b| {
+        crate::order::sort_by(&mut near, |a, b| {
             let key = |&(cost, i): &(usize, usize)| {
                 let op = self.operations.get(i);
                 (
@@ -683,7 +683,7 @@ impl Matrix {
                 (d, s)
             })
             .collect();
-        scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        crate::order::sort_by(&mut scored, |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
         scored.into_iter().take(n).map(|(_, s)| s.clone()).collect()
     }
 }
@@ -1186,8 +1186,7 @@ impl Index {
             last = Some((path, node));
         }
         for n in &mut nodes {
-            n.mixed
-                .sort_by_key(|(p, _)| std::cmp::Reverse(p.literal_len()));
+            crate::order::sort_by_key(&mut n.mixed, |(p, _)| std::cmp::Reverse(p.literal_len()));
         }
         Index {
             ops_len: m.operations.len(),

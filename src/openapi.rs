@@ -641,17 +641,17 @@ impl<'a> Importer<'a, '_> {
         };
         let mut bad: Vec<(String, String, usize)> = Vec::new();
         for (r, first, count) in uses {
-            let probe = Value::Object(Map::from_iter([(
-                "$ref".to_string(),
-                Value::String(r.to_string()),
-            )]));
+            // One insert, not `Map::from_iter` (which sorts, and so brings its own copy of the sort).
+            let mut probe = Map::new();
+            probe.insert("$ref".to_string(), Value::String(r.to_string()));
+            let probe = Value::Object(probe);
             match follow(self.look, &probe) {
                 Ok(_) => {}
                 Err(RefError::Unanswered) => self.unanswered = true,
                 Err(e) => bad.push((first.to_string(), e.to_string(), count)),
             }
         }
-        bad.sort();
+        crate::order::sort(&mut bad);
         for (at, message, count) in bad {
             let more = if count > 1 {
                 format!(" (used in {count} places)")
@@ -767,7 +767,7 @@ impl<'a> Importer<'a, '_> {
                     SchemeKind::Other(crate::json::clip(other, 40))
                 }
             };
-            scopes.sort();
+            crate::order::sort(&mut scopes);
             scopes.dedup();
             out.insert(name.clone(), Scheme { kind, scopes });
         }
@@ -882,7 +882,7 @@ impl<'a> Importer<'a, '_> {
             }
             if usable {
                 for mut set in sets {
-                    set.sort();
+                    crate::order::sort(&mut set);
                     set.dedup();
                     if !alternatives.contains(&set) {
                         alternatives.push(set);
@@ -1000,7 +1000,7 @@ impl<'a> Importer<'a, '_> {
             }
         }
         // Longer base paths first, so `/api/v2` is tried before `/api`.
-        bases.sort_by_key(|b| std::cmp::Reverse(b.len()));
+        crate::order::sort_by_key(&mut bases, |b| std::cmp::Reverse(b.len()));
         (hosts, bases)
     }
 

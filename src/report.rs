@@ -158,7 +158,9 @@ pub struct Report {
 
 /// Orders findings: severity first, then weight (higher first); stable for equal keys.
 pub fn rank(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.weight.cmp(&a.weight)));
+    crate::order::sort_by(findings, |a, b| {
+        a.severity.cmp(&b.severity).then(b.weight.cmp(&a.weight))
+    });
 }
 
 /// The verdict that follows from ranked findings and whether every requirement was known and met.

@@ -142,7 +142,7 @@ fn time_claim(map: &Map<String, Value>, name: &str) -> Option<TimeClaim> {
                     };
                     (Some(whole), p)
                 } else {
-                    (None, Some(format!("`{name}` ({f}) is not a usable time")))
+                    (None, Some(format!("`{name}` ({n}) is not a usable time")))
                 }
             }
         }
@@ -657,6 +657,20 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn an_unusable_time_is_quoted_as_written() {
+        let map = match serde_json::json!({"exp": 1e300, "nbf": -2.5e20}) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let exp = time_claim(&map, "exp").and_then(|t| t.problem);
+        assert_eq!(exp.as_deref(), Some("`exp` (1e+300) is not a usable time"));
+        let nbf = time_claim(&map, "nbf")
+            .and_then(|t| t.problem)
+            .unwrap_or_default();
+        assert!(nbf.starts_with("`nbf` (-2.5e+20)"), "{nbf}");
+    }
 
     #[test]
     fn wrong_types_are_findings() {

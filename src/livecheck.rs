@@ -1113,11 +1113,14 @@ pub fn classify(purpose: Purpose, url: &str, observed: &Observed) -> Result<(u16
     }
 }
 
+/// `ms` as seconds with at most one decimal, rounded half up (`1500` → `1.5`, `2000` → `2`), in integers: a float
+/// formatter would add about 16 KB to the wasm for this one number.
 fn format_seconds(ms: u32) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{}", ms / 1000)
+    let tenths = (u64::from(ms) + 50) / 100;
+    if tenths.is_multiple_of(10) {
+        format!("{}", tenths / 10)
     } else {
-        format!("{:.1}", f64::from(ms) / 1000.0)
+        format!("{}.{}", tenths / 10, tenths % 10)
     }
 }
 
@@ -1217,6 +1220,23 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn timeouts_read_as_seconds_with_one_decimal() {
+        for (ms, text) in [
+            (0, "0"),
+            (50, "0.1"),
+            (999, "1"),
+            (1000, "1"),
+            (1249, "1.2"),
+            (1500, "1.5"),
+            (2960, "3"),
+            (60_000, "60"),
+            (u32::MAX, "4294967.3"),
+        ] {
+            assert_eq!(format_seconds(ms), text, "{ms} ms");
+        }
+    }
 
     fn intro(extra: Value) -> IntrospectOptions {
         let mut base = json!({

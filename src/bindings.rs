@@ -283,19 +283,31 @@ pub fn operations(id: &str) -> Result<JsValue, JsError> {
 /// # Errors
 /// Rejects when the id is not built in, or the file cannot be fetched or read.
 #[wasm_bindgen(js_name = loadPlatform)]
-pub async fn load_platform(id: String) -> Result<JsValue, JsError> {
-    if !crate::registry::BUILT_IN.contains(&id.as_str()) {
-        return Err(JsError::new(&format!(
-            "loadPlatform: `{id}` is not a built-in platform"
-        )));
-    }
-    // The snippet that reports the module URL lives in pkg/snippets/<crate>-<hash>/inline0.js.
-    let base = td_module_url();
-    let url = web_sys_url(&format!("../../../matrices/{id}.json"), &base)?;
-    let bytes = crate::live::get_bytes(&url)
-        .await
-        .map_err(|e| JsError::new(&format!("loadPlatform: {e}")))?;
-    install_platform(&id, &bytes)
+pub fn load_platform(id: String) -> js_sys::Promise {
+    promise(Box::pin(async move {
+        if !crate::registry::BUILT_IN.contains(&id.as_str()) {
+            return Err(JsError::new(&format!(
+                "loadPlatform: `{id}` is not a built-in platform"
+            )));
+        }
+        // The snippet that reports the module URL lives in pkg/snippets/<crate>-<hash>/inline0.js.
+        let base = td_module_url();
+        let url = web_sys_url(&format!("../../../matrices/{id}.json"), &base)?;
+        let bytes = crate::live::get_bytes(&url)
+            .await
+            .map_err(|e| JsError::new(&format!("loadPlatform: {e}")))?;
+        install_platform(&id, &bytes)
+    }))
+}
+
+/// The work of an asynchronous export, boxed: every export goes through the one [`promise`].
+type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsError>>>>;
+
+/// The Promise of an asynchronous export: resolves to its value, rejects with its `Error`. Each `async fn` export
+/// compiled its own copy of wasm-bindgen-futures' promise machinery (about 4 KB of wasm each); a boxed future
+/// needs one.
+fn promise(work: Pending) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move { work.await.map_err(JsValue::from) })
 }
 
 fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
@@ -324,13 +336,15 @@ fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
 /// # Errors
 /// Rejects when the options are invalid (no endpoint, no token, an address Token Doctor will not send to...).
 #[wasm_bindgen]
-pub async fn introspect(options: JsValue) -> Result<JsValue, JsError> {
-    let (json, signal) =
-        crate::live::read_options(&options, "introspect").map_err(|e| JsError::new(&e))?;
-    let result = crate::live::introspect(&json, signal.as_ref())
-        .await
-        .map_err(|e| JsError::new(&e))?;
-    to_js(&result)
+pub fn introspect(options: JsValue) -> js_sys::Promise {
+    promise(Box::pin(async move {
+        let (json, signal) =
+            crate::live::read_options(&options, "introspect").map_err(|e| JsError::new(&e))?;
+        let result = crate::live::introspect(&json, signal.as_ref())
+            .await
+            .map_err(|e| JsError::new(&e))?;
+        to_js(&result)
+    }))
 }
 
 /// Discovery: `discover({ issuer, timeoutMs, signal })` fetches `/.well-known/openid-configuration`, then RFC
@@ -340,13 +354,15 @@ pub async fn introspect(options: JsValue) -> Result<JsValue, JsError> {
 /// # Errors
 /// Rejects when the options are invalid.
 #[wasm_bindgen]
-pub async fn discover(options: JsValue) -> Result<JsValue, JsError> {
-    let (json, signal) =
-        crate::live::read_options(&options, "discover").map_err(|e| JsError::new(&e))?;
-    let result = crate::live::discover(&json, signal.as_ref())
-        .await
-        .map_err(|e| JsError::new(&e))?;
-    to_js(&result)
+pub fn discover(options: JsValue) -> js_sys::Promise {
+    promise(Box::pin(async move {
+        let (json, signal) =
+            crate::live::read_options(&options, "discover").map_err(|e| JsError::new(&e))?;
+        let result = crate::live::discover(&json, signal.as_ref())
+            .await
+            .map_err(|e| JsError::new(&e))?;
+        to_js(&result)
+    }))
 }
 
 /// Genesys Cloud: `genesysTokenInfo({ region | apiHost, token, timeoutMs, withUser, includeSecrets, signal })`
@@ -356,13 +372,15 @@ pub async fn discover(options: JsValue) -> Result<JsValue, JsError> {
 /// # Errors
 /// Rejects when the options are invalid (unknown region, no token...).
 #[wasm_bindgen(js_name = genesysTokenInfo)]
-pub async fn genesys_token_info(options: JsValue) -> Result<JsValue, JsError> {
-    let (json, signal) =
-        crate::live::read_options(&options, "genesysTokenInfo").map_err(|e| JsError::new(&e))?;
-    let result = crate::live::genesys_token_info(&json, signal.as_ref())
-        .await
-        .map_err(|e| JsError::new(&e))?;
-    to_js(&result)
+pub fn genesys_token_info(options: JsValue) -> js_sys::Promise {
+    promise(Box::pin(async move {
+        let (json, signal) = crate::live::read_options(&options, "genesysTokenInfo")
+            .map_err(|e| JsError::new(&e))?;
+        let result = crate::live::genesys_token_info(&json, signal.as_ref())
+            .await
+            .map_err(|e| JsError::new(&e))?;
+        to_js(&result)
+    }))
 }
 
 /// What a live check would send where, without sending: `livePlan({ check: "introspect" | "discover" |
@@ -387,14 +405,16 @@ pub fn live_plan(options: JsValue) -> Result<JsValue, JsError> {
 /// # Errors
 /// Rejects only when `request` is not an object with a string `input` (as `diagnose` throws).
 #[wasm_bindgen(js_name = diagnoseAsync)]
-pub async fn diagnose_async(request: JsValue) -> Result<JsValue, JsError> {
-    let (request, custom) = request_from(&request)?;
-    let mut report =
-        REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
-    let planned = crate::signature::assess_request(&request);
-    let checked = crate::webcrypto::verify(&planned).await;
-    crate::signature::merge(&mut report, &checked);
-    to_js(&report)
+pub fn diagnose_async(request: JsValue) -> js_sys::Promise {
+    promise(Box::pin(async move {
+        let (request, custom) = request_from(&request)?;
+        let mut report =
+            REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
+        let planned = crate::signature::assess_request(&request);
+        let checked = crate::webcrypto::verify(&planned).await;
+        crate::signature::merge(&mut report, &checked);
+        to_js(&report)
+    }))
 }
 
 /// The token a paste carries, as `diagnose` reads it (from a bare token, a `Bearer` header, a token response, a

@@ -1361,6 +1361,9 @@ impl Index {
     /// The parameters of the operation with path template `template`, filled in from the called path it matched.
     fn params(&self, template: &str, called: &Called) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        if !template.contains('{') {
+            return out;
+        }
         for (pos, &(a, b)) in segments(template, self.colon).iter().enumerate() {
             match Segment::of(
                 template.get(a..b).unwrap_or_default(),

@@ -446,8 +446,10 @@ export async function mountTokenDoctor(container, options = {}) {
   // With nothing pasted yet (no sample), the first diagnosis is the empty state: it need not wait.
   if (firstMatrix && field.input.value) {
     const installing = loadMatrix(firstMatrix, { beforePaint: true });
-    const wait = new Promise((resolve) => { setTimeout(resolve, FIRST_MATRIX_WAIT_MS, false); });
+    let waiting = 0;
+    const wait = new Promise((resolve) => { waiting = setTimeout(resolve, FIRST_MATRIX_WAIT_MS, false); });
     const settled = await Promise.race([installing.then(() => true, () => true), wait]);
+    clearTimeout(waiting);
     // Not there in time: the diagnosis below says the matrix is loading; it is diagnosed again when it is installed.
     if (!settled) installing.then(() => { if (!destroyed) run(); }, () => {});
   }

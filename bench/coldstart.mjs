@@ -40,6 +40,7 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
   const lastJs = [];
   const wasmEnd = [];
   const matrixEnd = [];
+  const finals = [];
   let interim = 0;
   let changes = [];
   const errors = [];
@@ -89,9 +90,10 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
         wasmEnd.push(at.wasm);
         if (at.matrix > 0) matrixEnd.push(at.matrix);
         if (at.changes.length > 1) interim += 1;
+        finals.push(at.changes[at.changes.length - 1]?.verdict ?? at.verdict);
         wall.push(w);
       }
-      verdict = at.verdict;
+      verdict = at.changes[at.changes.length - 1]?.verdict ?? at.verdict;
       changes = at.changes.map((c) => `${c.verdict}@${c.at.toFixed(0)}ms`);
       fetched = requests;
       await context.close();
@@ -101,7 +103,7 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
     server.close();
   }
   return {
-    loads, verdict, toVerdict: summary(samples), toSettledVerdict: summary(settled), lastLoadChanges: changes, toLoadEvent: summary(navToLoad.filter((x) => x > 0)),
+    loads, verdict, settledVerdicts: [...new Set(finals)], toVerdict: summary(samples), toSettledVerdict: summary(settled), lastLoadChanges: changes, toLoadEvent: summary(navToLoad.filter((x) => x > 0)),
     lastModuleFetched: summary(lastJs), wasmFetched: summary(wasmEnd), matrixFetched: matrixEnd.length ? summary(matrixEnd) : null, interim,
     wallFromGoto: summary(wall), samples, fetched, errors: [...new Set(errors)].slice(0, 5),
   };

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { fmtKB, fmtRatio, fmtSummary, fmtTime } from './lib.mjs';
 import { ROOT, instance, installAll, decodeLatency, diagnoseWithOperation, lookupThroughApi, openapiImport } from './node.mjs';
 import { sizes } from './size.mjs';
@@ -200,34 +201,47 @@ if (want('native')) {
 
 if (want('cold')) {
   log('4. cold start in headless Chromium (10 loads)');
+  const fmtMs = (s) => `${s.median.toFixed(1)} ms [${s.p25.toFixed(1)}–${s.p75.toFixed(1)}]`;
+  // The verdict the page must settle on: the sample diagnosed by the engine itself, with the built-ins installed.
+  const { api } = await instance('cold');
+  installAll(api);
+  const sample = await import(pathToFileURL(path.join(ROOT, 'www', 'sample.js')).href);
+  const now = Math.floor(Date.now() / 1000);
+  const expected = api.diagnose({ input: sample.sampleToken(now), operation: sample.SAMPLE_OPERATION, now }).verdict;
+  /** What the loads settled on, when it is not the sample's verdict (then the figure times something else). */
+  const wrong = (c) => c.settledVerdicts.filter((v) => v !== expected);
   try {
     results.machine.chromium = await chromiumVersion();
     results.coldStart = await coldStart();
     const c = results.coldStart;
-    const fmtMs = (s) => `${s.median.toFixed(1)} ms [${s.p25.toFixed(1)}–${s.p75.toFixed(1)}]`;
     row(
-      `cold start to the sample's verdict "${c.verdict}" (${c.loads} loads, new context each)`,
+      `cold start to the sample's verdict "${expected}" (${c.loads} loads, new context each)`,
       fmtMs(c.toSettledVerdict),
-      `${c.interim ? `an interim verdict showed first in ${c.interim} of ${c.loads} loads (first verdict ${fmtMs(c.toVerdict)}; last load ${c.lastLoadChanges.join(' → ')})` : 'the first verdict shown was this one in every load'}; last JS module fetched ${fmtMs(c.lastModuleFetched)}, wasm fetched ${fmtMs(c.wasmFetched)}${c.matrixFetched ? `, matrix fetched ${fmtMs(c.matrixFetched)}` : ''}, load event ${fmtMs(c.toLoadEvent)}; fetched ${c.fetched.length} files: ${c.fetched.map((f) => f.url || '/').join(', ')}`,
+      `${wrong(c).length ? `WRONG: the page settled on ${wrong(c).join(', ')}; ` : ''}${c.interim ? `an interim verdict showed first in ${c.interim} of ${c.loads} loads (first verdict ${fmtMs(c.toVerdict)}; last load ${c.lastLoadChanges.join(' → ')})` : 'the first verdict shown was this one in every load'}; last JS module fetched ${fmtMs(c.lastModuleFetched)}, wasm fetched ${fmtMs(c.wasmFetched)}${c.matrixFetched ? `, matrix fetched ${fmtMs(c.matrixFetched)}` : ''}, load event ${fmtMs(c.toLoadEvent)}; fetched ${c.fetched.length} files: ${c.fetched.map((f) => f.url || '/').join(', ')}`,
       `≤ ${BUDGET.coldStartMs} ms`,
-      c.toSettledVerdict.median <= BUDGET.coldStartMs,
+      !wrong(c).length && c.toSettledVerdict.median <= BUDGET.coldStartMs,
     );
     if (c.errors.length) row('page errors during cold start', c.errors.join(' | '));
     results.coldStartBlank = await blankBaseline();
     row('cold start of a blank page (one module sets the verdict): the floor here', fmtMs(results.coldStartBlank.toVerdict));
-    // Not a budget: what a reader on a slow connection waits for, where the bytes of the first download count.
-    const link = { mbit: 10, latencyMs: 40 };
-    const slow = await coldStart({ loads: 5, link });
-    results.coldStartSlowLink = { link, ...slow };
-    row(
-      `cold start to the sample's verdict "${slow.verdict}" over an emulated ${link.mbit} Mbit/s link with ${link.latencyMs} ms latency, files gzip-compressed (${slow.loads} loads)`,
-      fmtMs(slow.toSettledVerdict),
-      `${slow.interim ? `an interim verdict showed first in ${slow.interim} of ${slow.loads} loads` : 'the first verdict shown was this one in every load'}; wasm fetched ${fmtMs(slow.wasmFetched)}${slow.matrixFetched ? `, matrix fetched ${fmtMs(slow.matrixFetched)}` : ''}`,
-    );
-    if (slow.errors.length) row('page errors during the slow-link cold start', slow.errors.join(' | '));
   } catch (e) {
     results.coldStart = { error: String(e?.message ?? e) };
     row('cold start', `failed: ${String(e?.message ?? e).split('\n')[0]}`, '', `≤ ${BUDGET.coldStartMs} ms`, false);
+  }
+  // Not a budget: what a reader on a slow connection waits for, where the bytes of the first download count.
+  const link = { mbit: 10, latencyMs: 40 };
+  try {
+    const slow = await coldStart({ loads: 5, link });
+    results.coldStartSlowLink = { link, ...slow };
+    row(
+      `cold start to the sample's verdict "${expected}" over an emulated ${link.mbit} Mbit/s link with ${link.latencyMs} ms latency, files gzip-compressed (${slow.loads} loads)`,
+      fmtMs(slow.toSettledVerdict),
+      `${wrong(slow).length ? `WRONG: the page settled on ${wrong(slow).join(', ')}; ` : ''}${slow.interim ? `an interim verdict showed first in ${slow.interim} of ${slow.loads} loads` : 'the first verdict shown was this one in every load'}; wasm fetched ${fmtMs(slow.wasmFetched)}${slow.matrixFetched ? `, matrix fetched ${fmtMs(slow.matrixFetched)}` : ''}`,
+    );
+    if (slow.errors.length) row('page errors during the slow-link cold start', slow.errors.join(' | '));
+  } catch (e) {
+    results.coldStartSlowLink = { link, error: String(e?.message ?? e) };
+    row('cold start over the emulated slow link', `failed: ${String(e?.message ?? e).split('\n')[0]}`);
   }
 }
 

@@ -1116,7 +1116,7 @@ pub fn classify(purpose: Purpose, url: &str, observed: &Observed) -> Result<(u16
 /// `ms` as seconds with at most one decimal, rounded half up (`1500` → `1.5`, `2000` → `2`), in integers: a float
 /// formatter would add about 16 KB to the wasm for this one number.
 fn format_seconds(ms: u32) -> String {
-    let tenths = (u64::from(ms) + 50) / 100;
+    let tenths = u64::from(ms).saturating_add(50) / 100;
     if tenths.is_multiple_of(10) {
         format!("{}", tenths / 10)
     } else {

@@ -1480,7 +1480,12 @@ mod compact {
                         .collect::<Result<Vec<_>, _>>()?,
                 });
             }
-            let mut operations = Vec::with_capacity(self.paths.len().saturating_mul(2));
+            // One operation per row: what the document holds, not a guess that a hostile document could inflate.
+            let rows = self
+                .paths
+                .iter()
+                .fold(0usize, |n, p| n.saturating_add(p.2.len()));
+            let mut operations = Vec::with_capacity(rows);
             let mut prev = String::new();
             for PathEntry(k, rest, rows) in self.paths {
                 let mut path = String::new();

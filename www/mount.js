@@ -445,6 +445,8 @@ export async function mountTokenDoctor(container, options = {}) {
   }
   // With nothing pasted yet (no sample), the first diagnosis is the empty state: it need not wait.
   if (firstMatrix && field.input.value) {
+    // The skeleton, if it is showing, says what is awaited now.
+    setText(q('verdict-label'), `Loading the ${NAMES[firstMatrix]} permission matrix\u2026`);
     const installing = loadMatrix(firstMatrix, { beforePaint: true });
     let waiting = 0;
     const wait = new Promise((resolve) => { waiting = setTimeout(resolve, FIRST_MATRIX_WAIT_MS, false); });

@@ -1,8 +1,9 @@
 //! The matrix reader and its index: `Matrix::from_json` (the plain and the compact form; users can give their own
 //! matrix as a document) on arbitrary text, then lookups. Input: the document, optionally followed by a line
 //! `---` and called operations, one a line (`METHOD path`). Every operation of a matrix that reads must be found
-//! by its own template called as a path, with its own method (unless a platform base path or a `%` escape in the
-//! template changes the path as called), and no lookup may panic.
+//! by its own template called as a path, with its own method (unless the path as called differs: a base path, a
+//! host, a query, a `%` escape, stray braces), and give back each `{name}` of a plain template as its value; no
+//! lookup may panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -25,29 +26,48 @@ fn well_formed_braces(path: &str) -> bool {
     })
 }
 
+/// The parameter names of a template whose segments are each a literal without braces or one whole `{name}`;
+/// None for any other template.
+fn plain_params(path: &str) -> Option<Vec<&str>> {
+    let mut names = Vec::new();
+    for segment in path.split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if name.is_empty() || name.contains(['{', '}']) {
+                return None;
+            }
+            names.push(name);
+        } else if segment.contains(['{', '}']) {
+            return None;
+        }
+    }
+    Some(names)
+}
+
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let (doc, calls) = text.split_once("\n---\n").unwrap_or((&text, ""));
     let Ok(matrix) = Matrix::from_json(doc) else {
         return;
     };
-    let bases = &matrix.platform.base_paths;
     for op in matrix.operations.iter().take(64) {
-        // What a called path goes through and a template does not (Matrix::normalize_path, percent-decoding),
-        // and the limit on segments.
-        let changed_as_called = op.path.contains('%')
-            || op.path.contains(['?', '#'])
-            || op.path.contains("://")
-            || op.path.trim() != op.path
-            || !op.path.starts_with('/')
-            || op.path.contains("//")
-            || op.path.ends_with('/')
+        // What a called path goes through and a template does not (Matrix::normalize_path: trimmed, scheme and
+        // host, query and fragment, base path and trailing slash dropped; then percent-decoding), and the limit
+        // on segments.
+        let changed_as_called = matrix.normalize_path(&op.path) != op.path
+            || op.path.contains('%')
             || op.path.split('/').count() > 60
-            || !well_formed_braces(&op.path)
-            || bases.iter().any(|b| !b.is_empty());
+            || !well_formed_braces(&op.path);
         match matrix.lookup(&op.method, &op.path) {
-            Lookup::Found { op: found, .. } => {
+            Lookup::Found { op: found, params } => {
                 assert!(found.method.eq_ignore_ascii_case(&op.method), "{} found {}", op.method, found.method);
+                // Called as itself, a template of plain `{name}` segments gives back each `{name}` as the value.
+                if found.path == op.path && !changed_as_called && !op.path.contains(':') {
+                    if let Some(names) = plain_params(&op.path) {
+                        let expected: Vec<(String, String)> =
+                            names.iter().map(|n| (n.to_string(), format!("{{{n}}}"))).collect();
+                        assert_eq!(params, expected, "{} {}", op.method, op.path);
+                    }
+                }
             }
             Lookup::NotFound { .. } => {
                 assert!(changed_as_called || op.method.is_empty(), "{} {} is not found by its own path", op.method, op.path);

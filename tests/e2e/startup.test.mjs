@@ -125,18 +125,32 @@ test('an engine that cannot load: the page says so', async () => {
   assert.equal(await page.textContent('#verdict-label'), '! Error');
 });
 
-/** Records every verdict `#verdict` shows, in order (an init script: it runs before the page's modules). */
+/**
+ * Records every diagnosis `#verdict` shows, in order (an init script: it runs before the page's modules): its
+ * verdict and text, once per change of either. The skeleton's `#verdict` has no text: it is not a verdict.
+ */
 const RECORD_VERDICTS = () => {
   window.__verdicts = [];
+  let last = '';
   new MutationObserver(() => {
-    const v = document.getElementById('verdict')?.dataset.verdict;
-    if (v && window.__verdicts[window.__verdicts.length - 1] !== v) window.__verdicts.push(v);
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict'] });
+    const el = document.getElementById('verdict');
+    const v = el?.dataset.verdict;
+    const text = el?.textContent.trim();
+    if (!v || !text || `${v} ${text}` === last) return;
+    last = `${v} ${text}`;
+    window.__verdicts.push(v);
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-verdict'] });
 };
 
 test('the first verdict shown is the sample\'s own: diagnosed with its matrix, no "unknown" while it loads', async () => {
   const page = await openPage(browser);
   await page.addInitScript(RECORD_VERDICTS);
+  // The engine is held until the matrix has arrived, so that a busy machine cannot make the matrix later than the
+  // 1.5 s the first diagnosis waits for it (that path is the next test).
+  let arrived;
+  const matrixArrived = new Promise((resolve) => { arrived = resolve; });
+  page.on('requestfinished', (req) => { if (req.url().endsWith('/matrices/microsoft-graph.json')) arrived(); });
+  await page.route('**/pkg/token_doctor_bg.wasm', async (route) => { await matrixArrived; await route.continue(); });
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
   await page.waitForLoadState('networkidle');
@@ -152,6 +166,7 @@ test('a matrix slower than the first diagnosis waits for: the token is diagnosed
   const held = new Promise((resolve) => { release = resolve; });
   await page.route('**/matrices/microsoft-graph.json', async (route) => { await held; await route.continue(); });
   await page.goto(url);
+  await page.locator('#verdict-label', { hasText: 'Loading the Microsoft Graph permission matrix' }).waitFor();
   await page.locator('#platform-line', { hasText: 'Loading the Microsoft Graph permission matrix' }).waitFor({ timeout: 10000 });
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'unknown');
   assert.match(await page.textContent('#verdict'), /not loaded yet/);

@@ -1099,6 +1099,54 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// The child of `nodes[node]` that template segment `segment` leads to, added when there is none yet. `key` is
+/// the buffer the lowered literal is written to (a key is allocated only when a node is added).
+fn child(
+    nodes: &mut Vec<Node>,
+    node: usize,
+    segment: Segment<'_>,
+    ci: bool,
+    key: &mut String,
+) -> usize {
+    let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+    let Some(n) = nodes.get_mut(node) else {
+        return 0;
+    };
+    let existing = match segment {
+        Segment::Param(_) => {
+            let found = n.param;
+            n.param.get_or_insert(next);
+            found
+        }
+        Segment::Mixed(pattern) => match n.mixed.iter().find(|(p, _)| *p == pattern) {
+            Some(&(_, c)) => Some(c),
+            None => {
+                n.mixed.push((pattern, next));
+                None
+            }
+        },
+        Segment::Lit(seg) => {
+            key.clear();
+            key.push_str(seg);
+            if ci {
+                key.make_ascii_lowercase();
+            }
+            match n.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str())) {
+                Ok(at) => n.lits.get(at).map(|&(_, c)| c),
+                Err(at) => {
+                    n.lits.insert(at, (key.as_str().into(), next));
+                    None
+                }
+            }
+        }
+    };
+    let child = existing.unwrap_or_else(|| {
+        nodes.push(Node::default());
+        next
+    });
+    usize::try_from(child).unwrap_or(0)
+}
+
 impl Index {
     fn build(m: &Matrix) -> Index {
         let ci = m.platform.case_insensitive;
@@ -1120,65 +1168,10 @@ impl Index {
             let path = op.path.as_str();
             let node = match last {
                 Some((prev, node)) if prev == path => node,
-                _ => {
-                    let mut node = 0usize;
-                    for &(a, b) in &segments(path, colon) {
-                        let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
-                        let child = match Segment::of(path.get(a..b).unwrap_or_default(), ci) {
-                            Segment::Param(_) => match nodes.get(node).and_then(|n| n.param) {
-                                Some(c) => c,
-                                None => {
-                                    if let Some(n) = nodes.get_mut(node) {
-                                        n.param = Some(next);
-                                    }
-                                    nodes.push(Node::default());
-                                    next
-                                }
-                            },
-                            Segment::Mixed(pattern) => {
-                                let existing = nodes.get(node).and_then(|n| {
-                                    n.mixed.iter().find(|(p, _)| *p == pattern).map(|(_, c)| *c)
-                                });
-                                match existing {
-                                    Some(c) => c,
-                                    None => {
-                                        if let Some(n) = nodes.get_mut(node) {
-                                            n.mixed.push((pattern, next));
-                                        }
-                                        nodes.push(Node::default());
-                                        next
-                                    }
-                                }
-                            }
-                            Segment::Lit(seg) => {
-                                key.clear();
-                                key.push_str(seg);
-                                if ci {
-                                    key.make_ascii_lowercase();
-                                }
-                                let found = nodes.get(node).map(|n| {
-                                    n.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str()))
-                                });
-                                match found {
-                                    Some(Ok(at)) => nodes
-                                        .get(node)
-                                        .and_then(|n| n.lits.get(at))
-                                        .map_or(0, |(_, c)| *c),
-                                    Some(Err(at)) => {
-                                        if let Some(n) = nodes.get_mut(node) {
-                                            n.lits.insert(at, (key.as_str().into(), next));
-                                        }
-                                        nodes.push(Node::default());
-                                        next
-                                    }
-                                    None => 0,
-                                }
-                            }
-                        };
-                        node = usize::try_from(child).unwrap_or(0);
-                    }
-                    node
-                }
+                _ => segments(path, colon).iter().fold(0, |node, &(a, b)| {
+                    let segment = Segment::of(path.get(a..b).unwrap_or_default(), ci);
+                    child(&mut nodes, node, segment, ci, &mut key)
+                }),
             };
             if let Some(n) = nodes.get_mut(node) {
                 n.ops.push(u32::try_from(op_ix).unwrap_or(u32::MAX));

@@ -21,7 +21,7 @@ use crate::matrix::{
     ScopeRequirement, UserContext,
 };
 use outline::{Found, Outline};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod outline;
@@ -607,7 +607,7 @@ impl<'a> Importer<'a, '_> {
 
     /// Resolves a `$ref` chain starting at `value` (found at `at`); problems are reported at `at`.
     fn resolve(&mut self, value: &'a Value, at: &str) -> Option<(&'a Value, String)> {
-        match follow(self.look, value) {
+        match follow(self.look, Found::Kept(value)) {
             Ok((Found::Kept(v), p)) => Some((v, p.unwrap_or_else(|| at.to_string()))),
             // The target's content was left out of the outline.
             Ok(_) | Err(RefError::Unanswered) => {
@@ -625,7 +625,7 @@ impl<'a> Importer<'a, '_> {
     /// Reports every broken `$ref` of the document once, at its first place.
     fn check_refs(&mut self) {
         let mut collected: HashMap<&'a str, (String, usize)> = HashMap::new();
-        let uses: Vec<(&str, &str, usize)> = match self.look {
+        let uses: Vec<(&'a str, &str, usize)> = match self.look {
             Lookup::Tree(doc) => {
                 collect_refs(doc, &mut Vec::new(), &mut collected, 0);
                 collected
@@ -641,11 +641,7 @@ impl<'a> Importer<'a, '_> {
         };
         let mut bad: Vec<(String, String, usize)> = Vec::new();
         for (r, first, count) in uses {
-            // One insert, not `Map::from_iter` (which sorts, and so brings its own copy of the sort).
-            let mut probe = Map::new();
-            probe.insert("$ref".to_string(), Value::String(r.to_string()));
-            let probe = Value::Object(probe);
-            match follow(self.look, &probe) {
+            match follow(self.look, Found::DroppedRef(r)) {
                 Ok(_) => {}
                 Err(RefError::Unanswered) => self.unanswered = true,
                 Err(e) => bad.push((first.to_string(), e.to_string(), count)),
@@ -1166,17 +1162,21 @@ impl std::fmt::Display for RefError {
     }
 }
 
-/// Follows `$ref`s from `value` until a node that is not a reference. Returns it and, when a reference was
-/// followed, the pointer of the final target. Through an outline, the node may be one that was left out
-/// ([`Found::Dropped`]).
-fn follow<'a>(look: Lookup<'a>, value: &'a Value) -> Result<(Found<'a>, Option<String>), RefError> {
-    let mut current = Found::Kept(value);
+/// Follows `$ref`s from `start` (a value, or [`Found::DroppedRef`] for a bare reference) until a node that is not a
+/// reference. Returns it and, when a reference was followed, the pointer of the final target. Through an outline,
+/// the node may be one that was left out ([`Found::Dropped`]).
+fn follow<'a>(look: Lookup<'a>, start: Found<'a>) -> Result<(Found<'a>, Option<String>), RefError> {
+    let mut current = start;
     let mut at: Option<String> = None;
     let mut visited: Vec<String> = Vec::new();
-    let first = value.get("$ref").map(|r| {
-        r.as_str()
-            .map_or_else(|| short(r), |s| crate::json::clip(s, 120))
-    });
+    let first = match start {
+        Found::Kept(value) => value.get("$ref").map(|r| {
+            r.as_str()
+                .map_or_else(|| short(r), |s| crate::json::clip(s, 120))
+        }),
+        Found::DroppedRef(r) => Some(crate::json::clip(r, 120)),
+        _ => None,
+    };
     for _ in 0..MAX_REF_HOPS {
         let r = match current {
             Found::Kept(v) => match v.get("$ref").filter(|_| v.is_object()) {
@@ -1814,19 +1814,21 @@ mod tests {
             "f": {"$ref": "other.yaml#/x"}
         });
         assert!(matches!(
-            follow(Lookup::Tree(&doc), &doc["a"]),
+            follow(Lookup::Tree(&doc), Found::Kept(&doc["a"])),
             Err(RefError::Cycle(_))
         ));
         assert!(matches!(
-            follow(Lookup::Tree(&doc), &doc["c"]),
+            follow(Lookup::Tree(&doc), Found::Kept(&doc["c"])),
             Err(RefError::Missing(_))
         ));
         assert!(matches!(
-            follow(Lookup::Tree(&doc), &doc["f"]),
+            follow(Lookup::Tree(&doc), Found::Kept(&doc["f"])),
             Err(RefError::External(_))
         ));
         assert_eq!(
-            follow(Lookup::Tree(&doc), &doc["d"]).unwrap().0,
+            follow(Lookup::Tree(&doc), Found::Kept(&doc["d"]))
+                .unwrap()
+                .0,
             Found::Kept(&serde_json::json!(1))
         );
     }

@@ -91,34 +91,6 @@ pub fn has_invisible(s: &str) -> bool {
         && s.chars().any(|c| hidden_name(c).is_some())
 }
 
-/// True when a member name or string value anywhere in `map` holds a hidden character: the walk of
-/// [`hidden_hits`] without building the paths (most tokens hide nothing).
-fn hides_anything(map: &Map<String, Value>) -> bool {
-    let mut stack: Vec<&Value> = Vec::new();
-    for (k, v) in map {
-        if has_invisible(k) {
-            return true;
-        }
-        stack.push(v);
-        while let Some(value) = stack.pop() {
-            match value {
-                Value::String(s) if has_invisible(s) => return true,
-                Value::Array(items) => stack.extend(items),
-                Value::Object(m) => {
-                    for (k, v) in m {
-                        if has_invisible(k) {
-                            return true;
-                        }
-                        stack.push(v);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    false
-}
-
 /// `s` with every hidden or deceptive character replaced by a visible `[U+XXXX]` marker; other text unchanged.
 pub fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -167,13 +139,14 @@ struct Hits {
 }
 
 impl Hits {
-    /// Records `text` (a member name when `is_name`, else a string value) at `path` if it hides characters.
-    fn note(&mut self, path: &str, text: &str, is_name: bool) {
+    /// Records `text` (a member name when `is_name`, else a string value) at `path` if it hides characters. The
+    /// path is written out only for a hit: most tokens hide nothing.
+    fn note(&mut self, path: &[Step<'_>], text: &str, is_name: bool) {
         if has_invisible(text) {
             self.total = self.total.saturating_add(1);
             if self.list.len() < MAX_EVIDENCE {
                 self.list.push(Hit {
-                    path: visible(path),
+                    path: visible(&path_text(path)),
                     text: text.to_string(),
                     is_name,
                 });
@@ -182,33 +155,59 @@ impl Hits {
     }
 }
 
+/// One step from the object to a value: a member name or an array index.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Member(&'a str),
+    Index(usize),
+}
+
+/// A path as the findings show it: `sub`, `realm_access.roles[2]`.
+fn path_text(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for (at, step) in path.iter().enumerate() {
+        match step {
+            Step::Member(k) => {
+                if at > 0 {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
 /// Walks a JSON object (iteratively: no recursion, whatever the depth) and collects every member name and
 /// string value that holds a hidden character, in document order. Paths look like `sub`, `realm_access.roles[2]`.
 fn hidden_hits(map: &Map<String, Value>) -> (Vec<Hit>, usize) {
     let mut hits = Hits::default();
-    if !hides_anything(map) {
-        return (hits.list, hits.total);
-    }
-    // (path, the member name that leads here if any, the value); pushed in reverse so that it pops in order.
-    let mut stack: Vec<(String, Option<&String>, &Value)> = map
+    // The path to the value being looked at, and the stack of what is left: (its depth, its step, the member
+    // name that leads there if any, the value), pushed in reverse so that it pops in order.
+    let mut path: Vec<Step<'_>> = Vec::new();
+    let mut stack: Vec<(usize, Step<'_>, Option<&String>, &Value)> = map
         .iter()
         .rev()
-        .map(|(k, v)| (k.clone(), Some(k), v))
+        .map(|(k, v)| (0, Step::Member(k), Some(k), v))
         .collect();
-    while let Some((path, name, value)) = stack.pop() {
+    while let Some((depth, step, name, value)) = stack.pop() {
+        path.truncate(depth);
+        path.push(step);
         if let Some(name) = name {
             hits.note(&path, name, true);
         }
+        let below = depth.saturating_add(1);
         match value {
             Value::String(s) => hits.note(&path, s, false),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate().rev() {
-                    stack.push((format!("{path}[{i}]"), None, item));
+                    stack.push((below, Step::Index(i), None, item));
                 }
             }
             Value::Object(m) => {
                 for (k, v) in m.iter().rev() {
-                    stack.push((format!("{path}.{k}"), Some(k), v));
+                    stack.push((below, Step::Member(k), Some(k), v));
                 }
             }
             _ => {}

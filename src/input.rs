@@ -276,7 +276,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         );
         fixes.push("Paste the token again without spaces.".into());
     }
-    let invisible = if plain || token.bytes().all(|b| b.is_ascii_graphic()) {
+    let invisible = if plain || crate::text::is_visible_ascii(&token) {
         None
     } else {
         token.chars().find(|c| !c.is_ascii_graphic())

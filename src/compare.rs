@@ -4,7 +4,7 @@
 
 use crate::claims::{self, Claims, Grant};
 use crate::input;
-use crate::jose::{self, TokenShape};
+use crate::jose;
 use serde::Serialize;
 
 /// One side of the comparison, summarized.
@@ -68,12 +68,7 @@ fn side(text: &str, now: i64) -> Side {
     let kind = if token.is_empty() {
         "none"
     } else {
-        match d.shape {
-            TokenShape::Jws => "jws",
-            TokenShape::Jwe => "jwe",
-            TokenShape::Opaque => "opaque",
-            TokenShape::Malformed => "malformed",
-        }
+        d.shape.name()
     };
     let c: Option<Claims> = d
         .payload

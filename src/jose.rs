@@ -21,6 +21,18 @@ pub enum TokenShape {
     Malformed,
 }
 
+impl TokenShape {
+    /// The name reports and comparisons give the shape: `jws`, `jwe`, `opaque` or `malformed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenShape::Jws => "jws",
+            TokenShape::Jwe => "jwe",
+            TokenShape::Opaque => "opaque",
+            TokenShape::Malformed => "malformed",
+        }
+    }
+}
+
 /// A problem met while decoding one segment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SegmentIssue {

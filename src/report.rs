@@ -198,14 +198,8 @@ pub struct TokenView {
 impl TokenView {
     /// The view of a decoded token; its header and payload move in (nothing is copied).
     pub fn new(d: crate::jose::DecodedToken) -> TokenView {
-        use crate::jose::TokenShape;
         TokenView {
-            kind: match d.shape {
-                TokenShape::Jws => "jws",
-                TokenShape::Jwe => "jwe",
-                TokenShape::Opaque => "opaque",
-                TokenShape::Malformed => "malformed",
-            },
+            kind: d.shape.name(),
             segments: d.segments,
             header: d.header,
             payload: d.payload.map(Rc::new),

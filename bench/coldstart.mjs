@@ -73,27 +73,33 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
       const w = Date.now() - t0;
       // Then let the page settle (a matrix it loads for the sample operation may change the verdict).
       await page.waitForLoadState('networkidle').catch(() => {});
-      const at = await page.evaluate(() => ({
-        verdictAt: window.__tdVerdictAt,
-        verdict: window.__tdVerdict,
-        changes: window.__tdChanges,
-        load: performance.getEntriesByType('navigation')[0]?.loadEventEnd,
-        js: Math.max(0, ...performance.getEntriesByType('resource').filter((e) => /\.m?js$/.test(e.name)).map((e) => e.responseEnd)),
-        wasm: Math.max(0, ...performance.getEntriesByType('resource').filter((e) => /\.wasm$/.test(e.name)).map((e) => e.responseEnd)),
-        matrix: Math.max(0, ...performance.getEntriesByType('resource').filter((e) => /\/matrices\//.test(e.name)).map((e) => e.responseEnd)),
-      }));
+      const at = await page.evaluate(() => {
+        /** When the last file whose URL matches `re` arrived (0: none was fetched). */
+        const arrived = (re) => Math.max(0, ...performance.getEntriesByType('resource').filter((e) => re.test(e.name)).map((e) => e.responseEnd));
+        return {
+          verdictAt: window.__tdVerdictAt,
+          verdict: window.__tdVerdict,
+          changes: window.__tdChanges,
+          load: performance.getEntriesByType('navigation')[0]?.loadEventEnd,
+          js: arrived(/\.m?js$/),
+          wasm: arrived(/\.wasm$/),
+          matrix: arrived(/\/matrices\//),
+        };
+      });
+      // The verdict the load settled on: its last change.
+      const final = at.changes[at.changes.length - 1] ?? { at: at.verdictAt, verdict: at.verdict };
       if (i > 0) {
         samples.push(at.verdictAt);
-        settled.push(at.changes[at.changes.length - 1]?.at ?? at.verdictAt);
+        settled.push(final.at);
         navToLoad.push(at.load);
         lastJs.push(at.js);
         wasmEnd.push(at.wasm);
         if (at.matrix > 0) matrixEnd.push(at.matrix);
         if (at.changes.length > 1) interim += 1;
-        finals.push(at.changes[at.changes.length - 1]?.verdict ?? at.verdict);
+        finals.push(final.verdict);
         wall.push(w);
       }
-      verdict = at.changes[at.changes.length - 1]?.verdict ?? at.verdict;
+      verdict = final.verdict;
       changes = at.changes.map((c) => `${c.verdict}@${c.at.toFixed(0)}ms`);
       fetched = requests;
       await context.close();

@@ -210,6 +210,8 @@ if (want('cold')) {
   const expected = api.diagnose({ input: sample.sampleToken(now), operation: sample.SAMPLE_OPERATION, now }).verdict;
   /** What the loads settled on, when it is not the sample's verdict (then the figure times something else). */
   const wrong = (c) => c.settledVerdicts.filter((v) => v !== expected);
+  /** What the loads showed: a wrong settled verdict, interim verdicts (with `detail`), or neither. */
+  const shown = (c, detail = '') => `${wrong(c).length ? `WRONG: the page settled on ${wrong(c).join(', ')}; ` : ''}${c.interim ? `an interim verdict showed first in ${c.interim} of ${c.loads} loads${detail}` : 'the first verdict shown was this one in every load'}`;
   try {
     results.machine.chromium = await chromiumVersion();
     results.coldStart = await coldStart();
@@ -217,7 +219,7 @@ if (want('cold')) {
     row(
       `cold start to the sample's verdict "${expected}" (${c.loads} loads, new context each)`,
       fmtMs(c.toSettledVerdict),
-      `${wrong(c).length ? `WRONG: the page settled on ${wrong(c).join(', ')}; ` : ''}${c.interim ? `an interim verdict showed first in ${c.interim} of ${c.loads} loads (first verdict ${fmtMs(c.toVerdict)}; last load ${c.lastLoadChanges.join(' → ')})` : 'the first verdict shown was this one in every load'}; last JS module fetched ${fmtMs(c.lastModuleFetched)}, wasm fetched ${fmtMs(c.wasmFetched)}${c.matrixFetched ? `, matrix fetched ${fmtMs(c.matrixFetched)}` : ''}, load event ${fmtMs(c.toLoadEvent)}; fetched ${c.fetched.length} files: ${c.fetched.map((f) => f.url || '/').join(', ')}`,
+      `${shown(c, ` (first verdict ${fmtMs(c.toVerdict)}; last load ${c.lastLoadChanges.join(' → ')})`)}; last JS module fetched ${fmtMs(c.lastModuleFetched)}, wasm fetched ${fmtMs(c.wasmFetched)}${c.matrixFetched ? `, matrix fetched ${fmtMs(c.matrixFetched)}` : ''}, load event ${fmtMs(c.toLoadEvent)}; fetched ${c.fetched.length} files: ${c.fetched.map((f) => f.url || '/').join(', ')}`,
       `≤ ${BUDGET.coldStartMs} ms`,
       !wrong(c).length && c.toSettledVerdict.median <= BUDGET.coldStartMs,
     );
@@ -236,7 +238,7 @@ if (want('cold')) {
     row(
       `cold start to the sample's verdict "${expected}" over an emulated ${link.mbit} Mbit/s link with ${link.latencyMs} ms latency, files gzip-compressed (${slow.loads} loads)`,
       fmtMs(slow.toSettledVerdict),
-      `${wrong(slow).length ? `WRONG: the page settled on ${wrong(slow).join(', ')}; ` : ''}${slow.interim ? `an interim verdict showed first in ${slow.interim} of ${slow.loads} loads` : 'the first verdict shown was this one in every load'}; wasm fetched ${fmtMs(slow.wasmFetched)}${slow.matrixFetched ? `, matrix fetched ${fmtMs(slow.matrixFetched)}` : ''}`,
+      `${shown(slow)}; wasm fetched ${fmtMs(slow.wasmFetched)}${slow.matrixFetched ? `, matrix fetched ${fmtMs(slow.matrixFetched)}` : ''}`,
     );
     if (slow.errors.length) row('page errors during the slow-link cold start', slow.errors.join(' | '));
   } catch (e) {

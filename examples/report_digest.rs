@@ -6,15 +6,10 @@
 //! A file that holds a JSON request (`{"input": ...}`) is diagnosed as that request, a JSON array of corpus cases
 //! (`[{"request": ...}]`) as each case, any other file as a pasted input.
 
+use token_doctor::fnv;
 use token_doctor::matrix::Matrix;
 use token_doctor::registry::{BUILT_IN, Registry};
 use token_doctor::request::Request;
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
 
 fn requests_of(bytes: &[u8]) -> Vec<Request> {
     if let Ok(cases) = serde_json::from_slice::<Vec<serde_json::Value>>(bytes) {
@@ -57,8 +52,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!(
                     "{}\t{:016x}\t{:016x}",
                     file.display(),
-                    fnv1a(serde_json::to_string(&report)?.as_bytes()),
-                    fnv1a(decoded.as_bytes())
+                    fnv::hash(serde_json::to_string(&report)?.as_bytes()),
+                    fnv::hash(decoded.as_bytes())
                 );
             }
         }

@@ -107,7 +107,7 @@ fn bench(file: &str) -> Result<String, String> {
         .unwrap_or_default();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut calls: Vec<(String, String)> = matrix
-        .operations
+        .operations()
         .iter()
         .map(|op| (op.method.clone(), called_path(&op.path, &base, &mut rng)))
         .collect();
@@ -153,7 +153,7 @@ fn bench(file: &str) -> Result<String, String> {
     Ok(serde_json::json!({
         "file": file,
         "platform": matrix.platform.id,
-        "operations": matrix.operations.len(),
+        "operations": matrix.operations().len(),
         "matched": matched,
         "unmatched": unmatched,
         "parseMs": parse_ms,

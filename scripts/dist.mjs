@@ -118,9 +118,9 @@ export function startEngine() {
   return engine;
 }
 startEngine().catch(() => {});
-export async function matrixText(id) {
+export async function matrixBytes(id) {
   if (!Object.hasOwn(MATRICES, id)) throw new Error('not in this file');
-  return MATRICES[id];
+  return new TextEncoder().encode(MATRICES[id]);
 }
 `;
   return { source, wasmBytes: wasm.length, matrices: Object.keys(matrices) };

@@ -182,7 +182,7 @@ pub fn install_platform(id: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
             matrix.platform.id
         )));
     }
-    let count = matrix.operations.len();
+    let count = matrix.operation_count();
     REGISTRY.with(|r| r.borrow_mut().install(matrix));
     to_js(&serde_json::json!({ "id": id, "operations": count }))
 }
@@ -238,7 +238,7 @@ pub fn import_matrix(text: JsValue) -> Result<JsValue, JsError> {
         .matrix
         .as_ref()
         .map(|m| {
-            m.operations
+            m.operations()
                 .iter()
                 .map(|o| serde_json::json!({ "method": o.method, "path": m.full_path(o), "summary": o.summary }))
                 .collect()
@@ -268,7 +268,7 @@ pub fn operations(id: &str) -> Result<JsValue, JsError> {
         r.borrow()
             .get(id)
             .map(|m| {
-                m.operations
+                m.operations()
                     .iter()
                     .map(|o| serde_json::json!({ "method": o.method, "path": o.path, "summary": o.summary }))
                     .collect()

@@ -423,17 +423,53 @@ fn clean_host(host: &str) -> String {
 
 /// A whole matrix: platform facts plus operations.
 ///
-/// After changing `operations` or `platform.base_paths` / `case_insensitive` by hand, call
-/// [`Matrix::reindex`]; a stale index is detected by its operation count only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// After changing `platform.base_paths` or `case_insensitive` by hand, call [`Matrix::reindex`].
+///
+/// A matrix read from the compact form keeps its operations in that form until they are needed: a lookup builds
+/// only the operations and index of the called path's first segment (for Microsoft Graph, `/me` is 13% of the
+/// matrix), and the whole list is built the first time anything else asks for it ([`Matrix::operations`], an
+/// unknown operation's nearest ones). What any call returns is the same either way.
+#[derive(Debug, Clone, Default)]
 pub struct Matrix {
     /// Platform-wide facts.
     pub platform: PlatformInfo,
-    /// The operations.
-    pub operations: Vec<Operation>,
-    #[serde(skip)]
-    index: IndexCell,
+    /// The operations (built from `deferred` when first asked for).
+    operations: Derived<Vec<Operation>>,
+    /// The compact form's operations, not built yet.
+    deferred: Option<Box<compact::Deferred>>,
+    index: Derived<Index>,
+    /// The scope catalog as a set (for `knows_scope`).
+    catalog: Derived<HashSet<String>>,
+}
+
+/// The plain serialized form: `{ platform, operations }`.
+#[derive(Serialize, Deserialize)]
+struct Plain<P, O> {
+    platform: P,
+    operations: O,
+}
+
+impl Serialize for Matrix {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Plain {
+            platform: &self.platform,
+            operations: self.operations(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Matrix {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Matrix, D::Error> {
+        let plain = Plain::<PlatformInfo, Vec<Operation>>::deserialize(deserializer)?;
+        Ok(Matrix::unindexed(plain.platform, plain.operations))
+    }
+}
+
+impl PartialEq for Matrix {
+    fn eq(&self, other: &Matrix) -> bool {
+        self.platform == other.platform && self.operations() == other.operations()
+    }
 }
 
 /// The result of matching a called operation against a matrix.
@@ -456,13 +492,17 @@ pub enum Lookup<'a> {
 impl Matrix {
     /// A matrix from its parts, indexed.
     pub fn new(platform: PlatformInfo, operations: Vec<Operation>) -> Matrix {
-        let m = Matrix {
-            platform,
-            operations,
-            index: IndexCell::default(),
-        };
+        let m = Matrix::unindexed(platform, operations);
         m.index();
         m
+    }
+
+    fn unindexed(platform: PlatformInfo, operations: Vec<Operation>) -> Matrix {
+        Matrix {
+            platform,
+            operations: Derived(OnceLock::from(operations)),
+            ..Matrix::default()
+        }
     }
 
     /// Parses the project's matrix format (JSON): the plain serde form or the compact form of the built-ins.
@@ -493,33 +533,67 @@ impl Matrix {
                 .map_err(|e| format!("not a Token Doctor matrix: {e}"))?
                 .format
         };
-        let m = match format.as_deref() {
-            Some(COMPACT_FORMAT) => {
-                let c: compact::Compact = serde_json::from_str(text)
+        match format.as_deref() {
+            // Read and checked now; its operations are built when a lookup needs them.
+            Some(COMPACT_FORMAT) => compact::read(text),
+            Some(other) => Err(format!(
+                "not a Token Doctor matrix: unknown format `{}` (this build reads `{COMPACT_FORMAT}` and the plain form)",
+                crate::json::clip(other, 60)
+            )),
+            None => {
+                let m = serde_json::from_str::<Matrix>(text)
                     .map_err(|e| format!("not a Token Doctor matrix: {e}"))?;
-                c.decode()?
+                m.index();
+                Ok(m)
             }
-            Some(other) => {
-                return Err(format!(
-                    "not a Token Doctor matrix: unknown format `{}` (this build reads `{COMPACT_FORMAT}` and the plain form)",
-                    crate::json::clip(other, 60)
-                ));
-            }
-            None => serde_json::from_str::<Matrix>(text)
-                .map_err(|e| format!("not a Token Doctor matrix: {e}"))?,
-        };
-        m.index();
-        Ok(m)
+        }
     }
 
-    /// Rebuilds the lookup index (after `operations` or the platform's path rules were changed).
+    /// The operations, in the order of the document.
+    pub fn operations(&self) -> &[Operation] {
+        self.operations.0.get_or_init(|| {
+            self.deferred
+                .as_deref()
+                .map(compact::Deferred::operations)
+                .unwrap_or_default()
+        })
+    }
+
+    /// How many operations the matrix has (without building them).
+    pub fn operation_count(&self) -> usize {
+        match (self.operations.0.get(), self.deferred.as_deref()) {
+            (Some(ops), _) => ops.len(),
+            (None, Some(d)) => d.len(),
+            (None, None) => 0,
+        }
+    }
+
+    /// Replaces the operations (and drops the index built for the old ones).
+    pub fn set_operations(&mut self, operations: Vec<Operation>) {
+        self.operations = Derived(OnceLock::from(operations));
+        self.deferred = None;
+        self.index = Derived::default();
+    }
+
+    /// Rebuilds the lookup index (after the platform's path rules were changed).
     pub fn reindex(&mut self) {
-        self.index = IndexCell::default();
+        self.index = Derived::default();
+        self.catalog = Derived::default();
+        if let Some(d) = self.deferred.as_deref_mut() {
+            d.reset(self.platform.case_insensitive);
+        }
         self.index();
     }
 
     fn index(&self) -> &Index {
-        self.index.0.get_or_init(|| Index::build(self))
+        self.index.0.get_or_init(|| {
+            let ops = self.operations();
+            let colon = match self.deferred.as_deref() {
+                Some(d) => d.colon(),
+                None => has_colon_segments(ops),
+            };
+            Index::build(ops, colon, self.platform.case_insensitive)
+        })
     }
 
     /// The operation's path as called, with the platform's first base path in front
@@ -557,27 +631,22 @@ impl Matrix {
     /// Finds the entry for `method` and `path` (a called path or URL, not a template). Literal segments beat
     /// mixed segments (`range(address={value})`), which beat `{param}` segments, left to right.
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
-        self.with_index(|index| self.lookup_in(index, method, path))
-    }
-
-    /// Runs `f` with the index, or with a fresh one when `operations` changed since it was built.
-    fn with_index<R>(&self, f: impl FnOnce(&Index) -> R) -> R {
-        let built = self.index();
-        if built.ops_len == self.operations.len() {
-            f(built)
-        } else {
-            f(&Index::build(self))
+        if let Some(found) = self
+            .deferred
+            .as_deref()
+            .and_then(|d| d.find(self, method, path))
+        {
+            return found;
         }
-    }
-
-    fn lookup_in(&self, index: &Index, method: &str, path: &str) -> Lookup<'_> {
-        let called = Called::new(self, index, path);
+        let index = self.index();
+        let called = Called::new(self, index.colon, path);
         let mut budget = VISIT_BUDGET;
+        let ops = self.operations();
         if let Some(found) = called
             .keys()
-            .and_then(|keys| index.find(0, &keys, method, &self.operations, &mut budget))
+            .and_then(|keys| index.find(0, &keys, method, ops, &mut budget))
         {
-            if let Some(op) = self.operations.get(found) {
+            if let Some(op) = ops.get(found) {
                 return Lookup::Found {
                     op,
                     params: index.params(&op.path, &called),
@@ -591,21 +660,22 @@ impl Matrix {
 
     /// Every entry whose template matches `path`, whatever its method, best match first.
     pub fn lookup_all(&self, path: &str) -> Vec<&Operation> {
-        self.with_index(|index| {
-            let called = Called::new(self, index, path);
-            let mut out = Vec::new();
-            let mut budget = VISIT_BUDGET;
-            if let Some(keys) = called.keys() {
-                index.find_all(0, &keys, &mut out, &mut budget);
-            }
-            out.iter().filter_map(|&i| self.operations.get(i)).collect()
-        })
+        let index = self.index();
+        let called = Called::new(self, index.colon, path);
+        let mut out = Vec::new();
+        let mut budget = VISIT_BUDGET;
+        if let Some(keys) = called.keys() {
+            index.find_all(0, &keys, &mut out, &mut budget);
+        }
+        let ops = self.operations();
+        out.iter().filter_map(|&i| ops.get(i)).collect()
     }
 
     fn nearest<'a>(&'a self, index: &Index, called: &Called, method: &str) -> Vec<&'a Operation> {
         let Some(keys) = called.keys() else {
             return Vec::new();
         };
+        let ops = self.operations();
         let mut same = Vec::new();
         let mut budget = VISIT_BUDGET;
         index.find_all(0, &keys, &mut same, &mut budget);
@@ -628,7 +698,7 @@ impl Matrix {
         }
         crate::order::sort_by(&mut near, |a, b| {
             let key = |&(cost, i): &(usize, usize)| {
-                let op = self.operations.get(i);
+                let op = ops.get(i);
                 (
                     cost,
                     !op.is_some_and(|o| o.method.eq_ignore_ascii_case(method)),
@@ -647,12 +717,17 @@ impl Matrix {
             }
         }
         out.truncate(NEAREST);
-        out.iter().filter_map(|&i| self.operations.get(i)).collect()
+        out.iter().filter_map(|&i| ops.get(i)).collect()
     }
 
     /// Whether the platform's catalog defines `scope` (true when there is no catalog).
     pub fn knows_scope(&self, scope: &str) -> bool {
-        self.platform.scope_catalog.is_empty() || self.index().catalog.contains(scope)
+        self.platform.scope_catalog.is_empty()
+            || self
+                .catalog
+                .0
+                .get_or_init(|| self.platform.scope_catalog.iter().cloned().collect())
+                .contains(scope)
     }
 
     /// The catalog scopes closest to `scope`, best first. `x:write` is also compared as `x` and `x:read` as
@@ -685,6 +760,22 @@ impl Matrix {
             .collect();
         crate::order::sort_by(&mut scored, |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
         scored.into_iter().take(n).map(|(_, s)| s.clone()).collect()
+    }
+}
+
+/// For the fuzz targets: on a compact document, whether the fast reader of its `paths` (`compact::canonical`)
+/// reads what serde reads, or declines. True for anything that is not a compact document.
+#[doc(hidden)]
+pub fn canonical_paths_agree(text: &str) -> bool {
+    let Ok(head) = serde_json::from_str::<compact::Compact<&serde_json::value::RawValue>>(text)
+    else {
+        return true;
+    };
+    let raw = head.paths.get();
+    match compact::canonical::paths(raw) {
+        None => true,
+        Some(fast) => serde_json::from_str::<Vec<compact::PathEntry<'_>>>(raw)
+            .is_ok_and(|slow| compact::Paths::from(slow) == fast),
     }
 }
 
@@ -778,22 +869,29 @@ fn distance_bytes(a: &[u8], b: &[u8]) -> usize {
 // ------------------------------------------------------------------------------------------------------------
 // The index.
 
-/// The lazily built index; equal to any other (it is derived from the matrix).
-#[derive(Default, Clone)]
-struct IndexCell(OnceLock<Index>);
+/// Something derived from a matrix and built when first needed (its operations, its index): equal to any other,
+/// since it follows from the rest.
+#[derive(Clone)]
+struct Derived<T>(OnceLock<T>);
 
-impl PartialEq for IndexCell {
+impl<T> Default for Derived<T> {
+    fn default() -> Self {
+        Derived(OnceLock::new())
+    }
+}
+
+impl<T> PartialEq for Derived<T> {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl std::fmt::Debug for IndexCell {
+impl<T> std::fmt::Debug for Derived<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.get().is_some() {
-            "Index(built)"
+            "(built)"
         } else {
-            "Index(not built)"
+            "(not built)"
         })
     }
 }
@@ -970,12 +1068,10 @@ struct Node {
 
 #[derive(Debug, Clone)]
 struct Index {
-    ops_len: usize,
     nodes: Vec<Node>,
     /// Whether `root:/a/b:`-style segments (Graph drive paths) are collapsed into one segment.
     colon: bool,
     case_insensitive: bool,
-    catalog: HashSet<String>,
 }
 
 /// Splits a path into segments (skipping empty ones) as byte ranges; with `colon`, a segment ending in `:` is
@@ -1030,19 +1126,20 @@ struct Called {
 }
 
 impl Called {
-    fn new(matrix: &Matrix, index: &Index, path: &str) -> Called {
+    /// `colon`: whether the matrix joins segments after one ending in `:` (see [`segments`]).
+    fn new(matrix: &Matrix, colon: bool, path: &str) -> Called {
         let path = matrix.normalize_path(path);
         let orig = if path.contains('%') {
             percent_decode(path)
         } else {
             path.to_string()
         };
-        let key = if index.case_insensitive {
+        let key = if matrix.platform.case_insensitive {
             orig.to_ascii_lowercase()
         } else {
             orig.clone()
         };
-        let segs = segments(&orig, index.colon);
+        let segs = segments(&orig, colon);
         Called { orig, key, segs }
     }
 
@@ -1147,24 +1244,31 @@ fn child(
     usize::try_from(child).unwrap_or(0)
 }
 
+/// Whether any template has a segment of two or more characters that ends in `:` (Graph drive paths).
+fn has_colon_segments(ops: &[Operation]) -> bool {
+    ops.iter().any(|op| is_colon_template(&op.path))
+}
+
+/// Whether template `path` has a segment of two or more characters that ends in `:`.
+fn is_colon_template(path: &str) -> bool {
+    path.contains(':')
+        && path
+            .as_bytes()
+            .windows(3)
+            .any(|w| matches!(w, [a, b':', b'/'] if *a != b'/'))
+        || path.len() > 1 && path.ends_with(':') && !path.ends_with("/:")
+}
+
 impl Index {
-    fn build(m: &Matrix) -> Index {
-        let ci = m.platform.case_insensitive;
-        // A segment of two or more characters that ends in `:`.
-        let colon = m.operations.iter().any(|op| {
-            op.path
-                .as_bytes()
-                .windows(3)
-                .any(|w| matches!(w, [a, b':', b'/'] if *a != b'/'))
-                || op.path.len() > 1 && op.path.ends_with(':') && !op.path.ends_with("/:")
-        });
+    /// The trie of `ops` (`colon`: see [`segments`]; `ci`: keys are lowered).
+    fn build(ops: &[Operation], colon: bool, ci: bool) -> Index {
         let mut nodes: Vec<Node> = vec![Node::default()];
         // Operations of one path come one after the other (every built-in and import lists them so): the walk
         // of the previous path is reused. `key` holds the lowered segment; a key is allocated only when a node
         // is added.
         let mut last: Option<(&str, usize)> = None;
         let mut key = String::new();
-        for (op_ix, op) in m.operations.iter().enumerate() {
+        for (op_ix, op) in ops.iter().enumerate() {
             let path = op.path.as_str();
             let node = match last {
                 Some((prev, node)) if prev == path => node,
@@ -1182,11 +1286,9 @@ impl Index {
             crate::order::sort_by_key(&mut n.mixed, |(p, _)| std::cmp::Reverse(p.literal_len()));
         }
         Index {
-            ops_len: m.operations.len(),
             nodes,
             colon,
             case_insensitive: ci,
-            catalog: m.platform.scope_catalog.iter().cloned().collect(),
         }
     }
 
@@ -1219,7 +1321,18 @@ impl Index {
         budget: &mut u32,
     ) -> Option<usize> {
         *budget = budget.checked_sub(1)?;
-        let n = self.nodes.get(node)?;
+        self.find_in(self.nodes.get(node)?, segs, method, ops, budget)
+    }
+
+    /// [`Index::find`] once node `n` is visited.
+    fn find_in(
+        &self,
+        n: &Node,
+        segs: &[&str],
+        method: &str,
+        ops: &[Operation],
+        budget: &mut u32,
+    ) -> Option<usize> {
         let Some((seg, rest)) = segs.split_first() else {
             return n
                 .ops
@@ -1376,186 +1489,9 @@ impl Index {
 }
 
 // ------------------------------------------------------------------------------------------------------------
-// The compact form of the built-ins (see scripts/gen_matrices.py and the README).
+// The compact form of the built-ins: src/matrix/compact.rs.
 
-mod compact {
-    use super::*;
-
-    /// A scope requirement in the table: `"unknown"`, `"public"`, or alternatives of name indices.
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    pub(super) enum ScopeReq {
-        Word(String),
-        Sets {
-            #[serde(rename = "anyOf")]
-            any_of: Vec<Vec<usize>>,
-            #[serde(default)]
-            least: usize,
-        },
-    }
-
-    /// One operation of a path: method, scope requirement, app-scope requirement (-1 = none), permission
-    /// requirement (-1 = none), user context (0 unknown, 1 required, 2 not required), note indices.
-    #[derive(Deserialize)]
-    pub(super) struct Row<'a>(
-        #[serde(borrow)] Cow<'a, str>,
-        usize,
-        i64,
-        i64,
-        u8,
-        #[serde(default)] Vec<usize>,
-    );
-
-    /// `[k, rest, rows]`: the first k `/`-separated pieces of the previous path, then `rest`. The strings are
-    /// borrowed from the text when they hold no escape (they never do in the built-ins).
-    #[derive(Deserialize)]
-    pub(super) struct PathEntry<'a>(
-        usize,
-        #[serde(borrow)] Cow<'a, str>,
-        #[serde(borrow)] Vec<Row<'a>>,
-    );
-
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub(super) struct Compact<'a> {
-        #[allow(dead_code)]
-        format: String,
-        platform: PlatformInfo,
-        names: Vec<String>,
-        scope_reqs: Vec<ScopeReq>,
-        perm_reqs: Vec<(PermissionMode, Vec<usize>)>,
-        #[serde(default)]
-        notes: Vec<String>,
-        #[serde(borrow)]
-        paths: Vec<PathEntry<'a>>,
-        #[serde(default)]
-        catalog_is_names: bool,
-    }
-
-    impl Compact<'_> {
-        pub(super) fn decode(self) -> Result<Matrix, String> {
-            let bad = |what: &str, i: usize| {
-                format!("not a Token Doctor matrix: {what} index {i} is out of range")
-            };
-            let name = |i: usize| self.names.get(i).cloned().ok_or_else(|| bad("name", i));
-            let mut scopes: Vec<(ScopeRequirement, usize)> =
-                Vec::with_capacity(self.scope_reqs.len());
-            for r in &self.scope_reqs {
-                scopes.push(match r {
-                    ScopeReq::Word(w) if w == "unknown" => (ScopeRequirement::Unknown, 0),
-                    ScopeReq::Word(w) if w == "public" => (ScopeRequirement::Public, 0),
-                    ScopeReq::Word(w) => {
-                        return Err(format!(
-                            "not a Token Doctor matrix: unknown scope requirement `{}`",
-                            crate::json::clip(w, 40)
-                        ));
-                    }
-                    ScopeReq::Sets { any_of, least } => {
-                        let mut alts = Vec::with_capacity(any_of.len());
-                        for set in any_of {
-                            alts.push(
-                                set.iter()
-                                    .map(|&i| name(i))
-                                    .collect::<Result<Vec<_>, _>>()?,
-                            );
-                        }
-                        (ScopeRequirement::AnyOf(alts.into()), *least)
-                    }
-                });
-            }
-            let mut perms = Vec::with_capacity(self.perm_reqs.len());
-            for (mode, list) in &self.perm_reqs {
-                perms.push(PermissionRequirement {
-                    mode: *mode,
-                    list: list
-                        .iter()
-                        .map(|&i| name(i))
-                        .collect::<Result<Vec<_>, _>>()?,
-                });
-            }
-            // One operation per row: what the document holds, not a guess that a hostile document could inflate.
-            let rows = self
-                .paths
-                .iter()
-                .fold(0usize, |n, p| n.saturating_add(p.2.len()));
-            let mut operations = Vec::with_capacity(rows);
-            let mut prev = String::new();
-            for PathEntry(k, rest, rows) in self.paths {
-                let mut path = String::new();
-                if k > 0 {
-                    let mut pieces = prev.split('/');
-                    for i in 0..k {
-                        let piece = pieces.next().ok_or_else(|| bad("path prefix", k))?;
-                        if i > 0 {
-                            path.push('/');
-                        }
-                        path.push_str(piece);
-                    }
-                    path.push('/');
-                }
-                path.push_str(&rest);
-                for Row(method, s, a, p, u, notes) in rows {
-                    let (scopes_req, least) = scopes
-                        .get(s)
-                        .cloned()
-                        .ok_or_else(|| bad("scope requirement", s))?;
-                    let (app, least_app) = match usize::try_from(a) {
-                        Ok(i) => {
-                            let (r, l) = scopes
-                                .get(i)
-                                .cloned()
-                                .ok_or_else(|| bad("scope requirement", i))?;
-                            (Some(r), l)
-                        }
-                        Err(_) => (None, 0),
-                    };
-                    let permissions = match usize::try_from(p) {
-                        Ok(i) => Some(
-                            perms
-                                .get(i)
-                                .cloned()
-                                .ok_or_else(|| bad("permission requirement", i))?,
-                        ),
-                        Err(_) => None,
-                    };
-                    let user_context = match u {
-                        1 => UserContext::Required,
-                        2 => UserContext::NotRequired,
-                        _ => UserContext::Unknown,
-                    };
-                    let notes = notes
-                        .iter()
-                        .map(|&i| self.notes.get(i).cloned().ok_or_else(|| bad("note", i)))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let mut method = method.into_owned();
-                    method.make_ascii_uppercase();
-                    operations.push(Operation {
-                        method,
-                        path: path.clone(),
-                        summary: None,
-                        scopes: scopes_req,
-                        app_scopes: app,
-                        permissions,
-                        user_context,
-                        notes,
-                        least_privileged: least,
-                        least_privileged_app: least_app,
-                    });
-                }
-                prev = path;
-            }
-            let mut platform = self.platform;
-            if self.catalog_is_names {
-                platform.scope_catalog = self.names;
-            }
-            Ok(Matrix {
-                platform,
-                operations,
-                index: IndexCell::default(),
-            })
-        }
-    }
-}
+mod compact;
 
 #[cfg(test)]
 mod tests {
@@ -1815,10 +1751,186 @@ mod tests {
         assert!(p.region_of_host("example.com").is_none());
     }
 
+    /// A lookup in a compact matrix builds the operations of the called path's first segment only.
     #[test]
-    fn stale_index_is_rebuilt_for_the_call() {
+    fn a_found_lookup_builds_one_branch() {
+        let m = Matrix::from_json(include_str!("../www/matrices/microsoft-graph.json")).unwrap();
+        let d = m.deferred.as_deref().unwrap();
+        let built = || d.built_branches();
+        assert_eq!(built(), 0);
+        let (method, path, _) = found(&m.lookup("post", "/v1.0/me/sendMail")).unwrap();
+        assert_eq!((method, path), ("POST", "/me/sendmail"));
+        assert_eq!(built(), 1);
+        assert!(m.operations.0.get().is_none() && m.index.0.get().is_none());
+        let me = d.branch_len("me").unwrap();
+        assert!(
+            me * 5 < m.operation_count(),
+            "{me} of {}",
+            m.operation_count()
+        );
+        // An unknown operation needs them all (its nearest ones).
+        assert!(found(&m.lookup("POST", "/v1.0/me/sendMale")).is_none());
+        assert_eq!(m.operations().len(), m.operation_count());
+        assert!(m.index.0.get().is_some());
+    }
+
+    /// The compact form of `ops` (no front-coding, requirements unknown).
+    fn compact(ci: bool, ops: &[(&str, &str)]) -> String {
+        let paths: Vec<String> = ops
+            .iter()
+            .map(|(method, path)| format!("[0,{path:?},[[{method:?},0,-1,-1,0]]]"))
+            .collect();
+        format!(
+            "{{\"format\":\"{COMPACT_FORMAT}\",\"platform\":{{\"id\":\"t\",\"name\":\"T\",\"caseInsensitive\":{ci}}},\
+             \"names\":[],\"scopeReqs\":[\"unknown\"],\"permReqs\":[],\"paths\":[{}]}}",
+            paths.join(",")
+        )
+    }
+
+    /// Root, literal, mixed and `{param}` first segments: a compact matrix answers each call as the same
+    /// operations indexed whole, and finds what it finds without building the whole list.
+    #[test]
+    fn deferred_branches_keep_the_index_order() {
+        let ops = [
+            ("GET", "/"),
+            ("GET", "/{tenant}/items"),
+            ("GET", "/items"),
+            ("POST", "/items"),
+            ("GET", "/items/{id}"),
+            ("GET", "/range(address={v})/x"),
+            ("GET", "/r{a}/x"),
+            ("PUT", "/{tenant}/x"),
+            ("GET", "/items/{id}/{part}"),
+            ("DELETE", "/Items/{id}"),
+        ];
+        let calls = [
+            ("GET", "/"),
+            ("get", ""),
+            ("GET", "/t1/items"),
+            ("GET", "/items"),
+            ("POST", "/items/"),
+            ("GET", "/items/5"),
+            ("DELETE", "/items/5"),
+            ("DELETE", "/ITEMS/5"),
+            ("GET", "/range(address=A1)/x"),
+            ("GET", "/rq/x"),
+            ("PUT", "/range(address=A1)/x"),
+            ("PUT", "/items/x"),
+            ("GET", "/items/5/6"),
+            ("GET", "/items/5/6/7"),
+            ("PATCH", "/nothing"),
+        ];
+        for ci in [false, true] {
+            let text = compact(ci, &ops);
+            let read = Matrix::from_json(&text).unwrap();
+            let whole = Matrix::new(read.platform.clone(), read.operations().to_vec());
+            assert_eq!(whole.operation_count(), ops.len());
+            for (method, path) in calls {
+                let fresh = Matrix::from_json(&text).unwrap();
+                let expected = whole.lookup(method, path);
+                assert_eq!(
+                    found(&fresh.lookup(method, path)),
+                    found(&expected),
+                    "{method} {path} ci={ci}"
+                );
+                if found(&expected).is_some() {
+                    assert!(
+                        fresh.operations.0.get().is_none(),
+                        "{method} {path} built them all"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The canonical `paths` reader gives what serde gives, or None (and serde reads it).
+    #[test]
+    fn canonical_paths_read_as_serde_does() {
+        use compact::{PathEntry, Paths, canonical};
+        fn serde(t: &str) -> Option<Paths<'_>> {
+            serde_json::from_str::<Vec<PathEntry<'_>>>(t)
+                .ok()
+                .map(Paths::from)
+        }
+        for doc in [
+            include_str!("../www/matrices/microsoft-graph.json"),
+            include_str!("../www/matrices/genesys-cloud.json"),
+            include_str!("../www/matrices/nice-cxone.json"),
+        ] {
+            let head: compact::Compact<&serde_json::value::RawValue> =
+                serde_json::from_str(doc).unwrap();
+            let raw = head.paths.get();
+            let fast = canonical::paths(raw).expect("the built-ins are canonical");
+            assert!(fast.entries.len() > 10 && fast.rows.len() >= fast.entries.len());
+            assert_eq!(Some(fast), serde(raw));
+        }
+        let read = [
+            "[]",
+            " [ ] ",
+            "[[0,\"/a\",[]]]",
+            "[[0,\"/a\",[[\"GET\",0,-1,-1,0]]],\n[1,\"b\",[[\"post\",1,2,3,255,[0,1]],[\"X\",0,0,0,0,[]]]]]",
+            "[ [ 0 , \"/é\" , [ [ \"GET\" , 0 , -1 , -999999999 , 2 ] ] ] ]",
+            "[[999999999,\"\",[]]]",
+        ];
+        for t in read {
+            assert_eq!(canonical::paths(t), serde(t), "{t}");
+            assert!(canonical::paths(t).is_some(), "{t}");
+        }
+        // Left to serde: escapes, control characters, other number forms, other shapes, trailing text.
+        let left = [
+            "[[0,\"/a\\u0041\",[]]]",
+            "[[0,\"/a\tb\",[]]]",
+            "[[01,\"/a\",[]]]",
+            "[[1.0,\"/a\",[]]]",
+            "[[1e1,\"/a\",[]]]",
+            "[[-1,\"/a\",[]]]",
+            "[[0,\"/a\",[[\"GET\",0,-1,-1,256]]]]",
+            "[[0,\"/a\",[[\"GET\",0,-,-1,0]]]]",
+            "[[0,\"/a\",[[\"GET\",0,-0,-1,0]]]]",
+            "[[0,\"/a\",[[\"GET\",0,-1,-1]]]]",
+            "[[0,\"/a\",[[\"GET\",0,-1,-1,0,[],1]]]]",
+            "[[0,\"/a\",[]],]",
+            "[[0,\"/a\",[]]] x",
+            "[[0,\"/a\",[]]",
+            "[[18446744073709551616,\"\",[]]]",
+            "[[1000000000,\"\",[]]]",
+            "[[0,\"/a\",[[\"GET\",0,-1000000000,-1,0]]]]",
+            "[[0,\"/a\",[[\"GET\",0,9223372036854775808,-1,0]]]]",
+            "{}",
+            "",
+        ];
+        for t in left {
+            assert_eq!(canonical::paths(t), None, "{t}");
+        }
+    }
+
+    /// After the platform's case rule changes, `reindex` sorts a compact matrix's operations into branches again.
+    #[test]
+    fn reindex_sorts_deferred_branches_again() {
+        let mut m = Matrix::from_json(&compact(
+            false,
+            &[("GET", "/Items/{id}"), ("GET", "/items")],
+        ))
+        .unwrap();
+        assert!(found(&m.lookup("GET", "/ITEMS/5")).is_none());
+        m.platform.case_insensitive = true;
+        m.reindex();
+        let (_, path, params) = found(&m.lookup("GET", "/ITEMS/5")).unwrap();
+        assert_eq!(
+            (path, params),
+            ("/Items/{id}", vec![("id".to_string(), "5".to_string())])
+        );
+        assert_eq!(
+            found(&m.lookup("get", "/iTeMs")).map(|f| f.1),
+            Some("/items")
+        );
+    }
+
+    #[test]
+    fn replaced_operations_are_indexed_anew() {
         let mut mx = m(false, &[], &[("GET", "/a")]);
-        mx.operations.push(op("GET", "/b"));
+        assert!(found(&mx.lookup("GET", "/b")).is_none());
+        mx.set_operations(vec![op("GET", "/a"), op("GET", "/b")]);
         assert!(found(&mx.lookup("GET", "/b")).is_some());
         mx.reindex();
         assert!(found(&mx.lookup("GET", "/b")).is_some());

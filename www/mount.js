@@ -2,7 +2,7 @@
 // diagnoses as the user types, loads platform matrices on demand, and copies redacted reports. Nothing is
 // written to storage, cookies, the URL or the console; nothing is fetched except the page's own files.
 import { diagnose, installPlatform, operations as engineOperations, platforms, lastPanic, tokenOf } from './pkg/token_doctor.js';
-import { startEngine, matrixText, inlined } from './assets.js';
+import { startEngine, matrixBytes, inlined } from './assets.js';
 import { buildUi } from './ui.js';
 import { setText } from './dom.js';
 import { renderReport, loadCompare } from './render.js';
@@ -27,7 +27,7 @@ const FIRST_MATRIX_WAIT_MS = 1500;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
-const texts = new Map(); // id -> Promise<string>, the matrix text (fetched early when the first diagnosis needs it)
+const fetched = new Map(); // id -> Promise<Uint8Array>, the matrix file (fetched early when the first diagnosis needs it)
 const matrices = new Map(); // id -> Promise<{ id, name, count, operations }>
 const loaded = new Map(); // id -> the resolved value, for synchronous completion
 
@@ -48,21 +48,21 @@ export function loadMatrix(id, { beforePaint = false } = {}) {
       // The diagnosis that asked for the matrix is painted before the engine spends time installing it; the first
       // diagnosis of an instance waits for its matrix instead (beforePaint), so that its first verdict is the real one.
       const painted = beforePaint ? null : afterPaint();
-      let text = await fetchMatrix(id);
+      let bytes = await fetchMatrix(id);
       await painted;
-      const installed = installPlatform(id, new TextEncoder().encode(text));
-      texts.delete(id); // installed: the text is kept only until the details below are read
+      const installed = installPlatform(id, bytes);
+      fetched.delete(id); // installed: the bytes are kept only until the details below are read
       let details = null;
       const read = () => {
         if (!details) {
           try {
-            const platform = JSON.parse(text)?.platform ?? {};
+            const platform = JSON.parse(new TextDecoder().decode(bytes))?.platform ?? {};
             const bases = Array.isArray(platform.basePaths) ? platform.basePaths.filter((b) => typeof b === 'string') : [];
             details = { name: platform.name || NAMES[id] || id, operations: opList(engineOperations(id), bases) };
           } catch {
             details = { name: NAMES[id] ?? id, operations: [] }; // installed all the same: only completion goes without
           }
-          text = null;
+          bytes = null;
         }
         return details;
       };
@@ -80,14 +80,14 @@ export function loadMatrix(id, { beforePaint = false } = {}) {
   return matrices.get(id);
 }
 
-/** Starts fetching built-in matrix `id` (or reads it inline) without installing it; the text, once. */
+/** Starts fetching built-in matrix `id` (or reads it inline) without installing it; its bytes, once. */
 export function fetchMatrix(id) {
-  if (!texts.has(id)) {
-    const text = matrixText(id);
-    texts.set(id, text);
-    text.catch(() => texts.delete(id)); // asking again retries
+  if (!fetched.has(id)) {
+    const bytes = matrixBytes(id);
+    fetched.set(id, bytes);
+    bytes.catch(() => fetched.delete(id)); // asking again retries
   }
-  return texts.get(id);
+  return fetched.get(id);
 }
 
 /** Resolves once the browser has had the chance to paint (at the latest after 100 ms: a hidden page does not paint). */

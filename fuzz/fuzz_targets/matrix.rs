@@ -1,5 +1,7 @@
 //! The matrix reader and its index: `Matrix::from_json` (the plain and the compact form; users can give their own
-//! matrix as a document) on arbitrary text, then lookups. Input: the document, optionally followed by a line
+//! matrix as a document) on arbitrary text, then lookups. The compact form's fast `paths` reader must read what
+//! serde reads (or decline), and a compact matrix, whose operations are built one first segment at a time when
+//! looked up, must answer every lookup as the same operations indexed whole. Input: the document, optionally followed by a line
 //! `---` and called operations, one a line (`METHOD path`). Every operation of a matrix that reads must be found
 //! by its own template called as a path, with its own method (unless the path as called differs: a base path, a
 //! host, a query, a `%` escape, stray braces), and give back each `{name}` of a plain template as its value; no
@@ -7,7 +9,18 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use token_doctor::matrix::{Lookup, Matrix};
+use token_doctor::matrix::{Lookup, Matrix, canonical_paths_agree};
+
+/// A lookup's answer, for comparing two matrices.
+fn answer(l: &Lookup<'_>) -> String {
+    match l {
+        Lookup::Found { op, params } => format!("found {} {} {params:?}", op.method, op.path),
+        Lookup::NotFound { nearest } => {
+            let near: Vec<String> = nearest.iter().map(|o| format!("{} {}", o.method, o.path)).collect();
+            format!("not found; nearest {near:?}")
+        }
+    }
+}
 
 /// Whether every `{` opens a non-empty `{name}` that closes before the next brace. A template with stray braces
 /// (`{id}}`, `{}`) need not match itself: its parameters are matched left to right without backtracking.
@@ -46,10 +59,18 @@ fn plain_params(path: &str) -> Option<Vec<&str>> {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let (doc, calls) = text.split_once("\n---\n").unwrap_or((&text, ""));
+    assert!(canonical_paths_agree(doc), "the fast paths reader disagrees with serde");
     let Ok(matrix) = Matrix::from_json(doc) else {
         return;
     };
-    for op in matrix.operations.iter().take(64) {
+    // Looked up before anything builds all its operations, then against them indexed whole.
+    let fresh = Matrix::from_json(doc).expect("reads twice");
+    let whole = Matrix::new(matrix.platform.clone(), matrix.operations().to_vec());
+    for line in calls.lines().take(16) {
+        let (method, path) = line.split_once(' ').unwrap_or(("GET", line));
+        assert_eq!(answer(&fresh.lookup(method, path)), answer(&whole.lookup(method, path)), "{method} {path}");
+    }
+    for op in matrix.operations().iter().take(64) {
         // What a called path goes through and a template does not (Matrix::normalize_path: trimmed, scheme and
         // host, query and fragment, base path and trailing slash dropped; then percent-decoding), and the limit
         // on segments.
@@ -57,6 +78,7 @@ fuzz_target!(|data: &[u8]| {
             || op.path.contains('%')
             || op.path.split('/').count() > 60
             || !well_formed_braces(&op.path);
+        assert_eq!(answer(&matrix.lookup(&op.method, &op.path)), answer(&whole.lookup(&op.method, &op.path)));
         match matrix.lookup(&op.method, &op.path) {
             Lookup::Found { op: found, params } => {
                 assert!(found.method.eq_ignore_ascii_case(&op.method), "{} found {}", op.method, found.method);

@@ -288,6 +288,15 @@ MATRICES = {
         "GET /p", "PUT /p/7", "GET /P/8", "GET /p/me/drive/root:/a/b.txt:/content", "PATCH /p/F(x=1)", "DELETE /p", "",
     ]),
     "plain.json": MATRIX + "\n---\nGET /v1/orders\nPOST https://api.example.com/v1/orders?x=1\nDELETE /orders/7\n",
+    # A path entry without rows lends its prefix only: its `a:` segment must not make `:` segments join in calls
+    # (a review found the compact reader counting it, 2026-11-24). `{param}` first segment and a root template.
+    "compact-entry-without-rows.json": "\n".join([
+        '{"format":"token-doctor-matrix-compact/1","platform":{"id":"t","name":"T"},"names":[],"scopeReqs":["unknown"],',
+        '"permReqs":[],"paths":[[0,"/a:/b",[]],[0,"/x/{p}/{q}",[["GET",0,-1,-1,0]]],[0,"/{t}/y",[["GET",0,-1,-1,0]]],',
+        '[0,"/",[["GET",0,-1,-1,0]]]]}',
+        "---",
+        "GET /x/a:/b/c", "GET /t1/y", "GET /", "GET /x/y",
+    ]),
 }
 
 

@@ -172,6 +172,8 @@ pub fn platforms() -> Result<JsValue, JsError> {
 /// Throws when the bytes are not a matrix, or the matrix is for another platform than `id`.
 #[wasm_bindgen(js_name = installPlatform)]
 pub fn install_platform(id: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
+    // The bytes of a file as served: a UTF-8 byte-order mark (which `Response.text()` would drop) is skipped.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes)
         .map_err(|_| JsError::new("installPlatform: the matrix is not UTF-8 text"))?;
     let matrix = crate::matrix::Matrix::from_json(text)

@@ -428,7 +428,8 @@ fn clean_host(host: &str) -> String {
 /// A matrix read from the compact form keeps its operations in that form until they are needed: a lookup builds
 /// only the operations and index of the called path's first segment (for Microsoft Graph, `/me` is 13% of the
 /// matrix), and the whole list is built the first time anything else asks for it ([`Matrix::operations`], an
-/// unknown operation's nearest ones). What any call returns is the same either way.
+/// unknown operation's nearest ones). Lookups answer the same either way (an operation found in a branch is a
+/// copy of the one in [`Matrix::operations`], equal to it).
 #[derive(Debug, Clone, Default)]
 pub struct Matrix {
     /// Platform-wide facts.
@@ -631,15 +632,18 @@ impl Matrix {
     /// Finds the entry for `method` and `path` (a called path or URL, not a template). Literal segments beat
     /// mixed segments (`range(address={value})`), which beat `{param}` segments, left to right.
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
-        if let Some(found) = self
-            .deferred
-            .as_deref()
-            .and_then(|d| d.find(self, method, path))
-        {
-            return found;
+        // Until the whole index is built (it then answers alone), the branch of the first segment.
+        if self.index.0.get().is_none() {
+            if let Some(found) = self
+                .deferred
+                .as_deref()
+                .and_then(|d| d.find(self, method, path))
+            {
+                return found;
+            }
         }
         let index = self.index();
-        let called = Called::new(self, index.colon, path);
+        let called = Called::new(self, index.colon, index.case_insensitive, path);
         let mut budget = VISIT_BUDGET;
         let ops = self.operations();
         if let Some(found) = called
@@ -661,7 +665,7 @@ impl Matrix {
     /// Every entry whose template matches `path`, whatever its method, best match first.
     pub fn lookup_all(&self, path: &str) -> Vec<&Operation> {
         let index = self.index();
-        let called = Called::new(self, index.colon, path);
+        let called = Called::new(self, index.colon, index.case_insensitive, path);
         let mut out = Vec::new();
         let mut budget = VISIT_BUDGET;
         if let Some(keys) = called.keys() {
@@ -1126,15 +1130,16 @@ struct Called {
 }
 
 impl Called {
-    /// `colon`: whether the matrix joins segments after one ending in `:` (see [`segments`]).
-    fn new(matrix: &Matrix, colon: bool, path: &str) -> Called {
+    /// `colon`: whether the matrix joins segments after one ending in `:` (see [`segments`]); `ci`: whether
+    /// its keys are lowered (as the index it is looked up in was built).
+    fn new(matrix: &Matrix, colon: bool, ci: bool, path: &str) -> Called {
         let path = matrix.normalize_path(path);
         let orig = if path.contains('%') {
             percent_decode(path)
         } else {
             path.to_string()
         };
-        let key = if matrix.platform.case_insensitive {
+        let key = if ci {
             orig.to_ascii_lowercase()
         } else {
             orig.clone()
@@ -1259,6 +1264,33 @@ fn is_colon_template(path: &str) -> bool {
         || path.len() > 1 && path.ends_with(':') && !path.ends_with("/:")
 }
 
+impl Node {
+    /// The children that can take called segment `seg`, in priority order: literal, mixed, parameter.
+    fn children<'a>(&'a self, seg: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let lit = self
+            .lits
+            .binary_search_by(|(k, _)| (**k).cmp(seg))
+            .ok()
+            .and_then(|at| self.lits.get(at))
+            .map(|(_, c)| *c);
+        let mixed = self
+            .mixed
+            .iter()
+            .filter(move |(p, _)| p.matches(seg, None, seg))
+            .map(|(_, c)| *c);
+        let param = self.param.filter(|_| !seg.is_empty());
+        lit.into_iter()
+            .chain(mixed)
+            .chain(param)
+            .map(|c| usize::try_from(c).unwrap_or(usize::MAX))
+    }
+
+    /// Orders the mixed children most literal text first (stable), as lookups try them.
+    fn order_mixed(&mut self) {
+        crate::order::sort_by_key(&mut self.mixed, |(p, _)| std::cmp::Reverse(p.literal_len()));
+    }
+}
+
 impl Index {
     /// The trie of `ops` (`colon`: see [`segments`]; `ci`: keys are lowered).
     fn build(ops: &[Operation], colon: bool, ci: bool) -> Index {
@@ -1283,33 +1315,13 @@ impl Index {
             last = Some((path, node));
         }
         for n in &mut nodes {
-            crate::order::sort_by_key(&mut n.mixed, |(p, _)| std::cmp::Reverse(p.literal_len()));
+            n.order_mixed();
         }
         Index {
             nodes,
             colon,
             case_insensitive: ci,
         }
-    }
-
-    /// Children of a node that can take `seg`, in priority order: literal, mixed, parameter.
-    fn children<'a>(&'a self, n: &'a Node, seg: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let lit = n
-            .lits
-            .binary_search_by(|(k, _)| (**k).cmp(seg))
-            .ok()
-            .and_then(|at| n.lits.get(at))
-            .map(|(_, c)| *c);
-        let mixed = n
-            .mixed
-            .iter()
-            .filter(move |(p, _)| p.matches(seg, None, seg))
-            .map(|(_, c)| *c);
-        let param = n.param.filter(|_| !seg.is_empty());
-        lit.into_iter()
-            .chain(mixed)
-            .chain(param)
-            .map(|c| usize::try_from(c).unwrap_or(usize::MAX))
     }
 
     fn find(
@@ -1343,7 +1355,7 @@ impl Index {
                         .is_some_and(|op| op.method.eq_ignore_ascii_case(method))
                 });
         };
-        for child in self.children(n, seg) {
+        for child in n.children(seg) {
             if let Some(found) = self.find(child, rest, method, ops, budget) {
                 return Some(found);
             }
@@ -1367,7 +1379,7 @@ impl Index {
             );
             return;
         };
-        for child in self.children(n, seg) {
+        for child in n.children(seg) {
             self.find_all(child, rest, out, budget);
         }
     }
@@ -1449,7 +1461,7 @@ impl Index {
             let Some(n) = self.nodes.get(node) else {
                 break;
             };
-            let Some(next) = self.children(n, seg).next() else {
+            let Some(next) = n.children(seg).next() else {
                 break;
             };
             node = next;
@@ -1901,6 +1913,74 @@ mod tests {
         ];
         for t in left {
             assert_eq!(canonical::paths(t), None, "{t}");
+        }
+    }
+
+    /// Review findings on the compact reader: an entry without rows does not decide how segments split; a call of
+    /// too many segments is not found without building everything; operations cannot hold unbounded path text;
+    /// scope requirements read as serde's derive read them.
+    #[test]
+    fn compact_edge_cases() {
+        let head = format!(
+            "{{\"format\":\"{COMPACT_FORMAT}\",\"platform\":{{\"id\":\"t\",\"name\":\"T\"}},\"names\":[\"a\"],\"permReqs\":[],"
+        );
+        let doc = format!(
+            "{head}\"scopeReqs\":[\"unknown\"],\"paths\":[[0,\"/a:/b\",[]],[0,\"/x/{{p}}/{{q}}\",[[\"GET\",0,-1,-1,0]]]]}}"
+        );
+        let m = Matrix::from_json(&doc).unwrap();
+        let whole = Matrix::new(m.platform.clone(), m.operations().to_vec());
+        let fresh = Matrix::from_json(&doc).unwrap();
+        for path in ["/x/a:/b/c", "/x/a:/b", "/x/1/2"] {
+            assert_eq!(
+                found(&fresh.lookup("GET", path)),
+                found(&whole.lookup("GET", path)),
+                "{path}"
+            );
+        }
+        let long = "/s".repeat(65);
+        let fresh = Matrix::from_json(&doc).unwrap();
+        assert!(found(&fresh.lookup("GET", &long)).is_none());
+        assert!(fresh.operations.0.get().is_none());
+        // 2,000 rows of one 20 KB path would hold 40 MB of path text.
+        let rows = vec!["[\"GET\",0,-1,-1,0]"; 2000].join(",");
+        let doc = format!(
+            "{head}\"scopeReqs\":[\"unknown\"],\"paths\":[[0,\"/{}\",[{rows}]]]}}",
+            "p".repeat(20_000)
+        );
+        let err = Matrix::from_json(&doc).unwrap_err();
+        assert!(err.contains("spell out more than"), "{err}");
+        // Scope requirements: an object (other members ignored), an array, and what is refused.
+        let scopes = |reqs: &str| {
+            Matrix::from_json(&format!(
+                "{head}\"scopeReqs\":{reqs},\"paths\":[[0,\"/a\",[[\"GET\",0,-1,-1,0]]]]}}"
+            ))
+            .map(|m| {
+                m.operations()
+                    .first()
+                    .map(|o| (o.scopes.clone(), o.least_privileged))
+            })
+        };
+        let any_a = Some((
+            ScopeRequirement::AnyOf(vec![vec!["a".to_string()]].into()),
+            1,
+        ));
+        assert_eq!(
+            scopes("[{\"anyOf\":[[0]],\"least\":1,\"x\":2}]"),
+            Ok(any_a.clone())
+        );
+        assert_eq!(scopes("[[[[0]],1]]"), Ok(any_a));
+        assert_eq!(
+            scopes("[\"public\"]"),
+            Ok(Some((ScopeRequirement::Public, 0)))
+        );
+        for bad in [
+            "[{\"anyOf\":[[0]],\"anyOf\":[[0]]}]",
+            "[{\"least\":1}]",
+            "[[[[0]],1,2]]",
+            "[\"x\"]",
+            "[{\"anyOf\":[[1]]}]",
+        ] {
+            assert!(scopes(bad).is_err(), "{bad}");
         }
     }
 

@@ -13,36 +13,59 @@ pub(super) enum ScopeReq {
     },
 }
 
-/// Read as a string or as `{"anyOf": [[i, ...], ...], "least": n}` (other members are ignored), straight
-/// from the text: serde's untagged enums buffer every value first, a third of the time to read the tables.
+/// Read as a string, as `{"anyOf": [[i, ...], ...], "least": n}` (other members are ignored) or as
+/// `[anyOf, least]` (serde's derive took a struct from an array too), straight from the text: serde's untagged
+/// enums buffer every value first, a third of the time to read the tables.
 impl<'de> Deserialize<'de> for ScopeReq {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ScopeReq, D::Error> {
+        use serde::de::Error;
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = ScopeReq;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("\"unknown\", \"public\" or {\"anyOf\": [[name index, ...], ...]}")
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ScopeReq, E> {
+            fn visit_str<E: Error>(self, v: &str) -> Result<ScopeReq, E> {
                 Ok(ScopeReq::Word(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ScopeReq, A::Error> {
+                let any_of = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let least = seq.next_element()?.unwrap_or(0);
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::invalid_length(3, &self));
+                }
+                Ok(ScopeReq::Sets { any_of, least })
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<ScopeReq, A::Error> {
                 let mut any_of = None;
-                let mut least = 0;
+                let mut least = None;
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                     match &*key {
+                        "anyOf" if any_of.is_some() => {
+                            return Err(A::Error::duplicate_field("anyOf"));
+                        }
+                        "least" if least.is_some() => {
+                            return Err(A::Error::duplicate_field("least"));
+                        }
                         "anyOf" => any_of = Some(map.next_value()?),
-                        "least" => least = map.next_value()?,
+                        "least" => least = Some(map.next_value()?),
                         _ => {
                             map.next_value::<serde::de::IgnoredAny>()?;
                         }
                     }
                 }
-                let any_of = any_of.ok_or_else(|| serde::de::Error::missing_field("anyOf"))?;
-                Ok(ScopeReq::Sets { any_of, least })
+                Ok(ScopeReq::Sets {
+                    any_of: any_of.ok_or_else(|| A::Error::missing_field("anyOf"))?,
+                    least: least.unwrap_or(0),
+                })
             }
         }
         d.deserialize_any(V)
@@ -175,9 +198,10 @@ impl Compact<Paths<'_>> {
             Ok(i) => index(what, i, len).map(Some),
             Err(_) => Ok(None),
         };
-        // Front-coding could spell out far more path text than the document holds (each entry repeating all
-        // of the previous path): bounded.
+        // Front-coding can spell out far more path text than the document holds (each entry repeating all of the
+        // previous path), and each operation holds its own copy of its path: what the operations hold is bounded.
         let most = text_len.saturating_mul(4).max(1 << 20);
+        let mut held = 0usize;
         // One operation per row: what the document holds, not a guess that a hostile document could inflate.
         let mut d = Deferred {
             rows: Vec::with_capacity(self.paths.rows.len()),
@@ -196,13 +220,15 @@ impl Compact<Paths<'_>> {
             path.push_str(&rest);
             let start = d.text.len();
             d.text.push_str(&path);
-            if d.text.len() > most {
+            held = held.saturating_add(path.len().saturating_mul(count.max(1)));
+            if held > most {
                 return Err(format!(
                     "not a Token Doctor matrix: its front-coded paths spell out more than {most} bytes"
                 ));
             }
             let at = (start, d.text.len());
-            d.colon |= is_colon_template(&path);
+            // As for the whole index: the templates of operations (an entry without rows only lends its prefix).
+            d.colon |= count > 0 && is_colon_template(&path);
             d.paths.push(at);
             let path_ix = index("path", d.paths.len().saturating_sub(1), d.paths.len())?;
             for Row(method, s, a, p, u, notes) in rows.by_ref().take(count) {
@@ -284,20 +310,9 @@ struct OpRow {
     notes: (usize, usize),
 }
 
-/// What a template's first segment is: the child of the index's root its operations hang from.
-#[derive(Debug, Clone)]
-enum First {
-    /// No segment (`/`): the root itself.
-    Root,
-    Lit,
-    Mixed(Pattern),
-    Param,
-}
-
 /// The operations under one child of the index's root, with their own index, built when first needed.
 #[derive(Debug, Clone)]
 struct Branch {
-    first: First,
     rows: Vec<u32>,
     built: OnceLock<(Vec<Operation>, Index)>,
 }
@@ -321,73 +336,63 @@ pub(super) struct Deferred {
     branches: Branches,
 }
 
-/// The operations by first segment: the children of the index's root.
+/// The operations by first segment: the children of the index's root, found as the index finds them.
 #[derive(Debug, Clone, Default)]
 struct Branches {
     /// In the order of the document.
     list: Vec<Branch>,
-    /// Branch of each literal first segment (lowered when case-insensitive), sorted by segment.
-    lits: Vec<(Box<str>, u32)>,
-    /// Branches of mixed first segments, most literal text first (the index's order).
-    mixed: Vec<usize>,
-    param: Option<usize>,
+    /// The index's root built from first segments alone (`child`): its node `n` is branch `of_node[n]`.
+    nodes: Vec<Node>,
+    of_node: Vec<usize>,
+    /// The branch of the templates without a segment (`/`): the root's own operations.
     root: Option<usize>,
 }
 
 impl Branches {
-    /// The branch of literal first segment `seg` (lowered when case-insensitive).
-    fn lit(&self, seg: &str) -> Option<usize> {
-        let at = self.lits.binary_search_by(|(k, _)| (**k).cmp(seg)).ok()?;
-        self.lits.get(at).map(|&(_, b)| b as usize)
-    }
-
     /// The branch of template first segment `first` (None: the template has no segment), added when new.
     /// `key`: a buffer for the lowered segment.
     fn of(&mut self, first: Option<&str>, case_insensitive: bool, key: &mut String) -> usize {
-        fn add(list: &mut Vec<Branch>, first: First) -> usize {
+        let list = &mut self.list;
+        let mut add = || {
             list.push(Branch {
-                first,
                 rows: Vec::new(),
                 built: OnceLock::new(),
             });
             list.len().saturating_sub(1)
+        };
+        let Some(first) = first else {
+            return *self.root.get_or_insert_with(add);
+        };
+        if self.nodes.is_empty() {
+            self.nodes.push(Node::default());
+            self.of_node.push(usize::MAX);
         }
-        let list = &mut self.list;
-        match first.map(|f| Segment::of(f, case_insensitive)) {
-            None => *self.root.get_or_insert_with(|| add(list, First::Root)),
-            Some(Segment::Param(_)) => *self.param.get_or_insert_with(|| add(list, First::Param)),
-            Some(Segment::Lit(seg)) => {
-                key.clear();
-                key.push_str(seg);
-                if case_insensitive {
-                    key.make_ascii_lowercase();
-                }
-                match self.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str())) {
-                    Ok(at) => self.lits.get(at).map_or(0, |&(_, b)| b as usize),
-                    Err(at) => {
-                        let b = add(list, First::Lit);
-                        self.lits.insert(
-                            at,
-                            (key.as_str().into(), u32::try_from(b).unwrap_or(u32::MAX)),
-                        );
-                        b
-                    }
-                }
-            }
-            Some(Segment::Mixed(pattern)) => {
-                let known = self.mixed.iter().copied().find(|&b| {
-                    matches!(list.get(b).map(|br| &br.first), Some(First::Mixed(p)) if *p == pattern)
-                });
-                match known {
-                    Some(b) => b,
-                    None => {
-                        let b = add(list, First::Mixed(pattern));
-                        self.mixed.push(b);
-                        b
-                    }
-                }
-            }
+        let n = child(
+            &mut self.nodes,
+            0,
+            Segment::of(first, case_insensitive),
+            case_insensitive,
+            key,
+        );
+        if n >= self.of_node.len() {
+            self.of_node.push(add());
         }
+        self.of_node.get(n).copied().unwrap_or(usize::MAX)
+    }
+
+    /// The branches a called path whose first segment is `first` can take, in the order the index tries them.
+    fn taking<'a>(&'a self, first: Option<&'a str>) -> impl Iterator<Item = usize> + 'a {
+        let children = first
+            .zip(self.nodes.first())
+            .into_iter()
+            .flat_map(|(seg, root)| root.children(seg))
+            .filter_map(|n| self.of_node.get(n).copied());
+        first
+            .is_none()
+            .then_some(self.root)
+            .flatten()
+            .into_iter()
+            .chain(children)
     }
 }
 
@@ -405,13 +410,8 @@ impl Deferred {
     /// How many operations the branch of literal first segment `first` holds.
     #[cfg(test)]
     pub(super) fn branch_len(&self, first: &str) -> Option<usize> {
-        Some(
-            self.branches
-                .list
-                .get(self.branches.lit(first)?)?
-                .rows
-                .len(),
-        )
+        let b = self.branches.taking(Some(first)).next()?;
+        Some(self.branches.list.get(b)?.rows.len())
     }
 
     /// How many operations there are.
@@ -514,44 +514,26 @@ impl Deferred {
             }
             last = Some((row.path, b));
         }
-        let list = &branches.list;
-        crate::order::sort_by_key(&mut branches.mixed, |&b| {
-            std::cmp::Reverse(match list.get(b).map(|br| &br.first) {
-                Some(First::Mixed(p)) => p.literal_len(),
-                _ => 0,
-            })
-        });
+        if let Some(root) = branches.nodes.first_mut() {
+            root.order_mixed();
+        }
         self.branches = branches;
     }
 
     /// Looks `method` `path` up in the branches the called path's first segment can take, building them when
     /// needed. None when it is not found there: the whole matrix is needed for the nearest operations.
     pub(super) fn find<'m>(&'m self, m: &Matrix, method: &str, path: &str) -> Option<Lookup<'m>> {
-        let called = Called::new(m, self.colon, path);
-        let keys = called.keys()?;
-        // The root is visited first, as `Index::find` counts it; then its children in the index's order.
+        let called = Called::new(m, self.colon, self.case_insensitive, path);
+        let Some(keys) = called.keys() else {
+            // Too many segments: not an API path (the whole index says the same, with no nearest ones).
+            return Some(Lookup::NotFound {
+                nearest: Vec::new(),
+            });
+        };
+        // The root is visited first, as `Index::find` counts it; then its children in the index's order, each
+        // from its own branch.
         let mut budget = VISIT_BUDGET.checked_sub(1)?;
-        let first = keys.first();
-        let candidates = first
-            .map_or(self.branches.root, |seg| self.branches.lit(seg))
-            .into_iter()
-            .chain(
-                first
-                    .into_iter()
-                    .flat_map(|_| self.branches.mixed.iter().copied()),
-            )
-            .chain(first.and(self.branches.param));
-        for b in candidates {
-            // Only branches whose first segment can take the call's are built (`Index::children`).
-            let takes = match (self.branches.list.get(b).map(|br| &br.first), keys.first()) {
-                (Some(First::Mixed(p)), Some(seg)) => p.matches(seg, None, seg),
-                (Some(First::Param), Some(seg)) => !seg.is_empty(),
-                (Some(_), _) => true,
-                (None, _) => false,
-            };
-            if !takes {
-                continue;
-            }
+        for b in self.branches.taking(keys.first().copied()) {
             let (ops, index) = self.built(b)?;
             let root = index.nodes.first()?;
             if let Some(i) = index.find_in(root, &keys, method, ops, &mut budget) {

@@ -379,21 +379,6 @@ impl Branches {
         }
         self.of_node.get(n).copied().unwrap_or(usize::MAX)
     }
-
-    /// The branches a called path whose first segment is `first` can take, in the order the index tries them.
-    fn taking<'a>(&'a self, first: Option<&'a str>) -> impl Iterator<Item = usize> + 'a {
-        let children = first
-            .zip(self.nodes.first())
-            .into_iter()
-            .flat_map(|(seg, root)| root.children(seg))
-            .filter_map(|n| self.of_node.get(n).copied());
-        first
-            .is_none()
-            .then_some(self.root)
-            .flatten()
-            .into_iter()
-            .chain(children)
-    }
 }
 
 impl Deferred {
@@ -410,8 +395,9 @@ impl Deferred {
     /// How many operations the branch of literal first segment `first` holds.
     #[cfg(test)]
     pub(super) fn branch_len(&self, first: &str) -> Option<usize> {
-        let b = self.branches.taking(Some(first)).next()?;
-        Some(self.branches.list.get(b)?.rows.len())
+        let n = self.branches.nodes.first()?.children(first).next()?;
+        let b = self.branches.of_node.get(n)?;
+        Some(self.branches.list.get(*b)?.rows.len())
     }
 
     /// How many operations there are.
@@ -533,18 +519,38 @@ impl Deferred {
         // The root is visited first, as `Index::find` counts it; then its children in the index's order, each
         // from its own branch.
         let mut budget = VISIT_BUDGET.checked_sub(1)?;
-        for b in self.branches.taking(keys.first().copied()) {
+        let mut found = None;
+        let mut look = |b: usize| {
             let (ops, index) = self.built(b)?;
-            let root = index.nodes.first()?;
-            if let Some(i) = index.find_in(root, &keys, method, ops, &mut budget) {
-                let op = ops.get(i)?;
-                return Some(Lookup::Found {
-                    op,
-                    params: index.params(&op.path, &called),
-                });
+            let i = index.find_in(index.nodes.first()?, &keys, method, ops, &mut budget)?;
+            let op = ops.get(i)?;
+            found = Some(Lookup::Found {
+                op,
+                params: index.params(&op.path, &called),
+            });
+            Some(())
+        };
+        match keys.first() {
+            None => {
+                self.branches.root.and_then(&mut look);
+            }
+            Some(seg) => {
+                let root = self.branches.nodes.first()?;
+                for n in root.children(seg) {
+                    if self
+                        .branches
+                        .of_node
+                        .get(n)
+                        .copied()
+                        .and_then(&mut look)
+                        .is_some()
+                    {
+                        break;
+                    }
+                }
             }
         }
-        None
+        found
     }
 
     /// Branch `b`'s operations and index.

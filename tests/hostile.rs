@@ -1244,6 +1244,23 @@ case!(matrix_over_the_limit, {
     );
 });
 
+case!(compact_matrix_with_100000_made_up_methods, {
+    // The compact form interns its methods: a document of 100,000 distinct ones must not cost 100,000² comparisons.
+    let rows: Vec<String> = (0..100_000)
+        .map(|i| format!("[\"M{i}\",0,-1,-1,0]"))
+        .collect();
+    let doc = format!(
+        "{{\"format\":\"token-doctor-matrix-compact/1\",\"platform\":{{\"id\":\"x\",\"name\":\"X\"}},\
+         \"names\":[],\"scopeReqs\":[\"unknown\"],\"permReqs\":[],\"paths\":[[0,\"/v1/orders\",[{}]]]}}",
+        rows.join(",")
+    );
+    let m = token_doctor::matrix::Matrix::from_json(&doc).expect("a compact matrix");
+    assert_eq!(m.operation_count(), 100_000);
+    let r = with_matrix(doc);
+    // GET is not among its methods: unknown, with the nearest operations of that path.
+    expect(&r, &["operation.unknown"], &["M0"]);
+});
+
 case!(matrix_that_is_not_a_document, {
     expect(
         &with_matrix("hello: [unclosed".into()),

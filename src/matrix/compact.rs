@@ -208,6 +208,7 @@ impl Compact<Paths<'_>> {
             ..Deferred::default()
         };
         let mut path = String::new();
+        let mut many_methods: std::collections::HashMap<String, usize> = Default::default();
         let mut rows = self.paths.rows.into_iter();
         for (k, rest, count) in self.paths.entries {
             if k > 0 {
@@ -232,15 +233,24 @@ impl Compact<Paths<'_>> {
             d.paths.push(at);
             let path_ix = index("path", d.paths.len().saturating_sub(1), d.paths.len())?;
             for Row(method, s, a, p, u, notes) in rows.by_ref().take(count) {
-                let method = match d
+                // A handful of methods in practice; a document of many made-up ones is looked up by hash.
+                let known = d
                     .methods
                     .iter()
-                    .position(|m| m.eq_ignore_ascii_case(&method))
-                {
+                    .take(FEW_METHODS)
+                    .position(|m| m.eq_ignore_ascii_case(&method));
+                let method = match known {
                     Some(i) => i,
                     None => {
-                        d.methods.push(method.to_ascii_uppercase());
-                        d.methods.len().saturating_sub(1)
+                        let upper = method.to_ascii_uppercase();
+                        match many_methods.get(&upper) {
+                            Some(&i) => i,
+                            None => {
+                                many_methods.insert(upper.clone(), d.methods.len());
+                                d.methods.push(upper);
+                                d.methods.len().saturating_sub(1)
+                            }
+                        }
                     }
                 };
                 let first_note = d.note_ixs.len();
@@ -282,6 +292,9 @@ impl Compact<Paths<'_>> {
         })
     }
 }
+
+/// How many distinct methods are compared one by one before a hash table takes over.
+const FEW_METHODS: usize = 16;
 
 /// The length of the first `k` (≥ 1) `/`-separated pieces of `path`, or None when it has fewer.
 fn prefix_len(path: &str, k: usize) -> Option<usize> {

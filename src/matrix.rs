@@ -901,14 +901,14 @@ impl<T> std::fmt::Debug for Derived<T> {
 }
 
 /// One part of a mixed segment template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Part {
     Lit(Box<str>),
     Param(Box<str>),
 }
 
 /// A segment template with literal and `{param}` parts, e.g. `range(address={value})` or `{id}:`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Pattern {
     parts: Vec<Part>,
     /// The template text (lowered when case-insensitive), for distances.
@@ -1201,6 +1201,30 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// How many literal or mixed children a node gets before [`Wide`] looks them up while an index is built.
+const WIDE: usize = 32;
+
+/// While an index is built, the children of nodes that have many, by key (the lowered literal, or the mixed
+/// segment's pattern): a sorted insertion into thousands of children shifts them all, and a linear search compares
+/// them all, which made a document whose paths arrive in reverse order cost quadratic time. The children those
+/// nodes get meanwhile are appended; [`Wide::finish`] sorts them.
+#[derive(Default)]
+struct Wide {
+    lits: std::collections::HashMap<u32, std::collections::HashMap<Box<str>, u32>>,
+    mixed: std::collections::HashMap<u32, std::collections::HashMap<Pattern, u32>>,
+}
+
+impl Wide {
+    /// Sorts the literal children of the nodes that had many (the others were kept sorted).
+    fn finish(self, nodes: &mut [Node]) {
+        for node in self.lits.keys() {
+            if let Some(n) = usize::try_from(*node).ok().and_then(|i| nodes.get_mut(i)) {
+                crate::order::sort_by(&mut n.lits, |a, b| a.0.cmp(&b.0));
+            }
+        }
+    }
+}
+
 /// The child of `nodes[node]` that template segment `segment` leads to, added when there is none yet. `key` is
 /// the buffer the lowered literal is written to (a key is allocated only when a node is added).
 fn child(
@@ -1209,8 +1233,10 @@ fn child(
     segment: Segment<'_>,
     ci: bool,
     key: &mut String,
+    wide: &mut Wide,
 ) -> usize {
     let next = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+    let id = u32::try_from(node).unwrap_or(u32::MAX);
     let Some(n) = nodes.get_mut(node) else {
         return 0;
     };
@@ -1220,12 +1246,26 @@ fn child(
             n.param.get_or_insert(next);
             found
         }
-        Segment::Mixed(pattern) => match n.mixed.iter().find(|(p, _)| *p == pattern) {
-            Some(&(_, c)) => Some(c),
-            None => {
-                n.mixed.push((pattern, next));
-                None
-            }
+        Segment::Mixed(pattern) => match wide.mixed.get_mut(&id) {
+            Some(map) => match map.get(&pattern) {
+                Some(&c) => Some(c),
+                None => {
+                    map.insert(pattern.clone(), next);
+                    n.mixed.push((pattern, next));
+                    None
+                }
+            },
+            None => match n.mixed.iter().find(|(p, _)| *p == pattern) {
+                Some(&(_, c)) => Some(c),
+                None => {
+                    n.mixed.push((pattern, next));
+                    if n.mixed.len() > WIDE {
+                        let map = n.mixed.iter().map(|(p, c)| (p.clone(), *c)).collect();
+                        wide.mixed.insert(id, map);
+                    }
+                    None
+                }
+            },
         },
         Segment::Lit(seg) => {
             key.clear();
@@ -1233,12 +1273,26 @@ fn child(
             if ci {
                 key.make_ascii_lowercase();
             }
-            match n.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str())) {
-                Ok(at) => n.lits.get(at).map(|&(_, c)| c),
-                Err(at) => {
-                    n.lits.insert(at, (key.as_str().into(), next));
-                    None
-                }
+            match wide.lits.get_mut(&id) {
+                Some(map) => match map.get(key.as_str()) {
+                    Some(&c) => Some(c),
+                    None => {
+                        map.insert(key.as_str().into(), next);
+                        n.lits.push((key.as_str().into(), next));
+                        None
+                    }
+                },
+                None => match n.lits.binary_search_by(|(k, _)| (**k).cmp(key.as_str())) {
+                    Ok(at) => n.lits.get(at).map(|&(_, c)| c),
+                    Err(at) => {
+                        n.lits.insert(at, (key.as_str().into(), next));
+                        if n.lits.len() > WIDE {
+                            wide.lits
+                                .insert(id, n.lits.iter().map(|(k, c)| (k.clone(), *c)).collect());
+                        }
+                        None
+                    }
+                },
             }
         }
     };
@@ -1300,13 +1354,14 @@ impl Index {
         // is added.
         let mut last: Option<(&str, usize)> = None;
         let mut key = String::new();
+        let mut wide = Wide::default();
         for (op_ix, op) in ops.iter().enumerate() {
             let path = op.path.as_str();
             let node = match last {
                 Some((prev, node)) if prev == path => node,
                 _ => segments(path, colon).iter().fold(0, |node, &(a, b)| {
                     let segment = Segment::of(path.get(a..b).unwrap_or_default(), ci);
-                    child(&mut nodes, node, segment, ci, &mut key)
+                    child(&mut nodes, node, segment, ci, &mut key, &mut wide)
                 }),
             };
             if let Some(n) = nodes.get_mut(node) {
@@ -1314,6 +1369,7 @@ impl Index {
             }
             last = Some((path, node));
         }
+        wide.finish(&mut nodes);
         for n in &mut nodes {
             n.order_mixed();
         }
@@ -2004,6 +2060,48 @@ mod tests {
             found(&m.lookup("get", "/iTeMs")).map(|f| f.1),
             Some("/items")
         );
+    }
+
+    /// A node with more than `WIDE` literal or mixed children, added in reverse order, is indexed as one whose
+    /// children come in order: the same children, found the same way (literal, then mixed, then `{param}`).
+    #[test]
+    fn wide_nodes_index_as_narrow_ones() {
+        let mut ops: Vec<(String, String)> = Vec::new();
+        for i in (0..100).rev() {
+            ops.push(("GET".into(), format!("/a/k{i:03}")));
+            ops.push(("GET".into(), format!("/a/m{i:03}({{x}})")));
+        }
+        // Under case folding, `{Id}` and `{id}` are two parameters of two mixed segments, as before.
+        ops.push(("GET".into(), "/a/q({Id})".into()));
+        ops.push(("PUT".into(), "/a/q({id})".into()));
+        ops.push(("GET".into(), "/a/{other}".into()));
+        let list: Vec<(&str, &str)> = ops.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
+        for ci in [false, true] {
+            let mx = m(ci, &[], &list);
+            let index = mx.index();
+            let a = index.nodes.get(1).unwrap();
+            assert_eq!(a.lits.len(), 100);
+            assert!(a.lits.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+            assert_eq!(a.mixed.len(), 102);
+            for i in [0, 7, 99] {
+                assert_eq!(
+                    found(&mx.lookup("GET", &format!("/a/k{i:03}"))).unwrap().1,
+                    format!("/a/k{i:03}")
+                );
+                let (_, path, params) =
+                    found(&mx.lookup("GET", &format!("/a/m{i:03}(v)"))).unwrap();
+                assert_eq!(
+                    (path, params),
+                    (
+                        format!("/a/m{i:03}({{x}})").as_str(),
+                        vec![("x".into(), "v".into())]
+                    )
+                );
+            }
+            assert_eq!(found(&mx.lookup("PUT", "/a/q(1)")).unwrap().1, "/a/q({id})");
+            assert_eq!(found(&mx.lookup("GET", "/a/q(1)")).unwrap().1, "/a/q({Id})");
+            assert_eq!(found(&mx.lookup("GET", "/a/zzz")).unwrap().1, "/a/{other}");
+        }
     }
 
     #[test]

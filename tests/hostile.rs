@@ -1261,6 +1261,22 @@ case!(compact_matrix_with_100000_made_up_methods, {
     expect(&r, &["operation.unknown"], &["M0"]);
 });
 
+case!(matrix_of_400000_templates_in_reverse_order, {
+    // Kept in sorted order as they were added, 400,000 first segments in reverse order took 19 s to index.
+    let ops: Vec<token_doctor::matrix::Operation> = (0..400_000)
+        .rev()
+        .map(|i| token_doctor::matrix::Operation::new("GET", &format!("/p{i:08}")))
+        .collect();
+    let m = token_doctor::matrix::Matrix::new(Default::default(), ops);
+    for i in [0, 123_456, 399_999] {
+        let path = format!("/p{i:08}");
+        match m.lookup("GET", &path) {
+            token_doctor::matrix::Lookup::Found { op, .. } => assert_eq!(op.path, path),
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+});
+
 case!(matrix_that_is_not_a_document, {
     expect(
         &with_matrix("hello: [unclosed".into()),

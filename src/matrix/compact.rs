@@ -363,8 +363,14 @@ struct Branches {
 
 impl Branches {
     /// The branch of template first segment `first` (None: the template has no segment), added when new.
-    /// `key`: a buffer for the lowered segment.
-    fn of(&mut self, first: Option<&str>, case_insensitive: bool, key: &mut String) -> usize {
+    /// `key`: a buffer for the lowered segment; `wide`: see [`Wide`].
+    fn of(
+        &mut self,
+        first: Option<&str>,
+        case_insensitive: bool,
+        key: &mut String,
+        wide: &mut Wide,
+    ) -> usize {
         let list = &mut self.list;
         let mut add = || {
             list.push(Branch {
@@ -386,6 +392,7 @@ impl Branches {
             Segment::of(first, case_insensitive),
             case_insensitive,
             key,
+            wide,
         );
         if n >= self.of_node.len() {
             self.of_node.push(add());
@@ -486,6 +493,7 @@ impl Deferred {
         self.case_insensitive = case_insensitive;
         let mut branches = Branches::default();
         let mut key = String::new();
+        let mut wide = Wide::default();
         // Operations of one path, and paths of one first segment, mostly come together.
         let mut last: Option<(u32, usize)> = None;
         let mut last_first: Option<(&str, usize)> = None;
@@ -502,7 +510,7 @@ impl Deferred {
                     let first = template.split('/').find(|s| !s.is_empty());
                     let b = match (first, last_first) {
                         (Some(f), Some((prev, b))) if f == prev => b,
-                        _ => branches.of(first, case_insensitive, &mut key),
+                        _ => branches.of(first, case_insensitive, &mut key, &mut wide),
                     };
                     last_first = first.map(|f| (f, b));
                     b
@@ -513,6 +521,7 @@ impl Deferred {
             }
             last = Some((row.path, b));
         }
+        wide.finish(&mut branches.nodes);
         if let Some(root) = branches.nodes.first_mut() {
             root.order_mixed();
         }

@@ -1060,9 +1060,10 @@ impl<'a> Segment<'a> {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    /// Literal children, sorted by key (lowered when case-insensitive).
+    /// Literal children, sorted by key (lowered when case-insensitive). While an index is being built, a node
+    /// with many children has them unsorted until [`Wide::finish`]: nothing may look up through them before.
     lits: Vec<(Box<str>, u32)>,
-    /// Mixed-segment children, most literal text first.
+    /// Mixed-segment children, most literal text first (once [`Node::order_mixed`] ran).
     mixed: Vec<(Pattern, u32)>,
     /// The `{param}` child.
     param: Option<u32>,

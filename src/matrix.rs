@@ -1356,14 +1356,31 @@ impl Index {
         let mut last: Option<(&str, usize)> = None;
         let mut key = String::new();
         let mut wide = Wide::default();
+        // The previous path's segments (byte ranges) and the node each led to: a path that starts with the same
+        // segments (most do, listed in order) goes on from there instead of finding those children again.
+        let mut prev = "";
+        let mut walk: Vec<(usize, usize, usize)> = Vec::new();
         for (op_ix, op) in ops.iter().enumerate() {
             let path = op.path.as_str();
             let node = match last {
                 Some((prev, node)) if prev == path => node,
-                _ => segments(path, colon).iter().fold(0, |node, &(a, b)| {
-                    let segment = Segment::of(path.get(a..b).unwrap_or_default(), ci);
-                    child(&mut nodes, node, segment, ci, &mut key, &mut wide)
-                }),
+                _ => {
+                    let segs = segments(path, colon);
+                    let shared = segs
+                        .iter()
+                        .zip(&walk)
+                        .take_while(|&(&(a, b), &(pa, pb, _))| path.get(a..b) == prev.get(pa..pb))
+                        .count();
+                    walk.truncate(shared);
+                    let mut node = walk.last().map_or(0, |w| w.2);
+                    for &(a, b) in segs.get(shared..).unwrap_or_default() {
+                        let segment = Segment::of(path.get(a..b).unwrap_or_default(), ci);
+                        node = child(&mut nodes, node, segment, ci, &mut key, &mut wide);
+                        walk.push((a, b, node));
+                    }
+                    prev = path;
+                    node
+                }
             };
             if let Some(n) = nodes.get_mut(node) {
                 n.ops.push(u32::try_from(op_ix).unwrap_or(u32::MAX));
@@ -2102,6 +2119,63 @@ mod tests {
             assert_eq!(found(&mx.lookup("PUT", "/a/q(1)")).unwrap().1, "/a/q({id})");
             assert_eq!(found(&mx.lookup("GET", "/a/q(1)")).unwrap().1, "/a/q({Id})");
             assert_eq!(found(&mx.lookup("GET", "/a/zzz")).unwrap().1, "/a/{other}");
+        }
+    }
+
+    /// The index reuses the previous path's walk for the segments both start with: the trie is the one a walk of
+    /// every path from the root builds (same nodes, ids and order), for the built-ins and for paths that share,
+    /// then leave, a prefix, with literal, mixed and `{param}` segments and drive paths.
+    #[test]
+    fn reusing_the_previous_walk_builds_the_same_trie() {
+        fn from_the_root(ops: &[Operation], colon: bool, ci: bool) -> Vec<Node> {
+            let mut nodes = vec![Node::default()];
+            let (mut key, mut wide) = (String::new(), Wide::default());
+            for (i, op) in ops.iter().enumerate() {
+                let path = op.path.as_str();
+                let node = segments(path, colon).iter().fold(0, |node, &(a, b)| {
+                    let segment = Segment::of(&path[a..b], ci);
+                    child(&mut nodes, node, segment, ci, &mut key, &mut wide)
+                });
+                nodes[node].ops.push(i as u32);
+            }
+            wide.finish(&mut nodes);
+            for n in &mut nodes {
+                n.order_mixed();
+            }
+            nodes
+        }
+        let mut sets: Vec<(Vec<Operation>, bool)> = Vec::new();
+        for text in [
+            include_str!("../www/matrices/microsoft-graph.json"),
+            include_str!("../www/matrices/genesys-cloud.json"),
+        ] {
+            let m = Matrix::from_json(text).unwrap();
+            sets.push((m.operations().to_vec(), m.platform.case_insensitive));
+        }
+        let paths = [
+            "/a/b/c",
+            "/a/b/c",
+            "/a/b/d",
+            "/a/{x}/c",
+            "/a/b",
+            "/a",
+            "/A/b/c",
+            "/a/b/c/d/e",
+            "/a/f({v})/c",
+            "/a/F({v})/c",
+            "/",
+            "/d/root:/x/y:/z",
+            "/d/root:/x/q:/z",
+            "/a/b/c",
+            "//a//b",
+        ];
+        sets.push((paths.iter().map(|p| op("GET", p)).collect(), false));
+        sets.push((paths.iter().rev().map(|p| op("GET", p)).collect(), true));
+        for (ops, ci) in &sets {
+            let colon = has_colon_segments(ops);
+            let index = Index::build(ops, colon, *ci);
+            let reference = from_the_root(ops, colon, *ci);
+            assert_eq!(format!("{:?}", index.nodes), format!("{reference:?}"));
         }
     }
 

@@ -327,6 +327,25 @@ fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
 
 // --- live checks ---
 // The only exports that touch the network, each only when called (the page calls them on a button press).
+
+/// Runs a live check as a promise: reads `options` (as `api`, the export's name in its errors), then `check` with
+/// the options as JSON and their `signal`; resolves to what the check returns.
+fn live_check<Check>(
+    options: JsValue,
+    api: &'static str,
+    check: impl FnOnce(serde_json::Value, Option<web_sys::AbortSignal>) -> Check + 'static,
+) -> js_sys::Promise
+where
+    Check: std::future::Future<Output = Result<serde_json::Value, String>> + 'static,
+{
+    promise(Box::pin(async move {
+        let (json, signal) =
+            crate::live::read_options(&options, api).map_err(|e| JsError::new(&e))?;
+        let result = check(json, signal).await.map_err(|e| JsError::new(&e))?;
+        to_js(&result)
+    }))
+}
+
 // Options and results are plain objects; see README "Live checks". Invalid options reject with an Error;
 // every network outcome resolves to `{ ok: true, ... }` or `{ ok: false, error: { kind, ... } }`.
 
@@ -339,14 +358,9 @@ fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
 /// Rejects when the options are invalid (no endpoint, no token, an address Token Doctor will not send to...).
 #[wasm_bindgen]
 pub fn introspect(options: JsValue) -> js_sys::Promise {
-    promise(Box::pin(async move {
-        let (json, signal) =
-            crate::live::read_options(&options, "introspect").map_err(|e| JsError::new(&e))?;
-        let result = crate::live::introspect(&json, signal.as_ref())
-            .await
-            .map_err(|e| JsError::new(&e))?;
-        to_js(&result)
-    }))
+    live_check(options, "introspect", |json, signal| async move {
+        crate::live::introspect(&json, signal.as_ref()).await
+    })
 }
 
 /// Discovery: `discover({ issuer, timeoutMs, signal })` fetches `/.well-known/openid-configuration`, then RFC
@@ -357,14 +371,9 @@ pub fn introspect(options: JsValue) -> js_sys::Promise {
 /// Rejects when the options are invalid.
 #[wasm_bindgen]
 pub fn discover(options: JsValue) -> js_sys::Promise {
-    promise(Box::pin(async move {
-        let (json, signal) =
-            crate::live::read_options(&options, "discover").map_err(|e| JsError::new(&e))?;
-        let result = crate::live::discover(&json, signal.as_ref())
-            .await
-            .map_err(|e| JsError::new(&e))?;
-        to_js(&result)
-    }))
+    live_check(options, "discover", |json, signal| async move {
+        crate::live::discover(&json, signal.as_ref()).await
+    })
 }
 
 /// Genesys Cloud: `genesysTokenInfo({ region | apiHost, token, timeoutMs, withUser, includeSecrets, signal })`
@@ -375,14 +384,9 @@ pub fn discover(options: JsValue) -> js_sys::Promise {
 /// Rejects when the options are invalid (unknown region, no token...).
 #[wasm_bindgen(js_name = genesysTokenInfo)]
 pub fn genesys_token_info(options: JsValue) -> js_sys::Promise {
-    promise(Box::pin(async move {
-        let (json, signal) = crate::live::read_options(&options, "genesysTokenInfo")
-            .map_err(|e| JsError::new(&e))?;
-        let result = crate::live::genesys_token_info(&json, signal.as_ref())
-            .await
-            .map_err(|e| JsError::new(&e))?;
-        to_js(&result)
-    }))
+    live_check(options, "genesysTokenInfo", |json, signal| async move {
+        crate::live::genesys_token_info(&json, signal.as_ref()).await
+    })
 }
 
 /// What a live check would send where, without sending: `livePlan({ check: "introspect" | "discover" |

@@ -90,6 +90,20 @@ impl<'a> Cursor<'a> {
         self.at = self.at.saturating_add(1);
         Some(s)
     }
+
+    /// The items of an array whose `[` was taken, each read by `item`, up to and including its `]`.
+    fn items(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if self.peek()? == b']' {
+            self.at = self.at.saturating_add(1);
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            if !self.more()? {
+                return Some(());
+            }
+        }
+    }
 }
 
 /// The entries of `paths` (`[[k,"rest",[rows]],...]`), or None when it is not in the canonical shape.
@@ -97,16 +111,7 @@ pub(in crate::matrix) fn paths(text: &str) -> Option<Paths<'_>> {
     let mut c = Cursor { text, at: 0 };
     let mut out = Paths::default();
     c.take(b'[')?;
-    if c.peek()? == b']' {
-        c.at = c.at.saturating_add(1);
-    } else {
-        loop {
-            entry(&mut c, &mut out)?;
-            if !c.more()? {
-                break;
-            }
-        }
-    }
+    c.items(|c| entry(c, &mut out))?;
     (c.peek().is_none()).then_some(out)
 }
 
@@ -118,16 +123,10 @@ fn entry<'a>(c: &mut Cursor<'a>, out: &mut Paths<'a>) -> Option<()> {
     c.take(b',')?;
     c.take(b'[')?;
     let before = out.rows.len();
-    if c.peek()? == b']' {
-        c.at = c.at.saturating_add(1);
-    } else {
-        loop {
-            out.rows.push(row(c)?);
-            if !c.more()? {
-                break;
-            }
-        }
-    }
+    c.items(|c| {
+        out.rows.push(row(c)?);
+        Some(())
+    })?;
     c.take(b']')?;
     let count = out.rows.len().saturating_sub(before);
     out.entries.push((k, Cow::Borrowed(rest), count));
@@ -149,16 +148,10 @@ fn row<'a>(c: &mut Cursor<'a>) -> Option<Row<'a>> {
     let mut notes = Vec::new();
     if c.more()? {
         c.take(b'[')?;
-        if c.peek()? == b']' {
-            c.at = c.at.saturating_add(1);
-        } else {
-            loop {
-                notes.push(c.usize()?);
-                if !c.more()? {
-                    break;
-                }
-            }
-        }
+        c.items(|c| {
+            notes.push(c.usize()?);
+            Some(())
+        })?;
         c.take(b']')?;
     }
     Some(Row(Cow::Borrowed(method), s, a, p, u, notes))

@@ -93,7 +93,7 @@ export function bundle(entry, replacements = new Map()) {
   return chunks.join('\n');
 }
 
-/** The replacement for www/assets.js: the engine and the matrices as inline data. */
+/** The replacement for www/assets.js: the full engine (the only one in this file) and the matrices as inline data. */
 function inlineAssets() {
   const wasm = fs.readFileSync(path.join(WWW, 'pkg', 'token_doctor_bg.wasm'));
   const dir = path.join(WWW, 'matrices');
@@ -114,9 +114,11 @@ export const inlined = true;
 let engine = null;
 export function startEngine() {
   engine ??= Promise.all([import('./pkg/token_doctor.js'), WebAssembly.compile(decode(WASM_BASE64))])
-    .then(([bindings, module]) => bindings.default({ module_or_path: module }));
+    .then(([bindings, module]) => bindings.default({ module_or_path: module }).then(() => bindings));
   return engine;
 }
+// One engine in this file, the full one: it is also the first (engine.js then has nothing to install again).
+export const startFullEngine = startEngine;
 startEngine().catch(() => {});
 export async function matrixBytes(id) {
   if (!Object.hasOwn(MATRICES, id)) throw new Error('not in this file');

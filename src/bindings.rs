@@ -16,11 +16,6 @@ thread_local! {
     static CUSTOM: RefCell<Option<(DocKey, Rc<CustomMatrix>)>> = const { RefCell::new(None) };
 }
 
-#[wasm_bindgen(inline_js = "export function td_module_url() { return import.meta.url; }")]
-extern "C" {
-    fn td_module_url() -> String;
-}
-
 /// Runs when the module is instantiated: installs a panic hook that keeps the message for `lastPanic()`.
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -204,60 +199,6 @@ pub fn compare(a: &str, b: &str, now: Option<f64>) -> Result<JsValue, JsError> {
     to_js(&crate::compare::compare(a, b, now))
 }
 
-/// Reads a user-supplied matrix (OpenAPI / Swagger in JSON or YAML, or the project's format) without
-/// diagnosing: `{ format, operations: [{ method, path, summary }], problems: [{ pointer, message, fatal }] }`.
-/// For completion and for showing what was understood of the document.
-///
-/// # Errors
-/// Throws when `text` is not a string, or if the result cannot be serialized (never for any text).
-#[wasm_bindgen(js_name = importMatrix)]
-pub fn import_matrix(text: JsValue) -> Result<JsValue, JsError> {
-    let Some(text) = text.dyn_ref::<js_sys::JsString>() else {
-        return Err(JsError::new(
-            "importMatrix(text): the document must be a string",
-        ));
-    };
-    // Each UTF-16 unit is at least one byte of UTF-8: a longer string is refused before it is copied.
-    let units = text.length() as usize;
-    let copied = (units <= crate::limits::MAX_MATRIX_BYTES).then(|| crate::jstext::to_string(text));
-    let imported = match copied.as_deref() {
-        Some(text) if text.len() <= crate::limits::MAX_MATRIX_BYTES => crate::openapi::import(text),
-        _ => crate::openapi::Imported {
-            matrix: None,
-            problems: vec![crate::openapi::ImportProblem {
-                pointer: String::new(),
-                message: format!(
-                    "the document is {} bytes or more; the limit is {}",
-                    copied.as_ref().map_or(units, String::len),
-                    crate::limits::MAX_MATRIX_BYTES
-                ),
-                fatal: true,
-            }],
-            format: "unknown".into(),
-        },
-    };
-    let operations: Vec<serde_json::Value> = imported
-        .matrix
-        .as_ref()
-        .map(|m| {
-            m.operations()
-                .iter()
-                .map(|o| serde_json::json!({ "method": o.method, "path": m.full_path(o), "summary": o.summary }))
-                .collect()
-        })
-        .unwrap_or_default();
-    let problems: Vec<serde_json::Value> = imported
-        .problems
-        .iter()
-        .map(
-            |p| serde_json::json!({ "pointer": p.pointer, "message": p.message, "fatal": p.fatal }),
-        )
-        .collect();
-    to_js(
-        &serde_json::json!({ "format": imported.format, "operations": operations, "problems": problems }),
-    )
-}
-
 /// The operations of an installed platform, for completion: `[{ method, path, summary }]`, paths without the
 /// platform's base path (`platform.basePaths` of the matrix; the page puts the one typed in front). Empty when
 /// the platform is not installed.
@@ -280,149 +221,6 @@ pub fn operations(id: &str) -> Result<JsValue, JsError> {
     to_js(&list)
 }
 
-/// Fetches a built-in platform's matrix from `../matrices/<id>.json` relative to this module and installs it.
-///
-/// # Errors
-/// Rejects when the id is not built in, or the file cannot be fetched or read.
-#[wasm_bindgen(js_name = loadPlatform)]
-pub fn load_platform(id: String) -> js_sys::Promise {
-    promise(Box::pin(async move {
-        if !crate::registry::BUILT_IN.contains(&id.as_str()) {
-            return Err(JsError::new(&format!(
-                "loadPlatform: `{id}` is not a built-in platform"
-            )));
-        }
-        // The snippet that reports the module URL lives in pkg/snippets/<crate>-<hash>/inline0.js.
-        let base = td_module_url();
-        let url = web_sys_url(&format!("../../../matrices/{id}.json"), &base)?;
-        let bytes = crate::live::get_bytes(&url)
-            .await
-            .map_err(|e| JsError::new(&format!("loadPlatform: {e}")))?;
-        install_platform(&id, &bytes)
-    }))
-}
-
-/// The work of an asynchronous export, boxed: every export goes through the one [`promise`].
-type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsError>>>>;
-
-/// The Promise of an asynchronous export: resolves to its value, rejects with its `Error`. Each `async fn` export
-/// compiled its own copy of wasm-bindgen-futures' promise machinery (about 4 KB of wasm each); a boxed future
-/// needs one.
-fn promise(work: Pending) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move { work.await.map_err(JsValue::from) })
-}
-
-fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
-    let url = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("URL"))
-        .map_err(|_| JsError::new("URL is not available"))?;
-    let ctor: js_sys::Function = url.into();
-    let args = js_sys::Array::of2(&JsValue::from_str(relative), &JsValue::from_str(base));
-    let made =
-        js_sys::Reflect::construct(&ctor, &args).map_err(|_| JsError::new("bad matrix URL"))?;
-    Ok(js_sys::Reflect::get(&made, &JsValue::from_str("href"))
-        .ok()
-        .and_then(|h| h.as_string())
-        .unwrap_or_default())
-}
-
-// --- live checks ---
-// The only exports that touch the network, each only when called (the page calls them on a button press).
-
-/// Runs a live check as a promise: reads `options` (as `api`, the export's name in its errors), then `check` with
-/// the options as JSON and their `signal`; resolves to what the check returns.
-fn live_check<Check>(
-    options: JsValue,
-    api: &'static str,
-    check: impl FnOnce(serde_json::Value, Option<web_sys::AbortSignal>) -> Check + 'static,
-) -> js_sys::Promise
-where
-    Check: std::future::Future<Output = Result<serde_json::Value, String>> + 'static,
-{
-    promise(Box::pin(async move {
-        let (json, signal) =
-            crate::live::read_options(&options, api).map_err(|e| JsError::new(&e))?;
-        let result = check(json, signal).await.map_err(|e| JsError::new(&e))?;
-        to_js(&result)
-    }))
-}
-
-// Options and results are plain objects; see README "Live checks". Invalid options reject with an Error;
-// every network outcome resolves to `{ ok: true, ... }` or `{ ok: false, error: { kind, ... } }`.
-
-/// RFC 7662 introspection: `introspect({ endpoint, token, clientId, clientSecret, auth: "basic" | "post" |
-/// "bearer", bearer, timeoutMs, includeSecrets, signal })` resolves to `{ ok: true, status, url, response,
-/// warnings }` (pass `response` to `diagnose` as `introspection`) or `{ ok: false, error: { kind, status,
-/// message, url, commands: { curl, powershell } } }`.
-///
-/// # Errors
-/// Rejects when the options are invalid (no endpoint, no token, an address Token Doctor will not send to...).
-#[wasm_bindgen]
-pub fn introspect(options: JsValue) -> js_sys::Promise {
-    live_check(options, "introspect", |json, signal| async move {
-        crate::live::introspect(&json, signal.as_ref()).await
-    })
-}
-
-/// Discovery: `discover({ issuer, timeoutMs, signal })` fetches `/.well-known/openid-configuration`, then RFC
-/// 8414's `/.well-known/oauth-authorization-server`; resolves like `introspect`, with the metadata document as
-/// `response` and the addresses asked as `tried`.
-///
-/// # Errors
-/// Rejects when the options are invalid.
-#[wasm_bindgen]
-pub fn discover(options: JsValue) -> js_sys::Promise {
-    live_check(options, "discover", |json, signal| async move {
-        crate::live::discover(&json, signal.as_ref()).await
-    })
-}
-
-/// Genesys Cloud: `genesysTokenInfo({ region | apiHost, token, timeoutMs, withUser, includeSecrets, signal })`
-/// calls `GET /api/v2/tokens/me`; `response` is the `TokenInfo` (pass it to `diagnose` as `introspection`);
-/// with `withUser`, also `user`, `permissions`, `userError`, `userSkipped` from `GET /api/v2/users/me?expand=authorization`.
-///
-/// # Errors
-/// Rejects when the options are invalid (unknown region, no token...).
-#[wasm_bindgen(js_name = genesysTokenInfo)]
-pub fn genesys_token_info(options: JsValue) -> js_sys::Promise {
-    live_check(options, "genesysTokenInfo", |json, signal| async move {
-        crate::live::genesys_token_info(&json, signal.as_ref()).await
-    })
-}
-
-/// What a live check would send where, without sending: `livePlan({ check: "introspect" | "discover" |
-/// "genesys", ...options })` returns `{ ok: true, check, urls, sends, commands: { curl, powershell } }` or `{ ok:
-/// false, message }`. The page shows `urls` before the user presses the button. Never throws, never fetches.
-///
-/// # Errors
-/// Throws only if the options cannot be turned into JSON.
-#[wasm_bindgen(js_name = livePlan)]
-pub fn live_plan(options: JsValue) -> Result<JsValue, JsError> {
-    let (json, _) =
-        crate::live::read_options(&options, "livePlan").map_err(|e| JsError::new(&e))?;
-    to_js(&crate::livecheck::plan(&json))
-}
-
-// --- signature ---
-
-/// Like [`diagnose`], with the signature checked: `diagnoseAsync(request)` returns a Promise of the same report,
-/// where `signature.status` is `verified` or `invalid` when `keys` were given and a key fits (WebCrypto does the
-/// cryptography), and `signature.invalid` is an error finding that denies. Without `keys` it equals `diagnose`.
-///
-/// # Errors
-/// Rejects only when `request` is not an object with a string `input` (as `diagnose` throws).
-#[wasm_bindgen(js_name = diagnoseAsync)]
-pub fn diagnose_async(request: JsValue) -> js_sys::Promise {
-    promise(Box::pin(async move {
-        let (request, custom) = request_from(&request)?;
-        let mut report =
-            REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
-        let planned = crate::signature::assess_request(&request);
-        let checked = crate::webcrypto::verify(&planned).await;
-        crate::signature::merge(&mut report, &checked);
-        to_js(&report)
-    }))
-}
-
 /// The token a paste carries, as `diagnose` reads it (from a bare token, a `Bearer` header, a token response, a
 /// curl command...), or `null`: what the live-check panel sends. Pure; never fetches.
 #[wasm_bindgen(js_name = tokenOf)]
@@ -431,4 +229,221 @@ pub fn token_of(input: &str) -> Option<String> {
         return None;
     }
     crate::input::recognize(input).token
+}
+
+/// The exports of the full engine only: the document import, the live checks, `loadPlatform` and signature
+/// verification with keys. The page's first engine (`--no-default-features`, www/pkg/first/) is built without
+/// them, so its wasm holds none of their code (the YAML parser, the OpenAPI importer, the key readers, the
+/// network code); the page loads the full engine (www/pkg/) when one of them is first needed (README, "Two
+/// engines").
+#[cfg(feature = "full")]
+pub use full::*;
+#[cfg(feature = "full")]
+mod full {
+    use super::*;
+
+    #[wasm_bindgen(inline_js = "export function td_module_url() { return import.meta.url; }")]
+    extern "C" {
+        fn td_module_url() -> String;
+    }
+
+    /// Reads a user-supplied matrix (OpenAPI / Swagger in JSON or YAML, or the project's format) without
+    /// diagnosing: `{ format, operations: [{ method, path, summary }], problems: [{ pointer, message, fatal }] }`.
+    /// For completion and for showing what was understood of the document.
+    ///
+    /// # Errors
+    /// Throws when `text` is not a string, or if the result cannot be serialized (never for any text).
+    #[wasm_bindgen(js_name = importMatrix)]
+    pub fn import_matrix(text: JsValue) -> Result<JsValue, JsError> {
+        let Some(text) = text.dyn_ref::<js_sys::JsString>() else {
+            return Err(JsError::new(
+                "importMatrix(text): the document must be a string",
+            ));
+        };
+        // Each UTF-16 unit is at least one byte of UTF-8: a longer string is refused before it is copied.
+        let units = text.length() as usize;
+        let copied =
+            (units <= crate::limits::MAX_MATRIX_BYTES).then(|| crate::jstext::to_string(text));
+        let imported = match copied.as_deref() {
+            Some(text) if text.len() <= crate::limits::MAX_MATRIX_BYTES => {
+                crate::openapi::import(text)
+            }
+            _ => crate::openapi::Imported {
+                matrix: None,
+                problems: vec![crate::openapi::ImportProblem {
+                    pointer: String::new(),
+                    message: format!(
+                        "the document is {} bytes or more; the limit is {}",
+                        copied.as_ref().map_or(units, String::len),
+                        crate::limits::MAX_MATRIX_BYTES
+                    ),
+                    fatal: true,
+                }],
+                format: "unknown".into(),
+            },
+        };
+        let operations: Vec<serde_json::Value> = imported
+            .matrix
+            .as_ref()
+            .map(|m| {
+                m.operations()
+                    .iter()
+                    .map(|o| serde_json::json!({ "method": o.method, "path": m.full_path(o), "summary": o.summary }))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let problems: Vec<serde_json::Value> = imported
+            .problems
+            .iter()
+            .map(
+                |p| serde_json::json!({ "pointer": p.pointer, "message": p.message, "fatal": p.fatal }),
+            )
+            .collect();
+        to_js(
+            &serde_json::json!({ "format": imported.format, "operations": operations, "problems": problems }),
+        )
+    }
+
+    /// Fetches a built-in platform's matrix from `../matrices/<id>.json` relative to this module and installs it.
+    ///
+    /// # Errors
+    /// Rejects when the id is not built in, or the file cannot be fetched or read.
+    #[wasm_bindgen(js_name = loadPlatform)]
+    pub fn load_platform(id: String) -> js_sys::Promise {
+        promise(Box::pin(async move {
+            if !crate::registry::BUILT_IN.contains(&id.as_str()) {
+                return Err(JsError::new(&format!(
+                    "loadPlatform: `{id}` is not a built-in platform"
+                )));
+            }
+            // The snippet that reports the module URL lives in pkg/snippets/<crate>-<hash>/inline0.js.
+            let base = td_module_url();
+            let url = web_sys_url(&format!("../../../matrices/{id}.json"), &base)?;
+            let bytes = crate::live::get_bytes(&url)
+                .await
+                .map_err(|e| JsError::new(&format!("loadPlatform: {e}")))?;
+            install_platform(&id, &bytes)
+        }))
+    }
+
+    /// The work of an asynchronous export, boxed: every export goes through the one [`promise`].
+    type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsError>>>>;
+
+    /// The Promise of an asynchronous export: resolves to its value, rejects with its `Error`. Each `async fn` export
+    /// compiled its own copy of wasm-bindgen-futures' promise machinery (about 4 KB of wasm each); a boxed future
+    /// needs one.
+    fn promise(work: Pending) -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(async move { work.await.map_err(JsValue::from) })
+    }
+
+    fn web_sys_url(relative: &str, base: &str) -> Result<String, JsError> {
+        let url = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("URL"))
+            .map_err(|_| JsError::new("URL is not available"))?;
+        let ctor: js_sys::Function = url.into();
+        let args = js_sys::Array::of2(&JsValue::from_str(relative), &JsValue::from_str(base));
+        let made =
+            js_sys::Reflect::construct(&ctor, &args).map_err(|_| JsError::new("bad matrix URL"))?;
+        Ok(js_sys::Reflect::get(&made, &JsValue::from_str("href"))
+            .ok()
+            .and_then(|h| h.as_string())
+            .unwrap_or_default())
+    }
+
+    // --- live checks ---
+    // The only exports that touch the network, each only when called (the page calls them on a button press).
+
+    /// Runs a live check as a promise: reads `options` (as `api`, the export's name in its errors), then `check` with
+    /// the options as JSON and their `signal`; resolves to what the check returns.
+    fn live_check<Check>(
+        options: JsValue,
+        api: &'static str,
+        check: impl FnOnce(serde_json::Value, Option<web_sys::AbortSignal>) -> Check + 'static,
+    ) -> js_sys::Promise
+    where
+        Check: std::future::Future<Output = Result<serde_json::Value, String>> + 'static,
+    {
+        promise(Box::pin(async move {
+            let (json, signal) =
+                crate::live::read_options(&options, api).map_err(|e| JsError::new(&e))?;
+            let result = check(json, signal).await.map_err(|e| JsError::new(&e))?;
+            to_js(&result)
+        }))
+    }
+
+    // Options and results are plain objects; see README "Live checks". Invalid options reject with an Error;
+    // every network outcome resolves to `{ ok: true, ... }` or `{ ok: false, error: { kind, ... } }`.
+
+    /// RFC 7662 introspection: `introspect({ endpoint, token, clientId, clientSecret, auth: "basic" | "post" |
+    /// "bearer", bearer, timeoutMs, includeSecrets, signal })` resolves to `{ ok: true, status, url, response,
+    /// warnings }` (pass `response` to `diagnose` as `introspection`) or `{ ok: false, error: { kind, status,
+    /// message, url, commands: { curl, powershell } } }`.
+    ///
+    /// # Errors
+    /// Rejects when the options are invalid (no endpoint, no token, an address Token Doctor will not send to...).
+    #[wasm_bindgen]
+    pub fn introspect(options: JsValue) -> js_sys::Promise {
+        live_check(options, "introspect", |json, signal| async move {
+            crate::live::introspect(&json, signal.as_ref()).await
+        })
+    }
+
+    /// Discovery: `discover({ issuer, timeoutMs, signal })` fetches `/.well-known/openid-configuration`, then RFC
+    /// 8414's `/.well-known/oauth-authorization-server`; resolves like `introspect`, with the metadata document as
+    /// `response` and the addresses asked as `tried`.
+    ///
+    /// # Errors
+    /// Rejects when the options are invalid.
+    #[wasm_bindgen]
+    pub fn discover(options: JsValue) -> js_sys::Promise {
+        live_check(options, "discover", |json, signal| async move {
+            crate::live::discover(&json, signal.as_ref()).await
+        })
+    }
+
+    /// Genesys Cloud: `genesysTokenInfo({ region | apiHost, token, timeoutMs, withUser, includeSecrets, signal })`
+    /// calls `GET /api/v2/tokens/me`; `response` is the `TokenInfo` (pass it to `diagnose` as `introspection`);
+    /// with `withUser`, also `user`, `permissions`, `userError`, `userSkipped` from `GET /api/v2/users/me?expand=authorization`.
+    ///
+    /// # Errors
+    /// Rejects when the options are invalid (unknown region, no token...).
+    #[wasm_bindgen(js_name = genesysTokenInfo)]
+    pub fn genesys_token_info(options: JsValue) -> js_sys::Promise {
+        live_check(options, "genesysTokenInfo", |json, signal| async move {
+            crate::live::genesys_token_info(&json, signal.as_ref()).await
+        })
+    }
+
+    /// What a live check would send where, without sending: `livePlan({ check: "introspect" | "discover" |
+    /// "genesys", ...options })` returns `{ ok: true, check, urls, sends, commands: { curl, powershell } }` or `{ ok:
+    /// false, message }`. The page shows `urls` before the user presses the button. Never throws, never fetches.
+    ///
+    /// # Errors
+    /// Throws only if the options cannot be turned into JSON.
+    #[wasm_bindgen(js_name = livePlan)]
+    pub fn live_plan(options: JsValue) -> Result<JsValue, JsError> {
+        let (json, _) =
+            crate::live::read_options(&options, "livePlan").map_err(|e| JsError::new(&e))?;
+        to_js(&crate::livecheck::plan(&json))
+    }
+
+    // --- signature ---
+
+    /// Like [`diagnose`], with the signature checked: `diagnoseAsync(request)` returns a Promise of the same report,
+    /// where `signature.status` is `verified` or `invalid` when `keys` were given and a key fits (WebCrypto does the
+    /// cryptography), and `signature.invalid` is an error finding that denies. Without `keys` it equals `diagnose`.
+    ///
+    /// # Errors
+    /// Rejects only when `request` is not an object with a string `input` (as `diagnose` throws).
+    #[wasm_bindgen(js_name = diagnoseAsync)]
+    pub fn diagnose_async(request: JsValue) -> js_sys::Promise {
+        promise(Box::pin(async move {
+            let (request, custom) = request_from(&request)?;
+            let mut report =
+                REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
+            let planned = crate::signature::assess_request(&request);
+            let checked = crate::webcrypto::verify(&planned).await;
+            crate::signature::merge(&mut report, &checked);
+            to_js(&report)
+        }))
+    }
 }

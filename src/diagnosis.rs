@@ -108,10 +108,33 @@ impl CustomMatrix {
         } else if text.len() > crate::limits::MAX_MATRIX_BYTES {
             CustomMatrix::TooLarge(text.len())
         } else {
-            CustomMatrix::Imported(Box::new(crate::openapi::import(text)))
+            CustomMatrix::Imported(Box::new(import(text)))
         }
     }
 }
+
+/// The document import. The first engine (built without the `full` feature) refuses a document with a problem
+/// that says why; the page never sends it one, it loads the full engine first (README, "Two engines"). A constant
+/// condition rather than `#[cfg]`: the importer is still compiled, and the linker leaves it out of the first
+/// engine's wasm.
+fn import(text: &str) -> crate::openapi::Imported {
+    if cfg!(feature = "full") {
+        crate::openapi::import(text)
+    } else {
+        crate::openapi::Imported {
+            matrix: None,
+            problems: vec![crate::openapi::ImportProblem {
+                pointer: String::new(),
+                message: FIRST_ENGINE_ONLY.into(),
+                fatal: true,
+            }],
+            format: "unknown".into(),
+        }
+    }
+}
+
+/// Why the first engine (built without the `full` feature) read no document or keys.
+pub(crate) const FIRST_ENGINE_ONLY: &str = "This is Token Doctor's first engine, built without the document import and the key readers; the page loads the full engine for them.";
 
 /// Diagnoses a request against the installed platforms. Never panics; every problem is a finding.
 pub fn diagnose(request: &Request, registry: &Registry) -> Report {

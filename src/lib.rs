@@ -40,9 +40,9 @@ pub mod time;
 pub mod bindings;
 #[cfg(target_arch = "wasm32")]
 pub mod jstext;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "full"))]
 pub mod live;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "full"))]
 pub mod webcrypto;
 
 pub use diagnosis::diagnose;

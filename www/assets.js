@@ -1,28 +1,45 @@
-// Where the engine and the built-in matrices come from when the page is served: files next to this module. The
+// Where the engines and the built-in matrices come from when the page is served: files next to this module. The
 // single-file build (scripts/dist.mjs) replaces this module with one that holds them inline.
 //
-// The engine starts as soon as this module runs: its bindings (pkg/token_doctor.js) are imported while its wasm
-// is fetched and compiled, then it is instantiated. index.html also runs this module on its own, as an async
-// module script, so all of that happens while the page's other modules are still arriving.
+// Two engines, two builds of the same crate (README, "Two engines"): the first engine (pkg/first/) answers what
+// the page diagnoses from a paste; the full engine (pkg/) adds the document import, the live checks and signature
+// verification with keys, and is loaded the first time one of them is needed (engine.js).
+//
+// The first engine starts as soon as this module runs: its bindings are imported while its wasm is fetched and
+// compiled, then it is instantiated. index.html also runs this module on its own, as an async module script, so
+// all of that happens while the page's other modules are still arriving.
 
 /** True in the single-file build. */
 export const inlined = false;
 
-/** The engine's compiled WebAssembly.Module (`pkg/token_doctor_bg.wasm` next to this module). */
-async function compileEngine() {
-  const response = await fetch(new URL('./pkg/token_doctor_bg.wasm', import.meta.url));
+/** The compiled WebAssembly.Module of the wasm at `url`. */
+export async function compile(url) {
+  const response = await fetch(url);
   if (!response.ok) throw new Error(`the engine could not be fetched: HTTP ${response.status}`);
   // Streaming compiles while the bytes arrive; it needs the application/wasm type, else compile the bytes.
   return WebAssembly.compileStreaming(response.clone())
     .catch(() => response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
 }
 
-let engine = null;
-/** Starts the engine once per page; resolves when its exports can be called. */
+/** Instantiates `bindings` (a wasm-bindgen module) with `module`; resolves to the bindings, ready to call. */
+export const instantiate = ([bindings, module]) => bindings.default({ module_or_path: module }).then(() => bindings);
+
+let first = null;
+/** Starts the first engine once per page; resolves to its bindings (`pkg/first/token_doctor.js`) once callable. */
 export function startEngine() {
-  engine ??= Promise.all([import('./pkg/token_doctor.js'), compileEngine()])
-    .then(([bindings, module]) => bindings.default({ module_or_path: module }));
-  return engine;
+  first ??= Promise.all([
+    import('./pkg/first/token_doctor.js'),
+    compile(new URL('./pkg/first/token_doctor_bg.wasm', import.meta.url)),
+  ]).then(instantiate);
+  return first;
+}
+
+/**
+ * Starts the full engine once per page (full-engine.js, not part of the first download); resolves to its bindings
+ * (`pkg/token_doctor.js`) once callable. A failure lets the next call retry.
+ */
+export function startFullEngine() {
+  return import('./full-engine.js').then((m) => m.startFullEngine());
 }
 
 startEngine().catch(() => {}); // a failure is reported where mount.js awaits the engine

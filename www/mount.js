@@ -1,8 +1,8 @@
 // One Token Doctor instance: builds the UI into a container (the page's #app, or a <token-doctor> shadow root),
 // diagnoses as the user types, loads platform matrices on demand, and copies redacted reports. Nothing is
 // written to storage, cookies, the URL or the console; nothing is fetched except the page's own files.
-import { diagnose, installPlatform, operations as engineOperations, platforms, lastPanic, tokenOf } from './pkg/token_doctor.js';
-import { startEngine, matrixBytes, inlined } from './assets.js';
+import { diagnose, installPlatform, operations as engineOperations, platforms, lastPanic, tokenOf, engineReady as startEngine, fullEngine, fullEngineLoaded } from './engine.js';
+import { matrixBytes, inlined } from './assets.js';
 import { buildUi } from './ui.js';
 import { setText } from './dom.js';
 import { renderReport, loadCompare } from './render.js';
@@ -165,6 +165,7 @@ export async function mountTokenDoctor(container, options = {}) {
   const field = { input: q('input'), operation: q('operation'), response: q('response'), previous: q('previous'), platform: q('platform') };
   const state = { report: null, customMatrix: null, customOps: null, customName: '', introspection: null, debounce: 0, pending: false, exp: null, expired: false, failed: new Map() };
 
+  let destroyed = false;
   const snippets = embedSnippets();
   setText(q('embed-iframe'), snippets.iframe);
   setText(q('embed-element'), snippets.element);
@@ -323,10 +324,18 @@ export async function mountTokenDoctor(container, options = {}) {
     field.operation.focus();
   });
 
-  // Your own OpenAPI document: file picker or paste; nothing is fetched.
-  function useDocument(name) {
+  // Your own OpenAPI document: file picker or paste; nothing is fetched but the full engine, which reads documents.
+  async function useDocument(name) {
     const text = q('matrix-text').value;
     if (!text.trim()) { setText(q('matrix-status'), 'Paste a document or open a file first.'); return; }
+    if (!fullEngineLoaded()) {
+      setText(q('matrix-status'), 'Loading the document reader\u2026');
+      try { await fullEngine(); } catch (err) {
+        setText(q('matrix-status'), `The document reader could not be loaded: ${err?.message ?? err}`);
+        return;
+      }
+      if (destroyed || q('matrix-text').value !== text) return; // gone, or another document was given meanwhile
+    }
     state.customMatrix = text;
     state.customName = name || 'pasted';
     state.customOps = documentOperations(text);
@@ -412,14 +421,16 @@ export async function mountTokenDoctor(container, options = {}) {
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 
-  // The verify and live panels: loaded and mounted the first time either box is opened.
+  // The verify and live panels: loaded and mounted the first time either box is opened, with the full engine (it
+  // verifies with keys and runs the live checks), which starts loading as soon as the pointer or the focus is on
+  // either box's summary.
   let panels = null;
   let panelsLoading = null;
-  let destroyed = false;
   function openPanels() {
-    panelsLoading ??= loadPanels().then(({ mountPanels }) => {
+    panelsLoading ??= Promise.all([loadPanels(), fullEngine()]).then(([{ mountPanels }, engine]) => {
       if (destroyed) return;
       panels = mountPanels(q, {
+        engine,
         getRequest: request,
         getToken: () => pastedToken() ?? field.input.value,
         getIssuer: () => state.report?.claims?.issuer ?? null,
@@ -432,7 +443,10 @@ export async function mountTokenDoctor(container, options = {}) {
       for (const id of ['verify-panel', 'live-panel']) setText(q(id), `This panel could not be loaded: ${err?.message ?? err}`);
     });
   }
-  for (const id of ['verify-box', 'live-box']) q(id).addEventListener('toggle', () => { if (q(id).open) openPanels(); });
+  for (const id of ['verify-box', 'live-box']) {
+    q(id).addEventListener('toggle', () => { if (q(id).open) openPanels(); });
+    for (const type of ['pointerenter', 'focusin']) q(id).querySelector('summary')?.addEventListener(type, () => { fullEngine().catch(() => {}); }, { once: true });
+  }
   // The comparison renders with compare.js: start loading it as soon as the user heads there.
   const prefetchCompare = () => { loadCompare().catch(() => {}); };
   q('compare-box').addEventListener('toggle', () => { if (q('compare-box').open) prefetchCompare(); });

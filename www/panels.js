@@ -4,12 +4,13 @@ import { mountVerifyPanel } from './verify.js';
 import { mountLivePanel } from './live.js';
 
 /**
- * Mounts both panels into #verify-panel and #live-panel. `callbacks`: getRequest, getToken, getIssuer,
- * onIntrospection, onReport. Returns `{ changed(), destroy() }`: call `changed()` after each diagnosis.
+ * Mounts both panels into #verify-panel and #live-panel. `callbacks`: engine (the full engine's bindings, loaded),
+ * getRequest, getToken, getIssuer, onIntrospection, onReport. Returns `{ changed(), destroy() }`: call `changed()`
+ * after each diagnosis.
  */
-export function mountPanels(q, { getRequest, getToken, getIssuer, onIntrospection, onReport }) {
-  const verify = mountVerifyPanel(q('verify-panel'), { getRequest, onReport });
-  const live = mountLivePanel(q('live-panel'), { getToken, getIssuer, onIntrospection });
+export function mountPanels(q, { engine, getRequest, getToken, getIssuer, onIntrospection, onReport }) {
+  const verify = mountVerifyPanel(q('verify-panel'), { getRequest, onReport, engine });
+  const live = mountLivePanel(q('live-panel'), { getToken, getIssuer, onIntrospection, engine });
   return {
     changed() { void verify.refresh(); live.refresh(); },
     destroy() { live.destroy(); },

@@ -2,7 +2,7 @@
 // or the HMAC secret (as text or as base64, chosen explicitly), and the engine's diagnoseAsync checks the signature
 // with WebCrypto. Self-contained: builds its own elements inside `container` (a page section or a shadow root),
 // renders text only (never HTML), and never writes a key or a token to the console, the URL or storage.
-import { diagnoseAsync } from './pkg/token_doctor.js';
+import * as wasm from './pkg/token_doctor.js';
 import { keyName, signatureText } from './format.js';
 
 export { keyName, signatureText };
@@ -27,9 +27,10 @@ function el(tag, props = {}, ...children) {
  * the panel adds `keys` and calls diagnoseAsync; `onReport(report)` receives the report with the signature
  * checked. Returns `{ element, verify, refresh, reset, setKeys }`: call `refresh()` when the request changes (it
  * re-checks when a key is present, and otherwise shows "Decoded, not verified"); `setKeys(jwks)` fills in public
- * keys found elsewhere (discovery's jwks_uri) and checks.
+ * keys found elsewhere (discovery's jwks_uri) and checks. `engine` (optional): the initialized module with
+ * `diagnoseAsync` (default: the full engine's bindings, pkg/token_doctor.js).
  */
-export function mountVerifyPanel(container, { getRequest, onReport } = {}) {
+export function mountVerifyPanel(container, { getRequest, onReport, engine = wasm } = {}) {
   const n = ++instances;
   const id = (name) => `td-verify-${name}-${n}`;
   const kinds = [
@@ -94,7 +95,7 @@ export function mountVerifyPanel(container, { getRequest, onReport } = {}) {
     status.dataset.status = 'checking';
     status.textContent = 'Checking the signature\u2026';
     try {
-      const report = await diagnoseAsync({ ...(getRequest?.() ?? { input: '' }), keys: k });
+      const report = await engine.diagnoseAsync({ ...(getRequest?.() ?? { input: '' }), keys: k });
       if (mine !== seq) return null; // a newer check started; its answer wins
       show(report.signature, report.findings ?? []);
       onReport?.(report);

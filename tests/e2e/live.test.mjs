@@ -62,10 +62,10 @@ async function paste(page, token) {
   await page.waitForFunction(() => document.querySelector('#verdict').textContent.length > 3);
 }
 
-/** Calls one of the engine's exports inside the page (the module the page already initialized). */
+/** Calls one of the full engine's exports inside the page (engine.js loads it once, as the live panel does). */
 function api(page, name, options) {
   return page.evaluate(async ([fn, opts]) => {
-    const m = await import('/www/pkg/token_doctor.js');
+    const m = await (await import('/www/engine.js')).fullEngine();
     return m[fn](opts);
   }, [name, options]);
 }
@@ -150,7 +150,7 @@ test('introspecting an active token: the scopes arrive and the verdict changes',
   assert.equal(r.response.scope, 'api:read api:write');
   assert.deepEqual(r.warnings, []);
   const reports = await page.evaluate(async ([tok, resp, mtx]) => {
-    const m = await import('/www/pkg/token_doctor.js');
+    const m = await (await import('/www/engine.js')).fullEngine();
     const base = { input: tok, operation: 'POST https://api.token-doctor.test/things', matrix: mtx };
     return [m.diagnose(base), m.diagnose({ ...base, introspection: resp }), m.diagnose({ ...base, introspection: JSON.stringify(resp) })];
   }, [token, r.response, matrix]);
@@ -282,7 +282,7 @@ test('Genesys tokens/me (through the local stand-in for Genesys Cloud)', async (
   assert.match(app.userSkipped, /client-credentials/);
   assert.ok(!genesys.requests.some((r) => r.authorization === `Bearer ${GENESYS.app}` && r.url.startsWith('/api/v2/users/me')));
   const report = await page.evaluate(async ([tok, resp]) => {
-    const m = await import('/www/pkg/token_doctor.js');
+    const m = await (await import('/www/engine.js')).fullEngine();
     return m.diagnose({ input: tok, introspection: resp });
   }, [GENESYS.app, app.response]);
   assert.equal(report.platform?.id, 'genesys-cloud', 'the engine reads the TokenInfo as Genesys tokens/me');
@@ -308,7 +308,7 @@ test('a server that never answers times out; a cancelled request says so; a clos
   assert.ok(slow.error.commands.curl.includes(`${oidc.silentOrigin}/introspect`));
 
   const cancelled = await page.evaluate(async (endpoint) => {
-    const m = await import('/www/pkg/token_doctor.js');
+    const m = await (await import('/www/engine.js')).fullEngine();
     const c = new AbortController();
     const p = m.introspect({ endpoint, token: 'abc', clientId: 'c', clientSecret: 's', signal: c.signal });
     c.abort();
@@ -339,7 +339,7 @@ test('invalid options reject with a clear message and send nothing', async () =>
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
   const errors = await page.evaluate(async () => {
-    const m = await import('/www/pkg/token_doctor.js');
+    const m = await (await import('/www/engine.js')).fullEngine();
     const out = [];
     for (const [fn, opts] of [
       ['introspect', { token: 'abc', clientId: 'c' }],

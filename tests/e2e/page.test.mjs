@@ -148,6 +148,8 @@ test('your own OpenAPI document, pasted: requirements come from it, completion s
   await page.click('#own-document > summary');
   await page.fill('#matrix-text', JSON.stringify(PETS_OPENAPI, null, 2));
   await page.click('#matrix-use');
+  // The first use of a document loads the full engine (README, "Two engines"), then says what it uses.
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
   assert.match(await page.textContent('#matrix-status'), /Using the pasted document .*2 operations listed/);
   await page.fill('#input', petsToken('pets:read'));
   await page.fill('#operation', 'POST https://pets.example.com/v1/pets');

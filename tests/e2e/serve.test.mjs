@@ -24,7 +24,7 @@ before(async () => { plain = await serve(); gzip = await serve(undefined, { gzip
 after(() => { plain.server.close(); gzip.server.close(); });
 
 test('with gzip, the wasm and a matrix come compressed to a client that accepts gzip, and decompress to the file', async () => {
-  for (const file of ['pkg/token_doctor_bg.wasm', 'matrices/nice-cxone.json', 'mount.js']) {
+  for (const file of ['pkg/first/token_doctor_bg.wasm', 'pkg/token_doctor_bg.wasm', 'matrices/nice-cxone.json', 'mount.js']) {
     const res = await get(`${gzip.url}${file}`, { 'accept-encoding': 'gzip, deflate, br' });
     assert.equal(res.status, 200, file);
     assert.equal(res.headers['content-encoding'], 'gzip', file);

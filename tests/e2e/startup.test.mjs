@@ -36,9 +36,11 @@ test('index.html asks at once for exactly the modules app.js imports statically'
   const scripts = [...page.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]);
   const preloaded = [...page.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
   const asked = [...new Set([...scripts, ...preloaded])].sort();
-  assert.deepEqual(asked, staticGraph('app.js'));
+  // The first engine's bindings are imported by assets.js with import(), on the way to the first verdict.
+  assert.deepEqual(asked, [...staticGraph('app.js'), 'pkg/first/token_doctor.js'].sort());
   for (const file of asked) assert.ok(fs.existsSync(path.join(WWW, file)), `${file} exists`);
-  assert.match(page, /<link rel="preload" href="pkg\/token_doctor_bg\.wasm" as="fetch" type="application\/wasm" crossorigin>/);
+  assert.match(page, /<link rel="preload" href="pkg\/first\/token_doctor_bg\.wasm" as="fetch" type="application\/wasm" crossorigin>/);
+  assert.ok(!/href="pkg\/token_doctor/.test(page), 'the full engine is not asked for');
 });
 
 test('the panels, the comparison and the Markdown report are not in the first download', () => {
@@ -47,8 +49,8 @@ test('the panels, the comparison and the Markdown report are not in the first do
 });
 
 test('the matrix fetched while the engine starts is the one the sample operation needs', async () => {
-  const { default: init, diagnose } = await import(path.join(WWW, 'pkg/token_doctor.js'));
-  await init({ module_or_path: fs.readFileSync(path.join(WWW, 'pkg/token_doctor_bg.wasm')) });
+  const { default: init, diagnose } = await import(path.join(WWW, 'pkg/first/token_doctor.js'));
+  await init({ module_or_path: fs.readFileSync(path.join(WWW, 'pkg/first/token_doctor_bg.wasm')) });
   const { sampleToken, SAMPLE_OPERATION, SAMPLE_PLATFORM } = await import(path.join(WWW, 'sample.js'));
   const now = Math.floor(Date.now() / 1000);
   assert.equal(diagnose({ input: sampleToken(now), operation: SAMPLE_OPERATION, now }).platform?.id, SAMPLE_PLATFORM);
@@ -65,7 +67,8 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied'); // the sample, settled
   await page.waitForLoadState('networkidle');
-  assert.equal(requested.filter((u) => u === 'pkg/token_doctor_bg.wasm').length, 1, 'the preload is the request the engine uses');
+  assert.equal(requested.filter((u) => u === 'pkg/first/token_doctor_bg.wasm').length, 1, 'the preload is the request the engine uses');
+  assert.deepEqual(requested.filter((u) => /^pkg\/token_doctor/.test(u)), [], 'the full engine waits until it is needed');
   assert.deepEqual(requested.filter((u) => u.includes('/snippets/')), [], 'wasm-bindgen snippets are folded into the bindings (scripts/inline-snippets.mjs)');
   assert.equal(requested.filter((u) => u === 'matrices/microsoft-graph.json').length, 1, 'fetched early, once');
   for (const file of LAZY) assert.ok(!requested.includes(file), `${file} was fetched before it was needed`);
@@ -75,6 +78,19 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   await page.waitForSelector('#verify-panel .verify-button');
   for (const file of ['panels.js', 'verify.js', 'live.js']) assert.ok(requested.includes(file), `${file} loads with the panel`);
   assert.ok(!requested.includes('compare.js') && !requested.includes('report-md.js'));
+  assert.equal(requested.filter((u) => u === 'pkg/token_doctor_bg.wasm').length, 1, 'the full engine loads with the panel, once');
+  assert.equal(requested.filter((u) => u === 'pkg/first/token_doctor_bg.wasm').length, 1);
+
+  // The full engine now answers, with the matrix the first engine had installed: the sample is diagnosed the same.
+  const before = await page.evaluate(() => document.querySelector('#verdict').textContent);
+  const sample = await page.inputValue('#operation');
+  await page.fill('#operation', '');
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict !== 'denied');
+  await page.fill('#operation', sample);
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  assert.equal(await page.evaluate(() => document.querySelector('#verdict').textContent), before);
+  assert.ok(await page.evaluate(async () => (await import('./engine.js')).fullEngineLoaded()));
+  assert.equal(requested.filter((u) => u === 'matrices/microsoft-graph.json').length, 1, 'installed again from the bytes, not fetched again');
 
   await page.click('#report-preview > summary');
   await page.waitForFunction(() => document.querySelector('#report-md').value.startsWith('### Token Doctor'));
@@ -93,7 +109,7 @@ test('loadPlatform finds the built-in matrices next to the bindings (its snippet
     page.on('request', (req) => requested.push(req.url().replace(sub.url, '')));
     await page.goto(`${sub.url}sub/`);
     await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
-    const loaded = await page.evaluate(async () => (await import('./pkg/token_doctor.js')).loadPlatform('nice-cxone'));
+    const loaded = await page.evaluate(async () => (await (await import('./engine.js')).fullEngine()).loadPlatform('nice-cxone'));
     assert.equal(loaded.id, 'nice-cxone');
     assert.ok(loaded.operations > 0, JSON.stringify(loaded));
     assert.ok(requested.includes('sub/matrices/nice-cxone.json'), requested.join(' '));
@@ -108,7 +124,7 @@ test('a slow engine: the UI shows without a diagnosis ("Loading the engine"), th
   const page = await openPage(browser);
   let release;
   const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/pkg/token_doctor_bg.wasm', async (route) => { await held; await route.continue(); });
+  await page.route('**/pkg/first/token_doctor_bg.wasm', async (route) => { await held; await route.continue(); });
   await page.goto(url);
   await page.locator('#verdict-label', { hasText: 'Loading the engine' }).waitFor();
   assert.equal(await page.textContent('#verdict'), '', 'no verdict before the engine');
@@ -119,7 +135,7 @@ test('a slow engine: the UI shows without a diagnosis ("Loading the engine"), th
 
 test('an engine that cannot load: the page says so', async () => {
   const page = await openPage(browser);
-  await page.route('**/pkg/token_doctor_bg.wasm', (route) => route.abort());
+  await page.route('**/pkg/first/token_doctor_bg.wasm', (route) => route.abort());
   await page.goto(url);
   await page.locator('#verdict', { hasText: 'The engine could not start' }).waitFor();
   assert.equal(await page.textContent('#verdict-label'), '! Error');
@@ -150,7 +166,7 @@ test('the first verdict shown is the sample\'s own: diagnosed with its matrix, n
   let arrived;
   const matrixArrived = new Promise((resolve) => { arrived = resolve; });
   page.on('requestfinished', (req) => { if (req.url().endsWith('/matrices/microsoft-graph.json')) arrived(); });
-  await page.route('**/pkg/token_doctor_bg.wasm', async (route) => { await matrixArrived; await route.continue(); });
+  await page.route('**/pkg/first/token_doctor_bg.wasm', async (route) => { await matrixArrived; await route.continue(); });
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
   await page.waitForLoadState('networkidle');

@@ -130,10 +130,21 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
 /// previous?, keys? }`) and returns the report as a plain object. Synchronous; never touches the network.
 ///
 /// # Errors
-/// Throws a JS `Error` only when `request` is not an object with a string `input`.
+/// Throws a JS `Error` only when `request` is not an object with a string `input`; in the first engine
+/// (www/pkg/first/), also when it brings a document (`matrix`) or `keys`, which only the full engine reads: a
+/// report that left them out would look complete and could be wrong.
 #[wasm_bindgen]
 pub fn diagnose(request: JsValue) -> Result<JsValue, JsError> {
     let (request, custom) = request_from(&request)?;
+    let brings_keys = request
+        .keys
+        .as_ref()
+        .is_some_and(|k| !crate::signature::is_blank(k));
+    if !cfg!(feature = "full") && (brings_keys || !matches!(*custom, CustomMatrix::None)) {
+        return Err(JsError::new(
+            "diagnose(request): this request brings a document or keys, which only the full engine (www/pkg/) reads; this is the first engine (www/pkg/first/)",
+        ));
+    }
     let report = REGISTRY.with(|r| crate::diagnosis::diagnose_with(&request, &r.borrow(), &custom));
     to_js(&report)
 }

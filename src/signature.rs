@@ -820,7 +820,8 @@ impl Draft {
     }
 }
 
-fn is_blank(v: &Value) -> bool {
+/// True for keys that are no keys: null, blank text, an empty object or array (the request is read as without keys).
+pub(crate) fn is_blank(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::String(s) => s.trim().is_empty(),

@@ -4,12 +4,14 @@
 // and signature verification with keys; it is loaded the first time one of them is needed (`fullEngine()`).
 // From then on it answers every call: the built-in matrices installed so far are installed in it first, so its
 // answers are the ones the first engine gave, and more.
-import { startEngine, startFullEngine } from './assets.js';
+import { startEngine, startFullEngine, inlined } from './assets.js';
 
 let active = null; // the bindings that answer: the first engine's, then the full engine's
 let full = null; // the full engine's bindings, once it answers
 let loading = null; // Promise of the full engine, while it loads
-const installed = new Map(); // id -> bytes of every built-in matrix installed, to install again in the full engine
+// id -> bytes of each built-in matrix installed in the first engine, to install again in the full one; emptied then.
+// The single file has one engine: nothing to keep.
+const installed = new Map();
 
 /** Resolves once the first engine (or the full one, if it came first) can be called. */
 export function engineReady() {
@@ -36,6 +38,7 @@ export function fullEngine() {
   loading ??= startFullEngine().then((bindings) => {
     // The single-file build has one engine: then there is nothing to install again.
     if (bindings !== active) for (const [id, bytes] of installed) bindings.installPlatform(id, bytes);
+    installed.clear();
     full = bindings;
     active = bindings;
     return bindings;
@@ -49,10 +52,13 @@ export function diagnose(request) {
   return active.diagnose(request);
 }
 
-/** Installs built-in matrix `id` from its bytes (and keeps them, to install them in the full engine when it loads). */
+/**
+ * Installs built-in matrix `id` from its bytes, and keeps them while the first engine answers, to install them in
+ * the full engine when it loads.
+ */
 export function installPlatform(id, bytes) {
   const result = active.installPlatform(id, bytes);
-  installed.set(id, bytes);
+  if (!full && !inlined) installed.set(id, bytes);
   return result;
 }
 

@@ -326,16 +326,18 @@ export async function mountTokenDoctor(container, options = {}) {
 
   // Your own OpenAPI document: file picker or paste; nothing is fetched but the full engine, which reads documents.
   async function useDocument(name) {
-    const text = q('matrix-text').value;
-    if (!text.trim()) { setText(q('matrix-status'), 'Paste a document or open a file first.'); return; }
+    const given = () => q('matrix-text').value;
+    if (!given().trim()) { setText(q('matrix-status'), 'Paste a document or open a file first.'); return; }
     if (!fullEngineLoaded()) {
       setText(q('matrix-status'), 'Loading the document reader\u2026');
       try { await fullEngine(); } catch (err) {
         setText(q('matrix-status'), `The document reader could not be loaded: ${err?.message ?? err}`);
         return;
       }
-      if (destroyed || q('matrix-text').value !== text) return; // gone, or another document was given meanwhile
+      if (destroyed) return;
     }
+    const text = given(); // as it is now: it may have been edited while the reader loaded
+    if (!text.trim()) { setText(q('matrix-status'), 'Paste a document or open a file first.'); return; }
     state.customMatrix = text;
     state.customName = name || 'pasted';
     state.customOps = documentOperations(text);

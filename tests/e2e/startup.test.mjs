@@ -74,6 +74,11 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   for (const file of LAZY) assert.ok(!requested.includes(file), `${file} was fetched before it was needed`);
   assert.deepEqual(page.consoleLines.filter((line) => /preload/i.test(line)), []);
 
+  // Until the full engine answers, a request that needs it is refused, not answered without its keys or document.
+  assert.match(await page.evaluate(async () => {
+    try { (await import('./engine.js')).diagnose({ input: 'abc', keys: '{}' }); return 'answered'; } catch (err) { return err.message; }
+  }), /needs the full engine/);
+
   await page.click('#verify-box > summary');
   await page.waitForSelector('#verify-panel .verify-button');
   for (const file of ['panels.js', 'verify.js', 'live.js']) assert.ok(requested.includes(file), `${file} loads with the panel`);
@@ -95,6 +100,33 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   await page.click('#report-preview > summary');
   await page.waitForFunction(() => document.querySelector('#report-md').value.startsWith('### Token Doctor'));
   assert.ok(requested.includes('report-md.js'));
+  assertClean(page);
+});
+
+test('a matrix installed while the full engine loads is installed in it too; a document waits for the full engine', async () => {
+  const page = await openPage(browser);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/pkg/token_doctor_bg.wasm', async (route) => { await held; await route.continue(); });
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  await page.click('#own-document > summary');
+  await page.fill('#matrix-text', '{"openapi": "3.0.3"');
+  await page.click('#matrix-use'); // needs the full engine, which is held
+  await page.locator('#matrix-status', { hasText: 'Loading the document reader' }).waitFor();
+  await page.selectOption('#platform', 'genesys-cloud'); // installed in the first engine meanwhile
+  await page.locator('#platform-status', { hasText: /Genesys Cloud .*operations known/ }).waitFor();
+  await page.fill('#matrix-text', '{"openapi": "3.0.3", "paths": {}}'); // edited while the reader loads
+  release();
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
+  const engine = await page.evaluate(async () => {
+    const e = await import('./engine.js');
+    return { full: e.fullEngineLoaded(), installed: e.platforms().installed };
+  });
+  assert.equal(engine.full, true);
+  for (const id of ['microsoft-graph', 'genesys-cloud']) assert.ok(engine.installed.includes(id), `${id} in ${engine.installed}`);
+  // The document is the one in the field when the reader came: its problems are the edited text's, not the first's.
+  assert.match(await page.textContent('#matrix-status'), /Using the pasted document \(33 characters/);
   assertClean(page);
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch, serve, openPage, assertClean, screenshot } from './harness.mjs';
-import { graphToken, OPAQUE, ready, verdictIs, buildSingleFile, openSingleFileOffline } from './page-helpers.mjs';
+import { graphToken, OPAQUE, PETS_YAML, petsToken, ready, verdictIs, buildSingleFile, openSingleFileOffline } from './page-helpers.mjs';
 
 let browser, server, url, singleFile;
 before(async () => {
@@ -91,6 +91,15 @@ test('the single file opened from file:// diagnoses with its inline matrices, wi
   await page.fill('#operation', 'GET https://api.mypurecloud.com/api/v2/users/me');
   await page.waitForSelector('#findings > [data-code="token.opaque"]');
   await page.waitForFunction(() => /Genesys Cloud .*operations known/.test(document.querySelector('#platform-status').textContent));
+  // The single file has one engine, the full one: a YAML document is read with no file to fetch.
+  await page.click('#own-document > summary');
+  await page.fill('#matrix-text', PETS_YAML);
+  await page.click('#matrix-use');
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
+  await page.fill('#input', petsToken('pets:read'));
+  await page.fill('#operation', 'POST https://pets.example.com/v1/pets');
+  await page.waitForSelector('#findings > [data-code="scope.missing"]');
+  assert.match(await page.textContent('#verdict'), /pets:write/);
   assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), [], 'no network request');
   assert.deepEqual(problems, []);
   await screenshot(page, 'page-single-file');

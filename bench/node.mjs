@@ -13,16 +13,18 @@ import { corpus } from './tokens.mjs';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 const PKG = path.join(ROOT, 'www', 'pkg');
-const WASM_BYTES = () => fs.readFileSync(path.join(PKG, 'token_doctor_bg.wasm'));
+/** The page's first engine (README, "Two engines"): the one that diagnoses pastes in the page. */
+export const FIRST_PKG = path.join(PKG, 'first');
 
 /**
- * A fresh instance of the wasm module: the bindings are imported under a distinct URL (`?instance=<name>`) so each
- * name gets its own module state and its own linear memory. Returns `{ api, memory }`.
+ * A fresh instance of the wasm module (of `pkg`, default the full engine): the bindings are imported under a
+ * distinct URL (`?instance=<name>`) so each name gets its own module state and its own linear memory. Returns
+ * `{ api, memory }`.
  */
-export async function instance(name) {
-  const url = `${pathToFileURL(path.join(PKG, 'token_doctor.js')).href}?instance=${name}`;
+export async function instance(name, pkg = PKG) {
+  const url = `${pathToFileURL(path.join(pkg, 'token_doctor.js')).href}?instance=${name}`;
   const api = await import(url);
-  const exports = api.initSync({ module: WASM_BYTES() });
+  const exports = api.initSync({ module: fs.readFileSync(path.join(pkg, 'token_doctor_bg.wasm')) });
   return { api, memory: exports.memory };
 }
 
@@ -83,13 +85,17 @@ export function calledOperations(api, id) {
   return list;
 }
 
-/** 1. diagnose({input}) against jose and jwt-decode on each token, in alternation. */
-export function decodeLatency(api, { rounds = 150 } = {}) {
+/**
+ * 1. diagnose({input}) against jose and jwt-decode on each token, in alternation; with `first` (the first engine's
+ * API), also the first engine against the full one.
+ */
+export function decodeLatency(api, { rounds = 150, first = null } = {}) {
   const rows = [];
   for (const { name, token, jwt } of corpus()) {
     const sample = api.diagnose({ input: token });
     const contenders = {
       diagnose: () => api.diagnose({ input: token }),
+      ...(first ? { 'first engine': () => first.diagnose({ input: token }) } : {}),
       jose: () => {
         try {
           return [decodeProtectedHeader(token), decodeJwt(token)];
@@ -107,7 +113,7 @@ export function decodeLatency(api, { rounds = 150 } = {}) {
     };
     const r = alternate(contenders, {
       rounds,
-      pairs: [['diagnose', 'jose'], ['diagnose', 'jwt-decode']],
+      pairs: [['diagnose', 'jose'], ['diagnose', 'jwt-decode'], ...(first ? [['first engine', 'diagnose']] : [])],
     });
     rows.push({ name, bytes: token.length, jwt, verdict: sample.verdict, recognized: sample.recognized, ...r });
   }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { fmtKB, fmtRatio, fmtSummary, fmtTime } from './lib.mjs';
-import { ROOT, instance, installAll, decodeLatency, diagnoseWithOperation, lookupThroughApi, openapiImport } from './node.mjs';
+import { ROOT, FIRST_PKG, instance, installAll, decodeLatency, diagnoseWithOperation, lookupThroughApi, openapiImport } from './node.mjs';
 import { sizes } from './size.mjs';
 import { coldStart, blankBaseline, chromiumVersion } from './coldstart.mjs';
 
@@ -106,7 +106,8 @@ if (want('node')) {
   }
 
   log('1. diagnose({input}) vs jose and jwt-decode');
-  results.decode = decodeLatency(api);
+  const { api: first } = await instance('first', FIRST_PKG);
+  results.decode = decodeLatency(api, { first });
   const jwtRows = results.decode.filter((d) => d.jwt);
   const worst = jwtRows.reduce((w, d) => (d.ratios['diagnose / jose'].median > (w?.ratios['diagnose / jose'].median ?? -1) ? d : w), null);
   for (const d of results.decode) {
@@ -114,7 +115,7 @@ if (want('node')) {
     row(
       `diagnose({input}) ${d.name}, ${d.bytes} B`,
       fmtSummary(d.times.diagnose),
-      `jose ${fmtTime(d.times.jose.median)}, jwt-decode ${fmtTime(d.times['jwt-decode'].median)}; ÷jose ${fmtRatio(over)}, ÷jwt-decode ${fmtRatio(d.ratios['diagnose / jwt-decode'])}`,
+      `jose ${fmtTime(d.times.jose.median)}, jwt-decode ${fmtTime(d.times['jwt-decode'].median)}; ÷jose ${fmtRatio(over)}, ÷jwt-decode ${fmtRatio(d.ratios['diagnose / jwt-decode'])}; the page's first engine ÷ this ${fmtRatio(d.ratios['first engine / diagnose'])}`,
       d.jwt ? `≤ ${BUDGET.diagnoseOverJose}× jose` : '(peers throw)',
       d.jwt ? over.median <= BUDGET.diagnoseOverJose : null,
     );

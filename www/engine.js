@@ -18,9 +18,19 @@ export function engineReady() {
   return startEngine().then((bindings) => { active ??= bindings; });
 }
 
-/** True when `request` needs the full engine: it brings a document (`matrix`) or keys to verify with. */
+/**
+ * True when `request` needs the full engine: it brings a document (`matrix`: anything but null or blank text) or
+ * keys to verify with (`keys`: anything but null, blank text, `{}` or `[]`), as the engine reads them (the first
+ * engine refuses exactly these; tests/e2e/engines.test.mjs compares the two rules).
+ */
 export function needsFull(request) {
-  return request?.matrix != null || request?.keys != null;
+  const matrix = request?.matrix;
+  const keys = request?.keys;
+  const blankText = (v) => typeof v === 'string' && !v.trim();
+  const hasMatrix = matrix != null && !blankText(matrix);
+  const hasKeys = keys != null && !blankText(keys)
+    && !(typeof keys === 'object' && (Array.isArray(keys) ? keys.length === 0 : Object.keys(keys).length === 0));
+  return hasMatrix || hasKeys;
 }
 
 /** True once the full engine answers. */

@@ -41,7 +41,8 @@ function requests() {
   return out.map(([name, r]) => [name, { ...r, now: r.now ?? NOW }]);
 }
 
-const needsFull = (r) => r.matrix != null || r.keys != null;
+// The page's rule, from engine.js itself (imported in Node it loads no wasm: its fetch of a file URL fails, quietly).
+const { needsFull } = await import(path.join(ROOT, 'www/engine.js'));
 
 test('the first engine answers as the full engine does, byte for byte, wherever it does not need the full one', () => {
   const all = requests();
@@ -71,10 +72,26 @@ test('a request with a document or keys: the first engine refuses it, the full o
     assert.doesNotMatch(JSON.stringify(engines.full.diagnose(r)), /full engine/);
   }
   // Blank keys and a blank document are no keys and no document, in both engines.
-  for (const blank of [{ keys: '' }, { keys: {} }, { keys: null }, { matrix: '  ' }]) {
+  for (const blank of [{ keys: '' }, { keys: ' ' }, { keys: {} }, { keys: [] }, { keys: null }, { matrix: '' }, { matrix: '  ' }, { matrix: null }]) {
     const r = { ...jwt, ...blank };
     assert.equal(JSON.stringify(engines.first.diagnose(r)), JSON.stringify(engines.full.diagnose(r)), JSON.stringify(blank));
   }
+});
+
+test('engine.js sends to the full engine exactly the requests the first engine refuses', async () => {
+  const jwt = requests().map(([, r]) => r).find((r) => !needsFull(r));
+  const values = ['', '  ', 'x', '{}', {}, [], { keys: [] }, [1], 0, false, true, null];
+  let refused = 0;
+  for (const field of ['matrix', 'keys']) {
+    for (const value of values) {
+      const r = { ...jwt, [field]: value };
+      let throws = false;
+      try { engines.first.diagnose(r); } catch { throws = true; }
+      assert.equal(needsFull(r), throws, `${field}: ${JSON.stringify(value)}`);
+      if (throws) refused += 1;
+    }
+  }
+  assert.ok(refused >= 10, `${refused} refused`);
 });
 
 test('the page\'s most frequent request, { input } alone (read without JSON, at the current time), alike', () => {

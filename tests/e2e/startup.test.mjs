@@ -130,6 +130,32 @@ test('a matrix installed while the full engine loads is installed in it too; a d
   assertClean(page);
 });
 
+test('a full engine that cannot be fetched: the panel and the document reader say so, and the next try loads it', async () => {
+  const page = await openPage(browser);
+  let fail = true;
+  await page.route('**/pkg/token_doctor_bg.wasm', (route) => (fail ? route.abort() : route.continue()));
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  await page.click('#verify-box > summary');
+  await page.locator('#verify-panel', { hasText: 'This panel could not be loaded' }).waitFor();
+  await page.click('#own-document > summary');
+  await page.fill('#matrix-text', '{"openapi": "3.0.3", "paths": {}}');
+  await page.click('#matrix-use');
+  await page.locator('#matrix-status', { hasText: 'The document reader could not be loaded' }).waitFor();
+  assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'denied', 'the first engine still answers');
+
+  fail = false; // the network is back: the same actions load the full engine
+  await page.click('#matrix-use');
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
+  await page.click('#verify-box > summary'); // closes the box
+  await page.click('#verify-box > summary'); // opens it again: the panel loads now
+  await page.waitForSelector('#verify-panel .verify-button');
+  // The failed fetches are the only console errors (the browser's own lines); the page reported them as text.
+  const expected = (p) => /^console\.error: Failed to load resource: net::ERR_FAILED$/.test(p);
+  assert.ok(page.problems.some(expected), page.problems.join('\n'));
+  assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+});
+
 test('loadPlatform finds the built-in matrices next to the bindings (its snippet folded in), also below the root', async () => {
   // The page served from /sub/: a base computed from the wrong module would climb to /matrices/ and miss.
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'td-sub-'));

@@ -5,7 +5,8 @@
 // holds a `#verdict` with a new `data-verdict` and a text: on a change of the attribute or on the insertion.
 // The figure is the moment the verdict the page settles on first shows (for the sample: "denied", which needs the
 // Microsoft Graph matrix); a load that showed another verdict before it is counted as an interim verdict.
-// Also lists every file the page fetched.
+// Also lists every file the page fetched. With `openPanel`, each load then opens the Verify signature box and times,
+// in the page, the click to the panel's button: that first opening loads the full engine (README, "Two engines").
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +31,7 @@ const OBSERVER = `(() => {
  * `{ mbit, latencyMs }`, a slow link emulated by Chromium (DevTools network conditions) with the files served
  * gzip-compressed, as a web server would.
  */
-export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = null } = {}) {
+export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = null, openPanel = false } = {}) {
   const browser = await launch();
   const { server, url } = await serve(dir, { gzip: Boolean(link) });
   const samples = [];
@@ -41,6 +42,7 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
   const wasmEnd = [];
   const matrixEnd = [];
   const finals = [];
+  const panel = [];
   let interim = 0;
   let changes = [];
   const errors = [];
@@ -86,6 +88,15 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
           matrix: arrived(/\/matrices\//),
         };
       });
+      // The first opening of the Verify signature box: the full engine loads (fetched, compiled, matrices installed).
+      const panelMs = openPanel ? await page.evaluate(() => new Promise((resolve) => {
+        const t0 = performance.now();
+        const ready = () => document.querySelector('#verify-panel .verify-button');
+        new MutationObserver((_, observer) => {
+          if (ready()) { observer.disconnect(); resolve(performance.now() - t0); }
+        }).observe(document, { subtree: true, childList: true });
+        document.querySelector('#verify-box > summary').click();
+      })) : null;
       // The verdict the load settled on: its last change.
       const final = at.changes[at.changes.length - 1] ?? { at: at.verdictAt, verdict: at.verdict };
       if (i > 0) {
@@ -98,6 +109,7 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
         if (at.changes.length > 1) interim += 1;
         finals.push(final.verdict);
         wall.push(w);
+        if (panelMs !== null) panel.push(panelMs);
       }
       verdict = final.verdict;
       changes = at.changes.map((c) => `${c.verdict}@${c.at.toFixed(0)}ms`);
@@ -112,6 +124,7 @@ export async function coldStart({ loads = 10, timeoutMs = 15000, dir, link = nul
     loads, verdict, settledVerdicts: [...new Set(finals)], toVerdict: summary(samples), toSettledVerdict: summary(settled), lastLoadChanges: changes, toLoadEvent: summary(navToLoad.filter((x) => x > 0)),
     lastModuleFetched: summary(lastJs), wasmFetched: summary(wasmEnd), matrixFetched: matrixEnd.length ? summary(matrixEnd) : null, interim,
     wallFromGoto: summary(wall), samples, fetched, errors: [...new Set(errors)].slice(0, 5),
+    panelOpened: panel.length ? summary(panel) : null,
   };
 }
 

@@ -783,6 +783,13 @@ pub fn canonical_paths_agree(text: &str) -> bool {
     }
 }
 
+/// For the fuzz targets: on a compact document whose `paths` are read in place (`compact::read_canonical`, the
+/// built-ins' way), whether serde alone reads it to the same matrix. True when that reader declines.
+#[doc(hidden)]
+pub fn compact_read_agrees(text: &str) -> bool {
+    compact::canonical_read_agrees(text)
+}
+
 /// Strips `base` (possibly with `{param}` parts) from the front of `path`, segment by segment, ignoring ASCII
 /// case. Returns the rest (starting with `/`, or empty), or None when `path` does not start with it.
 fn strip_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
@@ -1988,6 +1995,98 @@ mod tests {
         for t in left {
             assert_eq!(canonical::paths(t), None, "{t}");
         }
+    }
+
+    /// The document reader that reads `paths` in place (`compact::read_canonical`) reads what serde alone reads,
+    /// or declines; the members around the paths are skipped as serde's lexer sees them.
+    #[test]
+    fn compact_documents_read_in_place_as_serde_reads_them() {
+        let builtins = [
+            include_str!("../www/matrices/microsoft-graph.json"),
+            include_str!("../www/matrices/genesys-cloud.json"),
+            include_str!("../www/matrices/nice-cxone.json"),
+        ];
+        for doc in builtins {
+            assert!(
+                compact::read_canonical(doc).is_some(),
+                "the built-ins are read in place"
+            );
+            assert!(compact_read_agrees(doc));
+        }
+        let small = builtins[2];
+        let paths_at = small.find(",\"paths\":").unwrap();
+        let with = |from: &str, to: &str| small.replacen(from, to, 1);
+        // Read in place: other members of every kind before and after the paths, strings with escaped quotes,
+        // brackets and a `"paths":` inside them, whitespace between tokens.
+        let read = [
+            with(
+                "{\"format\"",
+                "{\"x\":{\"a\":[\"}\\\"]\\\\\",1e5,-0.5,true,false,null,{\"paths\":[1]}]},\"format\"",
+            ),
+            with(
+                "\"name\":\"NICE CXone\"",
+                "\"name\":\"N \\\"paths\\\": [ {\"",
+            ),
+            format!(
+                "{} ,\"z\" : [ ] }}",
+                small.trim_end().strip_suffix('}').unwrap()
+            ),
+            format!(" \n{}\n ", small),
+            // The paths first.
+            format!(
+                "{{{},{}}}",
+                &small.trim_end()[paths_at + 1..small.trim_end().len() - 1],
+                &small[1..paths_at]
+            ),
+        ];
+        for doc in &read {
+            assert!(
+                compact::read_canonical(doc).is_some(),
+                "{}",
+                &doc[..80.min(doc.len())]
+            );
+            assert!(compact_read_agrees(doc), "{}", &doc[..80.min(doc.len())]);
+            assert!(Matrix::from_json(doc).is_ok());
+        }
+        // Declined (serde reads them, and says what is wrong): a key with an escape, `paths` twice, nesting deeper
+        // than the skip follows, trailing text, a paths value not in the canonical shape, a missing member.
+        let deep = format!("{}1{}", "[".repeat(70), "]".repeat(70));
+        let declined = [
+            with("\"names\"", "\"n\\u0061mes\""),
+            with("\"names\"", "\"paths\":[],\"names\""),
+            with("{\"format\"", &format!("{{\"x\":{deep},\"format\"")),
+            format!("{small} x"),
+            with("\"paths\":[", "\"paths\":[[0.0,\"\",[]],"),
+            with("\"names\"", "\"nomes\""),
+            "{}".to_string(),
+            "{\"paths\":[]".to_string(),
+            String::new(),
+        ];
+        for doc in &declined {
+            assert!(
+                compact::read_canonical(doc).is_none(),
+                "{}",
+                &doc[..200.min(doc.len())]
+            );
+        }
+        // Through `from_json`, a declined document reads as serde reads it: the escaped key is the same key, the
+        // rest are refused with serde's message.
+        assert!(Matrix::from_json(&declined[0]).is_ok());
+        assert!(
+            Matrix::from_json(&declined[1])
+                .unwrap_err()
+                .contains("duplicate field `paths`")
+        );
+        assert!(
+            Matrix::from_json(&declined[5])
+                .unwrap_err()
+                .contains("missing field `names`")
+        );
+        assert!(
+            Matrix::from_json(&declined[3])
+                .unwrap_err()
+                .contains("trailing characters")
+        );
     }
 
     /// Review findings on the compact reader: an entry without rows does not decide how segments split; a call of

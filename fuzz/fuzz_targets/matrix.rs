@@ -1,6 +1,6 @@
 //! The matrix reader and its index: `Matrix::from_json` (the plain and the compact form; users can give their own
-//! matrix as a document) on arbitrary text, then lookups. The compact form's fast `paths` reader must read what
-//! serde reads (or decline), and a compact matrix, whose operations are built one first segment at a time when
+//! matrix as a document) on arbitrary text, then lookups. The compact form's fast `paths` reader, alone and read
+//! in place in the document, must read what serde reads (or decline), and a compact matrix, whose operations are built one first segment at a time when
 //! looked up, must answer every lookup as the same operations indexed whole. Input: the document, optionally followed by a line
 //! `---` and called operations, one a line (`METHOD path`). Every operation of a matrix that reads must be found
 //! by its own template called as a path, with its own method (unless the path as called differs: a base path, a
@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use token_doctor::matrix::{Lookup, Matrix, canonical_paths_agree};
+use token_doctor::matrix::{Lookup, Matrix, canonical_paths_agree, compact_read_agrees};
 
 /// A lookup's answer, for comparing two matrices.
 fn answer(l: &Lookup<'_>) -> String {
@@ -60,6 +60,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let (doc, calls) = text.split_once("\n---\n").unwrap_or((&text, ""));
     assert!(canonical_paths_agree(doc), "the fast paths reader disagrees with serde");
+    assert!(compact_read_agrees(doc), "the in-place document reader disagrees with serde");
     let Ok(matrix) = Matrix::from_json(doc) else {
         return;
     };

@@ -131,6 +131,9 @@ pub(super) struct Compact<P> {
 /// Reads a compact document: its `paths` (nearly all of it) by [`canonical::paths`] when they are in the shape
 /// `scripts/gen_matrices.py` writes, else by serde, which then also says where a problem is in the document.
 pub(super) fn read(text: &str) -> Result<Matrix, String> {
+    if let Some(compact) = read_canonical(text) {
+        return compact.deferred(text.len());
+    }
     let fail = |e: serde_json::Error| format!("not a Token Doctor matrix: {e}");
     let head: Compact<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(fail)?;
     let paths = match canonical::paths(head.paths.get()) {
@@ -140,17 +143,58 @@ pub(super) fn read(text: &str) -> Result<Matrix, String> {
             .paths
             .into(),
     };
-    Compact {
-        format: head.format,
-        platform: head.platform,
-        names: head.names,
-        scope_reqs: head.scope_reqs,
-        perm_reqs: head.perm_reqs,
-        notes: head.notes,
-        paths,
-        catalog_is_names: head.catalog_is_names,
+    head.with_paths(paths).deferred(text.len())
+}
+
+/// A document whose `paths` [`canonical::document`] reads in place: serde reads the rest, from the text with the
+/// paths' value replaced by `0`, and checks it as it would in the whole document (members, types, duplicates,
+/// depth). None when either declines; [`read`] then reads the document as before.
+pub(super) fn read_canonical(text: &str) -> Option<Compact<Paths<'_>>> {
+    let (span, paths) = canonical::document(text)?;
+    let mut rest = String::with_capacity(text.len().saturating_sub(span.len()).saturating_add(1));
+    rest.push_str(text.get(..span.start)?);
+    rest.push('0');
+    rest.push_str(text.get(span.end..)?);
+    // Read as `read` reads the head (one copy of serde's code for both): the raw `0` is dropped.
+    let head: Compact<&serde_json::value::RawValue> = serde_json::from_str(&rest).ok()?;
+    Some(head.with_paths(paths))
+}
+
+/// For the fuzz target and the tests: whether a document [`read_canonical`] reads is read by serde alone to the
+/// same matrix (or refused with the same error). True when it declines.
+pub(super) fn canonical_read_agrees(text: &str) -> bool {
+    let Some(fast) = read_canonical(text) else {
+        return true;
+    };
+    let Ok(mut slow) = serde_json::from_str::<Compact<Vec<PathEntry<'_>>>>(text) else {
+        return false;
+    };
+    let entries = std::mem::take(&mut slow.paths);
+    let as_json = |m: &Matrix| crate::json::to_string(m).ok();
+    match (
+        fast.deferred(text.len()),
+        slow.with_paths(Paths::from(entries)).deferred(text.len()),
+    ) {
+        (Ok(a), Ok(b)) => as_json(&a).is_some() && as_json(&a) == as_json(&b),
+        (Err(a), Err(b)) => a == b,
+        _ => false,
     }
-    .deferred(text.len())
+}
+
+impl<P> Compact<P> {
+    /// The same document with its `paths` read another way.
+    fn with_paths<Q>(self, paths: Q) -> Compact<Q> {
+        Compact {
+            format: self.format,
+            platform: self.platform,
+            names: self.names,
+            scope_reqs: self.scope_reqs,
+            perm_reqs: self.perm_reqs,
+            notes: self.notes,
+            paths,
+            catalog_is_names: self.catalog_is_names,
+        }
+    }
 }
 
 impl Compact<Paths<'_>> {

@@ -2,6 +2,9 @@
 //! integers and strings without escapes, whitespace only between tokens. It gives what serde would give for
 //! such text, several times faster (most of the time to install Microsoft Graph went to serde here), and None
 //! for anything else, which serde then reads.
+//!
+//! [`document`] finds the `paths` member in the document's top-level object and reads it there, so that serde,
+//! which reads the rest, need not scan the paths (four fifths of the text) only to skip them.
 
 use super::{Paths, Row};
 use std::borrow::Cow;
@@ -102,6 +105,112 @@ impl<'a> Cursor<'a> {
             if !self.more()? {
                 return Some(());
             }
+        }
+    }
+}
+
+/// The longest nesting [`skip`] follows inside a member of the document; deeper, serde reads the document.
+const MAX_SKIP_DEPTH: u32 = 64;
+
+/// The top-level members of a compact document: where its `paths` value is in `text` and what it holds, or None
+/// when the document is not an object with one `paths` member in the canonical shape, or a key has an escape.
+/// The other members are only skipped: the caller gives them to serde, which checks them as in the whole document.
+pub(in crate::matrix) fn document(text: &str) -> Option<(std::ops::Range<usize>, Paths<'_>)> {
+    let mut c = Cursor { text, at: 0 };
+    c.take(b'{')?;
+    let mut found = None;
+    loop {
+        let key = c.string()?;
+        c.take(b':')?;
+        c.peek()?;
+        let start = c.at;
+        if key == "paths" {
+            if found.is_some() {
+                return None; // serde says "duplicate field"
+            }
+            let mut out = Paths::default();
+            c.take(b'[')?;
+            c.items(|c| entry(c, &mut out))?;
+            found = Some((start..c.at, out));
+        } else {
+            skip(&mut c)?;
+        }
+        match c.peek()? {
+            b',' => c.at = c.at.saturating_add(1),
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    c.at = c.at.saturating_add(1);
+    if c.peek().is_some() {
+        return None;
+    }
+    found
+}
+
+/// Moves past one JSON value: where it ends as serde's lexer sees it (strings with their escapes, brackets
+/// nested up to [`MAX_SKIP_DEPTH`]). It does not check the value: serde does, on the text without `paths`.
+fn skip(c: &mut Cursor<'_>) -> Option<()> {
+    let bytes = c.text.as_bytes();
+    let mut depth: u32 = 0;
+    loop {
+        match c.peek()? {
+            b'"' => {
+                c.at = c.at.saturating_add(1);
+                loop {
+                    match *bytes.get(c.at)? {
+                        b'"' => break,
+                        b'\\' => c.at = c.at.saturating_add(2),
+                        _ => c.at = c.at.saturating_add(1),
+                    }
+                }
+                c.at = c.at.saturating_add(1);
+            }
+            b'[' | b'{' => {
+                depth = depth.saturating_add(1);
+                if depth > MAX_SKIP_DEPTH {
+                    return None;
+                }
+                c.at = c.at.saturating_add(1);
+                continue;
+            }
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                c.at = c.at.saturating_add(1);
+            }
+            b',' | b':' if depth > 0 => {
+                c.at = c.at.saturating_add(1);
+                continue;
+            }
+            b',' | b':' => return None,
+            _ => {
+                // A number or a literal: up to the next delimiter.
+                let start = c.at;
+                while let Some(&b) = bytes.get(c.at) {
+                    if matches!(
+                        b,
+                        b',' | b':'
+                            | b']'
+                            | b'}'
+                            | b'['
+                            | b'{'
+                            | b'"'
+                            | b' '
+                            | b'\n'
+                            | b'\r'
+                            | b'\t'
+                    ) {
+                        break;
+                    }
+                    c.at = c.at.saturating_add(1);
+                }
+                if c.at == start {
+                    return None;
+                }
+            }
+        }
+        if depth == 0 {
+            return Some(());
         }
     }
 }

@@ -1,11 +1,11 @@
 //! The matrix reader and its index: `Matrix::from_json` (the plain and the compact form; users can give their own
-//! matrix as a document) on arbitrary text, then lookups. The compact form's fast `paths` reader, alone and read
-//! in place in the document, must read what serde reads (or decline), and a compact matrix, whose operations are built one first segment at a time when
-//! looked up, must answer every lookup as the same operations indexed whole. Input: the document, optionally followed by a line
-//! `---` and called operations, one a line (`METHOD path`). Every operation of a matrix that reads must be found
-//! by its own template called as a path, with its own method (unless the path as called differs: a base path, a
-//! host, a query, a `%` escape, stray braces), and give back each `{name}` of a plain template as its value; no
-//! lookup may panic.
+//! matrix as a document) on arbitrary text, then lookups. The compact form's fast `paths` reader, alone and read in
+//! place in the document, must read what serde reads (or decline), and a compact matrix, whose operations are built
+//! one first segment at a time when looked up, must answer every lookup as the same operations indexed whole.
+//! Input: the document, optionally followed by a line `---` and called operations, one a line (`METHOD path`).
+//! Every operation of a matrix that reads must be found by its own template called as a path, with its own method
+//! (unless the path as called differs: a base path, a host, a query, a `%` escape, stray braces), and give back
+//! each `{name}` of a plain template as its value; no lookup may panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

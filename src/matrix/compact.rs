@@ -128,8 +128,9 @@ pub(super) struct Compact<P> {
     catalog_is_names: bool,
 }
 
-/// Reads a compact document: its `paths` (nearly all of it) by [`canonical::paths`] when they are in the shape
-/// `scripts/gen_matrices.py` writes, else by serde, which then also says where a problem is in the document.
+/// Reads a compact document: its `paths` (nearly all of it) by the canonical reader when they are in the shape
+/// `scripts/gen_matrices.py` writes, in place ([`read_canonical`]) or else from serde's raw value, and otherwise by
+/// serde, which then also says where a problem is in the document.
 pub(super) fn read(text: &str) -> Result<Matrix, String> {
     if let Some(compact) = read_canonical(text) {
         return compact.deferred(text.len());

@@ -109,9 +109,6 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The longest nesting [`skip`] follows inside a member of the document; deeper, serde reads the document.
-const MAX_SKIP_DEPTH: u32 = 64;
-
 /// The top-level members of a compact document: where its `paths` value is in `text` and what it holds, or None
 /// when the document is not an object with one `paths` member in the canonical shape, or a key has an escape.
 /// The other members are only skipped: the caller gives them to serde, which checks them as in the whole document.
@@ -148,8 +145,9 @@ pub(in crate::matrix) fn document(text: &str) -> Option<(std::ops::Range<usize>,
     found
 }
 
-/// Moves past one JSON value: where it ends as serde's lexer sees it (strings with their escapes, brackets
-/// nested up to [`MAX_SKIP_DEPTH`]). It does not check the value: serde does, on the text without `paths`.
+/// Moves past one JSON value: where it ends as serde's lexer sees it (strings with their escapes, nested
+/// brackets counted, not recursed into). It does not check the value: serde does, on the text without `paths`
+/// (its nesting limit included).
 fn skip(c: &mut Cursor<'_>) -> Option<()> {
     let bytes = c.text.as_bytes();
     let mut depth: u32 = 0;
@@ -168,9 +166,6 @@ fn skip(c: &mut Cursor<'_>) -> Option<()> {
             }
             b'[' | b'{' => {
                 depth = depth.saturating_add(1);
-                if depth > MAX_SKIP_DEPTH {
-                    return None;
-                }
                 c.at = c.at.saturating_add(1);
                 continue;
             }

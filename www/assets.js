@@ -13,7 +13,7 @@
 export const inlined = false;
 
 /** The compiled WebAssembly.Module of the wasm at `url`. */
-export async function compile(url) {
+async function compile(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`the engine could not be fetched: HTTP ${response.status}`);
   // Streaming compiles while the bytes arrive; it needs the application/wasm type, else compile the bytes.
@@ -21,22 +21,26 @@ export async function compile(url) {
     .catch(() => response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
 }
 
-/** Instantiates `bindings` (a wasm-bindgen module) with `module`; resolves to the bindings, ready to call. */
-export const instantiate = ([bindings, module]) => bindings.default({ module_or_path: module }).then(() => bindings);
+/**
+ * An engine: `bindings` (the promise of a wasm-bindgen module, imported by the caller with a literal `import()`)
+ * instantiated with the wasm at `url`, fetched and compiled meanwhile. Resolves to the bindings, ready to call.
+ */
+export function loadEngine(bindings, url) {
+  return Promise.all([bindings, compile(url)])
+    .then(([b, module]) => b.default({ module_or_path: module }).then(() => b));
+}
 
 let first = null;
 /** Starts the first engine once per page; resolves to its bindings (`pkg/first/token_doctor.js`) once callable. */
 export function startEngine() {
-  first ??= Promise.all([
-    import('./pkg/first/token_doctor.js'),
-    compile(new URL('./pkg/first/token_doctor_bg.wasm', import.meta.url)),
-  ]).then(instantiate);
+  first ??= loadEngine(import('./pkg/first/token_doctor.js'), new URL('./pkg/first/token_doctor_bg.wasm', import.meta.url));
   return first;
 }
 
 /**
- * Starts the full engine once per page (full-engine.js, not part of the first download); resolves to its bindings
- * (`pkg/token_doctor.js`) once callable. A failure lets the next call retry.
+ * Starts the full engine (full-engine.js, not part of the first download); resolves to its bindings
+ * (`pkg/token_doctor.js`) once callable. Each call starts it: engine.js calls it once at a time, and again only
+ * after a failure.
  */
 export function startFullEngine() {
   return import('./full-engine.js').then((m) => m.startFullEngine());

@@ -18,6 +18,14 @@ const LAZY = ['panels.js', 'verify.js', 'live.js', 'compare.js', 'report-md.js']
 const html = () => fs.readFileSync(path.join(WWW, 'index.html'), 'utf8');
 const rel = (file) => path.relative(WWW, file).split(path.sep).join('/');
 
+/** Holds every request of `page` matching `pattern` until the returned function is called. */
+async function holdRoute(page, pattern) {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route(pattern, async (route) => { await held; await route.continue(); });
+  return release;
+}
+
 /** Every module reachable from `entry` by static imports (wasm-bindgen's hashed snippets left out). */
 function staticGraph(entry) {
   const seen = new Set();
@@ -105,9 +113,7 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
 
 test('a matrix installed while the full engine loads is installed in it too; a document waits for the full engine', async () => {
   const page = await openPage(browser);
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/pkg/token_doctor_bg.wasm', async (route) => { await held; await route.continue(); });
+  const release = await holdRoute(page, '**/pkg/token_doctor_bg.wasm');
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
   await page.click('#own-document > summary');
@@ -180,9 +186,7 @@ test('loadPlatform finds the built-in matrices next to the bindings (its snippet
 
 test('a slow engine: the UI shows without a diagnosis ("Loading the engine"), then the verdict', async () => {
   const page = await openPage(browser);
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/pkg/first/token_doctor_bg.wasm', async (route) => { await held; await route.continue(); });
+  const release = await holdRoute(page, '**/pkg/first/token_doctor_bg.wasm');
   await page.goto(url);
   await page.locator('#verdict-label', { hasText: 'Loading the engine' }).waitFor();
   assert.equal(await page.textContent('#verdict'), '', 'no verdict before the engine');
@@ -236,9 +240,7 @@ test('the first verdict shown is the sample\'s own: diagnosed with its matrix, n
 test('a matrix slower than the first diagnosis waits for: the token is diagnosed without it, then again with it', async () => {
   const page = await openPage(browser);
   await page.addInitScript(RECORD_VERDICTS);
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/matrices/microsoft-graph.json', async (route) => { await held; await route.continue(); });
+  const release = await holdRoute(page, '**/matrices/microsoft-graph.json');
   await page.goto(url);
   await page.locator('#verdict-label', { hasText: 'Loading the Microsoft Graph permission matrix' }).waitFor();
   await page.locator('#platform-line', { hasText: 'Loading the Microsoft Graph permission matrix' }).waitFor({ timeout: 10000 });

@@ -17,6 +17,9 @@ fuzz_target!(|data: &[u8]| {
     for key in map.keys() {
         let _ = token_doctor::claims::explain(key);
         let shown = token_doctor::text::visible(key);
-        assert!(!token_doctor::text::has_invisible(&shown), "{shown:?} still hides characters");
+        assert!(
+            !token_doctor::text::has_invisible(&shown),
+            "{shown:?} still hides characters"
+        );
     }
 });

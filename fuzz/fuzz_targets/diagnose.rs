@@ -75,11 +75,27 @@ fuzz_target!(|data: &[u8]| {
     let json = serde_json::to_string(&report);
     assert!(json.is_ok(), "the report does not serialize: {json:?}");
     // The verdict follows from the findings, and the findings are ranked errors first.
-    let has_error = report.findings.iter().any(|f| f.severity == Severity::Error);
-    assert_eq!(has_error, report.verdict == Verdict::Denied, "verdict {:?} vs findings", report.verdict);
+    let has_error = report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error);
+    assert_eq!(
+        has_error,
+        report.verdict == Verdict::Denied,
+        "verdict {:?} vs findings",
+        report.verdict
+    );
     assert!(
-        report.findings.windows(2).all(|w| w[0].severity <= w[1].severity),
+        report
+            .findings
+            .windows(2)
+            .all(|w| w[0].severity <= w[1].severity),
         "findings are not ranked by severity"
     );
-    assert!(report.findings.iter().all(|f| !f.code.is_empty() && !f.title.is_empty()));
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| !f.code.is_empty() && !f.title.is_empty())
+    );
 });

@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
     if let Some(token) = &recognized.token {
         // The extracted token is what goes on the wire: never empty, never white space or invisible characters.
         assert!(!token.is_empty());
-        assert!(token.bytes().all(|b| b.is_ascii_graphic()), "token {token:?}");
+        assert!(
+            token.bytes().all(|b| b.is_ascii_graphic()),
+            "token {token:?}"
+        );
     }
     for finding in &recognized.findings {
         assert!(!finding.code.is_empty() && !finding.title.is_empty());

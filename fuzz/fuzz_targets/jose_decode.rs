@@ -14,7 +14,12 @@ fuzz_target!(|data: &[u8]| {
     if decoded.shape == TokenShape::Jws {
         // A JWS whose header and payload decode without a fatal issue has both parts.
         let fatal = |seg: &str| decoded.issues.iter().any(|i| i.fatal && i.segment == seg);
-        assert_eq!(decoded.header.is_some(), !fatal("header"), "header vs issues: {:?}", decoded.issues);
+        assert_eq!(
+            decoded.header.is_some(),
+            !fatal("header"),
+            "header vs issues: {:?}",
+            decoded.issues
+        );
         assert!(decoded.signing_input_len <= text.len());
     }
     if matches!(decoded.shape, TokenShape::Opaque | TokenShape::Malformed) {

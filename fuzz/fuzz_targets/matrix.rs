@@ -16,7 +16,10 @@ fn answer(l: &Lookup<'_>) -> String {
     match l {
         Lookup::Found { op, params } => format!("found {} {} {params:?}", op.method, op.path),
         Lookup::NotFound { nearest } => {
-            let near: Vec<String> = nearest.iter().map(|o| format!("{} {}", o.method, o.path)).collect();
+            let near: Vec<String> = nearest
+                .iter()
+                .map(|o| format!("{} {}", o.method, o.path))
+                .collect();
             format!("not found; nearest {near:?}")
         }
     }
@@ -59,8 +62,14 @@ fn plain_params(path: &str) -> Option<Vec<&str>> {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let (doc, calls) = text.split_once("\n---\n").unwrap_or((&text, ""));
-    assert!(canonical_paths_agree(doc), "the fast paths reader disagrees with serde");
-    assert!(compact_read_agrees(doc), "the in-place document reader disagrees with serde");
+    assert!(
+        canonical_paths_agree(doc),
+        "the fast paths reader disagrees with serde"
+    );
+    assert!(
+        compact_read_agrees(doc),
+        "the in-place document reader disagrees with serde"
+    );
     let Ok(matrix) = Matrix::from_json(doc) else {
         return;
     };
@@ -69,7 +78,11 @@ fuzz_target!(|data: &[u8]| {
     let whole = Matrix::new(matrix.platform.clone(), matrix.operations().to_vec());
     for line in calls.lines().take(16) {
         let (method, path) = line.split_once(' ').unwrap_or(("GET", line));
-        assert_eq!(answer(&fresh.lookup(method, path)), answer(&whole.lookup(method, path)), "{method} {path}");
+        assert_eq!(
+            answer(&fresh.lookup(method, path)),
+            answer(&whole.lookup(method, path)),
+            "{method} {path}"
+        );
     }
     for op in matrix.operations().iter().take(64) {
         // What a called path goes through and a template does not (Matrix::normalize_path: trimmed, scheme and
@@ -79,21 +92,36 @@ fuzz_target!(|data: &[u8]| {
             || op.path.contains('%')
             || op.path.split('/').count() > 60
             || !well_formed_braces(&op.path);
-        assert_eq!(answer(&matrix.lookup(&op.method, &op.path)), answer(&whole.lookup(&op.method, &op.path)));
+        assert_eq!(
+            answer(&matrix.lookup(&op.method, &op.path)),
+            answer(&whole.lookup(&op.method, &op.path))
+        );
         match matrix.lookup(&op.method, &op.path) {
             Lookup::Found { op: found, params } => {
-                assert!(found.method.eq_ignore_ascii_case(&op.method), "{} found {}", op.method, found.method);
+                assert!(
+                    found.method.eq_ignore_ascii_case(&op.method),
+                    "{} found {}",
+                    op.method,
+                    found.method
+                );
                 // Called as itself, a template of plain `{name}` segments gives back each `{name}` as the value.
                 if found.path == op.path && !changed_as_called && !op.path.contains(':') {
                     if let Some(names) = plain_params(&op.path) {
-                        let expected: Vec<(String, String)> =
-                            names.iter().map(|n| (n.to_string(), format!("{{{n}}}"))).collect();
+                        let expected: Vec<(String, String)> = names
+                            .iter()
+                            .map(|n| (n.to_string(), format!("{{{n}}}")))
+                            .collect();
                         assert_eq!(params, expected, "{} {}", op.method, op.path);
                     }
                 }
             }
             Lookup::NotFound { .. } => {
-                assert!(changed_as_called || op.method.is_empty(), "{} {} is not found by its own path", op.method, op.path);
+                assert!(
+                    changed_as_called || op.method.is_empty(),
+                    "{} {} is not found by its own path",
+                    op.method,
+                    op.path
+                );
             }
         }
     }

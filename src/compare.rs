@@ -61,7 +61,8 @@ pub struct Comparison {
     pub notes: Vec<String>,
 }
 
-fn side(text: &str, now: i64) -> Side {
+/// One side, and the token it was read from ("" when none was found).
+fn side(text: &str, now: i64) -> (Side, String) {
     let r = input::recognize(text);
     let token = r.token.unwrap_or_default();
     let d = jose::decode(&token);
@@ -83,7 +84,7 @@ fn side(text: &str, now: i64) -> Side {
         .as_ref()
         .and_then(|c| c.issued_at.as_ref())
         .and_then(|t| t.seconds);
-    Side {
+    let side = Side {
         kind: kind.into(),
         issuer: c.as_ref().and_then(|c| c.issuer.clone()),
         audiences: c.as_ref().map(|c| c.audiences.clone()).unwrap_or_default(),
@@ -96,17 +97,26 @@ fn side(text: &str, now: i64) -> Side {
         expires: exp,
         lifetime: exp.zip(iat).map(|(e, i)| e.saturating_sub(i)),
         expired: exp.map(|e| e < now),
-    }
+    };
+    (side, token)
 }
 
+/// The items of `a` that are not in `b`, in `a`'s order (a set, not a scan: tokens may hold thousands of scopes).
 fn minus(a: &[String], b: &[String]) -> Vec<String> {
-    a.iter().filter(|x| !b.contains(x)).cloned().collect()
+    let b: std::collections::HashSet<&str> = b.iter().map(String::as_str).collect();
+    a.iter()
+        .filter(|x| !b.contains(x.as_str()))
+        .cloned()
+        .collect()
 }
 
-/// Compares `previous` (the token that works) with `current` (the one that fails), at `now`.
+/// Compares `previous` (the token that works) with `current` (the one that fails), at `now`. A side longer
+/// than [`MAX_INPUT_BYTES`](crate::limits::MAX_INPUT_BYTES) is not read (a note says so), as `diagnose` does.
 pub fn compare(previous: &str, current: &str, now: i64) -> Comparison {
-    let a = side(previous, now);
-    let b = side(current, now);
+    let max = crate::limits::MAX_INPUT_BYTES;
+    let within = |text: &str| text.len() <= max;
+    let (a, token_a) = side(if within(previous) { previous } else { "" }, now);
+    let (b, token_b) = side(if within(current) { current } else { "" }, now);
     let mut same = std::collections::BTreeMap::new();
     same.insert("audience".to_string(), a.audiences == b.audiences);
     same.insert("issuer".to_string(), a.issuer == b.issuer);
@@ -118,8 +128,16 @@ pub fn compare(previous: &str, current: &str, now: i64) -> Comparison {
     let scopes_lost = minus(&a.scopes, &b.scopes);
     let roles_gained = minus(&b.roles, &a.roles);
     let roles_lost = minus(&a.roles, &b.roles);
-    let identical = input::recognize(previous).token == input::recognize(current).token;
+    let identical = !token_a.is_empty() && token_a == token_b;
     let mut notes = Vec::new();
+    for (which, text) in [("working", previous), ("failing", current)] {
+        if !within(text) {
+            notes.push(format!(
+                "The {which} token was not read: it is {} bytes, and Token Doctor reads at most {max} bytes.",
+                text.len()
+            ));
+        }
+    }
     if identical {
         notes.push("Both are the same token: if one call works and the other does not, the difference is in the operation, not the token.".to_string());
     }
@@ -207,5 +225,34 @@ mod tests {
     fn identical_tokens() {
         let t = jwt(r#"{"sub":"u"}"#);
         assert!(compare(&t, &format!("Bearer {t}"), 0).identical);
+    }
+
+    #[test]
+    fn blank_and_oversized_sides_are_not_the_same_token() {
+        let t = jwt(r#"{"sub":"u","scope":"read"}"#);
+        assert!(!compare("", "", 0).identical);
+        let huge = format!("{t}{}", " ".repeat(crate::limits::MAX_INPUT_BYTES));
+        let c = compare(&huge, &t, 0);
+        assert_eq!(c.a.kind, "none");
+        assert_eq!(c.b.kind, "jws");
+        assert_eq!(c.b.scopes, vec!["read"]);
+        assert!(!c.identical);
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.starts_with("The working token was not read")),
+            "{:?}",
+            c.notes
+        );
+    }
+
+    #[test]
+    fn thousands_of_scopes_are_compared_as_sets() {
+        let many: Vec<String> = (0..20_000).map(|i| format!("s{i}")).collect();
+        let works = jwt(&format!(r#"{{"scope":"{}"}}"#, many.join(" ")));
+        let fails = jwt(&format!(r#"{{"scope":"{} extra"}}"#, many[1..].join(" ")));
+        let c = compare(&works, &fails, 0);
+        assert_eq!(c.scopes_lost, vec!["s0"]);
+        assert_eq!(c.scopes_gained, vec!["extra"]);
     }
 }

@@ -211,3 +211,26 @@ fn a_request_with_input_alone_reads_as_its_json_would() {
         .unwrap();
     assert!(findings.contains("header.malformed"), "{findings}");
 }
+
+#[wasm_bindgen_test]
+fn compare_reads_both_tokens() {
+    // Until 2026-11-24 the export compared two empty strings for any token under 1 MiB (a clipped slice that is
+    // None below the limit), so both sides were `none` and "the same token".
+    let works = "eyJhbGciOiJSUzI1NiJ9.eyJzY3AiOiJNYWlsLlJlYWQgTWFpbC5TZW5kIn0.c2ln"; // scp "Mail.Read Mail.Send"
+    let fails = "eyJhbGciOiJSUzI1NiJ9.eyJzY3AiOiJNYWlsLlJlYWQifQ.c2ln"; // scp "Mail.Read"
+    let c = token_doctor::bindings::compare(works, fails, Some(1_700_000_000.0)).unwrap();
+    assert_eq!(
+        get(&get(&c, "a"), "kind").as_string().as_deref(),
+        Some("jws")
+    );
+    assert_eq!(
+        get(&get(&c, "b"), "kind").as_string().as_deref(),
+        Some("jws")
+    );
+    let lost = JSON::stringify(&get(&c, "scopesLost"))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(lost, r#"["Mail.Send"]"#);
+    assert_eq!(get(&c, "identical").as_bool(), Some(false));
+}

@@ -56,6 +56,8 @@ test('the first engine answers as the full engine does, byte for byte, wherever 
   for (const [, r] of plain) assert.equal(engines.first.tokenOf(r.input), engines.full.tokenOf(r.input));
   const [a, b] = plain.map(([, r]) => r.input).filter((i) => i.split('.').length === 3);
   assert.deepEqual(engines.first.compare(a, b, NOW), engines.full.compare(a, b, NOW));
+  const compared = engines.full.compare(a, b, NOW); // both read, not two empty sides
+  assert.deepEqual([compared.a.kind, compared.b.kind], ['jws', 'jws']);
 });
 
 test('a request with a document or keys: the first engine refuses it, the full one reads them', () => {

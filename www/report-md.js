@@ -13,19 +13,39 @@ export async function sha256Hex(text) {
 
 const oneLine = (s) => String(s ?? '').replace(/\s*[\r\n]+\s*/g, ' ').trim();
 
-/** An inline code span that survives backticks inside the value. */
-export function code(value) {
-  const text = oneLine(typeof value === 'string' ? value : JSON.stringify(value));
+/**
+ * An inline code span that survives backticks inside the value. `table`: it goes in a table cell, where GitHub
+ * splits cells at a `|` even inside a code span unless it is escaped.
+ */
+export function code(value, table = false) {
+  let text = oneLine(typeof value === 'string' ? value : JSON.stringify(value));
   if (!text) return '` `';
+  if (table) text = text.replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-/** Prose from the engine: one line, no raw HTML tags, table pipes escaped. */
-const prose = (s) => oneLine(s).replace(/<(?=[A-Za-z/!?])/g, '\\<');
-const cell = (s) => prose(s).replace(/\|/g, '\\|');
+/**
+ * Text as Markdown that shows it and does nothing else: every character that could start a link, an image, an
+ * autolink, raw HTML, emphasis or a table cell is escaped. Claims reach the engine's prose (a hostile `aud` or
+ * `kid` of `![](https://…)` would otherwise be an image, a tracking pixel, in the ticket it is pasted into).
+ */
+const literal = (s, table) => s.replace(table ? /[\\`*_[\]<>~|]/g : /[\\`*_[\]<>~]/g, '\\$&');
+
+/**
+ * Prose from the engine, as one line: the engine marks names and values with backticks, which stay code spans
+ * (as on the page, dom.js `richText`); the rest is [`literal`]. A leading `#`, `>`, `+`, `-` or `=` is escaped
+ * so that the text cannot start a heading, quote or list where a line begins with it.
+ */
+function prose(s, table = false) {
+  const parts = oneLine(s).split('`');
+  if (parts.length % 2 === 0) parts.splice(-2, 2, `${parts.at(-2)}\`${parts.at(-1)}`); // an unpaired backtick stays text
+  return parts.map((part, i) => (i % 2 === 1 && i < parts.length - 1 ? (part ? code(part, table) : '') : literal(part, table)))
+    .join('').replace(/^[#>+=-]/, '\\$&');
+}
+const cell = (s) => prose(s, true);
 
 /** Anything that looks like a token: a JWT/JWE, or a long mixed-case base64url run with digits. */
 const TOKENISH = /eyJ[\w-]*\.[\w.-]*|[A-Za-z0-9_-]{40,}/g;
@@ -46,7 +66,7 @@ function scrubber({ personal, keepToken, tokenText }) {
 
 function timeLine(label, item) {
   if (!item) return null;
-  const when = item.utc ? `${item.utc}${item.relative ? ` (${item.relative})` : ''}` : String(item.value);
+  const when = prose(item.utc ? `${item.utc}${item.relative ? ` (${item.relative})` : ''}` : String(item.value));
   return `- ${label}: ${when}`;
 }
 
@@ -63,7 +83,7 @@ export function reportMarkdown(report, opts = {}) {
     .filter((v) => typeof v === 'string');
   const scrub = scrubber({ personal: opts.includePersonal ? [] : personal, keepToken: opts.includeToken, tokenText: opts.tokenText });
   const p = (s) => prose(scrub(s));
-  const c = (s) => code(scrub(typeof s === 'string' ? s : JSON.stringify(s)));
+  const c = (s, table = false) => code(scrub(typeof s === 'string' ? s : JSON.stringify(s)), table);
   const lines = [];
   const verdict = report.verdict ?? 'unknown';
   lines.push(`### Token Doctor: ${verdict}`, '', `> ${p(report.summary || verdict)}`, '');
@@ -72,12 +92,12 @@ export function reportMarkdown(report, opts = {}) {
   const op = report.operation;
   if (op) {
     const called = [op.method, op.host ? `https://${op.host}${op.path ?? ''}` : op.path].filter(Boolean).join(' ');
-    let text = c(called);
-    if (op.matched) text += ` matched ${c(`${op.matched.method} ${op.matched.path}`)}${op.matched.summary ? ` (${cell(op.matched.summary)})` : ''}`;
+    let text = c(called, true);
+    if (op.matched) text += ` matched ${c(`${op.matched.method} ${op.matched.path}`, true)}${op.matched.summary ? ` (${cell(op.matched.summary)})` : ''}`;
     else if (op.nearest?.length) text += ' (not a known operation)';
     facts.push(['Operation', text]);
   } else if (opts.operationText?.trim()) {
-    facts.push(['Operation', c(opts.operationText.trim())]);
+    facts.push(['Operation', c(opts.operationText.trim(), true)]);
   }
   if (report.platform?.id) {
     facts.push(['Platform', `${cell(report.platform.name || report.platform.id)}${report.platform.reason ? ` (${cell(report.platform.reason)})` : ''}`]);
@@ -88,7 +108,7 @@ export function reportMarkdown(report, opts = {}) {
     const bits = [token.kind, token.header?.alg, token.header?.kid ? `kid ${token.header.kid}` : null].filter(Boolean).map(String);
     facts.push(['Token', cell(scrub(bits.join(', ')))]);
   }
-  if (opts.fingerprint) facts.push(['Fingerprint', `SHA-256 ${c(opts.fingerprint)}${opts.fingerprintOf ? ` (${cell(opts.fingerprintOf)})` : ''}`]);
+  if (opts.fingerprint) facts.push(['Fingerprint', `SHA-256 ${c(opts.fingerprint, true)}${opts.fingerprintOf ? ` (${cell(opts.fingerprintOf)})` : ''}`]);
   const sig = report.signature?.status ?? 'not_checked';
   facts.push(['Signature', sig === 'not_checked' ? 'not checked (decoded, not verified)' : cell(sig)]);
   if (facts.length) {

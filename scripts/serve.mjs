@@ -1,6 +1,7 @@
-// A tiny static file server for www/ (and for the end-to-end tests): right MIME types, the page's CSP header,
-// no caching, 127.0.0.1 only; with `gzip` (the benchmark's emulated slow link), compressed as a web server would
-// send it. Usage: node scripts/serve.mjs <dir> <port>
+// A tiny static file server for www/ (and for the end-to-end tests): right MIME types, no caching, nosniff,
+// 127.0.0.1 only, nothing outside `root`; with `gzip` (the benchmark's emulated slow link), compressed as a web
+// server would send it. The page's CSP is in its own <meta> tag, so it holds wherever the page is served.
+// Usage: node scripts/serve.mjs <dir> <port>
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,8 +26,16 @@ export function serveStatic(root, port = 0, { log = false, gzip = false } = {}) 
   const compressed = new Map(); // file -> gzip bytes
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    let file = path.join(base, decodeURIComponent(url.pathname));
-    if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
+    let file;
+    try {
+      file = path.join(base, decodeURIComponent(url.pathname));
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request'); // a broken %-escape
+      return;
+    }
+    // `..` decoded from %2f is still `..` here: a file must be under `root` itself, not beside it.
+    const within = path.relative(base, file);
+    if (within.startsWith('..') || path.isAbsolute(within)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (log) console.log(req.method, url.pathname, err ? 404 : 200);

@@ -46,3 +46,26 @@ test('without gzip, or to a client that does not accept it, files come as they a
   }
   assert.equal((await get(`${gzip.url}no-such-file.js`, { 'accept-encoding': 'gzip' })).status, 404);
 });
+
+test('nothing outside the served folder, and a broken %-escape is a 400 that leaves the server running', async () => {
+  // A sibling folder whose name starts like the served one's: `/..%2fwww-x/…` decodes to `../www-x/…`.
+  const parent = fs.mkdtempSync(path.join(ROOT, 'target', 'serve-'));
+  fs.mkdirSync(path.join(parent, 'www'));
+  fs.mkdirSync(path.join(parent, 'www-secret'));
+  fs.writeFileSync(path.join(parent, 'www', 'index.html'), 'page');
+  fs.writeFileSync(path.join(parent, 'www-secret', 's.txt'), 'secret');
+  const { server, url } = await serve(path.join(parent, 'www'));
+  try {
+    assert.equal((await get(`${url}index.html`)).body.toString(), 'page');
+    for (const attempt of ['..%2fwww-secret/s.txt', '%2e%2e%2fwww-secret%2fs.txt', '..%2f..%2fetc%2fpasswd']) {
+      const res = await get(`${url}${attempt}`);
+      assert.equal(res.status, 403, attempt);
+      assert.ok(!res.body.toString().includes('secret'), attempt);
+    }
+    assert.equal((await get(`${url}%E0%A4%A`)).status, 400);
+    assert.equal((await get(`${url}index.html`)).status, 200, 'still serving');
+  } finally {
+    server.close();
+    fs.rmSync(parent, { recursive: true, force: true });
+  }
+});

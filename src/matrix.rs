@@ -683,12 +683,9 @@ impl Matrix {
         let mut same = Vec::new();
         let mut budget = VISIT_BUDGET;
         index.find_all(0, &keys, &mut same, &mut budget);
-        let mut out: Vec<usize> = Vec::new();
-        for i in same {
-            if !out.contains(&i) {
-                out.push(i);
-            }
-        }
+        // Each operation once, in the order found (a set: a path may hold thousands of methods).
+        let mut seen = std::collections::HashSet::with_capacity(same.len());
+        let mut out: Vec<usize> = same.into_iter().filter(|&i| seen.insert(i)).collect();
         let chars: usize = keys.iter().map(|k| k.len()).sum();
         let limit = (chars / 5).clamp(2, 6);
         let mut near: Vec<(usize, usize)> = Vec::new();

@@ -152,6 +152,8 @@ pub fn parse(text: &str) -> ResponseInfo {
         body
     };
     read_text(text_to_read, &mut info);
+    keep_first(&mut info.required_scopes);
+    keep_first(&mut info.required_permissions);
     info
 }
 
@@ -310,13 +312,21 @@ fn push_signal(info: &mut ResponseInfo, s: Signal) {
     }
 }
 
+/// Adds `s`, trimmed of spaces, quotes and punctuation, unless empty. Repeats are dropped once the list is
+/// complete ([`keep_first`]), not by scanning the list per item: a challenge may list thousands of scopes.
 fn push_unique(list: &mut Vec<String>, s: &str) {
     let s = s
         .trim()
         .trim_matches(|c| c == '\'' || c == '"' || c == '`' || c == ',' || c == '.');
-    if !s.is_empty() && !list.iter().any(|x| x == s) {
+    if !s.is_empty() {
         list.push(s.to_string());
     }
+}
+
+/// Drops the repeats of `list`, each item keeping its first place.
+fn keep_first(list: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::with_capacity(list.len());
+    list.retain(|s| seen.insert(s.clone()));
 }
 
 fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
@@ -423,6 +433,7 @@ fn bracket_list(text: &str) -> Vec<String> {
             }
         }
     }
+    keep_first(&mut out);
     out
 }
 
@@ -678,6 +689,22 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn repeated_scopes_are_listed_once_in_first_order_even_by_the_thousand() {
+        let r = parse(r#"WWW-Authenticate: Bearer error="insufficient_scope", scope="b a b c a""#);
+        assert_eq!(r.required_scopes, vec!["b", "a", "c"]);
+        let many: Vec<String> = (0..20_000).map(|i| format!("s{}", i % 15_000)).collect();
+        let r = parse(&format!(
+            r#"WWW-Authenticate: Bearer error="insufficient_scope", scope="{}""#,
+            many.join(" ")
+        ));
+        assert_eq!(r.required_scopes.len(), 15_000);
+        assert_eq!(r.required_scopes.first().map(String::as_str), Some("s0"));
+        assert_eq!(r.required_scopes.last().map(String::as_str), Some("s14999"));
+        let r = parse("The token does not contain scopes: [x, y, x, z]");
+        assert_eq!(r.required_scopes, vec!["x", "y", "z"]);
+    }
 
     #[test]
     fn rfc6750_challenge_with_scope() {

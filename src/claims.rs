@@ -126,21 +126,30 @@ fn time_claim(map: &Map<String, Value>, name: &str) -> Option<TimeClaim> {
                     )),
                 )
             } else {
+                // A float: RFC 7519's NumericDate allows fractions, and `1.7e9` or `-0` are whole numbers in
+                // float form. Read as the integer form of the same instant would be, within i64's range.
+                const LOW: f64 = -9_223_372_036_854_775_808.0; // -2^63, exact
+                const HIGH: f64 = 9_223_372_036_854_775_808.0; // 2^63, the first float past i64::MAX
                 let f = n.as_f64().unwrap_or(f64::NAN);
-                if f.is_finite() && f.abs() < 9.0e15 {
-                    // Fractional seconds are allowed by RFC 7519 (NumericDate), rare in practice.
+                if f.is_finite() && (LOW..HIGH).contains(&f) {
                     #[allow(clippy::cast_possible_truncation)]
                     let whole = f.trunc() as i64;
-                    let p = if whole > Y2038 {
-                        Some(format!(
+                    let p = if f < 0.0 {
+                        format!("`{name}` is negative")
+                    } else if whole > Y2038 {
+                        format!(
                             "`{name}` is past 2038-01-19 03:14:07 UTC; validators that read it as a 32-bit number see it as missing or invalid"
-                        ))
-                    } else {
-                        Some(format!(
+                        )
+                    } else if f.fract() != 0.0 {
+                        format!(
                             "`{name}` has a fractional part; some validators reject non-integer times"
-                        ))
+                        )
+                    } else {
+                        format!(
+                            "`{name}` is a whole number written in float form ({n}); validators that expect an integer may reject it"
+                        )
                     };
-                    (Some(whole), p)
+                    (Some(whole), Some(p))
                 } else {
                     (None, Some(format!("`{name}` ({n}) is not a usable time")))
                 }
@@ -670,6 +679,45 @@ mod tests {
             .and_then(|t| t.problem)
             .unwrap_or_default();
         assert!(nbf.starts_with("`nbf` (-2.5e+20)"), "{nbf}");
+    }
+
+    #[test]
+    fn a_time_in_float_form_is_the_same_instant_as_its_integer_form() {
+        let map = match serde_json::from_str::<Value>(
+            r#"{"a":1.7e9,"b":17e8,"c":-0,"d":-1e10,"e":9e15,"f":-9e15,"g":1700000000.5,"h":9.3e18}"#,
+        ) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        let t = |name: &str| {
+            time_claim(&map, name)
+                .map(|t| (t.seconds, t.problem.unwrap_or_default()))
+                .unwrap_or_default()
+        };
+        for name in ["a", "b"] {
+            let (seconds, problem) = t(name);
+            assert_eq!(seconds, Some(1_700_000_000), "{name}");
+            assert!(
+                problem.contains("whole number written in float form"),
+                "{problem}"
+            );
+        }
+        assert_eq!(t("c").0, Some(0));
+        assert!(t("c").1.contains("float form"), "{}", t("c").1);
+        assert_eq!(
+            t("d"),
+            (Some(-10_000_000_000), "`d` is negative".to_string())
+        );
+        // Past 2^53 as before: the integer form's verdict (nbf far ahead, exp long gone), not "unusable".
+        assert_eq!(t("e").0, Some(9_000_000_000_000_000));
+        assert!(t("e").1.contains("past 2038"), "{}", t("e").1);
+        assert_eq!(
+            t("f"),
+            (Some(-9_000_000_000_000_000), "`f` is negative".to_string())
+        );
+        assert_eq!(t("g").0, Some(1_700_000_000));
+        assert!(t("g").1.contains("fractional"), "{}", t("g").1);
+        assert_eq!(t("h").0, None, "beyond i64, as the integer form");
     }
 
     #[test]

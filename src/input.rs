@@ -124,12 +124,24 @@ fn recognize_paste(text: &str) -> Recognized {
             return out;
         }
         out.kind = "header";
-        let value = if trimmed.lines().count() > 1 {
+        // Several `Authorization:` lines: each its own header. Otherwise the lines after the first belong to the
+        // value (a token wrapped by a terminal or an email).
+        let values: Vec<&str> = trimmed
+            .lines()
+            .filter_map(split_header)
+            .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| v)
+            .collect();
+        let value = if values.len() > 1 {
+            value
+        } else if trimmed.lines().count() > 1 {
             trimmed.split_once(':').map_or(value, |(_, v)| v)
         } else {
             value
         };
         take_authorization_value(value, true, &mut out);
+        let values: Vec<String> = values.into_iter().map(str::to_string).collect();
+        several_authorization(&values, "paste", &mut out);
         out.description = format!("an Authorization header with {}", describe_scheme(&out));
         out.kind = "header";
         return out;
@@ -400,6 +412,37 @@ fn is_github_token(token: &str) -> bool {
         .any(|p| token.trim().starts_with(p))
 }
 
+/// The finding for a request that sends more than one Authorization header (`values`, in order; nothing when
+/// one): servers read one of them, most the first, which is the one diagnosed, or refuse the request. `what`:
+/// "command", "request" or "paste".
+fn several_authorization(values: &[String], what: &str, out: &mut Recognized) {
+    let [first, rest @ ..] = values else {
+        return;
+    };
+    if rest.is_empty() {
+        return;
+    }
+    let same = rest.iter().all(|v| v.trim() == first.trim());
+    let mut finding = Finding::new(
+        "input.several_authorization",
+        Severity::Warning,
+        format!(
+            "The {what} has {} Authorization headers{}",
+            values.len(),
+            if same { ", all the same" } else { "" }
+        ),
+        format!(
+            "An HTTP request has one Authorization header (RFC 9110 §11.6.2). With several, servers read one of them (most take the first, which is the one diagnosed here{}), join them into one value that is no token, or refuse the request.",
+            if same { "" } else { "; the others hold other credentials" }
+        ),
+    )
+    .fix("Send one Authorization header: the one with the token meant for this API.");
+    for v in values.iter().take(5) {
+        finding = finding.evidence("Authorization", redact_for_evidence(v.trim()));
+    }
+    out.findings.push(finding);
+}
+
 /// Shows the shape of an Authorization value without the whole token: the scheme(s) and the first characters.
 fn redact_for_evidence(value: &str) -> String {
     let mut words: Vec<String> = Vec::new();
@@ -611,6 +654,36 @@ pub fn shell_words(text: &str) -> (Vec<String>, bool) {
                     cur.push(c)
                 }
             }
+            // Bash's ANSI-C quoting, `$'…'` (Chrome's "Copy as cURL (bash)" writes it when a value has a quote):
+            // backslash escapes are read, `'` ends it.
+            Some('$') => match c {
+                '\'' => quote = None,
+                '\\' => match chars.next() {
+                    Some('n') => cur.push('\n'),
+                    Some('r') => cur.push('\r'),
+                    Some('t') => cur.push('\t'),
+                    Some('x') => {
+                        let mut code = 0u32;
+                        for _ in 0..2 {
+                            match chars.peek().and_then(|h| h.to_digit(16)) {
+                                Some(d) => {
+                                    code = code.wrapping_mul(16).wrapping_add(d);
+                                    chars.next();
+                                }
+                                None => break,
+                            }
+                        }
+                        cur.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                    }
+                    Some(n @ ('\\' | '\'' | '"' | '?')) => cur.push(n),
+                    Some(n) => {
+                        cur.push('\\');
+                        cur.push(n);
+                    }
+                    None => cur.push('\\'),
+                },
+                _ => cur.push(c),
+            },
             Some(q) => {
                 if c == q {
                     quote = None
@@ -627,6 +700,11 @@ pub fn shell_words(text: &str) -> (Vec<String>, bool) {
             None => match c {
                 '\'' | '"' => {
                     quote = Some(c);
+                    in_word = true;
+                }
+                '$' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    quote = Some('$');
                     in_word = true;
                 }
                 '\\' | '^' | '`' if matches!(chars.peek(), Some('\n') | Some('\r')) => {
@@ -678,7 +756,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let mut url: Option<String> = None;
     let mut has_data = false;
     let mut data = String::new();
-    let mut auth: Option<String> = None;
+    let mut auth: Vec<String> = Vec::new();
     let mut iter = words.iter().skip(1).peekable();
     while let Some(w) = iter.next() {
         let (flag, inline) = match w.split_once('=') {
@@ -692,12 +770,12 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
                 if let Some(h) = value(inline) {
                     if let Some((n, v)) = h.split_once(':') {
                         if n.trim().eq_ignore_ascii_case("authorization") {
-                            auth = Some(v.to_string());
+                            auth.push(v.to_string());
                         }
                     }
                 }
             }
-            "--oauth2-bearer" => auth = value(inline).map(|t| format!("Bearer {t}")),
+            "--oauth2-bearer" => auth.extend(value(inline).map(|t| format!("Bearer {t}"))),
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-urlencode" | "--json"
             | "-F" | "--form" => {
                 has_data = true;
@@ -734,8 +812,9 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         .is_some_and(|c| is_token_request(&c.path, &data));
     if token_endpoint {
         out.kind = "token_request";
-    } else if let Some(a) = auth {
-        take_authorization_value(&a, true, out);
+    } else if let Some(a) = auth.first() {
+        take_authorization_value(a, true, out);
+        several_authorization(&auth, "command", out);
         out.kind = "curl";
     } else {
         out.findings.push(
@@ -815,7 +894,7 @@ fn request_line(line: &str) -> Option<(String, String)> {
 fn recognize_http_request(text: &str, (method, target): (String, String), out: &mut Recognized) {
     out.kind = "http_request";
     let mut host = None;
-    let mut auth = None;
+    let mut auth: Vec<String> = Vec::new();
     for line in text.lines().skip(1) {
         if line.trim().is_empty() {
             break;
@@ -824,7 +903,7 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
             if n.trim().eq_ignore_ascii_case("host") {
                 host = Some(v.trim().to_string());
             } else if n.trim().eq_ignore_ascii_case("authorization") {
-                auth = Some(v.to_string());
+                auth.push(v.to_string());
             }
         }
     }
@@ -833,9 +912,12 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
         .or_else(|| text.split_once("\n\n"))
         .map_or("", |(_, b)| b);
     let token_endpoint = is_token_request(target.split('?').next().unwrap_or(&target), body);
-    match auth {
+    match auth.first() {
         _ if token_endpoint => {}
-        Some(a) => take_authorization_value(&a, true, out),
+        Some(a) => {
+            take_authorization_value(a, true, out);
+            several_authorization(&auth, "request", out);
+        }
         None => out.findings.push(
             Finding::new(
                 "input.no_token",
@@ -942,6 +1024,60 @@ mod tests {
         let r = recognize(&format!("Authorization: Bearer {JWT}"));
         assert_eq!(r.kind, "header");
         assert_eq!(r.token.as_deref(), Some(JWT));
+    }
+
+    #[test]
+    fn curl_with_ansi_c_quoting() {
+        let r = recognize(&format!(
+            "curl 'https://graph.microsoft.com/v1.0/me' -H $'Authorization: Bearer {JWT}' -H $'X-Note: it\\'s \\x41\\tb'"
+        ));
+        assert_eq!((r.kind, r.token.as_deref()), ("curl", Some(JWT)));
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+        let (words, open) = shell_words("a $'it\\'s' $'\\x41\\n\\q' $'open");
+        assert_eq!(words, vec!["a", "it's", "A\n\\q", "open"]);
+        assert!(open);
+    }
+
+    #[test]
+    fn several_authorization_headers_are_a_finding_and_the_first_is_diagnosed() {
+        const OTHER: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJiIn0.";
+        for paste in [
+            format!(
+                "curl https://x.example/a -H \"Authorization: Bearer {JWT}\" -H \"Authorization: Bearer {OTHER}\""
+            ),
+            format!(
+                "GET /a HTTP/1.1\r\nHost: x.example\r\nAuthorization: Bearer {JWT}\r\nauthorization: Bearer {OTHER}\r\n\r\n"
+            ),
+            format!("Authorization: Bearer {JWT}\nAuthorization: Bearer {OTHER}"),
+        ] {
+            let r = recognize(&paste);
+            assert_eq!(r.token.as_deref(), Some(JWT), "{paste}");
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.code == "input.several_authorization")
+                .expect("finding");
+            assert!(f.title.contains("2 Authorization headers"), "{}", f.title);
+            assert!(!f.title.contains("all the same"), "{}", f.title);
+            assert_eq!(f.evidence.len(), 2);
+            assert!(f.evidence.iter().all(|e| !e.text.contains(JWT)), "redacted");
+        }
+        let r = recognize(&format!(
+            "Authorization: Bearer {JWT}\nAuthorization: Bearer {JWT}"
+        ));
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == "input.several_authorization")
+            .expect("finding");
+        assert!(f.title.ends_with("all the same"), "{}", f.title);
+        // One header whose token wraps onto the next line is still one header.
+        let r = recognize(&format!("Authorization: Bearer {JWT}\n"));
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.code != "input.several_authorization")
+        );
     }
 
     #[test]

@@ -27,8 +27,13 @@ pub fn start() {
 
 /// The message of the last Rust panic, if one ever happened (the page shows it instead of dying silently).
 #[wasm_bindgen(js_name = lastPanic)]
-pub fn last_panic() -> Option<String> {
-    LAST_PANIC.with(|p| p.borrow().clone())
+pub fn last_panic() -> JsValue {
+    // `null`, as documented, when none (an `Option` would cross as `undefined`).
+    LAST_PANIC.with(|p| {
+        p.borrow()
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from_str)
+    })
 }
 
 fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsError> {
@@ -70,7 +75,7 @@ fn input_only(value: &JsValue) -> Option<js_sys::JsString> {
 /// Parses a JS request object into a [`Request`], and reads its matrix document (or reuses what was read from
 /// the same document last time). A document given as a string crosses on its own, copied once, instead of being
 /// escaped into the request's JSON and parsed out of it. Throws (a JS `Error`) only when the request is not an
-/// object with a string `input`.
+/// object with a string `input`, or a field has a type the request does not take ([`wrong_field`]).
 fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError> {
     if !value.is_object() || js_sys::Array::is_array(value) {
         return Err(JsError::new(
@@ -89,14 +94,31 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
     let doc = js_sys::Reflect::get(value, &matrix_key)
         .ok()
         .filter(JsValue::is_string);
-    let rest = match &doc {
-        Some(_) => {
-            let copy = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
-            // A plain copy: deleting its own property cannot fail.
+    // An introspection response or a document given as an object goes on as its JSON text, as if it had been
+    // given as text: read on its own, it gets the same findings (a nesting too deep for the request's JSON is
+    // `introspection.unreadable`, not an exception).
+    let as_text: Vec<JsValue> = ["introspection", "matrix"]
+        .into_iter()
+        .map(JsValue::from_str)
+        .filter(|k| js_sys::Reflect::get(value, k).is_ok_and(|v| v.is_object() && !v.is_null()))
+        .collect();
+    let rest = if doc.is_some() || !as_text.is_empty() {
+        let copy = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());
+        // A plain copy: deleting or setting its own property cannot fail.
+        if doc.is_some() {
             let _ = js_sys::Reflect::delete_property(&copy, &matrix_key);
-            JsValue::from(copy)
         }
-        None => value.clone(),
+        for key in &as_text {
+            let text = js_sys::Reflect::get(&copy, key)
+                .ok()
+                .and_then(|v| js_sys::JSON::stringify(&v).ok());
+            if let Some(text) = text {
+                let _ = js_sys::Reflect::set(&copy, key, &text);
+            }
+        }
+        JsValue::from(copy)
+    } else {
+        value.clone()
     };
     let text = crate::jstext::to_string(&js_sys::JSON::stringify(&rest).map_err(|_| {
         JsError::new(
@@ -105,9 +127,10 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
     })?);
     let text = crate::json::repair_lone_surrogates(&text);
     let mut request: Request = serde_json::from_str(&text).map_err(|e| {
-        JsError::new(&format!(
-            "diagnose(request): {e}. `input` must be a string; see the README for the other fields"
-        ))
+        JsError::new(&match wrong_field(value) {
+            Some(field) => format!("diagnose(request): {field}"),
+            None => format!("diagnose(request): {e} (see the README, \"Request\")"),
+        })
     })?;
     if request.now.is_none() {
         request.now = Some(now_seconds());
@@ -126,11 +149,57 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
     Ok((request, custom))
 }
 
+/// The first field of a request whose type `diagnose` does not take, in words, for the error it throws.
+fn wrong_field(request: &JsValue) -> Option<String> {
+    let get = |k: &str| {
+        js_sys::Reflect::get(request, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    };
+    let given = |v: &JsValue| !v.is_undefined() && !v.is_null();
+    let kind = |v: &JsValue| {
+        let name = v.js_typeof().as_string().unwrap_or_default();
+        match name.as_str() {
+            _ if js_sys::Array::is_array(v) => "an array".to_string(),
+            _ if v.is_null() => "null".to_string(),
+            "undefined" => "missing".to_string(),
+            "object" => "an object".to_string(),
+            _ => format!("a {name}"),
+        }
+    };
+    let input = get("input");
+    if input.is_undefined() {
+        return Some(
+            "`input` is missing: the request is { input: \"<what was pasted>\", ... }".into(),
+        );
+    }
+    if !input.is_string() {
+        return Some(format!("`input` must be a string, not {}", kind(&input)));
+    }
+    for key in ["operation", "platform", "response", "previous"] {
+        let v = get(key);
+        if given(&v) && !v.is_string() {
+            return Some(format!("`{key}` must be a string, not {}", kind(&v)));
+        }
+    }
+    let now = get("now");
+    if given(&now) && now.as_f64().is_none() {
+        return Some(format!(
+            "`now` must be a number (unix seconds), not {}",
+            kind(&now)
+        ));
+    }
+    let expect = get("expect");
+    if given(&expect) && (!expect.is_object() || js_sys::Array::is_array(&expect)) {
+        return Some(format!("`expect` must be an object, not {}", kind(&expect)));
+    }
+    None
+}
+
 /// Diagnoses a request (`{ input, operation?, platform?, matrix?, response?, introspection?, expect?, now?,
 /// previous?, keys? }`) and returns the report as a plain object. Synchronous; never touches the network.
 ///
 /// # Errors
-/// Throws a JS `Error` only when `request` is not an object with a string `input`; in the first engine
+/// Throws a JS `Error` only when `request` is not an object with a string `input`, or a field has a type it does
+/// not take (the message names it: `now` must be a number, `operation` a string...); in the first engine
 /// (www/pkg/first/), also when it brings a document (`matrix`) or `keys`, which only the full engine reads: a
 /// report that left them out would look complete and could be wrong.
 #[wasm_bindgen]

@@ -234,3 +234,48 @@ fn compare_reads_both_tokens() {
     assert_eq!(lost, r#"["Mail.Send"]"#);
     assert_eq!(get(&c, "identical").as_bool(), Some(false));
 }
+
+#[wasm_bindgen_test]
+fn an_object_nested_too_deep_is_a_finding_and_a_wrong_type_names_its_field() {
+    // An introspection response given as an object 200 levels deep: the same finding as the same text.
+    let deep = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
+    let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln";
+    for introspection in [deep.clone(), format!("{:?}", deep)] {
+        let report = token_doctor::bindings::diagnose(request(&format!(
+            r#"{{"input":"{token}","introspection":{introspection},"now":1700000000}}"#
+        )))
+        .expect("a report, not an exception");
+        let codes = JSON::stringify(&get(&report, "findings"))
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert!(codes.contains("introspection.unreadable"), "{codes}");
+    }
+    for (field, value, says) in [
+        (
+            "now",
+            r#""1700000000""#,
+            "`now` must be a number (unix seconds), not a string",
+        ),
+        (
+            "operation",
+            "42",
+            "`operation` must be a string, not a number",
+        ),
+        (
+            "response",
+            "{}",
+            "`response` must be a string, not an object",
+        ),
+        ("expect", "7", "`expect` must be an object, not a number"),
+        ("input", "null", "`input` must be a string, not null"),
+    ] {
+        let err: JsValue = token_doctor::bindings::diagnose(request(&format!(
+            r#"{{"input":"{token}","{field}":{value}}}"#
+        )))
+        .unwrap_err()
+        .into();
+        let message = get(&err, "message").as_string().unwrap();
+        assert!(message.ends_with(says), "{message}");
+    }
+}

@@ -725,12 +725,16 @@ pub fn discovery_warnings(expected_issuer: &str, doc: &Map<String, Value>) -> Ve
             "The document's issuer `{i}` is not the token's iss `{expected}`. The two must be identical (RFC 8414 §3.3): the token was issued under another host name, port, path or tenant than the server now calls itself, and an API that checks iss against this server rejects it (introspection through another host name can also answer active: false)."
         )),
     }
-    if doc
-        .get("introspection_endpoint")
-        .and_then(Value::as_str)
-        .is_none()
-    {
-        out.push("The server does not advertise an introspection endpoint (`introspection_endpoint`); ask its administrator whether introspection is enabled, or use the platform's own token-info call.".into());
+    match doc.get("introspection_endpoint").and_then(Value::as_str) {
+        None => out.push("The server does not advertise an introspection endpoint (`introspection_endpoint`); ask its administrator whether introspection is enabled, or use the platform's own token-info call.".into()),
+        // The document comes from the host the token names, which anyone can mint a token for: an endpoint
+        // elsewhere is where the token and the client secret would go.
+        Some(e) if parse_target(expected).is_ok() && !same_origin(e, expected) => out.push(format!(
+            "The introspection endpoint `{}` is on another origin than the issuer ({}). Check that it is your authorization server's before you introspect: the token and the client secret are sent there.",
+            clip(e.trim(), 120),
+            origin_of(expected)
+        )),
+        Some(_) => {}
     }
     if doc.get("jwks_uri").and_then(Value::as_str).is_none() {
         out.push("The server does not advertise `jwks_uri`: its tokens' signatures cannot be checked with discovered keys.".into());
@@ -926,6 +930,27 @@ pub enum Observed {
         /// Whether the body was longer than [`MAX_BODY_BYTES`].
         too_large: bool,
     },
+}
+
+/// Whether two addresses have the same scheme, host and port (a default port written out or not); false when
+/// either is not one Token Doctor would send to.
+fn same_origin(a: &str, b: &str) -> bool {
+    let key = |url: &str| {
+        parse_target(url).ok().map(|t| {
+            let port = t
+                .authority
+                .rsplit_once(':')
+                .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .map(|(_, p)| p.to_string());
+            let default = if t.scheme == "https" { "443" } else { "80" };
+            (
+                t.scheme,
+                t.host,
+                port.unwrap_or_else(|| default.to_string()),
+            )
+        })
+    };
+    key(a).is_some_and(|k| Some(k) == key(b))
 }
 
 fn origin_of(url: &str) -> String {
@@ -1489,6 +1514,23 @@ mod tests {
         );
         assert_eq!(w.len(), 2);
         assert!(w[0].contains("introspection_endpoint"));
+        let elsewhere = doc(
+            json!({"issuer": "https://a.example", "introspection_endpoint": "https://evil.example/i", "jwks_uri": "https://a.example/j"}),
+        );
+        let w = discovery_warnings("https://a.example", &elsewhere);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains(
+                "`https://evil.example/i` is on another origin than the issuer (https://a.example)"
+            ),
+            "{}",
+            w[0]
+        );
+        // The same origin with a path or an explicit default port is the same origin.
+        let same = doc(
+            json!({"issuer": "https://a.example/realms/x", "introspection_endpoint": "https://a.example:443/realms/x/i", "jwks_uri": "https://a.example/j"}),
+        );
+        assert!(discovery_warnings("https://a.example/realms/x", &same).is_empty());
     }
 
     #[test]

@@ -658,30 +658,50 @@ pub fn shell_words(text: &str) -> (Vec<String>, bool) {
             // backslash escapes are read, `'` ends it.
             Some('$') => match c {
                 '\'' => quote = None,
-                '\\' => match chars.next() {
-                    Some('n') => cur.push('\n'),
-                    Some('r') => cur.push('\r'),
-                    Some('t') => cur.push('\t'),
-                    Some('x') => {
-                        let mut code = 0u32;
-                        for _ in 0..2 {
-                            match chars.peek().and_then(|h| h.to_digit(16)) {
+                '\\' => {
+                    let escape = chars.next();
+                    // Up to `most` digits of base `radix` (`\xHH`, `\uHHHH`, `\UHHHHHHHH`, octal `\NNN`).
+                    let mut number = |radix: u32, most: usize, first: Option<u32>| {
+                        let mut code = first.unwrap_or(0);
+                        let mut digits = usize::from(first.is_some());
+                        while digits < most {
+                            match chars.peek().and_then(|h| h.to_digit(radix)) {
                                 Some(d) => {
-                                    code = code.wrapping_mul(16).wrapping_add(d);
+                                    code = code.wrapping_mul(radix).wrapping_add(d);
+                                    digits = digits.saturating_add(1);
                                     chars.next();
                                 }
                                 None => break,
                             }
                         }
-                        cur.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                        (digits > 0).then(|| char::from_u32(code).unwrap_or('\u{fffd}'))
+                    };
+                    let read = match escape {
+                        Some('n') => Some('\n'),
+                        Some('r') => Some('\r'),
+                        Some('t') => Some('\t'),
+                        Some('e' | 'E') => Some('\u{1b}'),
+                        Some('a') => Some('\u{7}'),
+                        Some('b') => Some('\u{8}'),
+                        Some('f') => Some('\u{c}'),
+                        Some('v') => Some('\u{b}'),
+                        Some('x') => number(16, 2, None),
+                        Some('u') => number(16, 4, None),
+                        Some('U') => number(16, 8, None),
+                        Some(d @ '0'..='7') => number(8, 3, d.to_digit(8)),
+                        Some(n @ ('\\' | '\'' | '"' | '?')) => Some(n),
+                        _ => None,
+                    };
+                    match (read, escape) {
+                        (Some(c), _) => cur.push(c),
+                        // Not an escape bash reads: kept as written.
+                        (None, Some(n)) => {
+                            cur.push('\\');
+                            cur.push(n);
+                        }
+                        (None, None) => cur.push('\\'),
                     }
-                    Some(n @ ('\\' | '\'' | '"' | '?')) => cur.push(n),
-                    Some(n) => {
-                        cur.push('\\');
-                        cur.push(n);
-                    }
-                    None => cur.push('\\'),
-                },
+                }
                 _ => cur.push(c),
             },
             Some(q) => {
@@ -756,7 +776,11 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let mut url: Option<String> = None;
     let mut has_data = false;
     let mut data = String::new();
-    let mut auth: Vec<String> = Vec::new();
+    // `-H 'Authorization: …'` replaces the header `--oauth2-bearer` makes, wherever it is in the command, and
+    // `-H 'Authorization:'` (empty) removes it.
+    let mut headers: Vec<String> = Vec::new();
+    let mut removed = false;
+    let mut bearer: Option<String> = None;
     let mut iter = words.iter().skip(1).peekable();
     while let Some(w) = iter.next() {
         let (flag, inline) = match w.split_once('=') {
@@ -770,12 +794,16 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
                 if let Some(h) = value(inline) {
                     if let Some((n, v)) = h.split_once(':') {
                         if n.trim().eq_ignore_ascii_case("authorization") {
-                            auth.push(v.to_string());
+                            if v.trim().is_empty() {
+                                removed = true;
+                            } else {
+                                headers.push(v.to_string());
+                            }
                         }
                     }
                 }
             }
-            "--oauth2-bearer" => auth.extend(value(inline).map(|t| format!("Bearer {t}"))),
+            "--oauth2-bearer" => bearer = value(inline).map(|t| format!("Bearer {t}")),
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-urlencode" | "--json"
             | "-F" | "--form" => {
                 has_data = true;
@@ -806,6 +834,10 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             "GET".into()
         }
     });
+    let auth = match bearer {
+        Some(b) if headers.is_empty() && !removed => vec![b],
+        _ => headers,
+    };
     let token_endpoint = url
         .as_deref()
         .and_then(|u| parse_target(&method_now, u, None))
@@ -1036,6 +1068,26 @@ mod tests {
         let (words, open) = shell_words("a $'it\\'s' $'\\x41\\n\\q' $'open");
         assert_eq!(words, vec!["a", "it's", "A\n\\q", "open"]);
         assert!(open);
+        // What Chrome's Copy as cURL (bash) writes for `!` and controls, octal, and `\x` with no digit.
+        let (words, _) = shell_words("$'Hi\\u0021 \\101\\x\\U0001F600\\e'");
+        assert_eq!(words, vec!["Hi! A\\x\u{1F600}\u{1b}"]);
+    }
+
+    #[test]
+    fn curl_header_replaces_or_removes_the_oauth2_bearer_one() {
+        const OTHER: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJiIn0.";
+        let r = recognize(&format!(
+            "curl https://x.example/a --oauth2-bearer {OTHER} -H \"Authorization: Bearer {JWT}\""
+        ));
+        assert_eq!(r.token.as_deref(), Some(JWT));
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+        let r = recognize(&format!(
+            "curl https://x.example/a --oauth2-bearer {JWT} -H 'Authorization:'"
+        ));
+        assert_eq!(r.token, None);
+        assert!(r.findings.iter().any(|f| f.code == "input.no_token"));
+        let r = recognize(&format!("curl https://x.example/a --oauth2-bearer {JWT}"));
+        assert_eq!(r.token.as_deref(), Some(JWT));
     }
 
     #[test]

@@ -101,6 +101,19 @@ fn side(text: &str, now: i64) -> (Side, String) {
     (side, token)
 }
 
+/// The values as the page shows names and values, each in backticks (a code span; and in the Markdown report,
+/// text that makes no link), `none` when there are none.
+fn quoted(values: &[String]) -> String {
+    if values.is_empty() {
+        return "none".into();
+    }
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The items of `a` that are not in `b`, in `a`'s order (a set, not a scan: tokens may hold thousands of scopes).
 fn minus(a: &[String], b: &[String]) -> Vec<String> {
     let b: std::collections::HashSet<&str> = b.iter().map(String::as_str).collect();
@@ -144,13 +157,13 @@ pub fn compare(previous: &str, current: &str, now: i64) -> Comparison {
     if !scopes_lost.is_empty() {
         notes.push(format!(
             "The failing token lacks {} that the working one has.",
-            scopes_lost.join(", ")
+            quoted(&scopes_lost)
         ));
     }
     if !roles_lost.is_empty() {
         notes.push(format!(
             "The failing token lacks the roles {}.",
-            roles_lost.join(", ")
+            quoted(&roles_lost)
         ));
     }
     if a.grant != b.grant {
@@ -159,15 +172,15 @@ pub fn compare(previous: &str, current: &str, now: i64) -> Comparison {
     if a.audiences != b.audiences {
         notes.push(format!(
             "The audience differs: {} vs {}.",
-            a.audiences.join(", "),
-            b.audiences.join(", ")
+            quoted(&a.audiences),
+            quoted(&b.audiences)
         ));
     }
     if a.issuer != b.issuer {
         notes.push(format!(
             "The issuer differs: {} vs {}.",
-            a.issuer.clone().unwrap_or_default(),
-            b.issuer.clone().unwrap_or_default()
+            quoted(a.issuer.as_slice()),
+            quoted(b.issuer.as_slice())
         ));
     }
     if a.client_id != b.client_id {

@@ -29,10 +29,13 @@ export function code(value, table = false) {
 
 /**
  * Text as Markdown that shows it and does nothing else: every character that could start a link, an image, an
- * autolink, raw HTML, emphasis or a table cell is escaped. Claims reach the engine's prose (a hostile `aud` or
+ * autolink, raw HTML, a character reference (`&#x202E;` would be a real right-to-left override), emphasis or a
+ * table cell is escaped. A bare `https://…` stays text that viewers may link, showing the address itself. Claims reach the engine's prose (a hostile `aud` or
  * `kid` of `![](https://…)` would otherwise be an image, a tracking pixel, in the ticket it is pasted into).
  */
-const literal = (s, table) => s.replace(table ? /[\\`*_[\]<>~|]/g : /[\\`*_[\]<>~]/g, '\\$&');
+const literal = (s, table) => s
+  .replace(table ? /[\\`*[\]<~&|]/g : /[\\`*[\]<~&]/g, '\\$&')
+  .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_'); // `_` inside a word makes no emphasis: left as is
 
 /**
  * Prose from the engine, as one line: the engine marks names and values with backticks, which stay code spans
@@ -105,8 +108,9 @@ export function reportMarkdown(report, opts = {}) {
   if (report.recognized) facts.push(['Pasted', cell(scrub(report.recognized))]);
   const token = report.token;
   if (token) {
-    const bits = [token.kind, token.header?.alg, token.header?.kid ? `kid ${token.header.kid}` : null].filter(Boolean).map(String);
-    facts.push(['Token', cell(scrub(bits.join(', ')))]);
+    const bits = [token.kind, token.header?.alg].filter(Boolean).map(String);
+    const kid = token.header?.kid != null ? `, kid ${c(String(token.header.kid), true)}` : '';
+    facts.push(['Token', `${cell(scrub(bits.join(', ')))}${kid}`]);
   }
   if (opts.fingerprint) facts.push(['Fingerprint', `SHA-256 ${c(opts.fingerprint, true)}${opts.fingerprintOf ? ` (${cell(opts.fingerprintOf)})` : ''}`]);
   const sig = report.signature?.status ?? 'not_checked';

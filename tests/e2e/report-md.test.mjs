@@ -34,7 +34,7 @@ function outsideCode(line) {
 /** Characters that make Markdown syntax, unescaped, outside code spans. */
 const unescaped = (text, chars) => [...text.matchAll(new RegExp(`(?<!\\\\)(?:\\\\\\\\)*[${chars}]`, 'g'))].map((m) => m[0].at(-1));
 
-const LINK = '![](https://evil.example/px.png)[Sign in again](https://evil.example/login)<img src=x>*bold*_em_~~s~~';
+const LINK = '![](https://evil.example/px.png)[Sign in again](https://evil.example/login)<img src=x>*bold*_em_~~s~~&#x202E;gpj.exe';
 
 test('hostile claims, kid, operation and response reach the Markdown as text, in every line and table cell', () => {
   const token = makeJwt({
@@ -58,7 +58,9 @@ test('hostile claims, kid, operation and response reach the Markdown as text, in
       if (open !== undefined && i >= open && i <= close) continue;
       // The report's own syntax: a quote, a finding's bold severity, the closing line in emphasis.
       const text = outsideCode(line).replace(/^> /, '').replace(/^\d+\. \*\*\w+\*\* /, '').replace(/^_Diagnosed by .*_$/, '');
-      assert.deepEqual(unescaped(text, '\\[\\]<>*_~'), [], `line ${i + 1}: ${line}`);
+      assert.deepEqual(unescaped(text, '\\[\\]<*~&'), [], `line ${i + 1}: ${line}`);
+      // `_` makes emphasis only at a word's edge.
+      assert.deepEqual(text.match(/(?<![\\\p{L}\p{N}])_|(?<!\\)_(?![\p{L}\p{N}])/gu) ?? [], [], `line ${i + 1}: ${line}`);
       if (line.startsWith('|')) {
         const cells = unescaped(line, '|').length - 1; // GitHub splits at an unescaped | even inside code
         if (!lines[i - 1]?.startsWith('|')) columns = cells; // the header row
@@ -74,4 +76,7 @@ test('the engine\'s code spans stay code spans, and a value with backticks stays
   const md = reportMarkdown(report, {});
   assert.match(md, /`Mail\.Send`/);
   assert.ok(!md.includes('\\`Mail'), md);
+  // Readable as plain text too: no escapes where Markdown needs none (`>` mid-line, `_` inside a word).
+  assert.ok(!md.includes('\\>'), md);
+  assert.ok(!/[\p{L}\p{N}]\\_[\p{L}\p{N}]/u.test(md), md);
 });

@@ -30,12 +30,12 @@ export function serveStatic(root, port = 0, { log = false, gzip = false } = {}) 
     try {
       file = path.join(base, decodeURIComponent(url.pathname));
     } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request'); // a broken %-escape
-      return;
+      file = null; // a broken %-escape
     }
+    if (file === null || file.includes('\0')) { res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request'); return; }
     // `..` decoded from %2f is still `..` here: a file must be under `root` itself, not beside it.
     const within = path.relative(base, file);
-    if (within.startsWith('..') || path.isAbsolute(within)) { res.writeHead(403).end(); return; }
+    if (within === '..' || within.startsWith(`..${path.sep}`) || path.isAbsolute(within)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (log) console.log(req.method, url.pathname, err ? 404 : 200);

@@ -63,6 +63,9 @@ test('nothing outside the served folder, and a broken %-escape is a 400 that lea
       assert.ok(!res.body.toString().includes('secret'), attempt);
     }
     assert.equal((await get(`${url}%E0%A4%A`)).status, 400);
+    assert.equal((await get(`${url}a%00.txt`)).status, 400);
+    fs.writeFileSync(path.join(parent, 'www', '..notes'), 'a file whose name starts with two dots');
+    assert.equal((await get(`${url}..notes`)).status, 200, 'inside, though its name starts with ..');
     assert.equal((await get(`${url}index.html`)).status, 200, 'still serving');
   } finally {
     server.close();

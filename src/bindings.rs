@@ -94,13 +94,20 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
     let doc = js_sys::Reflect::get(value, &matrix_key)
         .ok()
         .filter(JsValue::is_string);
-    // An introspection response or a document given as an object goes on as its JSON text, as if it had been
-    // given as text: read on its own, it gets the same findings (a nesting too deep for the request's JSON is
-    // `introspection.unreadable`, not an exception).
-    let as_text: Vec<JsValue> = ["introspection", "matrix"]
+    // An introspection response, a document or keys given as an object go on as their JSON text, as if they had
+    // been given as text: read on their own, they get the same findings (a nesting too deep for the request's
+    // JSON is `introspection.unreadable`, not an exception). Not empty keys: `{}` and `[]` are no keys, where the
+    // text `"{}"` would be keys that say nothing.
+    let as_text: Vec<JsValue> = ["introspection", "matrix", "keys"]
         .into_iter()
         .map(JsValue::from_str)
-        .filter(|k| js_sys::Reflect::get(value, k).is_ok_and(|v| v.is_object() && !v.is_null()))
+        .filter(|k| {
+            js_sys::Reflect::get(value, k).is_ok_and(|v| {
+                v.is_object()
+                    && (k.as_string().as_deref() != Some("keys")
+                        || js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).length() > 0)
+            })
+        })
         .collect();
     let rest = if doc.is_some() || !as_text.is_empty() {
         let copy = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());

@@ -251,6 +251,17 @@ fn an_object_nested_too_deep_is_a_finding_and_a_wrong_type_names_its_field() {
             .unwrap();
         assert!(codes.contains("introspection.unreadable"), "{codes}");
     }
+    // Keys (a JWKS) as an object as deep: a report that says the keys could not be read.
+    let report = token_doctor::bindings::diagnose(request(&format!(
+        r#"{{"input":"{token}","keys":{deep},"now":1700000000}}"#
+    )))
+    .expect("a report, not an exception");
+    let all = JSON::stringify(&report).unwrap().as_string().unwrap();
+    assert!(all.contains("The keys given could not be read"), "{all}");
+    assert!(
+        all.contains("signature.keys_unreadable") && all.contains("do not parse"),
+        "{all}"
+    );
     for (field, value, says) in [
         (
             "now",

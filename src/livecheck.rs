@@ -729,11 +729,17 @@ pub fn discovery_warnings(expected_issuer: &str, doc: &Map<String, Value>) -> Ve
         None => out.push("The server does not advertise an introspection endpoint (`introspection_endpoint`); ask its administrator whether introspection is enabled, or use the platform's own token-info call.".into()),
         // The document comes from the host the token names, which anyone can mint a token for: an endpoint
         // elsewhere is where the token and the client secret would go.
-        Some(e) if parse_target(expected).is_ok() && !same_origin(e, expected) => out.push(format!(
+        Some(e)
+            if parse_target(expected).is_ok()
+                && parse_target(e).is_ok()
+                && !same_origin(e, expected) =>
+        {
+            out.push(format!(
             "The introspection endpoint `{}` is on another origin than the issuer ({}). Check that it is your authorization server's before you introspect: the token and the client secret are sent there.",
             clip(e.trim(), 120),
             origin_of(expected)
-        )),
+            ))
+        }
         Some(_) => {}
     }
     if doc.get("jwks_uri").and_then(Value::as_str).is_none() {

@@ -21,13 +21,18 @@ use crate::matrix::{
     ScopeRequirement, UserContext,
 };
 use outline::{Found, Outline};
+use paths::{At, Paths, Seg};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod outline;
+mod paths;
 
 /// The most problems listed; the rest are counted in a last problem.
 const MAX_PROBLEMS: usize = 200;
+/// The most characters of a problem's JSON pointer; a longer one is clipped (ending in `…`).
+const MAX_POINTER_CHARS: usize = 500;
 /// The longest summary kept for an operation, in characters.
 const MAX_SUMMARY_CHARS: usize = 200;
 /// The most `$ref` hops followed from one reference.
@@ -268,7 +273,7 @@ impl Problems {
             return;
         }
         self.list.push(ImportProblem {
-            pointer: pointer.to_string(),
+            pointer: crate::json::clip(pointer, MAX_POINTER_CHARS),
             message: message.into(),
             fatal,
         });
@@ -309,17 +314,7 @@ fn ptr(base: &str, token: &str) -> String {
     let mut p = String::with_capacity(base.len().saturating_add(token.len()).saturating_add(8));
     p.push_str(base);
     p.push('/');
-    let mut rest = token;
-    while let Some(i) = rest.find(['~', '/']) {
-        p.push_str(rest.get(..i).unwrap_or_default());
-        p.push_str(if rest.get(i..=i) == Some("~") {
-            "~0"
-        } else {
-            "~1"
-        });
-        rest = rest.get(i.saturating_add(1)..).unwrap_or_default();
-    }
-    p.push_str(rest);
+    paths::escape_into(&mut p, token);
     p
 }
 
@@ -386,7 +381,7 @@ struct Unanswered;
 #[derive(Clone, Copy)]
 enum Lookup<'a> {
     Tree(&'a Value),
-    Outline(&'a Outline),
+    Outline(&'a Outline<'a>),
 }
 
 impl<'a> Lookup<'a> {
@@ -622,33 +617,52 @@ impl<'a> Importer<'a, '_> {
         }
     }
 
-    /// Reports every broken `$ref` of the document once, at its first place.
+    /// Reports every broken `$ref` of the document once, at its first place, in the order of their pointers
+    /// (those past the problems listed are only counted, and their pointers never spelled whole).
     fn check_refs(&mut self) {
-        let mut collected: HashMap<&'a str, (String, usize)> = HashMap::new();
-        let uses: Vec<(&'a str, &str, usize)> = match self.look {
+        let mut tree_paths = Paths::default();
+        let mut collected: HashMap<&'a str, (At, usize)> = HashMap::new();
+        let (uses, paths): (Vec<(&'a str, At, usize)>, &Paths<'_>) = match self.look {
             Lookup::Tree(doc) => {
-                collect_refs(doc, &mut Vec::new(), &mut collected, 0);
-                collected
+                collect_refs(doc, &mut tree_paths, &mut collected, 0);
+                let uses = collected
                     .iter()
-                    .map(|(r, (first, count))| (*r, first.as_str(), *count))
-                    .collect()
+                    .map(|(r, (first, count))| (*r, *first, *count))
+                    .collect();
+                (uses, &tree_paths)
             }
-            Lookup::Outline(o) => o
-                .refs
-                .iter()
-                .map(|(r, (first, count))| (r.as_str(), first.as_str(), *count))
-                .collect(),
+            Lookup::Outline(o) => (
+                o.refs
+                    .iter()
+                    .map(|(r, (first, count))| (r.as_ref(), *first, *count))
+                    .collect(),
+                &o.paths,
+            ),
         };
-        let mut bad: Vec<(String, String, usize)> = Vec::new();
+        // The first problems in order (pointer, message, count; the reference itself breaks ties).
+        let room = MAX_PROBLEMS.saturating_sub(self.problems.list.len());
+        let mut listed: Vec<(String, String, usize, &str)> = Vec::new();
+        let mut omitted = 0usize;
         for (r, first, count) in uses {
             match follow(self.look, Found::DroppedRef(r)) {
                 Ok(_) => {}
                 Err(RefError::Unanswered) => self.unanswered = true,
-                Err(e) => bad.push((first.to_string(), e.to_string(), count)),
+                Err(e) => {
+                    let bad = (paths.pointer(first), e.to_string(), count, r);
+                    let at = listed.partition_point(|x| *x < bad);
+                    if at < room {
+                        if listed.len() >= room {
+                            listed.pop();
+                            omitted = omitted.saturating_add(1);
+                        }
+                        listed.insert(at, bad);
+                    } else {
+                        omitted = omitted.saturating_add(1);
+                    }
+                }
             }
         }
-        crate::order::sort(&mut bad);
-        for (at, message, count) in bad {
+        for (at, message, count, _) in listed {
             let more = if count > 1 {
                 format!(" (used in {count} places)")
             } else {
@@ -656,6 +670,7 @@ impl<'a> Importer<'a, '_> {
             };
             self.problems.warn(&at, format!("{message}{more}."));
         }
+        self.problems.omitted = self.problems.omitted.saturating_add(omitted);
     }
 
     /// The security schemes by name.
@@ -1233,12 +1248,12 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Collects every `$ref` string with the pointer of its first use and its count. Depth is bounded by the
-/// parsers (`MAX_JSON_DEPTH`); the explicit check keeps it bounded for any `Value`.
+/// Collects every `$ref` string with the place of its first use (kept in `paths`) and its count. Depth is bounded
+/// by the parsers (`MAX_JSON_DEPTH`); the explicit check keeps it bounded for any `Value`.
 fn collect_refs<'a>(
     v: &'a Value,
-    path: &mut Vec<String>,
-    seen: &mut HashMap<&'a str, (String, usize)>,
+    paths: &mut Paths<'a>,
+    seen: &mut HashMap<&'a str, (At, usize)>,
     depth: usize,
 ) {
     if depth > MAX_JSON_DEPTH {
@@ -1249,27 +1264,21 @@ fn collect_refs<'a>(
             for (k, x) in map {
                 if k == "$ref" {
                     if let Some(r) = x.as_str() {
-                        let entry = seen.entry(r).or_insert_with(|| {
-                            let mut p = String::new();
-                            for t in path.iter() {
-                                p = ptr(&p, t);
-                            }
-                            (ptr(&p, "$ref"), 0)
-                        });
+                        let entry = seen.entry(r).or_insert_with(|| (paths.here(), 0));
                         entry.1 = entry.1.saturating_add(1);
                         continue;
                     }
                 }
-                path.push(k.clone());
-                collect_refs(x, path, seen, depth.saturating_add(1));
-                path.pop();
+                paths.push(Seg::Key(Cow::Borrowed(k)));
+                collect_refs(x, paths, seen, depth.saturating_add(1));
+                paths.pop();
             }
         }
         Value::Array(items) => {
             for (i, x) in items.iter().enumerate() {
-                path.push(i.to_string());
-                collect_refs(x, path, seen, depth.saturating_add(1));
-                path.pop();
+                paths.push(Seg::Index(i));
+                collect_refs(x, paths, seen, depth.saturating_add(1));
+                paths.pop();
             }
         }
         _ => {}

@@ -422,3 +422,54 @@ fn the_projects_own_formats_import() {
     );
     assert_eq!(m.operations().len(), 12);
 }
+
+// Large hostile shapes: the work stays linear in the document and the answer bounded. No timings: each of these
+// documents took seconds to minutes (or gave a result of tens of megabytes) while some step was quadratic.
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn references_under_a_long_key_give_clipped_pointers() {
+    // 5,000 distinct missing references and 5,000 uses of one more under a 100 KB path template (with an escape,
+    // so the parser cannot borrow the key): each problem's pointer was the whole key (a 20 MB result).
+    let key = format!("/{}\\u006b/x", "k".repeat(100_000));
+    let distinct: Vec<String> = (0..5000)
+        .map(|i| format!(r##"{{"$ref":"#/components/schemas/A{i}"}}"##))
+        .collect();
+    let same: Vec<String> = (0..5000)
+        .map(|i| format!(r##""p{i:05}":{{"$ref":"#/components/schemas/Gone"}}"##))
+        .rev()
+        .collect();
+    let doc = format!(
+        r##"{{"openapi":"3.0.0","paths":{{"{key}":{{"get":{{"security":[],"responses":{{"200":{{"schema":{{"allOf":[{}],"properties":{{{}}}}}}}}}}}}}}},"components":{{"schemas":{{"A":{{}}}}}}}}"##,
+        distinct.join(","),
+        same.join(",")
+    );
+    let imp = import(&doc);
+    assert_eq!(imp.problems.len(), 201, "{:?}", &imp.problems[..3]);
+    assert_eq!(
+        imp.problems[200].message,
+        "4801 more problems are not listed."
+    );
+    // 500 characters and the ellipsis.
+    let clipped = format!("/paths/~1{}…", "k".repeat(491));
+    for p in &imp.problems[..200] {
+        assert_eq!(p.pointer, clipped);
+        assert!(p.message.contains("points to nothing"), "{}", p.message);
+    }
+    // The tree, which visits the uses in order, reports the same.
+    assert_eq!(imp, token_doctor::openapi::import_whole_tree(&doc));
+
+    // Under a short key, the first use in the tree's order is the one reported (the last one in the text).
+    let doc = doc
+        .replace(&key, "/short")
+        .replace("\"properties\"", "\"$defs\"");
+    let imp = import(&doc);
+    let gone = &imp.problems[0];
+    assert_eq!(
+        gone.pointer,
+        "/paths/~1short/get/responses/200/schema/$defs/p00000/$ref"
+    );
+    assert!(gone.message.contains("`#/components/schemas/Gone`"));
+    assert!(gone.message.ends_with("(used in 5000 places)."));
+    assert_eq!(imp, token_doctor::openapi::import_whole_tree(&doc));
+}

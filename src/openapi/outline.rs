@@ -4,16 +4,16 @@
 //! Most of a real document is response and schema bodies (2.9 MB of the 4.2 MB Genesys Swagger document are
 //! operation `responses`) that a permission matrix never needs. Building them into a `Value` tree and freeing it
 //! again was most of the import's time and six times the text in memory. The outline walks them without keeping
-//! them: it records every `$ref` string (with the pointer of its first use, in the order a `Value` tree would
-//! visit them), and the JSON-pointer hash of every node down to [`INDEX_DEPTH`], so a reference into a dropped part
+//! them: it records every `$ref` string (with the place of its first use, in the order a `Value` tree would
+//! visit them, kept in a [`Paths`] arena), and the JSON-pointer hash of every node down to [`INDEX_DEPTH`], so a reference into a dropped part
 //! can still be checked. Where that is not enough to answer (a reference deeper than [`INDEX_DEPTH`] into a
 //! dropped part), [`Outline::find`] says [`Found::Unknown`] and the importer reads the whole tree instead.
 
+use super::paths::{At, Paths, Seg};
 use crate::fnv;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 /// Nodes at most this deep (`/definitions/Pet/properties` is 3) are indexed by pointer hash.
@@ -34,15 +34,17 @@ pub(super) enum Found<'a> {
     Unknown,
 }
 
-/// Every `$ref` string of a document: the pointer of its first use and how often it is used.
-pub(super) type RefUses = HashMap<String, (String, usize)>;
+/// Every `$ref` string of a document: the place of its first use (in [`Outline::paths`]) and how often it is used.
+pub(super) type RefUses<'t> = fnv::Map<Cow<'t, str>, (At, usize)>;
 
 /// The kept parts of a document and the index of the dropped ones.
-pub(super) struct Outline {
+pub(super) struct Outline<'t> {
     /// The document with only what the importer reads.
     pub(super) doc: Value,
     /// Every `$ref` string of the whole document, kept or dropped.
-    pub(super) refs: RefUses,
+    pub(super) refs: RefUses<'t>,
+    /// The places of the first uses in `refs`.
+    pub(super) paths: Paths<'t>,
     /// Pointer hashes of the nodes down to [`INDEX_DEPTH`].
     nodes: fnv::Set<u64>,
     /// Pointer hashes of the objects down to [`INDEX_DEPTH`] that hold a `$ref`: its string, or None when it is
@@ -50,10 +52,10 @@ pub(super) struct Outline {
     ref_objects: fnv::Map<u64, Option<String>>,
 }
 
-impl Outline {
+impl<'t> Outline<'t> {
     /// Reads a JSON document in one pass. Fails as `serde_json::from_str::<Value>` would (same errors, same
     /// recursion limit), since the same parser reads it.
-    pub(super) fn read(text: &str) -> Result<Outline, serde_json::Error> {
+    pub(super) fn read(text: &'t str) -> Result<Outline<'t>, serde_json::Error> {
         let mut walker = Walker::default();
         let mut de = serde_json::Deserializer::from_str(text);
         let doc = Node {
@@ -64,14 +66,10 @@ impl Outline {
         }
         .deserialize(&mut de)?;
         de.end()?;
-        let refs = walker
-            .refs
-            .into_iter()
-            .map(|(r, (first, count))| (r.into_owned(), (pointer_of(&first), count)))
-            .collect();
         Ok(Outline {
             doc: doc.unwrap_or(Value::Null),
-            refs,
+            refs: walker.refs,
+            paths: walker.paths,
             nodes: walker.nodes,
             ref_objects: walker.ref_objects,
         })
@@ -177,57 +175,35 @@ impl Place {
     }
 }
 
-/// One step of the path from the root to a node.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Seg<'de> {
-    /// An array element.
-    Index(usize),
-    /// An object member.
-    Key(Cow<'de, str>),
-}
-
 /// What the pass collects besides the kept tree.
 #[derive(Default)]
 struct Walker<'de> {
-    /// The path to the node being read.
-    path: Vec<Seg<'de>>,
-    /// Each `$ref` string: the path of its first use (in `Value` order) and its count.
-    refs: fnv::Map<Cow<'de, str>, (Vec<Seg<'de>>, usize)>,
+    /// The path to the node being read, and the places kept.
+    paths: Paths<'de>,
+    /// Each `$ref` string: the place of its first use (in `Value` order) and its count.
+    refs: RefUses<'de>,
     nodes: fnv::Set<u64>,
     ref_objects: fnv::Map<u64, Option<String>>,
 }
 
 impl<'de> Walker<'de> {
-    /// Notes a use of the reference `r` by the object at the current path.
+    /// Notes a use of the reference `r` by the object at the current path (the use's own place is its `$ref`
+    /// member, which a `Value` tree visits among its siblings in key order).
     fn note_ref(&mut self, r: Cow<'de, str>) {
-        // The use's own path ends in `$ref`: a `Value` tree visits it among its siblings in key order.
-        self.path.push(Seg::Key(Cow::Borrowed("$ref")));
         match self.refs.get_mut(&r) {
             Some((first, count)) => {
                 *count = count.saturating_add(1);
                 // Keep the use a `Value` tree would meet first.
-                if self.path < *first {
-                    first.clone_from(&self.path);
+                if self.paths.before(*first) {
+                    *first = self.paths.here();
                 }
             }
             None => {
-                self.refs.insert(r, (self.path.clone(), 1));
+                let here = self.paths.here();
+                self.refs.insert(r, (here, 1));
             }
         }
-        self.path.pop();
     }
-}
-
-/// The JSON pointer of a path.
-fn pointer_of(path: &[Seg<'_>]) -> String {
-    let mut p = String::new();
-    for s in path {
-        match s {
-            Seg::Index(i) => p = super::ptr(&p, &i.to_string()),
-            Seg::Key(k) => p = super::ptr(&p, k),
-        }
-    }
-    p
 }
 
 /// Whether an object key is `$ref` (most keys differ in their first byte).
@@ -309,14 +285,14 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
         let mut items = Vec::new();
         let mut i = 0usize;
         loop {
-            let hash = child_hash(self.hash, self.walker.path.len(), |h| index_hash(h, i));
-            self.walker.path.push(Seg::Index(i));
+            let hash = child_hash(self.hash, self.walker.paths.depth(), |h| index_hash(h, i));
+            self.walker.paths.push(Seg::Index(i));
             let item = seq.next_element_seed(Node {
                 walker: &mut *self.walker,
                 place,
                 hash,
             });
-            self.walker.path.pop();
+            self.walker.paths.pop();
             match item? {
                 None => return Ok(Some(Value::Array(items))),
                 Some(v) => items.push(v.unwrap_or(Value::Null)),
@@ -341,9 +317,11 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
                 }
                 continue;
             }
-            let hash = child_hash(self.hash, self.walker.path.len(), |h| member_hash(h, &key));
+            let hash = child_hash(self.hash, self.walker.paths.depth(), |h| {
+                member_hash(h, &key)
+            });
             let place = self.place.member(&key);
-            self.walker.path.push(Seg::Key(key));
+            self.walker.paths.push(Seg::Key(key));
             let value = if place == Place::Drop {
                 map.next_value_seed(Skim {
                     walker: &mut *self.walker,
@@ -357,7 +335,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
                     hash,
                 })
             };
-            let Some(Seg::Key(key)) = self.walker.path.pop() else {
+            let Some(Seg::Key(key)) = self.walker.paths.pop() else {
                 continue;
             };
             if let Some(v) = value? {
@@ -420,13 +398,13 @@ impl<'de> Visitor<'de> for Skim<'_, 'de> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0usize;
         loop {
-            let hash = child_hash(self.hash, self.walker.path.len(), |h| index_hash(h, i));
-            self.walker.path.push(Seg::Index(i));
+            let hash = child_hash(self.hash, self.walker.paths.depth(), |h| index_hash(h, i));
+            self.walker.paths.push(Seg::Index(i));
             let item = seq.next_element_seed(Skim {
                 walker: &mut *self.walker,
                 hash,
             });
-            self.walker.path.pop();
+            self.walker.paths.pop();
             if item?.is_none() {
                 return Ok(());
             }
@@ -444,13 +422,15 @@ impl<'de> Visitor<'de> for Skim<'_, 'de> {
                 })?;
                 continue;
             }
-            let hash = child_hash(self.hash, self.walker.path.len(), |h| member_hash(h, &key));
-            self.walker.path.push(Seg::Key(key));
+            let hash = child_hash(self.hash, self.walker.paths.depth(), |h| {
+                member_hash(h, &key)
+            });
+            self.walker.paths.push(Seg::Key(key));
             let value = map.next_value_seed(Skim {
                 walker: &mut *self.walker,
                 hash,
             });
-            self.walker.path.pop();
+            self.walker.paths.pop();
             value?;
         }
         Ok(())
@@ -488,13 +468,13 @@ impl<'de> RefValue<'_, 'de> {
         self,
         walk: impl FnOnce(Walk<'_, 'de>) -> Result<Option<Value>, E>,
     ) -> Result<(Option<Cow<'de, str>>, Option<Value>), E> {
-        let hash = child_hash(self.hash, self.walker.path.len(), |h| {
+        let hash = child_hash(self.hash, self.walker.paths.depth(), |h| {
             member_hash(h, "$ref")
         });
         if let Some(h) = self.hash {
             self.walker.ref_objects.insert(h, None);
         }
-        self.walker.path.push(Seg::Key(Cow::Borrowed("$ref")));
+        self.walker.paths.push(Seg::Key(Cow::Borrowed("$ref")));
         let walker = &mut *self.walker;
         let kept = walk(if self.keep {
             Walk::Keep(Node {
@@ -505,7 +485,7 @@ impl<'de> RefValue<'_, 'de> {
         } else {
             Walk::Skim(Skim { walker, hash })
         });
-        self.walker.path.pop();
+        self.walker.paths.pop();
         Ok((None, kept?))
     }
 }
@@ -514,7 +494,7 @@ impl<'de> DeserializeSeed<'de> for RefValue<'_, 'de> {
     type Value = (Option<Cow<'de, str>>, Option<Value>);
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        if let Some(h) = child_hash(self.hash, self.walker.path.len(), |h| {
+        if let Some(h) = child_hash(self.hash, self.walker.paths.depth(), |h| {
             member_hash(h, "$ref")
         }) {
             self.walker.nodes.insert(h);

@@ -92,8 +92,8 @@ fn import_with(text: &str, use_outline: bool) -> Imported {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let trimmed = text.trim_start();
     if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
-        let (v, yaml_problems) = yaml::to_json(text);
-        problems.extend(yaml_problems);
+        let (v, yaml_problems) = yaml::read(text);
+        problems.absorb(yaml_problems);
         return match v {
             Some(doc) => import_tree(text, &doc, Lookup::Tree(&doc), "yaml", problems)
                 .unwrap_or_else(|p| p.finish(None, "unknown (yaml)".into())),
@@ -287,10 +287,17 @@ impl Problems {
         self.push(pointer, message, true);
     }
 
-    fn extend(&mut self, more: Vec<ImportProblem>) {
-        for p in more {
+    /// Whether a problem that is not fatal would only be counted.
+    fn full(&self) -> bool {
+        self.list.len() >= MAX_PROBLEMS
+    }
+
+    /// Adds the problems of `more` (listed or counted) after these.
+    fn absorb(&mut self, more: Problems) {
+        for p in more.list {
             self.push(&p.pointer, p.message, p.fatal);
         }
+        self.omitted = self.omitted.saturating_add(more.omitted);
     }
 
     fn finish(mut self, matrix: Option<Matrix>, format: String) -> Imported {
@@ -1287,7 +1294,8 @@ fn collect_refs<'a>(
 
 /// YAML to JSON: an event-driven builder over `saphyr-parser`, bounded in depth and in alias expansion.
 mod yaml {
-    use super::{ImportProblem, MAX_JSON_DEPTH, ptr, wrong};
+    use super::paths::{Token, spell};
+    use super::{MAX_JSON_DEPTH, Problems, wrong};
     use saphyr_parser::{Event, Parser, ScalarStyle};
     use serde_json::{Map, Number, Value};
     use std::collections::HashMap;
@@ -1309,7 +1317,7 @@ mod yaml {
         stack: Vec<Frame>,
         anchors: HashMap<usize, (Value, usize, usize)>,
         root: Option<Value>,
-        problems: Vec<ImportProblem>,
+        problems: Problems,
         nodes: usize,
         alias_nodes: usize,
         extra_documents: bool,
@@ -1333,17 +1341,31 @@ mod yaml {
         }
     }
 
+    /// The key of the innermost mapping in the pointer of a problem.
+    enum Last<'k> {
+        /// The key being read, if any.
+        Current,
+        /// This key (an entry just added), or none (the key itself is the problem).
+        Key(Option<&'k str>),
+    }
+
     impl Builder {
-        fn pointer(&self) -> String {
-            let mut p = String::new();
-            for f in &self.stack {
-                match f {
-                    Frame::Seq { items, .. } => p = ptr(&p, &items.len().to_string()),
-                    Frame::Map { key: Some(k), .. } => p = ptr(&p, k),
-                    Frame::Map { .. } => {}
-                }
+        /// Reports a problem at the place being read (its pointer spelled only when the problem is listed, clipped).
+        fn report(&mut self, last: Last<'_>, message: String) {
+            if self.problems.full() {
+                self.problems.warn("", message);
+                return;
             }
-            p
+            let top = self.stack.len().saturating_sub(1);
+            let steps = self.stack.iter().enumerate().filter_map(|(i, f)| match f {
+                Frame::Seq { items, .. } => Some(Token::Index(items.len())),
+                Frame::Map { key, .. } => match (&last, i == top) {
+                    (Last::Key(k), true) => k.map(Token::Key),
+                    _ => key.as_deref().map(Token::Key),
+                },
+            });
+            let pointer = spell(steps);
+            self.problems.warn(&pointer, message);
         }
 
         fn expecting_key(&self) -> bool {
@@ -1358,7 +1380,6 @@ mod yaml {
         }
 
         fn push(&mut self, v: Value) {
-            let at = self.pointer();
             match self.stack.last_mut() {
                 None => {
                     if self.root.is_none() {
@@ -1377,17 +1398,15 @@ mod yaml {
                             Value::Null => String::new(),
                             Value::Bool(_) | Value::Number(_) => v.to_string(),
                             other => {
-                                self.problems.push(ImportProblem {
-                                    pointer: at,
-                                    message: wrong(
-                                        "A mapping key",
-                                        "a scalar",
-                                        &other,
-                                        "; the entry is skipped.",
-                                    ),
-                                    fatal: false,
-                                });
-                                "\u{0}skip".to_string()
+                                let message = wrong(
+                                    "A mapping key",
+                                    "a scalar",
+                                    &other,
+                                    "; the entry is skipped.",
+                                );
+                                self.report(Last::Key(None), message);
+                                self.set_key("\u{0}skip".to_string());
+                                return;
                             }
                         };
                         *key = Some(k);
@@ -1396,17 +1415,21 @@ mod yaml {
                     Some(k) if k == "<<" => merges.push(v),
                     Some(k) => {
                         if map.insert(k.clone(), v).is_some() {
-                            self.problems.push(ImportProblem {
-                                pointer: at,
-                                message: format!(
-                                    "The key `{}` appears twice; the last one is used.",
-                                    crate::json::clip(&k, 60)
-                                ),
-                                fatal: false,
-                            });
+                            let message = format!(
+                                "The key `{}` appears twice; the last one is used.",
+                                crate::json::clip(&k, 60)
+                            );
+                            self.report(Last::Key(Some(&k)), message);
                         }
                     }
                 },
+            }
+        }
+
+        /// Sets the key of the innermost mapping.
+        fn set_key(&mut self, k: String) {
+            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                *key = Some(k);
             }
         }
 
@@ -1444,12 +1467,7 @@ mod yaml {
         }
 
         fn fail(&mut self, message: String) {
-            let at = self.pointer();
-            self.problems.push(ImportProblem {
-                pointer: at,
-                message,
-                fatal: false,
-            });
+            self.report(Last::Current, message);
             // Keep what was read: close every open container.
             if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                 *key = None;
@@ -1507,14 +1525,21 @@ mod yaml {
         Value::String(text.to_string())
     }
 
+    /// [`read`], with the problems listed.
+    #[cfg(test)]
+    pub(super) fn to_json(text: &str) -> (Option<Value>, Vec<super::ImportProblem>) {
+        let (v, problems) = read(text);
+        (v, problems.list)
+    }
+
     /// Parses the first YAML document of `text` into JSON. On a syntax error, what was read before it is kept and
     /// the error is reported where it happened.
-    pub(super) fn to_json(text: &str) -> (Option<Value>, Vec<ImportProblem>) {
+    pub(super) fn read(text: &str) -> (Option<Value>, Problems) {
         let mut b = Builder {
             stack: Vec::new(),
             anchors: HashMap::new(),
             root: None,
-            problems: Vec::new(),
+            problems: Problems::default(),
             nodes: 0,
             alias_nodes: 0,
             extra_documents: false,
@@ -1616,12 +1641,10 @@ mod yaml {
             }
         }
         if b.extra_documents {
-            b.problems.push(ImportProblem {
-                pointer: String::new(),
-                message: "The YAML stream has more than one document; only the first is read."
-                    .into(),
-                fatal: false,
-            });
+            b.problems.warn(
+                "",
+                "The YAML stream has more than one document; only the first is read.",
+            );
         }
         (b.root, b.problems)
     }

@@ -24,7 +24,7 @@ use outline::{Found, Outline};
 use paths::{At, Paths, Seg};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 mod outline;
 mod paths;
@@ -409,6 +409,7 @@ impl<'a> Importer<'a, '_> {
             .get("security")
             .map(|s| (s, "/security".to_string()));
         let (hosts, base_paths) = self.servers();
+        let base_set: HashSet<&str> = base_paths.iter().map(String::as_str).collect();
         let mut catalog: BTreeSet<String> = BTreeSet::new();
         for s in schemes.values() {
             catalog.extend(s.scopes.iter().cloned());
@@ -441,8 +442,7 @@ impl<'a> Importer<'a, '_> {
                         );
                         continue;
                     };
-                    let item_prefix =
-                        self.local_servers(item.get("servers"), &item_ptr, &base_paths);
+                    let item_prefix = self.local_servers(item.get("servers"), &item_ptr, &base_set);
                     for (method, op) in item {
                         let lower = method.to_ascii_lowercase();
                         if !METHODS.contains(&lower.as_str()) {
@@ -457,7 +457,7 @@ impl<'a> Importer<'a, '_> {
                             continue;
                         };
                         let prefix = self
-                            .local_servers(op.get("servers"), &op_ptr, &base_paths)
+                            .local_servers(op.get("servers"), &op_ptr, &base_set)
                             .or_else(|| item_prefix.clone());
                         let full = match &prefix {
                             Some(p) => format!("{}{}", p.trim_end_matches('/'), path),
@@ -816,6 +816,7 @@ impl<'a> Importer<'a, '_> {
             return Security::Public;
         }
         let mut alternatives: Vec<Vec<String>> = Vec::new();
+        let mut seen: HashSet<Vec<String>> = HashSet::new();
         let mut other: BTreeSet<String> = BTreeSet::new();
         let mut broken = false;
         for (i, req) in list.iter().enumerate() {
@@ -865,7 +866,12 @@ impl<'a> Importer<'a, '_> {
                     SchemeKind::OAuth | SchemeKind::Bearer => {
                         if scheme.kind == SchemeKind::OAuth && !scheme.scopes.is_empty() {
                             for n in &names {
-                                if !scheme.scopes.iter().any(|s| s == n) {
+                                // The scheme's scopes are sorted (`schemes`).
+                                if scheme
+                                    .scopes
+                                    .binary_search_by(|s| s.as_str().cmp(n))
+                                    .is_err()
+                                {
                                     self.problems.warn(
                                         &s_ptr,
                                         format!(
@@ -902,7 +908,8 @@ impl<'a> Importer<'a, '_> {
                 for mut set in sets {
                     crate::order::sort(&mut set);
                     set.dedup();
-                    if !alternatives.contains(&set) {
+                    if !seen.contains(&set) {
+                        seen.insert(set.clone());
                         alternatives.push(set);
                     }
                 }
@@ -1006,12 +1013,17 @@ impl<'a> Importer<'a, '_> {
                 }
             }
             _ => {
+                // In the order of the document, each once.
+                let mut seen_hosts: HashSet<String> = HashSet::new();
+                let mut seen_bases: HashSet<String> = HashSet::new();
                 for (url, _) in self.server_urls(self.doc.get("servers"), "/servers") {
                     let (host, path) = split_url(&url);
-                    if let Some(h) = host.filter(|h| !hosts.contains(h)) {
+                    if let Some(h) = host.filter(|h| !seen_hosts.contains(h)) {
+                        seen_hosts.insert(h.clone());
                         hosts.push(h);
                     }
-                    if !path.is_empty() && !bases.contains(&path) {
+                    if !path.is_empty() && !seen_bases.contains(&path) {
+                        seen_bases.insert(path.clone());
                         bases.push(path);
                     }
                 }
@@ -1093,12 +1105,12 @@ impl<'a> Importer<'a, '_> {
         &mut self,
         servers: Option<&Value>,
         owner: &str,
-        bases: &[String],
+        bases: &HashSet<&str>,
     ) -> Option<String> {
         let servers = servers?;
         let urls = self.server_urls(Some(servers), &ptr(owner, "servers"));
         let (_, path) = split_url(&urls.first()?.0);
-        if path.is_empty() || bases.contains(&path) {
+        if path.is_empty() || bases.contains(path.as_str()) {
             None
         } else {
             Some(path)

@@ -17,8 +17,8 @@
 
 use crate::limits::{MAX_JSON_DEPTH, MAX_MATRIX_BYTES};
 use crate::matrix::{
-    Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo, Provenance,
-    ScopeRequirement, UserContext,
+    Alternatives, Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo,
+    Provenance, ScopeRequirement, UserContext,
 };
 use outline::{Found, Outline};
 use paths::{At, Paths, Seg};
@@ -35,6 +35,8 @@ const MAX_PROBLEMS: usize = 200;
 const MAX_POINTER_CHARS: usize = 500;
 /// The longest summary kept for an operation, in characters.
 const MAX_SUMMARY_CHARS: usize = 200;
+/// The most kinds of other credentials named in an operation's note.
+const MAX_KINDS_NAMED: usize = 8;
 /// The most `$ref` hops followed from one reference.
 const MAX_REF_HOPS: usize = 64;
 /// The HTTP methods of a path item.
@@ -293,6 +295,21 @@ impl Problems {
     }
 
     /// Adds the problems of `more` (listed or counted) after these.
+    /// Reports again the `count` problems of a step done before, of which `listed` were listed then (the rest
+    /// were counted: the list was full, and it still is).
+    fn replay(&mut self, listed: &[ImportProblem], count: usize) {
+        if !self.full() {
+            for p in listed {
+                self.push(&p.pointer, p.message.clone(), p.fatal);
+            }
+        } else {
+            self.omitted = self.omitted.saturating_add(listed.len());
+        }
+        self.omitted = self
+            .omitted
+            .saturating_add(count.saturating_sub(listed.len()));
+    }
+
     fn absorb(&mut self, more: Problems) {
         for p in more.list {
             self.push(&p.pointer, p.message, p.fatal);
@@ -355,6 +372,7 @@ struct Scheme {
 }
 
 /// One operation's security as read from the document.
+#[derive(Clone)]
 enum Security {
     /// Not declared anywhere.
     Undeclared,
@@ -364,10 +382,37 @@ enum Security {
     Public,
     /// Alternatives usable by a bearer token (may be empty when only other credentials are accepted).
     AnyOf {
-        alternatives: Vec<Vec<String>>,
-        /// Kinds of credentials of alternatives a bearer token cannot satisfy.
-        other: BTreeSet<String>,
+        alternatives: Alternatives,
+        /// Kinds of credentials of alternatives a bearer token cannot satisfy ("API key or HTTP basic"), if any.
+        other: Option<String>,
     },
+}
+
+/// The document's default `security`, read for the first operation that uses it: what it gave, and the problems
+/// reading it reported (those listed, and how many in all), reported again for each operation as before.
+struct DefaultSecurity {
+    security: Security,
+    problems: Vec<ImportProblem>,
+    count: usize,
+    genesys_any_of: bool,
+}
+
+/// "A or B" of the kinds of other credentials: the first [`MAX_KINDS_NAMED`], then how many more.
+fn kinds(other: &BTreeSet<String>) -> Option<String> {
+    if other.is_empty() {
+        return None;
+    }
+    let named: Vec<&str> = other
+        .iter()
+        .take(MAX_KINDS_NAMED)
+        .map(String::as_str)
+        .collect();
+    let more = other.len().saturating_sub(MAX_KINDS_NAMED);
+    Some(if more > 0 {
+        format!("{} ({more} more kinds)", named.join(" or "))
+    } else {
+        named.join(" or ")
+    })
 }
 
 struct Importer<'a, 'p> {
@@ -415,6 +460,7 @@ impl<'a> Importer<'a, '_> {
             catalog.extend(s.scopes.iter().cloned());
         }
         let mut operations: Vec<Operation> = Vec::new();
+        let mut default_read: Option<DefaultSecurity> = None;
         let mut undeclared = 0usize;
         let mut genesys_any_of = false;
         match self.doc.get("paths") {
@@ -477,7 +523,13 @@ impl<'a> Importer<'a, '_> {
                                 &mut genesys_any_of,
                             ),
                             None => match &default_security {
-                                Some((s, p)) => self.security(s, p, &schemes, &mut genesys_any_of),
+                                Some((s, p)) => self.default_security(
+                                    s,
+                                    p,
+                                    &schemes,
+                                    &mut genesys_any_of,
+                                    &mut default_read,
+                                ),
                                 None => Security::Undeclared,
                             },
                         };
@@ -490,22 +542,21 @@ impl<'a> Importer<'a, '_> {
                             Security::AnyOf {
                                 alternatives,
                                 other,
-                            } => {
-                                if alternatives.is_empty() && !other.is_empty() {
+                            } => match other {
+                                Some(other) if alternatives.is_empty() => {
                                     operation.notes.push(format!(
-                                        "This operation accepts {} credentials, not an OAuth bearer token.",
-                                        other.into_iter().collect::<Vec<_>>().join(" or ")
+                                        "This operation accepts {other} credentials, not an OAuth bearer token."
                                     ));
-                                } else {
-                                    if !other.is_empty() {
+                                }
+                                other => {
+                                    if let Some(other) = other {
                                         operation.notes.push(format!(
-                                            "It also accepts {} credentials instead of a token.",
-                                            other.into_iter().collect::<Vec<_>>().join(" or ")
+                                            "It also accepts {other} credentials instead of a token."
                                         ));
                                     }
-                                    operation.scopes = ScopeRequirement::AnyOf(alternatives.into());
+                                    operation.scopes = ScopeRequirement::AnyOf(alternatives);
                                 }
-                            }
+                            },
                         }
                         if let Some(p) = op.get("x-inin-requires-permissions") {
                             operation.permissions =
@@ -767,9 +818,12 @@ impl<'a> Importer<'a, '_> {
                 }
                 "http" => SchemeKind::Other(format!(
                     "HTTP {}",
-                    def.get("scheme")
-                        .and_then(Value::as_str)
-                        .unwrap_or("authentication")
+                    crate::json::clip(
+                        def.get("scheme")
+                            .and_then(Value::as_str)
+                            .unwrap_or("authentication"),
+                        40
+                    )
                 )),
                 "apiKey" => SchemeKind::Other("API key".into()),
                 "basic" => SchemeKind::Other("HTTP basic".into()),
@@ -790,6 +844,43 @@ impl<'a> Importer<'a, '_> {
             out.insert(name.clone(), Scheme { kind, scopes });
         }
         out
+    }
+
+    /// Reads the document's default `security` (at `at`) for an operation: the first time as [`Importer::security`]
+    /// does, then from `read`, with the same problems reported again.
+    fn default_security(
+        &mut self,
+        value: &Value,
+        at: &str,
+        schemes: &BTreeMap<String, Scheme>,
+        genesys_any_of: &mut bool,
+        read: &mut Option<DefaultSecurity>,
+    ) -> Security {
+        if let Some(r) = read {
+            self.problems.replay(&r.problems, r.count);
+            *genesys_any_of |= r.genesys_any_of;
+            return r.security.clone();
+        }
+        let (listed, omitted) = (self.problems.list.len(), self.problems.omitted);
+        let mut genesys = false;
+        let security = self.security(value, at, schemes, &mut genesys);
+        let problems = self
+            .problems
+            .list
+            .get(listed..)
+            .unwrap_or_default()
+            .to_vec();
+        let count = problems
+            .len()
+            .saturating_add(self.problems.omitted.saturating_sub(omitted));
+        *genesys_any_of |= genesys;
+        *read = Some(DefaultSecurity {
+            security: security.clone(),
+            problems,
+            count,
+            genesys_any_of: genesys,
+        });
+        security
     }
 
     /// Reads a `security` array.
@@ -919,8 +1010,8 @@ impl<'a> Importer<'a, '_> {
             return Security::Broken;
         }
         Security::AnyOf {
-            alternatives,
-            other,
+            alternatives: alternatives.into(),
+            other: kinds(&other),
         }
     }
 

@@ -1840,6 +1840,13 @@ mod tests {
                 "responses": {"200": {"$ref": "#/components/schemas/S/properties/a"}}}}},
                 "components": {"schemas": {"S": {"properties": {"a": {"type": "string"}}}}}}"##
                 .to_string(),
+            // References to the elements of left-out arrays (indexed by their lengths), present or not.
+            r##"{"swagger": "2.0", "paths": {"/l": {"get": {"security": [], "responses": {
+                "200": {"schema": {"$ref": "#/definitions/L/1"}}, "201": {"schema": {"$ref": "#/definitions/L/2"}},
+                "202": {"schema": {"$ref": "#/definitions/L/01"}}, "203": {"schema": {"$ref": "#/definitions/L/0"}},
+                "204": {"schema": {"$ref": "#/definitions/M/x"}}}}}},
+                "definitions": {"L": [{"$ref": "#/definitions/L/1"}, {"type": "string"}], "M": [1]}}"##
+                .to_string(),
         ];
         for text in &docs {
             let whole = import_whole_tree(text);
@@ -1848,9 +1855,19 @@ mod tests {
                 assert_eq!(fast, whole, "{text}");
             }
         }
-        // The first four need nothing the outline left out; the last two are read whole.
+        // The first four and the last need nothing the outline left out; the other two are read whole.
         let answered: Vec<bool> = docs.iter().map(|t| import_outline(t).is_some()).collect();
-        assert_eq!(answered, [true, true, true, true, false, false]);
+        assert_eq!(answered, [true, true, true, true, false, false, true]);
+        let arrays = import(&docs[6]);
+        let arrays: Vec<&str> = arrays.problems.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(
+            arrays,
+            [
+                "/paths/~1l/get/responses/201/schema/$ref",
+                "/paths/~1l/get/responses/202/schema/$ref",
+                "/paths/~1l/get/responses/204/schema/$ref"
+            ]
+        );
         let first = import(&docs[3]);
         assert_eq!(
             first

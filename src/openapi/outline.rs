@@ -6,7 +6,8 @@
 //! again was most of the import's time and six times the text in memory. The outline walks them without keeping
 //! them: it records every `$ref` string (with the place of its first use, in the order a `Value` tree would
 //! visit them, kept in a [`Paths`] arena), and the JSON-pointer hash of every node down to [`INDEX_DEPTH`], so a reference into a dropped part
-//! can still be checked. Where that is not enough to answer (a reference deeper than [`INDEX_DEPTH`] into a
+//! can still be checked (an array's elements are not indexed one by one: its length is, so a wide array costs no
+//! more than a narrow one). Where that is not enough to answer (a reference deeper than [`INDEX_DEPTH`] into a
 //! dropped part), [`Outline::find`] says [`Found::Unknown`] and the importer reads the whole tree instead.
 
 use super::paths::{At, Paths, Seg};
@@ -45,11 +46,14 @@ pub(super) struct Outline<'t> {
     pub(super) refs: RefUses<'t>,
     /// The places of the first uses in `refs`.
     pub(super) paths: Paths<'t>,
-    /// Pointer hashes of the nodes down to [`INDEX_DEPTH`].
+    /// Pointer hashes of the nodes down to [`INDEX_DEPTH`], except array elements.
     nodes: fnv::Set<u64>,
+    /// Pointer hashes of the arrays whose elements are within [`INDEX_DEPTH`], with their lengths (the longest,
+    /// under a repeated member name).
+    arrays: fnv::Map<u64, usize>,
     /// Pointer hashes of the objects down to [`INDEX_DEPTH`] that hold a `$ref`: its string, or None when it is
     /// not a string.
-    ref_objects: fnv::Map<u64, Option<String>>,
+    ref_objects: fnv::Map<u64, Option<Cow<'t, str>>>,
 }
 
 impl<'t> Outline<'t> {
@@ -63,6 +67,7 @@ impl<'t> Outline<'t> {
             place: Place::Root,
             // The root's pointer is empty: its hash is the basis.
             hash: Some(fnv::BASIS),
+            element: false,
         }
         .deserialize(&mut de)?;
         de.end()?;
@@ -71,8 +76,21 @@ impl<'t> Outline<'t> {
             refs: walker.refs,
             paths: walker.paths,
             nodes: walker.nodes,
+            arrays: walker.arrays,
             ref_objects: walker.ref_objects,
         })
+    }
+
+    /// Whether a dropped node within [`INDEX_DEPTH`] is at `pointer` (hashed `h`).
+    fn indexed(&self, pointer: &str, h: u64) -> bool {
+        self.nodes.contains(&h)
+            || pointer.rsplit_once('/').is_some_and(|(array, index)| {
+                array_index(index).is_some_and(|i| {
+                    self.arrays
+                        .get(&fnv::hash(array.as_bytes()))
+                        .is_some_and(|len| i < *len)
+                })
+            })
     }
 
     /// What the (unescaped-by-percent, RFC 6901-escaped) JSON pointer `pointer` leads to.
@@ -86,7 +104,7 @@ impl<'t> Outline<'t> {
             return match self.ref_objects.get(&h) {
                 Some(Some(r)) => Found::DroppedRef(r),
                 Some(None) => Found::Unknown,
-                None if self.nodes.contains(&h) => Found::Dropped,
+                None if self.indexed(pointer, h) => Found::Dropped,
                 None => Found::Missing,
             };
         }
@@ -97,7 +115,7 @@ impl<'t> Outline<'t> {
             .map_or(pointer.len(), |(i, _)| i);
         let ancestor = pointer.get(..ancestor_end).unwrap_or(pointer);
         let known = self.doc.pointer(ancestor).is_some()
-            || self.nodes.contains(&fnv::hash(ancestor.as_bytes()));
+            || self.indexed(ancestor, fnv::hash(ancestor.as_bytes()));
         if known {
             Found::Unknown
         } else {
@@ -183,10 +201,26 @@ struct Walker<'de> {
     /// Each `$ref` string: the place of its first use (in `Value` order) and its count.
     refs: RefUses<'de>,
     nodes: fnv::Set<u64>,
-    ref_objects: fnv::Map<u64, Option<String>>,
+    arrays: fnv::Map<u64, usize>,
+    ref_objects: fnv::Map<u64, Option<Cow<'de, str>>>,
 }
 
 impl<'de> Walker<'de> {
+    /// Notes a node within [`INDEX_DEPTH`] (hashed `hash`), unless it is an array element (its array's length is).
+    fn index(&mut self, hash: Option<u64>, element: bool) {
+        if let Some(h) = hash.filter(|_| !element) {
+            self.nodes.insert(h);
+        }
+    }
+
+    /// Notes the length of an array (hashed `hash`) whose elements are within [`INDEX_DEPTH`].
+    fn index_array(&mut self, hash: Option<u64>, len: usize) {
+        if let Some(h) = hash.filter(|_| self.paths.depth() < INDEX_DEPTH && len > 0) {
+            let known = self.arrays.entry(h).or_insert(0);
+            *known = len.max(*known);
+        }
+    }
+
     /// Notes a use of the reference `r` by the object at the current path (the use's own place is its `$ref`
     /// member, which a `Value` tree visits among its siblings in key order).
     fn note_ref(&mut self, r: Cow<'de, str>) {
@@ -222,7 +256,32 @@ fn member_hash(parent: u64, key: &str) -> u64 {
 
 /// The hash of the pointer `/index` below the node hashed `parent`.
 fn index_hash(parent: u64, index: usize) -> u64 {
-    fnv::feed(fnv::feed(parent, b"/"), index.to_string().as_bytes())
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = index;
+    loop {
+        at = at.saturating_sub(1);
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0'.saturating_add((n % 10) as u8);
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    fnv::feed(
+        fnv::feed(parent, b"/"),
+        digits.get(at..).unwrap_or_default(),
+    )
+}
+
+/// The element a JSON pointer token names in an array, as `serde_json`'s `Value::pointer` reads it (decimal, no
+/// sign, no leading zero).
+fn array_index(token: &str) -> Option<usize> {
+    let canonical = !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'));
+    canonical.then(|| token.parse().ok()).flatten()
 }
 
 /// The hash of a child of a node (hashed `hash`, at `depth`), while the child is within [`INDEX_DEPTH`].
@@ -236,15 +295,15 @@ struct Node<'w, 'de> {
     place: Place,
     /// Its pointer hash, while within [`INDEX_DEPTH`].
     hash: Option<u64>,
+    /// Whether it is an array element.
+    element: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_, 'de> {
     type Value = Option<Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        if let Some(h) = self.hash {
-            self.walker.nodes.insert(h);
-        }
+        self.walker.index(self.hash, self.element);
         d.deserialize_any(self)
     }
 }
@@ -291,10 +350,14 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
                 walker: &mut *self.walker,
                 place,
                 hash,
+                element: true,
             });
             self.walker.paths.pop();
             match item? {
-                None => return Ok(Some(Value::Array(items))),
+                None => {
+                    self.walker.index_array(self.hash, i);
+                    return Ok(Some(Value::Array(items)));
+                }
                 Some(v) => items.push(v.unwrap_or(Value::Null)),
             }
             i = i.saturating_add(1);
@@ -326,6 +389,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
                 map.next_value_seed(Skim {
                     walker: &mut *self.walker,
                     hash,
+                    element: false,
                 })
                 .map(|()| None)
             } else {
@@ -333,6 +397,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
                     walker: &mut *self.walker,
                     place,
                     hash,
+                    element: false,
                 })
             };
             let Some(Seg::Key(key)) = self.walker.paths.pop() else {
@@ -351,15 +416,15 @@ struct Skim<'w, 'de> {
     walker: &'w mut Walker<'de>,
     /// Its pointer hash, while within [`INDEX_DEPTH`].
     hash: Option<u64>,
+    /// Whether it is an array element.
+    element: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Skim<'_, 'de> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        if let Some(h) = self.hash {
-            self.walker.nodes.insert(h);
-        }
+        self.walker.index(self.hash, self.element);
         d.deserialize_any(self)
     }
 }
@@ -403,9 +468,11 @@ impl<'de> Visitor<'de> for Skim<'_, 'de> {
             let item = seq.next_element_seed(Skim {
                 walker: &mut *self.walker,
                 hash,
+                element: true,
             });
             self.walker.paths.pop();
             if item?.is_none() {
+                self.walker.index_array(self.hash, i);
                 return Ok(());
             }
             i = i.saturating_add(1);
@@ -429,6 +496,7 @@ impl<'de> Visitor<'de> for Skim<'_, 'de> {
             let value = map.next_value_seed(Skim {
                 walker: &mut *self.walker,
                 hash,
+                element: false,
             });
             self.walker.paths.pop();
             value?;
@@ -449,7 +517,7 @@ impl<'de> RefValue<'_, 'de> {
     /// Notes a string reference of the object at the walker's path.
     fn string(self, r: Cow<'de, str>) -> (Option<Cow<'de, str>>, Option<Value>) {
         if let Some(h) = self.hash {
-            self.walker.ref_objects.insert(h, Some(r.to_string()));
+            self.walker.ref_objects.insert(h, Some(r.clone()));
         }
         self.walker.note_ref(r.clone());
         (Some(r), None)
@@ -481,9 +549,14 @@ impl<'de> RefValue<'_, 'de> {
                 walker,
                 place: Place::Keep,
                 hash,
+                element: false,
             })
         } else {
-            Walk::Skim(Skim { walker, hash })
+            Walk::Skim(Skim {
+                walker,
+                hash,
+                element: false,
+            })
         });
         self.walker.paths.pop();
         Ok((None, kept?))
@@ -583,5 +656,46 @@ impl<'de> Visitor<'de> for Key {
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Cow::Owned(v.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn array_elements_are_indexed_by_their_arrays_length() {
+        // A million elements at depth 3 were a million entries of the index (16 times the text in wasm memory).
+        let text = format!(
+            r##"{{"definitions": {{"a": [{}], "b": [{{"$ref": "#/definitions/a/1"}}, [2]]}}, "x": [[1]]}}"##,
+            vec!["1"; 1_000_000].join(",")
+        );
+        let o = Outline::read(&text).unwrap();
+        assert_eq!(o.nodes.len(), 5, "the root, /definitions, /x, a and b");
+        assert_eq!(
+            o.arrays.len(),
+            4,
+            "/definitions/a, /definitions/b, /x, /x/0"
+        );
+        for (pointer, found) in [
+            ("/definitions/a/0", Found::Dropped),
+            ("/definitions/a/999999", Found::Dropped),
+            ("/definitions/a/1000000", Found::Missing),
+            ("/definitions/a/01", Found::Missing),
+            ("/definitions/a/-1", Found::Missing),
+            ("/definitions/a/+1", Found::Missing),
+            ("/definitions/a/", Found::Missing),
+            ("/definitions/b/0", Found::DroppedRef("#/definitions/a/1")),
+            ("/definitions/b/1", Found::Dropped),
+            ("/definitions/b/1/0", Found::Unknown),
+            ("/definitions/b/2", Found::Missing),
+            ("/definitions/a/5/x", Found::Unknown),
+            ("/definitions/a/1000000/x", Found::Missing),
+            ("/x/0/0", Found::Kept(&Value::from(1))),
+        ] {
+            assert_eq!(o.find(pointer), found, "{pointer}");
+        }
     }
 }

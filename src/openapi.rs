@@ -25,6 +25,7 @@ use paths::{At, Paths, Seg};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 mod outline;
 mod paths;
@@ -236,6 +237,7 @@ fn import_tree(
         version,
         problems: &mut problems,
         unanswered: false,
+        chains: Chains::default(),
     }
     .run();
     match run {
@@ -424,6 +426,8 @@ struct Importer<'a, 'p> {
     problems: &'p mut Problems,
     /// Set when the outline could not answer for a reference.
     unanswered: bool,
+    /// Where the references from each pointer lead, read once.
+    chains: Chains,
 }
 
 /// The outline could not answer for a reference: the whole tree must be read.
@@ -660,7 +664,7 @@ impl<'a> Importer<'a, '_> {
 
     /// Resolves a `$ref` chain starting at `value` (found at `at`); problems are reported at `at`.
     fn resolve(&mut self, value: &'a Value, at: &str) -> Option<(&'a Value, String)> {
-        match follow(self.look, Found::Kept(value)) {
+        match follow_chains(self.look, &mut self.chains, Found::Kept(value)) {
             Ok((Found::Kept(v), p)) => Some((v, p.unwrap_or_else(|| at.to_string()))),
             // The target's content was left out of the outline.
             Ok(_) | Err(RefError::Unanswered) => {
@@ -702,11 +706,17 @@ impl<'a> Importer<'a, '_> {
         let mut listed: Vec<(String, String, usize, &str)> = Vec::new();
         let mut omitted = 0usize;
         for (r, first, count) in uses {
-            match follow(self.look, Found::DroppedRef(r)) {
+            match follow_chains(self.look, &mut self.chains, Found::DroppedRef(r)) {
                 Ok(_) => {}
                 Err(RefError::Unanswered) => self.unanswered = true,
                 Err(e) => {
-                    let bad = (paths.pointer(first), e.to_string(), count, r);
+                    let pointer = paths.pointer(first);
+                    if listed.len() >= room && listed.last().is_none_or(|last| last.0 < pointer) {
+                        // After every problem listed.
+                        omitted = omitted.saturating_add(1);
+                        continue;
+                    }
+                    let bad = (pointer, e.to_string(), count, r);
                     let at = listed.partition_point(|x| *x < bad);
                     if at < room {
                         if listed.len() >= room {
@@ -1287,9 +1297,171 @@ impl std::fmt::Display for RefError {
     }
 }
 
+/// How following the references from one pointer ends.
+#[derive(Debug, Clone)]
+struct Chain {
+    /// The pointers walked, from this one to the one where it ends.
+    steps: usize,
+    end: End,
+}
+
+/// Where a chain of references ends.
+#[derive(Debug, Clone)]
+enum End {
+    /// The last pointer leads nowhere (or, `unanswered`, the outline cannot tell).
+    Missing { unanswered: bool },
+    /// The last pointer is one the chain met before.
+    Repeats,
+    /// The node at the last pointer (this one) is not a reference: the target.
+    Target(Rc<str>),
+    /// The node at the last pointer has a `$ref` that is not a string (shown).
+    Bad(Rc<str>),
+    /// The node at the last pointer refers to another file.
+    External,
+}
+
+/// The chain of references from each pointer met whose node is a reference, so that each is read once however
+/// many references lead through it (a cycle through 40,000 parameters was 40,000 walks of 64 references). A
+/// pointer where a chain ends is not kept: reading it again is one lookup.
+#[derive(Default)]
+struct Chains {
+    known: HashMap<Rc<str>, Walked>,
+}
+
+/// What is known of a pointer's chain.
+enum Walked {
+    /// It is being walked: the pointer is this far into the walk.
+    At(usize),
+    Done(Chain),
+}
+
+impl Chains {
+    /// The chain from `start` (a percent-decoded JSON pointer).
+    fn from(&mut self, look: Lookup<'_>, start: String) -> Chain {
+        // The pointers of this walk, each a reference to the next.
+        let mut walk: Vec<Rc<str>> = Vec::new();
+        let mut pointer: Rc<str> = Rc::from(start);
+        let after = loop {
+            match self.known.get(&*pointer) {
+                Some(Walked::Done(chain)) => break chain.clone(),
+                Some(Walked::At(first)) => {
+                    // `walk[first..]` is a cycle: from each of its pointers, the chain meets that pointer again
+                    // after going round; from one before it, after reaching it and going round.
+                    let (first, round) = (*first, walk.len().saturating_sub(*first));
+                    let mut chain = None;
+                    for (i, p) in walk.into_iter().enumerate() {
+                        let steps = first
+                            .saturating_sub(i)
+                            .saturating_add(round)
+                            .saturating_add(1);
+                        let c = Chain {
+                            steps,
+                            end: End::Repeats,
+                        };
+                        chain.get_or_insert_with(|| c.clone());
+                        self.known.insert(p, Walked::Done(c));
+                    }
+                    return chain.unwrap_or(Chain {
+                        steps: 1,
+                        end: End::Repeats,
+                    });
+                }
+                None => {}
+            }
+            let next = match look.find(&pointer) {
+                Found::Missing => Err(End::Missing { unanswered: false }),
+                Found::Unknown => Err(End::Missing { unanswered: true }),
+                Found::Dropped => Err(End::Target(pointer.clone())),
+                Found::Kept(v) => match v.get("$ref").filter(|_| v.is_object()) {
+                    None => Err(End::Target(pointer.clone())),
+                    Some(r) => r
+                        .as_str()
+                        .ok_or_else(|| End::Bad(Rc::from(short(r).as_str()))),
+                },
+                Found::DroppedRef(r) => Ok(r),
+            }
+            .and_then(|r| r.strip_prefix('#').ok_or(End::External));
+            match next {
+                Ok(fragment) => {
+                    let next = Rc::from(decode_fragment(fragment));
+                    self.known.insert(pointer.clone(), Walked::At(walk.len()));
+                    walk.push(std::mem::replace(&mut pointer, next));
+                }
+                Err(end) => break Chain { steps: 1, end },
+            }
+        };
+        // Each pointer of the walk leads to the one after it, whose chain ends as `after` does.
+        let len = walk.len();
+        let mut chain = None;
+        for (i, p) in walk.into_iter().enumerate() {
+            let mut c = after.clone();
+            c.steps = c.steps.saturating_add(len.saturating_sub(i));
+            chain.get_or_insert_with(|| c.clone());
+            self.known.insert(p, Walked::Done(c));
+        }
+        chain.unwrap_or(after)
+    }
+}
+
+/// The JSON pointer of a reference's fragment (after `#`), percent-decoded.
+fn decode_fragment(fragment: &str) -> String {
+    if fragment.contains('%') {
+        percent_decode(fragment)
+    } else {
+        fragment.to_string()
+    }
+}
+
+/// [`follow`], reading each pointer's chain once (`chains`): the same answers.
+fn follow_chains<'a>(
+    look: Lookup<'a>,
+    chains: &mut Chains,
+    start: Found<'a>,
+) -> Result<(Found<'a>, Option<String>), RefError> {
+    let first = match start {
+        Found::Kept(value) => value.get("$ref").map(|r| {
+            r.as_str()
+                .map_or_else(|| short(r), |s| crate::json::clip(s, 120))
+        }),
+        Found::DroppedRef(r) => Some(crate::json::clip(r, 120)),
+        _ => None,
+    };
+    let r = match start {
+        Found::Kept(v) => match v.get("$ref").filter(|_| v.is_object()) {
+            None => return Ok((start, None)),
+            Some(r) => r.as_str().ok_or_else(|| RefError::Bad(short(r)))?,
+        },
+        Found::DroppedRef(r) => r,
+        Found::Dropped => return Ok((start, None)),
+        Found::Missing | Found::Unknown => return Err(RefError::Unanswered),
+    };
+    let shown = first.clone().unwrap_or_default();
+    let Some(fragment) = r.strip_prefix('#') else {
+        return Err(RefError::External(shown));
+    };
+    let chain = chains.from(look, decode_fragment(fragment));
+    // As `follow` counts: the pointer of the 64th reference is still looked up, its node no longer read.
+    let found = chain.steps <= MAX_REF_HOPS;
+    let read = chain.steps < MAX_REF_HOPS;
+    match chain.end {
+        End::Missing { unanswered: true } if found => Err(RefError::Unanswered),
+        End::Missing { .. } if found => Err(RefError::Missing(shown)),
+        End::Repeats if found => Err(RefError::Cycle(shown)),
+        End::Target(p) if read => match look.find(&p) {
+            Found::Missing | Found::Unknown => Err(RefError::Unanswered),
+            target => Ok((target, Some(p.to_string()))),
+        },
+        End::Bad(b) if read => Err(RefError::Bad(b.to_string())),
+        End::External if read => Err(RefError::External(shown)),
+        _ => Err(RefError::TooLong(first.unwrap_or_default())),
+    }
+}
+
 /// Follows `$ref`s from `start` (a value, or [`Found::DroppedRef`] for a bare reference) until a node that is not a
 /// reference. Returns it and, when a reference was followed, the pointer of the final target. Through an outline,
-/// the node may be one that was left out ([`Found::Dropped`]).
+/// the node may be one that was left out ([`Found::Dropped`]). The reference for [`follow_chains`], which the
+/// importer uses.
+#[cfg(test)]
 fn follow<'a>(look: Lookup<'a>, start: Found<'a>) -> Result<(Found<'a>, Option<String>), RefError> {
     let mut current = start;
     let mut at: Option<String> = None;
@@ -1982,6 +2154,101 @@ mod tests {
                 .unwrap()
                 .0,
             Found::Kept(&serde_json::json!(1))
+        );
+    }
+
+    #[test]
+    fn reading_each_chain_once_answers_as_following_each_reference() {
+        // Chains of references (some around the 64 followed) that end at a target, nowhere, another file, a
+        // `$ref` that is not a string, or go round a cycle; some written with percent-escapes. In the kept part
+        // (`c`) and in a part the outline leaves out (`definitions`).
+        let mut c = serde_json::Map::new();
+        let mut refs: Vec<String> = Vec::new();
+        for len in [1usize, 2, 3, 4, 5, 9, 61, 62, 63, 64, 65, 66, 67] {
+            for end in ["target", "missing", "external", "bad", "cycle", "cycle3"] {
+                for i in 0..len {
+                    let next = match end {
+                        "cycle" if i + 1 == len => 0,
+                        "cycle3" if i + 1 == len => len.saturating_sub(3),
+                        _ => i + 1,
+                    };
+                    let r = format!("#/ROOT/{end}{len}_{next}");
+                    let r = if i % 7 == 3 { r.replace("_", "%5F") } else { r };
+                    refs.push(r.clone());
+                    c.insert(format!("{end}{len}_{i}"), serde_json::json!({"$ref": r}));
+                }
+                let last = match end {
+                    "target" => serde_json::json!({"type": "string"}),
+                    "external" => serde_json::json!({"$ref": "other.yaml#/x"}),
+                    "bad" => serde_json::json!({"$ref": 5}),
+                    _ => continue,
+                };
+                c.insert(format!("{end}{len}_{len}"), last);
+            }
+        }
+        let c = Value::Object(c);
+        let kept = serde_json::json!({"c": c}).to_string().replace("ROOT", "c");
+        let dropped = serde_json::json!({"swagger": "2.0", "definitions": c})
+            .to_string()
+            .replace("ROOT", "definitions");
+        let mut seen = BTreeSet::new();
+        for (text, root) in [(kept, "c"), (dropped, "definitions")] {
+            let tree: Value = serde_json::from_str(&text).unwrap();
+            let outline = Outline::read(&text).unwrap();
+            for look in [Lookup::Tree(&tree), Lookup::Outline(&outline)] {
+                let mut chains = Chains::default();
+                let mut reversed = Chains::default();
+                for r in &refs {
+                    let r = r.replace("ROOT", root);
+                    let expected = follow(look, Found::DroppedRef(&r));
+                    let kind = match &expected {
+                        Ok((Found::Kept(_), _)) => "kept target",
+                        Ok(_) => "dropped target",
+                        Err(RefError::Missing(_)) => "missing",
+                        Err(RefError::External(_)) => "external",
+                        Err(RefError::Cycle(_)) => "cycle",
+                        Err(RefError::Bad(_)) => "bad",
+                        Err(RefError::TooLong(_)) => "too long",
+                        Err(RefError::Unanswered) => "unanswered",
+                    };
+                    seen.insert(kind);
+                    assert_eq!(
+                        follow_chains(look, &mut chains, Found::DroppedRef(&r)),
+                        expected,
+                        "{r}"
+                    );
+                }
+                for r in refs.iter().rev() {
+                    let r = r.replace("ROOT", root);
+                    let expected = follow(look, Found::DroppedRef(&r));
+                    assert_eq!(
+                        follow_chains(look, &mut reversed, Found::DroppedRef(&r)),
+                        expected,
+                        "{r}"
+                    );
+                }
+                for node in tree.get(root).and_then(Value::as_object).unwrap().values() {
+                    let expected = follow(look, Found::Kept(node));
+                    assert_eq!(
+                        follow_chains(look, &mut chains, Found::Kept(node)),
+                        expected
+                    );
+                }
+            }
+        }
+        // Every kind of end was met (a `$ref` that is not a string, left out: the outline cannot tell).
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            [
+                "bad",
+                "cycle",
+                "dropped target",
+                "external",
+                "kept target",
+                "missing",
+                "too long",
+                "unanswered"
+            ]
         );
     }
 

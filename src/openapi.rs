@@ -36,6 +36,10 @@ const MAX_PROBLEMS: usize = 200;
 const MAX_POINTER_CHARS: usize = 500;
 /// The longest summary kept for an operation, in characters.
 const MAX_SUMMARY_CHARS: usize = 200;
+/// The most URLs one server gives (its variables' values combined).
+const MAX_SERVER_URLS: usize = 64;
+/// The most bytes of URLs one server's variables are filled into (or the length of its URL, if longer).
+const MAX_SERVER_URL_BYTES: usize = 128 * 1024;
 /// The most kinds of other credentials named in an operation's note.
 const MAX_KINDS_NAMED: usize = 8;
 /// The most `$ref` hops followed from one reference.
@@ -1152,47 +1156,30 @@ impl<'a> Importer<'a, '_> {
                 self.problems.warn(&s_ptr, "A server needs a string `url`.");
                 continue;
             };
-            let mut urls = vec![url.to_string()];
-            if let Some(Value::Object(vars)) = s.get("variables") {
-                for (name, var) in vars {
-                    let mut values: Vec<String> = var
-                        .get("enum")
-                        .and_then(Value::as_array)
-                        .map(|e| {
-                            e.iter()
-                                .filter_map(Value::as_str)
-                                .map(str::to_string)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    if let Some(d) = var.get("default").and_then(Value::as_str) {
-                        if !values.iter().any(|v| v == d) {
-                            values.insert(0, d.to_string());
-                        }
+            let urls = match s.get("variables") {
+                Some(Value::Object(vars)) => {
+                    let (urls, complete) = fill_server_url(url, vars);
+                    if !complete {
+                        self.problems.warn(
+                            &ptr(&s_ptr, "variables"),
+                            format!(
+                                "Its values fill in more than {MAX_SERVER_URL_BYTES} bytes of URLs; {}.",
+                                if urls.is_empty() {
+                                    "the URL is read without them"
+                                } else {
+                                    "only the first URLs are read"
+                                }
+                            ),
+                        );
                     }
-                    if values.is_empty() {
-                        continue;
+                    if urls.is_empty() {
+                        vec![url.to_string()]
+                    } else {
+                        urls
                     }
-                    let token = format!("{{{name}}}");
-                    // A variable of the host without an enum (a tenant, a region) is any label.
-                    let in_host = url.split_once("://").is_some_and(|(_, rest)| {
-                        rest.split('/').next().unwrap_or_default().contains(&token)
-                    });
-                    if in_host && var.get("enum").is_none() {
-                        values = vec!["*".to_string()];
-                    }
-                    urls = urls
-                        .iter()
-                        .flat_map(|u| {
-                            values
-                                .iter()
-                                .map(|v| u.replace(&token, v))
-                                .collect::<Vec<_>>()
-                        })
-                        .take(64)
-                        .collect();
                 }
-            }
+                _ => vec![url.to_string()],
+            };
             for u in urls {
                 out.push((u, s_ptr.clone()));
             }
@@ -1217,6 +1204,121 @@ impl<'a> Importer<'a, '_> {
             Some(path)
         }
     }
+}
+
+/// The URLs of a server: its `url` with each `{name}` of a variable filled in, one URL per combination of the
+/// variables' values (the default, then the other enum values; a variable of the host without an enum is `*`),
+/// in order (the last variable varying fastest), at most [`MAX_SERVER_URLS`]. The values are not read again for
+/// variables. False when the URLs would be longer than [`MAX_SERVER_URL_BYTES`] in all (or than `url`): the
+/// first ones that fit are returned.
+fn fill_server_url(url: &str, vars: &serde_json::Map<String, Value>) -> (Vec<String>, bool) {
+    // Where each `{name}` is: a brace, a name without braces, a brace.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0usize;
+    while let Some(open) = url
+        .get(from..)
+        .and_then(|rest| rest.find('{'))
+        .map(|i| i.saturating_add(from))
+    {
+        let inside = open.saturating_add(1);
+        match url
+            .get(inside..)
+            .and_then(|rest| rest.find(['{', '}']))
+            .map(|i| i.saturating_add(inside))
+        {
+            Some(close) if url.get(close..=close) == Some("}") => {
+                spans.push((open, close.saturating_add(1)));
+                from = close.saturating_add(1);
+            }
+            Some(next) => from = next,
+            None => break,
+        }
+    }
+    let name_of = |(a, b): (usize, usize)| url.get(a.saturating_add(1)..b.saturating_sub(1));
+    let host_end = url.split_once("://").map(|(scheme, rest)| {
+        let start = scheme.len().saturating_add(3);
+        start.saturating_add(rest.find('/').unwrap_or(rest.len()))
+    });
+    let in_host: HashSet<&str> = match url.find("://") {
+        Some(scheme) => spans
+            .iter()
+            .filter(|(a, b)| *a > scheme && host_end.is_some_and(|end| *b <= end))
+            .filter_map(|s| name_of(*s))
+            .collect(),
+        None => HashSet::new(),
+    };
+    // Each variable's values, in the variables' order.
+    let mut values: Vec<Vec<&str>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (name, var) in vars {
+        let mut v: Vec<&str> = var
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|e| e.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(d) = var.get("default").and_then(Value::as_str) {
+            if !v.contains(&d) {
+                v.insert(0, d);
+            }
+        }
+        if v.is_empty() {
+            continue;
+        }
+        // A variable of the host without an enum (a tenant, a region) is any label.
+        if in_host.contains(name.as_str()) && var.get("enum").is_none() {
+            v = vec!["*"];
+        }
+        index.insert(name.as_str(), values.len());
+        values.push(v);
+    }
+    let budget = url.len().max(MAX_SERVER_URL_BYTES);
+    let mut spent = 0usize;
+    let mut urls: Vec<String> = Vec::new();
+    // The combination of the values, counted like a number whose last digit is the last variable.
+    let mut choice: Vec<usize> = vec![0; values.len()];
+    let varying: Vec<usize> = (0..values.len())
+        .filter(|&i| values.get(i).is_some_and(|v| v.len() > 1))
+        .collect();
+    while urls.len() < MAX_SERVER_URLS {
+        let mut u = String::new();
+        let mut last = 0usize;
+        for &(a, b) in &spans {
+            let value = name_of((a, b))
+                .and_then(|n| index.get(n))
+                .and_then(|&i| Some(*values.get(i)?.get(*choice.get(i)?)?));
+            if let Some(value) = value {
+                u.push_str(url.get(last..a).unwrap_or_default());
+                u.push_str(value);
+                last = b;
+                if spent.saturating_add(u.len()) > budget {
+                    return (urls, false);
+                }
+            }
+        }
+        u.push_str(url.get(last..).unwrap_or_default());
+        spent = spent.saturating_add(u.len());
+        if spent > budget {
+            return (urls, false);
+        }
+        urls.push(u);
+        // The next combination; none after the last.
+        let mut carried = true;
+        for &i in varying.iter().rev() {
+            let (Some(c), Some(n)) = (choice.get_mut(i), values.get(i).map(Vec::len)) else {
+                continue;
+            };
+            *c = c.saturating_add(1);
+            if *c < n {
+                carried = false;
+                break;
+            }
+            *c = 0;
+        }
+        if carried {
+            break;
+        }
+    }
+    (urls, true)
 }
 
 /// Splits a server URL into its host (with a leading variable label turned into `*.`) and its path prefix.
@@ -2250,6 +2352,134 @@ mod tests {
                 "unanswered"
             ]
         );
+    }
+
+    /// How server URLs were filled in before `fill_server_url`: each variable replaced in turn in every URL so far
+    /// (64 at most), its values read again for the variables after it.
+    fn replace_in_turn(url: &str, vars: &serde_json::Map<String, Value>) -> Vec<String> {
+        let mut urls = vec![url.to_string()];
+        for (name, var) in vars {
+            let mut values: Vec<String> = var
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|e| {
+                    e.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(d) = var.get("default").and_then(Value::as_str) {
+                if !values.iter().any(|v| v == d) {
+                    values.insert(0, d.to_string());
+                }
+            }
+            if values.is_empty() {
+                continue;
+            }
+            let token = format!("{{{name}}}");
+            let in_host = url.split_once("://").is_some_and(|(_, rest)| {
+                rest.split('/').next().unwrap_or_default().contains(&token)
+            });
+            if in_host && var.get("enum").is_none() {
+                values = vec!["*".to_string()];
+            }
+            urls = urls
+                .iter()
+                .flat_map(|u| {
+                    values
+                        .iter()
+                        .map(|v| u.replace(&token, v))
+                        .collect::<Vec<_>>()
+                })
+                .take(64)
+                .collect();
+        }
+        urls
+    }
+
+    #[test]
+    fn server_variables_fill_in_as_they_did_when_values_name_no_variable() {
+        // Pseudo-random servers: variables in the host and the path, used twice or not at all, with and without an
+        // enum and a default, enough values to pass the 64 URLs kept.
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..3000 {
+            let names = ["a", "b", "c", "d", "e"];
+            let mut url = String::from("https://");
+            for part in 0..(1 + next(4)) {
+                url.push_str(match next(5) {
+                    0 => "{a}",
+                    1 => "{b}.",
+                    2 => "x{c}",
+                    3 => "{{e}",
+                    _ => "y",
+                });
+                url.push(if part == 0 { '/' } else { '-' });
+            }
+            let mut vars = serde_json::Map::new();
+            for name in names {
+                if next(4) == 0 {
+                    continue;
+                }
+                let mut var = serde_json::Map::new();
+                if next(2) == 0 {
+                    let values: Vec<String> = (0..next(12)).map(|i| format!("{name}{i}")).collect();
+                    var.insert("enum".into(), values.into());
+                }
+                match next(3) {
+                    0 => {}
+                    1 => _ = var.insert("default".into(), format!("{name}0").into()),
+                    _ => _ = var.insert("default".into(), format!("{name}-default").into()),
+                }
+                vars.insert(name.into(), var.into());
+            }
+            let (filled, complete) = fill_server_url(&url, &vars);
+            assert!(complete);
+            assert_eq!(filled, replace_in_turn(&url, &vars), "{url} {vars:?}");
+        }
+    }
+
+    #[test]
+    fn server_variables_are_filled_in_once() {
+        // Each default names the next variable twice: replaced in turn, the URL doubled 26 times (a 1 KB document
+        // took 0.66 GB); values are not read again for variables now.
+        let mut vars = serde_json::Map::new();
+        for i in 1..=26 {
+            vars.insert(
+                format!("a{i:02}"),
+                serde_json::json!({"default": format!("{{a{:02}}}{{a{:02}}}", i + 1, i + 1)}),
+            );
+        }
+        let (urls, complete) = fill_server_url("https://x/{a01}", &vars);
+        assert!(complete);
+        assert_eq!(urls, ["https://x/{a02}{a02}"]);
+        // A value of 100 KB used 10,000 times: more than the URLs may hold, so the URL is read without it.
+        let url = format!("https://x/{}", "{v}".repeat(10_000));
+        let vars = serde_json::json!({"v": {"default": "v".repeat(100_000)}});
+        let (urls, complete) = fill_server_url(&url, vars.as_object().unwrap());
+        assert!(urls.is_empty() && !complete);
+        let doc = serde_json::json!({"openapi": "3.0.0", "paths": {"/a": {"get": {"security": []}}},
+            "servers": [{"url": url, "variables": vars}]});
+        let imp = import(&doc.to_string());
+        assert_eq!(imp.problems[0].pointer, "/servers/0/variables");
+        assert!(
+            imp.problems[0]
+                .message
+                .contains("the URL is read without them")
+        );
+        // A hundred values: the first 64 URLs.
+        let values: Vec<String> = (0..100).map(|i| format!("v{i}")).collect();
+        let vars = serde_json::json!({"v": {"enum": values}});
+        let (urls, complete) = fill_server_url("https://x/{v}", vars.as_object().unwrap());
+        assert!(complete);
+        assert_eq!(urls.len(), 64);
+        assert_eq!(urls[63], "https://x/v63");
     }
 
     #[test]

@@ -1697,6 +1697,10 @@ mod yaml {
         problems: Problems,
         nodes: usize,
         alias_nodes: usize,
+        /// Nodes copied for anchors (nested anchors copy what they share again).
+        anchored: usize,
+        /// Set when anchors copied more than they may: nothing more is copied, and the read stops.
+        anchors_over: bool,
         extra_documents: bool,
     }
 
@@ -1749,9 +1753,19 @@ mod yaml {
             matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
         }
 
+        /// The most nodes anchors may copy: four times what was read (at least 100,000 each).
+        fn anchor_budget(&self) -> usize {
+            self.nodes.max(100_000).saturating_mul(4)
+        }
+
         fn remember(&mut self, anchor: usize, v: &Value) {
-            if anchor > 0 {
+            if anchor > 0 && !self.anchors_over {
                 let (n, h) = measure(v, 0);
+                self.anchored = self.anchored.saturating_add(n);
+                if self.anchored > self.anchor_budget() {
+                    self.anchors_over = true;
+                    return;
+                }
                 self.anchors.insert(anchor, (v.clone(), n, h));
             }
         }
@@ -1919,6 +1933,8 @@ mod yaml {
             problems: Problems::default(),
             nodes: 0,
             alias_nodes: 0,
+            anchored: 0,
+            anchors_over: false,
             extra_documents: false,
         };
         for item in Parser::new_from_str(text) {
@@ -1982,6 +1998,14 @@ mod yaml {
                 Event::SequenceEnd | Event::MappingEnd => {
                     if let Some(v) = b.close() {
                         b.push(v);
+                    }
+                    if b.anchors_over {
+                        b.fail(format!(
+                            "Anchors copy more than {} nodes (line {}): anchors nested around a large part; the rest is not read.",
+                            b.anchor_budget(),
+                            span.start.line()
+                        ));
+                        break;
                     }
                 }
                 Event::Alias(id) => {
@@ -2209,6 +2233,36 @@ mod tests {
         }
         let (_, p) = yaml::to_json(&bomb);
         assert!(p.iter().any(|p| p.message.contains("alias bomb")), "{p:?}");
+    }
+
+    #[test]
+    fn yaml_anchors_nested_around_a_large_part_are_bounded() {
+        // Each anchor kept its own copy of its value: 100 anchors nested around 200,000 items copied 20 million
+        // nodes (a 0.4 MB document; 128 around 8 million exhaust any memory). Four times what was read may be copied.
+        let open: String = (0..100).map(|i| format!("&a{i} [")).collect();
+        let doc = format!(
+            "a: 1\nx: {open}{}{}\n",
+            vec!["1"; 200_000].join(","),
+            "]".repeat(100)
+        );
+        let (v, p) = yaml::to_json(&doc);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].message.starts_with("Anchors copy more than 800"),
+            "{p:?}"
+        );
+        // Read up to the fifth anchor from the inside: 95 levels open, the 95th holding the 96th.
+        assert_eq!(p[0].pointer, format!("/x{}/1", "/0".repeat(94)));
+        assert_eq!(v.unwrap()["a"], 1);
+        // Anchors that share nothing are copied whatever their size.
+        let doc = format!(
+            "a: &a [{}]\nb: &b [{}]\nc: *a\n",
+            vec!["1"; 300_000].join(","),
+            vec!["2"; 300_000].join(",")
+        );
+        let (v, p) = yaml::to_json(&doc);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(v.unwrap()["c"].as_array().unwrap().len(), 300_000);
     }
 
     #[test]

@@ -497,11 +497,28 @@ impl<'a> Importer<'a, '_> {
                         continue;
                     };
                     let item_prefix = self.local_servers(item.get("servers"), &item_ptr, &base_set);
+                    // One operation per method: its lowercase spelling, else the first in another case.
+                    let mut spelled: HashSet<String> = HashSet::new();
                     for (method, op) in item {
                         let lower = method.to_ascii_lowercase();
                         if !METHODS.contains(&lower.as_str()) {
                             continue;
                         }
+                        if *method != lower
+                            && (item.contains_key(&lower) || spelled.contains(&lower))
+                        {
+                            let message = format!(
+                                "`{}` is the method `{lower}` again, in another case; only one is read.",
+                                crate::json::clip(method, 20)
+                            );
+                            if self.problems.full() {
+                                self.problems.warn("", message);
+                            } else {
+                                self.problems.warn(&ptr(&item_ptr, method), message);
+                            }
+                            continue;
+                        }
+                        spelled.insert(lower.clone());
                         let op_ptr = ptr(&item_ptr, method);
                         let Some(op) = op.as_object() else {
                             self.problems.warn(

@@ -1,0 +1,38 @@
+//! Prints a digest of what `openapi::import` makes of every file under the given directories (a `.gz` file is
+//! decompressed first), so that a change meant to be behaviour-neutral can be checked against the tree before it:
+//! `cargo run --release --example import_digest -- fuzz/corpus/openapi_import fuzz/seeds/openapi_import
+//! tests/fixtures tests/fixtures/openapi > a.txt`, change, run again, `diff a.txt b.txt`. Each line: the file and an
+//! FNV-1a digest of the `Debug` form of the import (through the outline) and of the whole-tree import.
+//! `report_digest` diagnoses the files of `fuzz/corpus/openapi_import` as pasted tokens; this one imports them.
+
+use std::io::Read;
+use token_doctor::fnv;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    for dir in std::env::args().skip(1) {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for file in files {
+            let mut bytes = std::fs::read(&file)?;
+            if file.extension().is_some_and(|e| e == "gz") {
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
+                bytes = out;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let imported = format!("{:?}", token_doctor::openapi::import(&text));
+            let whole = format!("{:?}", token_doctor::openapi::import_whole_tree(&text));
+            println!(
+                "{}\t{:016x}\t{:016x}",
+                file.display(),
+                fnv::hash(imported.as_bytes()),
+                fnv::hash(whole.as_bytes())
+            );
+        }
+    }
+    Ok(())
+}

@@ -1731,13 +1731,26 @@ mod yaml {
                 let (xn, xh) = measure(x, depth.saturating_add(1));
                 (n.saturating_add(xn), h.max(xh.saturating_add(1)))
             }),
-            Value::Object(m) => m.values().fold((1, 1), |(n, h), x| {
+            Value::Object(m) => m.iter().fold((1, 1), |(n, h), (k, x)| {
                 let (xn, xh) = measure(x, depth.saturating_add(1));
-                (n.saturating_add(xn), h.max(xh.saturating_add(1)))
+                (
+                    n.saturating_add(xn).saturating_add(text_nodes(k)),
+                    h.max(xh.saturating_add(1)),
+                )
             }),
+            Value::String(s) => (1usize.saturating_add(text_nodes(s)), 1),
             _ => (1, 1),
         }
     }
+
+    /// What a text weighs in the node budgets of aliases and anchors: one node per [`BYTES_PER_NODE`] bytes, so
+    /// that an alias of a long string counts for what it copies (500 aliases of a 1 MiB string are 500 MB).
+    fn text_nodes(s: &str) -> usize {
+        s.len() / BYTES_PER_NODE
+    }
+
+    /// Bytes of text that weigh one node (see [`text_nodes`]).
+    const BYTES_PER_NODE: usize = 64;
 
     /// The key of the innermost mapping in the pointer of a problem.
     enum Last<'k> {
@@ -1981,6 +1994,8 @@ mod yaml {
             b.nodes = b.nodes.saturating_add(1);
             match event {
                 Event::Scalar(value, style, anchor, tag) => {
+                    // What was read is weighed as aliases are (`text_nodes`).
+                    b.nodes = b.nodes.saturating_add(text_nodes(&value));
                     let tag = tag.as_ref().map(|t| t.suffix.as_str());
                     let v = if b.expecting_key() {
                         Value::String(value.to_string())
@@ -2250,6 +2265,21 @@ mod tests {
         }
         let (_, p) = yaml::to_json(&bomb);
         assert!(p.iter().any(|p| p.message.contains("alias bomb")), "{p:?}");
+    }
+
+    #[test]
+    fn aliases_of_a_long_string_count_its_bytes() {
+        // Each alias counted as one node whatever it copied: 500 aliases of a 1 MiB string took 517 MB for a 1 MB
+        // document. A string now weighs one node per 64 bytes, against the same budget.
+        let long = "x".repeat(200_000);
+        let doc = format!("a: &a \"{long}\"\nb:\n{}", "  - *a\n".repeat(500));
+        let (_, p) = yaml::to_json(&doc);
+        assert!(p.iter().any(|p| p.message.contains("alias bomb")), "{p:?}");
+        // A long description used twice is no bomb.
+        let doc = format!("a: &a \"{long}\"\nb: *a\nc: *a\n");
+        let (v, p) = yaml::to_json(&doc);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(v.and_then(|v| v["c"].as_str().map(str::len)), Some(200_000));
     }
 
     #[test]

@@ -1046,6 +1046,14 @@ mod tests {
 
     const JWT: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.";
 
+    /// The finding `code` of `r`; fails the test when there is none.
+    fn finding<'r>(r: &'r Recognized, code: &str) -> &'r Finding {
+        r.findings
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("no {code} in {:?}", r.findings))
+    }
+
     #[test]
     fn bare_bearer_and_header() {
         let r = recognize(JWT);
@@ -1104,11 +1112,7 @@ mod tests {
         ] {
             let r = recognize(&paste);
             assert_eq!(r.token.as_deref(), Some(JWT), "{paste}");
-            let f = r
-                .findings
-                .iter()
-                .find(|f| f.code == "input.several_authorization")
-                .expect("finding");
+            let f = finding(&r, "input.several_authorization");
             assert!(f.title.contains("2 Authorization headers"), "{}", f.title);
             assert!(!f.title.contains("all the same"), "{}", f.title);
             assert_eq!(f.evidence.len(), 2);
@@ -1117,11 +1121,7 @@ mod tests {
         let r = recognize(&format!(
             "Authorization: Bearer {JWT}\nAuthorization: Bearer {JWT}"
         ));
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.code == "input.several_authorization")
-            .expect("finding");
+        let f = finding(&r, "input.several_authorization");
         assert!(f.title.ends_with("all the same"), "{}", f.title);
         // One header whose token wraps onto the next line is still one header.
         let r = recognize(&format!("Authorization: Bearer {JWT}\n"));
@@ -1135,11 +1135,7 @@ mod tests {
     #[test]
     fn bearer_bearer_is_malformed() {
         let r = recognize(&format!("Authorization: Bearer Bearer {JWT}"));
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.code == "header.malformed")
-            .expect("finding");
+        let f = finding(&r, "header.malformed");
         assert!(f.detail.contains("2 times"), "{}", f.detail);
         assert_eq!(r.token.as_deref(), Some(JWT));
     }
@@ -1147,11 +1143,7 @@ mod tests {
     #[test]
     fn quoted_token_and_missing_scheme() {
         let r = recognize(&format!("Authorization: \"{JWT}\""));
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.code == "header.malformed")
-            .expect("finding");
+        let f = finding(&r, "header.malformed");
         assert!(
             f.detail.contains("quotes") && f.detail.contains("no scheme"),
             "{}",
@@ -1227,11 +1219,7 @@ mod tests {
     #[test]
     fn invisible_characters_are_named() {
         let r = recognize("Bearer abc\u{200b}def");
-        let f = r
-            .findings
-            .iter()
-            .find(|f| f.code == "header.malformed")
-            .expect("finding");
+        let f = finding(&r, "header.malformed");
         assert!(f.detail.contains("U+200B"), "{}", f.detail);
         assert_eq!(r.token.as_deref(), Some("abcdef"));
     }

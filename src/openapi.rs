@@ -1531,28 +1531,40 @@ fn decode_fragment(fragment: &str) -> String {
     }
 }
 
-/// [`follow`], reading each pointer's chain once (`chains`): the same answers.
-fn follow_chains<'a>(
-    look: Lookup<'a>,
-    chains: &mut Chains,
-    start: Found<'a>,
-) -> Result<(Found<'a>, Option<String>), RefError> {
-    let first = match start {
+/// How a chain of references starting at `start` is named in its problems: its first `$ref`, clipped.
+fn first_ref(start: Found<'_>) -> Option<String> {
+    match start {
         Found::Kept(value) => value.get("$ref").map(|r| {
             r.as_str()
                 .map_or_else(|| short(r), |s| crate::json::clip(s, 120))
         }),
         Found::DroppedRef(r) => Some(crate::json::clip(r, 120)),
         _ => None,
-    };
-    let r = match start {
+    }
+}
+
+/// The reference a node makes, None when it makes none (a chain ends there), or why it cannot be followed.
+fn ref_in(node: Found<'_>) -> Result<Option<&str>, RefError> {
+    match node {
         Found::Kept(v) => match v.get("$ref").filter(|_| v.is_object()) {
-            None => return Ok((start, None)),
-            Some(r) => r.as_str().ok_or_else(|| RefError::Bad(short(r)))?,
+            None => Ok(None),
+            Some(r) => r.as_str().map(Some).ok_or_else(|| RefError::Bad(short(r))),
         },
-        Found::DroppedRef(r) => r,
-        Found::Dropped => return Ok((start, None)),
-        Found::Missing | Found::Unknown => return Err(RefError::Unanswered),
+        Found::DroppedRef(r) => Ok(Some(r)),
+        Found::Dropped => Ok(None),
+        Found::Missing | Found::Unknown => Err(RefError::Unanswered),
+    }
+}
+
+/// [`follow`], reading each pointer's chain once (`chains`): the same answers.
+fn follow_chains<'a>(
+    look: Lookup<'a>,
+    chains: &mut Chains,
+    start: Found<'a>,
+) -> Result<(Found<'a>, Option<String>), RefError> {
+    let first = first_ref(start);
+    let Some(r) = ref_in(start)? else {
+        return Ok((start, None));
     };
     let shown = first.clone().unwrap_or_default();
     let Some(fragment) = r.strip_prefix('#') else {
@@ -1585,33 +1597,16 @@ fn follow<'a>(look: Lookup<'a>, start: Found<'a>) -> Result<(Found<'a>, Option<S
     let mut current = start;
     let mut at: Option<String> = None;
     let mut visited: Vec<String> = Vec::new();
-    let first = match start {
-        Found::Kept(value) => value.get("$ref").map(|r| {
-            r.as_str()
-                .map_or_else(|| short(r), |s| crate::json::clip(s, 120))
-        }),
-        Found::DroppedRef(r) => Some(crate::json::clip(r, 120)),
-        _ => None,
-    };
+    let first = first_ref(start);
     for _ in 0..MAX_REF_HOPS {
-        let r = match current {
-            Found::Kept(v) => match v.get("$ref").filter(|_| v.is_object()) {
-                None => return Ok((current, at)),
-                Some(r) => r.as_str().ok_or_else(|| RefError::Bad(short(r)))?,
-            },
-            Found::DroppedRef(r) => r,
-            Found::Dropped => return Ok((current, at)),
-            Found::Missing | Found::Unknown => return Err(RefError::Unanswered),
+        let Some(r) = ref_in(current)? else {
+            return Ok((current, at));
         };
         let shown = first.clone().unwrap_or_default();
         let Some(fragment) = r.strip_prefix('#') else {
             return Err(RefError::External(shown));
         };
-        let pointer = if fragment.contains('%') {
-            percent_decode(fragment)
-        } else {
-            fragment.to_string()
-        };
+        let pointer = decode_fragment(fragment);
         if visited.contains(&pointer) {
             return Err(RefError::Cycle(shown));
         }

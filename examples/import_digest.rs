@@ -6,39 +6,33 @@
 //! operation, and the problems and format.
 //! `report_digest` diagnoses the files of `fuzz/corpus/openapi_import` as pasted tokens; this one imports them.
 
+mod common;
+
 use std::io::Read;
 use token_doctor::fnv;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    for dir in std::env::args().skip(1) {
-        let mut files: Vec<_> = std::fs::read_dir(&dir)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        for file in files {
-            let mut bytes = std::fs::read(&file)?;
-            if file.extension().is_some_and(|e| e == "gz") {
-                let mut out = Vec::new();
-                flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
-                bytes = out;
-            }
-            let text = String::from_utf8_lossy(&bytes);
-            // The matrix as JSON (its operations: `Debug` shows deferred parts as "(built)"), and the rest.
-            let shown = |i: token_doctor::openapi::Imported| {
-                let matrix = i.matrix.as_ref().map(token_doctor::json::to_string);
-                format!("{matrix:?} {:?} {:?}", i.problems, i.format)
-            };
-            let imported = shown(token_doctor::openapi::import(&text));
-            let whole = shown(token_doctor::openapi::import_whole_tree(&text));
-            println!(
-                "{}\t{:016x}\t{:016x}",
-                file.display(),
-                fnv::hash(imported.as_bytes()),
-                fnv::hash(whole.as_bytes())
-            );
+    for file in common::files_of_args()? {
+        let mut bytes = std::fs::read(&file)?;
+        if file.extension().is_some_and(|e| e == "gz") {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
+            bytes = out;
         }
+        let text = String::from_utf8_lossy(&bytes);
+        // The matrix as JSON (its operations: `Debug` shows deferred parts as "(built)"), and the rest.
+        let shown = |i: token_doctor::openapi::Imported| {
+            let matrix = i.matrix.as_ref().map(token_doctor::json::to_string);
+            format!("{matrix:?} {:?} {:?}", i.problems, i.format)
+        };
+        let imported = shown(token_doctor::openapi::import(&text));
+        let whole = shown(token_doctor::openapi::import_whole_tree(&text));
+        println!(
+            "{}\t{:016x}\t{:016x}",
+            file.display(),
+            fnv::hash(imported.as_bytes()),
+            fnv::hash(whole.as_bytes())
+        );
     }
     Ok(())
 }

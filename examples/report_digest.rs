@@ -6,6 +6,8 @@
 //! A file that holds a JSON request (`{"input": ...}`) is diagnosed as that request, a JSON array of corpus cases
 //! (`[{"request": ...}]`) as each case, any other file as a pasted input.
 
+mod common;
+
 use token_doctor::fnv;
 use token_doctor::matrix::Matrix;
 use token_doctor::registry::{BUILT_IN, Registry};
@@ -36,26 +38,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let path = format!("{}/www/matrices/{id}.json", env!("CARGO_MANIFEST_DIR"));
         registry.install(Matrix::from_json(&std::fs::read_to_string(path)?)?);
     }
-    for dir in std::env::args().skip(1) {
-        let mut files: Vec<_> = std::fs::read_dir(&dir)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        for file in files {
-            let bytes = std::fs::read(&file)?;
-            for mut request in requests_of(&bytes) {
-                request.now = request.now.or(Some(1_700_000_000.0));
-                let report = token_doctor::diagnose(&request, &registry);
-                let decoded = format!("{:?}", token_doctor::jose::decode(&request.input));
-                println!(
-                    "{}\t{:016x}\t{:016x}",
-                    file.display(),
-                    fnv::hash(serde_json::to_string(&report)?.as_bytes()),
-                    fnv::hash(decoded.as_bytes())
-                );
-            }
+    for file in common::files_of_args()? {
+        let bytes = std::fs::read(&file)?;
+        for mut request in requests_of(&bytes) {
+            request.now = request.now.or(Some(1_700_000_000.0));
+            let report = token_doctor::diagnose(&request, &registry);
+            let decoded = format!("{:?}", token_doctor::jose::decode(&request.input));
+            println!(
+                "{}\t{:016x}\t{:016x}",
+                file.display(),
+                fnv::hash(serde_json::to_string(&report)?.as_bytes()),
+                fnv::hash(decoded.as_bytes())
+            );
         }
     }
     Ok(())

@@ -100,14 +100,14 @@ fn request_from(value: &JsValue) -> Result<(Request, Rc<CustomMatrix>), JsError>
     // text `"{}"` would be keys that say nothing.
     let as_text: Vec<JsValue> = ["introspection", "matrix", "keys"]
         .into_iter()
-        .map(JsValue::from_str)
-        .filter(|k| {
-            js_sys::Reflect::get(value, k).is_ok_and(|v| {
+        .filter(|&name| {
+            js_sys::Reflect::get(value, &JsValue::from_str(name)).is_ok_and(|v| {
                 v.is_object()
-                    && (k.as_string().as_deref() != Some("keys")
+                    && (name != "keys"
                         || js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).length() > 0)
             })
         })
+        .map(JsValue::from_str)
         .collect();
     let rest = if doc.is_some() || !as_text.is_empty() {
         let copy = js_sys::Object::assign(&js_sys::Object::new(), value.unchecked_ref());

@@ -729,17 +729,11 @@ pub fn discovery_warnings(expected_issuer: &str, doc: &Map<String, Value>) -> Ve
         None => out.push("The server does not advertise an introspection endpoint (`introspection_endpoint`); ask its administrator whether introspection is enabled, or use the platform's own token-info call.".into()),
         // The document comes from the host the token names, which anyone can mint a token for: an endpoint
         // elsewhere is where the token and the client secret would go.
-        Some(e)
-            if parse_target(expected).is_ok()
-                && parse_target(e).is_ok()
-                && !same_origin(e, expected) =>
-        {
-            out.push(format!(
+        Some(e) if same_origin(e, expected) == Some(false) => out.push(format!(
             "The introspection endpoint `{}` is on another origin than the issuer ({}). Check that it is your authorization server's before you introspect: the token and the client secret are sent there.",
             clip(e.trim(), 120),
             origin_of(expected)
-            ))
-        }
+        )),
         Some(_) => {}
     }
     if doc.get("jwks_uri").and_then(Value::as_str).is_none() {
@@ -938,9 +932,9 @@ pub enum Observed {
     },
 }
 
-/// Whether two addresses have the same scheme, host and port (a default port written out or not); false when
+/// Whether two addresses have the same scheme, host and port (a default port written out or not); None when
 /// either is not one Token Doctor would send to.
-fn same_origin(a: &str, b: &str) -> bool {
+fn same_origin(a: &str, b: &str) -> Option<bool> {
     let key = |url: &str| {
         parse_target(url).ok().map(|t| {
             let port = t
@@ -956,7 +950,7 @@ fn same_origin(a: &str, b: &str) -> bool {
             )
         })
     };
-    key(a).is_some_and(|k| Some(k) == key(b))
+    Some(key(a)? == key(b)?)
 }
 
 fn origin_of(url: &str) -> String {

@@ -197,7 +197,25 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     let mut fixes: Vec<String> = Vec::new();
     // Printable ASCII only (a bare token, the common case): no line break, no whitespace, no invisible
     // character, and it stays so as quotes come off. One pass over the value tells all three.
-    let plain = crate::text::is_visible_ascii(value);
+    let mut plain = crate::text::is_visible_ascii(value);
+    // Several whole JWTs, a word or a line each, are several tokens pasted at once, not one token wrapped over
+    // lines (joined, they would read as one token of five segments): the first is read, with a warning.
+    if !plain {
+        if let Some((first, count)) = several_jwts(value) {
+            out.findings.push(
+                Finding::new(
+                    "input.several_tokens",
+                    Severity::Warning,
+                    format!("The paste holds {count} tokens; the first is diagnosed"),
+                    "Each is a whole JWT, so they were not read as one token wrapped over several lines. Token Doctor diagnoses one token at a time: the others were left out.",
+                )
+                .evidence("first token", redact_for_evidence(first))
+                .fix("Paste only the token the failing request sent. To see what differs between a token that works and one that fails, paste the one that works as \"The token that works\"."),
+            );
+            value = value.get(..end_of(value, first)).unwrap_or(value);
+            plain = crate::text::is_visible_ascii(value);
+        }
+    }
     if !plain && has_line_break(value) {
         problems.push("the value spans several lines: a line break inside a header ends it early, so the server sees a truncated token".into());
         fixes.push(
@@ -377,6 +395,34 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     if !token.is_empty() {
         out.token = Some(token);
     }
+}
+
+/// The first of several whole JWTs (each starting `eyJ`, with the dots of a JWS or a JWE) among the words of
+/// `value`, and how many there are; None when there are fewer than two.
+fn several_jwts(value: &str) -> Option<(&str, usize)> {
+    let mut first = None;
+    let mut count: usize = 0;
+    for word in value.split_whitespace() {
+        if word.starts_with("eyJ")
+            && matches!(
+                crate::jose::shape_of(word),
+                crate::jose::TokenShape::Jws | crate::jose::TokenShape::Jwe
+            )
+        {
+            first.get_or_insert(word);
+            count = count.saturating_add(1);
+        }
+    }
+    first.filter(|_| count > 1).map(|f| (f, count))
+}
+
+/// Where `part`, a slice of `s`, ends in `s` (the length of `s` when it is not one).
+fn end_of(s: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .checked_sub(s.as_ptr() as usize)
+        .and_then(|at| at.checked_add(part.len()))
+        .filter(|end| *end <= s.len())
+        .unwrap_or(s.len())
 }
 
 /// Whether `s` holds a carriage return or a line feed (two byte searches, not a walk over its characters).
@@ -1130,6 +1176,45 @@ mod tests {
                 .iter()
                 .all(|f| f.code != "input.several_authorization")
         );
+    }
+
+    #[test]
+    fn several_bare_tokens_are_a_finding_and_the_first_is_diagnosed() {
+        const OTHER: &str = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJiIn0.";
+        for (paste, count) in [
+            (format!("{JWT}\n{OTHER}"), 2),
+            (format!("  {JWT}\r\n{OTHER}\r\n{JWT}\n"), 3),
+            (format!("{JWT} {OTHER}"), 2),
+            (format!("Bearer {JWT}\nBearer {OTHER}"), 2),
+            (format!("Authorization: Bearer {JWT} {OTHER}"), 2),
+        ] {
+            let r = recognize(&paste);
+            assert_eq!(r.token.as_deref(), Some(JWT), "{paste:?}");
+            assert_eq!(
+                r.kind,
+                if paste.starts_with("Auth") {
+                    "header"
+                } else {
+                    "jwt"
+                },
+                "{paste:?}"
+            );
+            let f = finding(&r, "input.several_tokens");
+            assert!(f.title.contains(&format!("{count} tokens")), "{}", f.title);
+            assert!(f.evidence.iter().all(|e| !e.text.contains(JWT)), "redacted");
+            assert!(
+                r.findings.iter().all(|f| f.code != "header.malformed"),
+                "{paste:?}: {:?}",
+                r.findings
+            );
+        }
+        // One token wrapped over lines (each line a part of it) is still one token.
+        let (head, tail) = JWT.split_at(20);
+        let r = recognize(&format!("{head}\n{tail}"));
+        assert_eq!(r.token.as_deref(), Some(JWT));
+        assert!(r.findings.iter().all(|f| f.code != "input.several_tokens"));
+        let r = recognize(&format!("{JWT}\nnot a token"));
+        assert!(r.findings.iter().all(|f| f.code != "input.several_tokens"));
     }
 
     #[test]

@@ -466,7 +466,7 @@ export async function mountTokenDoctor(container, options = {}) {
     const installing = loadMatrix(firstMatrix, { beforePaint: true });
     // While the matrix arrives, the same request is diagnosed once without it and the result dropped: V8 compiles
     // wasm functions on their first call, and this has it compile most of what the first verdict calls while the
-    // main thread would otherwise wait (about 10 ms sooner to the verdict; README, Performance).
+    // main thread would otherwise wait (a few ms sooner to the verdict; README, Performance).
     if (!loaded.has(firstMatrix)) { try { diagnose(request()); } catch { /* the real diagnosis below reports it */ } }
     let waiting = 0;
     const wait = new Promise((resolve) => { waiting = setTimeout(resolve, FIRST_MATRIX_WAIT_MS, false); });

@@ -138,7 +138,7 @@ test('introspecting an active token: the scopes arrive and the verdict changes',
   await paste(page, token);
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'unknown');
   await page.click('#live-introspect');
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'allowed');
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'allowed');
   assertClean(page);
 
   // The same through the JS API, with client_secret_post, and fed to diagnose as text and as an object.

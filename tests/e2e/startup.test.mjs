@@ -73,7 +73,7 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   const requested = [];
   page.on('request', (req) => requested.push(req.url().replace(url, '')));
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied'); // the sample, settled
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'denied'); // the sample, settled
   await page.waitForLoadState('networkidle');
   assert.equal(requested.filter((u) => u === 'pkg/first/token_doctor_bg.wasm').length, 1, 'the preload is the request the engine uses');
   assert.deepEqual(requested.filter((u) => /^pkg\/token_doctor/.test(u)), [], 'the full engine waits until it is needed');
@@ -98,9 +98,9 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   const before = await page.evaluate(() => document.querySelector('#verdict').textContent);
   const sample = await page.inputValue('#operation');
   await page.fill('#operation', '');
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict !== 'denied');
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict !== 'denied');
   await page.fill('#operation', sample);
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'denied');
   assert.equal(await page.evaluate(() => document.querySelector('#verdict').textContent), before);
   assert.ok(await page.evaluate(async () => (await import('./engine.js')).fullEngineLoaded()));
   assert.equal(requested.filter((u) => u === 'matrices/microsoft-graph.json').length, 1, 'installed again from the bytes, not fetched again');
@@ -115,7 +115,7 @@ test('a matrix installed while the full engine loads is installed in it too; a d
   const page = await openPage(browser);
   const release = await holdRoute(page, '**/pkg/token_doctor_bg.wasm');
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'denied');
   await page.click('#own-document > summary');
   await page.fill('#matrix-text', '{"openapi": "3.0.3"');
   await page.click('#matrix-use'); // needs the full engine, which is held
@@ -141,7 +141,7 @@ test('a full engine that cannot be fetched: the panel and the document reader sa
   let fail = true;
   await page.route('**/pkg/token_doctor_bg.wasm', (route) => (fail ? route.abort() : route.continue()));
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'denied');
   await page.click('#verify-box > summary');
   await page.locator('#verify-panel', { hasText: 'This panel could not be loaded' }).waitFor();
   await page.click('#own-document > summary');
@@ -172,7 +172,7 @@ test('loadPlatform finds the built-in matrices next to the bindings (its snippet
     const requested = [];
     page.on('request', (req) => requested.push(req.url().replace(sub.url, '')));
     await page.goto(`${sub.url}sub/`);
-    await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
+    await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict);
     const loaded = await page.evaluate(async () => (await (await import('./engine.js')).fullEngine()).loadPlatform('nice-cxone'));
     assert.equal(loaded.id, 'nice-cxone');
     assert.ok(loaded.operations > 0, JSON.stringify(loaded));
@@ -191,7 +191,7 @@ test('a slow engine: the UI shows without a diagnosis ("Loading the engine"), th
   await page.locator('#verdict-label', { hasText: 'Loading the engine' }).waitFor();
   assert.equal(await page.textContent('#verdict'), '', 'no verdict before the engine');
   release();
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'denied');
   assertClean(page);
 });
 
@@ -230,7 +230,7 @@ test('the first verdict shown is the sample\'s own: diagnosed with its matrix, n
   page.on('requestfinished', (req) => { if (req.url().endsWith('/matrices/microsoft-graph.json')) arrived(); });
   await page.route('**/pkg/first/token_doctor_bg.wasm', async (route) => { await matrixArrived; await route.continue(); });
   await page.goto(url);
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict);
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict);
   await page.waitForLoadState('networkidle');
   assert.deepEqual(await page.evaluate(() => window.__verdicts), ['denied']);
   assert.match(await page.textContent('#platform-line'), /Microsoft Graph .*operations known/);
@@ -247,7 +247,7 @@ test('a matrix slower than the first diagnosis waits for: the token is diagnosed
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'unknown');
   assert.match(await page.textContent('#verdict'), /not loaded yet/);
   release();
-  await page.waitForFunction(() => document.querySelector('#verdict').dataset.verdict === 'denied');
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'denied');
   assert.deepEqual(await page.evaluate(() => window.__verdicts), ['unknown', 'denied']);
   assertClean(page);
 });

@@ -341,10 +341,17 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         && requirements
             .iter()
             .all(|r| r.state == RequirementState::Met || r.kind == "permission");
-    let verdict = report::verdict_of(
+    let mut verdict = report::verdict_of(
         &findings,
         all_met && (ctx.token.is_some() || ctx.introspection.is_some()),
     );
+    // The API refused: "allowed" stays only when the token shown meets every requirement and the refusal is put
+    // down to another token having been sent (scope.stale). (A cause it names is an error: rejection_fallback.)
+    if refusal(&ctx).is_some() {
+        if verdict == Verdict::Allowed && !findings.iter().any(|f| f.code == "scope.stale") {
+            verdict = Verdict::Unknown;
+        }
+    }
     let summary = summary_of(verdict, &findings, ctx.call.as_ref());
     // The decoded token and the claims move into the report (written to JSON from there, not copied).
     let token = ctx.decoded.take().map(report::TokenView::new);
@@ -652,9 +659,11 @@ fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> St
         .unwrap_or_default();
     match verdict {
         Verdict::Denied => format!("Denied: {}", first.map(|f| f.title.as_str()).unwrap_or("")),
+        Verdict::Allowed if findings.iter().any(|f| f.code == "scope.stale") => format!("Allowed for the token shown: it meets every requirement of{op} that Token Doctor can see, so the refusal pasted probably came with another token (see below)."),
         Verdict::Allowed => format!("Allowed: the token meets every requirement of{op} that Token Doctor can see."),
         Verdict::Unknown => match first {
             Some(f) if f.severity != Severity::Info || f.code != "operation.missing" => format!("Unknown: {}", f.title),
+            _ if call.is_some() => "Unknown: not enough information to tell; for an opaque token, give the introspection response.".into(),
             _ => "Unknown: not enough information to tell; give the operation called and, for opaque tokens, the introspection response.".into(),
         },
     }
@@ -2486,8 +2495,11 @@ fn response_rules(
                     .weight(84),
                 );
             }
+            // The generic `invalid_token`: only when nothing names a cause, and the response gave no more
+            // precise reason (a signature, an expiry, a key), which has its own finding.
             Signal::InvalidToken
-                if !out.iter().any(|f| f.severity == Severity::Error)
+                if !out.iter().any(explains_refusal)
+                    && r.signals.iter().all(|s| *s == Signal::InvalidToken)
                     && ctx
                         .decoded
                         .as_ref()
@@ -2510,12 +2522,58 @@ fn response_rules(
     (checks, known)
 }
 
+/// The warnings that name a cause of a refusal (as against remarks about the paste or the matrix): with a 401 or
+/// 403 in hand, one of them is the reason given for the verdict, and the generic fallback is not added.
+const CAUSE_WARNINGS: [&str; 8] = [
+    "scope.stale",
+    "token.opaque",
+    "token.expired",
+    "token.clock_skew",
+    "token.encrypted",
+    "token.sender_constrained",
+    "issuer.mismatch",
+    "audience.mismatch",
+];
+
+/// Whether `f` is an error, or a warning that names a cause of a refusal ([`CAUSE_WARNINGS`]).
+fn explains_refusal(f: &Finding) -> bool {
+    f.severity == Severity::Error
+        || f.severity == Severity::Warning && CAUSE_WARNINGS.contains(&f.code.as_str())
+}
+
+/// The status of the API's answer when it refused: 401 or 403.
+fn refusal(ctx: &Context) -> Option<u16> {
+    ctx.response
+        .as_ref()
+        .and_then(|r| r.status)
+        .filter(|s| matches!(s, 401 | 403))
+}
+
 /// When the API's answer is a 401 or 403 and no rule found a cause, say so instead of letting the verdict look
 /// clean: a 403 with every visible requirement met points to a platform permission or role; a 401, to the token.
 fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
+    // The API refused, no rule found an error, and a warning names a cause: that warning is the cause, an error
+    // (so the verdict is "denied", as every denial is, by an error). scope.stale stays a warning: it says the
+    // token shown would pass and the refusal came with another one.
+    if let Some(status) = refusal(ctx) {
+        if !out.iter().any(|f| f.severity == Severity::Error) {
+            for f in out.iter_mut().filter(|f| {
+                f.severity == Severity::Warning
+                    && f.code != "scope.stale"
+                    && CAUSE_WARNINGS.contains(&f.code.as_str())
+            }) {
+                f.severity = Severity::Error;
+                f.detail.push_str(&if f.code == "token.expired" {
+                    format!(" The API answered {status}: it does not allow that much clock skew.")
+                } else {
+                    format!(" The API answered {status}, and this is the cause Token Doctor sees.")
+                });
+            }
+        }
+    }
     // An error already explains it, or a warning names the likely cause (e.g. scope.stale, an mTLS binding).
-    if out.iter().any(|f| f.severity != Severity::Info) || ctx.recognized.kind == "token_request" {
+    if out.iter().any(explains_refusal) || ctx.recognized.kind == "token_request" {
         return;
     }
     let msg = r
@@ -2557,7 +2615,11 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                     "The API rejected the token (401)",
                     format!(
                         "It answered 401{}. Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment.",
-                        if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+                        if msg.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({msg})")
+                        }
                     ),
                 )
                 .evidence("response", if msg.is_empty() { "401".into() } else { msg })

@@ -152,6 +152,9 @@ pub fn parse(text: &str) -> ResponseInfo {
         body
     };
     read_text(text_to_read, &mut info);
+    if info.status.is_none() {
+        info.status = refusal_in_text(trimmed);
+    }
     keep_first(&mut info.required_scopes);
     keep_first(&mut info.required_permissions);
     info
@@ -159,6 +162,70 @@ pub fn parse(text: &str) -> ResponseInfo {
 
 /// Joins the string values of a JSON document, one per line (bounded depth and size), so that vendor messages
 /// can be read without their JSON quoting.
+/// A 401 or 403 written in the text of a response pasted without its status line: `403`, `401 Unauthorized`,
+/// `Request failed with status code 403` (axios), `HTTP 401`, `(403) Forbidden` (.NET). Only where the number
+/// starts the text, follows a word that introduces a status, or is followed by its reason phrase: an id or a
+/// count that happens to be 401 is not a status.
+fn refusal_in_text(text: &str) -> Option<u16> {
+    const BEFORE: [&str; 6] = [
+        "status code",
+        "statuscode",
+        "status",
+        "http",
+        "error",
+        "code",
+    ];
+    for (at, _) in text.match_indices("40") {
+        let Some(status) = text.get(at..at.saturating_add(3)) else {
+            continue;
+        };
+        let status: u16 = match status {
+            "401" => 401,
+            "403" => 403,
+            _ => continue,
+        };
+        let head = text.get(..at).unwrap_or("");
+        let tail = text.get(at.saturating_add(3)..).unwrap_or("");
+        if head.ends_with(|c: char| c.is_ascii_alphanumeric())
+            || tail.starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        // A few characters either side (the text can be long, and hold many a "40").
+        let head = head
+            .get(
+                (head.len().saturating_sub(24)..head.len())
+                    .find(|i| head.is_char_boundary(*i))
+                    .unwrap_or(head.len())..,
+            )
+            .unwrap_or("");
+        let tail = tail
+            .get(
+                ..(0..=tail.len().min(24))
+                    .rev()
+                    .find(|i| tail.is_char_boundary(*i))
+                    .unwrap_or(0),
+            )
+            .unwrap_or("");
+        let lead = head
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, ':' | '=' | '(' | '"' | '\'')
+            })
+            .to_ascii_lowercase();
+        let reason = tail
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '-' | ':'))
+            .to_ascii_lowercase();
+        if lead.is_empty()
+            || BEFORE.iter().any(|w| lead.ends_with(w))
+            || reason.starts_with("unauthorized")
+            || reason.starts_with("forbidden")
+        {
+            return Some(status);
+        }
+    }
+    None
+}
+
 fn collect_strings(v: &Value, out: &mut String, depth: usize) {
     if depth > 16 || out.len() > 64 * 1024 {
         return;
@@ -342,9 +409,15 @@ fn read_json_body(v: &Value, info: &mut ResponseInfo) {
     if v.get("contextId").is_some() || v.get("messageWithParams").is_some() {
         info.platform_hint = Some("genesys-cloud");
     }
-    if let Some(status) = v.get("status").and_then(Value::as_u64) {
-        info.status
-            .get_or_insert(u16::try_from(status).unwrap_or(0));
+    // Genesys `status`; `statusCode` of Auth0, NestJS and Azure API Management; a number or its text.
+    for key in ["status", "statusCode"] {
+        let status = v.get(key).and_then(|s| {
+            s.as_u64()
+                .or_else(|| s.as_str().and_then(|t| t.trim().parse().ok()))
+        });
+        if let Some(status) = status.and_then(|s| u16::try_from(s).ok()) {
+            info.status.get_or_insert(status);
+        }
     }
     // Microsoft Graph: {error: {code, message, innerError}}
     if let Some(code) = str_at(v, &["error", "code"]) {
@@ -704,6 +777,45 @@ mod tests {
         assert_eq!(r.required_scopes.last().map(String::as_str), Some("s14999"));
         let r = parse("The token does not contain scopes: [x, y, x, z]");
         assert_eq!(r.required_scopes, vec!["x", "y", "z"]);
+    }
+
+    #[test]
+    fn a_status_pasted_without_its_status_line() {
+        for (text, status) in [
+            ("403", Some(403)),
+            ("  401 Unauthorized", Some(401)),
+            (
+                "Request failed with status code 403: Insufficient scope",
+                Some(403),
+            ),
+            (
+                "The remote server returned an error: (403) Forbidden.",
+                Some(403),
+            ),
+            ("HTTP 401", Some(401)),
+            ("error 403 - you may not", Some(403)),
+            (
+                r#"{"statusCode":401,"message":"Unauthorized. Access token is missing or invalid."}"#,
+                Some(401),
+            ),
+            (r#"{"statusCode":"403","message":"Forbidden"}"#, Some(403)),
+            // Numbers that are not a status: an id, a longer number, a count.
+            ("no such user 401 in this tenant", None),
+            ("status code 4031", None),
+            ("AADSTS403 something", None),
+            ("GET /users/403/messages failed", None),
+            ("", None),
+        ] {
+            assert_eq!(parse(text).status, status, "{text:?}");
+        }
+        // A status line wins over the text.
+        assert_eq!(
+            parse("HTTP/1.1 401 Unauthorized\r\n\r\nstatus code 403").status,
+            Some(401)
+        );
+        // Many a "40" in a long text: read near each, not from the start (linear).
+        let long = "40 ".repeat(200_000) + "status: 403";
+        assert_eq!(parse(&long).status, Some(403));
     }
 
     #[test]

@@ -384,3 +384,62 @@ fn genesys_tokens_me_with_users_me_checks_permissions_with_facts() {
         .unwrap();
     assert_eq!(p.state, RequirementState::Met);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_refusal_in_hand_is_never_allowed_unless_put_down_to_another_token() {
+    let token = jwt(
+        json!({"iss": "https://auth.example.com", "aud": "https://mcp.example.com/mcp",
+        "sub": "u1", "scope": "files:read tasks:write", "iat": NOW - 60.0, "exp": NOW + 3000.0}),
+    );
+    let call = |response: &str| {
+        run(Request {
+            input: token.clone(),
+            operation: Some("POST https://mcp.example.com/mcp".into()),
+            response: Some(response.into()),
+            ..Default::default()
+        })
+    };
+    // The challenge names a scope the token shown has: the refusal came with another (cached) token.
+    let r = call(
+        "HTTP/1.1 403 Forbidden\r\nWWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"tasks:write\"\r\n\r\n",
+    );
+    assert!(codes(&r).contains(&"scope.stale"), "{:?}", codes(&r));
+    assert_eq!(r.verdict, Verdict::Allowed);
+    assert!(
+        r.summary.starts_with("Allowed for the token shown") && r.summary.contains("another token"),
+        "{}",
+        r.summary
+    );
+    // A bare 403, a 401 as a JSON body, a 401 pasted as text: denied, with the fallback's reason.
+    for (response, code) in [
+        ("HTTP/1.1 403 Forbidden", "permission.missing"),
+        ("403", "permission.missing"),
+        (
+            r#"{"statusCode":401,"message":"Unauthorized"}"#,
+            "token.rejected",
+        ),
+        ("Request failed with status code 401", "token.rejected"),
+    ] {
+        let r = call(response);
+        assert_eq!(r.verdict, Verdict::Denied, "{response}: {:?}", codes(&r));
+        assert_eq!(r.findings[0].code, code, "{response}: {:?}", codes(&r));
+        assert!(r.summary.starts_with("Denied: "), "{}", r.summary);
+    }
+    // An encrypted token (a warning alone) refused with 401: denied, and the summary names the encryption.
+    let e = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let jwe = format!(
+        "{}..aXZpdml2aXZpdml2.Y2lwaGVydGV4dA.dGFndGFndGFndGFn",
+        e(json!({"alg": "dir", "enc": "A256GCM"}))
+    );
+    let r = run(Request {
+        input: jwe,
+        operation: Some("POST https://mcp.example.com/mcp".into()),
+        response: Some("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"jwt malformed\"\r\n\r\n".into()),
+        ..Default::default()
+    });
+    assert_eq!(r.verdict, Verdict::Denied, "{:?}", codes(&r));
+    assert!(codes(&r).contains(&"token.encrypted"), "{:?}", codes(&r));
+}

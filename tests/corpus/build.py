@@ -995,6 +995,15 @@ case("H-x01", "DuendeArchive/IdentityServer4#5058 (IDX10222); token issued now w
      {"verdict": D, "first": "token.not_yet_valid", "codes": ["token.not_yet_valid"],
       "absent": ["token.expired", "token.clock_skew"]})
 
+NOW_HX2 = 1767225600
+case("H-x10", "Token Doctor audit of 2026-11-24: a 401 for a token whose exp passed within the clock-skew tolerance", "H",
+     "The API answers 401 to a Graph token that expired 100 s ago: it allows no such skew",
+     {"input": graph_delegated("H-x10", "Mail.Send User.Read", NOW_HX2 - 4630),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "response": "HTTP/1.1 401 Unauthorized",
+      "now": NOW_HX2},
+     {"verdict": D, "first": "token.expired", "codes": ["token.expired"], "absent": ["token.rejected"]})
+
 NOW_H4 = 1483228800
 BOT_APP = guid("H-04:bot")
 case("H-04", "microsoft/botframework-sdk#1885", "H",
@@ -1783,6 +1792,24 @@ ISSUE3_CODES = ["input.empty", "input.no_token", "token.malformed", "token.opaqu
                 "token.exp_overflow", "audience.mismatch", "issuer.mismatch", "scope.missing", "scope.not_granted",
                 "scope.unknown", "permission.missing", "grant.no_user_context", "introspection.inactive",
                 "operation.unknown", "header.malformed", "token.sender_constrained"]
+
+
+NOW_RX = 1767225600
+case("L-x10", "Token Doctor audit of 2026-11-24: a response pasted as its bare status (curl -s -o /dev/null -w '%{http_code}')", "L",
+     "A Graph token that has Mail.Send; the response pasted is just `403`",
+     {"input": graph_delegated("L-x10", "Mail.Send User.Read", NOW_RX - 600),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "response": "403",
+      "now": NOW_RX},
+     {"verdict": D, "first": "permission.missing", "codes": ["permission.missing"]})
+
+case("G-x10", "Token Doctor audit of 2026-11-24: Azure API Management's body {statusCode, message} without a status line", "G",
+     "A token for another API sent through API Management; the 401 comes as a JSON body with statusCode",
+     {"input": graph_delegated("G-x10", "access_as_user", NOW_RX - 600, aud="api://orders-api"),
+      "operation": "GET https://contoso.azure-api.net/orders/v1/orders",
+      "response": '{"statusCode":401,"message":"Unauthorized. Access token is missing or invalid."}',
+      "now": NOW_RX},
+     {"verdict": D, "first": "token.rejected", "codes": ["token.rejected"]})
 
 
 def render() -> dict[str, str]:

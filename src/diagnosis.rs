@@ -1346,7 +1346,8 @@ fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Fi
             {
                 return;
             }
-            let actual = actual.clone().or_else(|| token_iss.map(str::to_string));
+            let named = actual.clone();
+            let actual = named.clone().or_else(|| token_iss.map(str::to_string));
             let detail = match (expected, &actual) {
                 (Some(e), Some(a)) => format!(
                     "The API expected `{e}` but the token's issuer is `{a}`: {}.",
@@ -1355,12 +1356,30 @@ fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Fi
                 (None, Some(a)) => format!("The API rejected the issuer `{a}`."),
                 _ => "The API rejected the token's issuer.".into(),
             };
-            let mut f = Finding::new("issuer.mismatch", Severity::Error, "The API does not trust the token's issuer", detail)
-                .evidence("response", r.message.clone().unwrap_or_default())
-                .fix("Request the token through the same public URL (scheme, host, port, realm) that the API is configured with; inside Docker or Kubernetes, set the issuer/hostname (e.g. Keycloak KC_HOSTNAME) so that both sides see one URL.")
-                .weight(90);
-            if let Some(a) = &actual {
-                f = f.evidence("claim iss", a.clone());
+            // Entra ID's two issuers: v1 tokens (sts.windows.net) unless the API's app registration asks for v2.
+            let entra = actual.as_deref().or(token_iss).is_some_and(|i| {
+                let host = host_of(i);
+                host == "sts.windows.net" || host == "login.microsoftonline.com"
+            });
+            let fix = if entra {
+                "Entra ID issues v1 access tokens (iss https://sts.windows.net/<tenant>/) unless the API's app registration sets accessTokenAcceptedVersion (api.requestedAccessTokenVersion) to 2 (iss https://login.microsoftonline.com/<tenant>/v2.0): make the API's valid issuers match the version its tokens have, or change that setting in the manifest; for a multi-tenant API, validate the issuer per tenant."
+            } else {
+                "Request the token through the same public URL (scheme, host, port, realm) that the API is configured with; inside Docker or Kubernetes, set the issuer/hostname (e.g. Keycloak KC_HOSTNAME) so that both sides see one URL."
+            };
+            let mut f = Finding::new(
+                "issuer.mismatch",
+                Severity::Error,
+                "The API does not trust the token's issuer",
+                detail,
+            )
+            .evidence("response", r.message.clone().unwrap_or_default())
+            .fix(fix)
+            .weight(90);
+            if let Some(i) = token_iss {
+                f = f.evidence("claim iss", i.to_string());
+            }
+            if let Some(n) = named.filter(|n| Some(n.as_str()) != token_iss) {
+                f = f.evidence("issuer in the response", n);
             }
             out.push(f);
             return;

@@ -676,18 +676,34 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
                 actual: q.get(1).cloned(),
             },
         );
-    } else if has("idx10205")
-        || has("issuer validation failed")
-        || has("invalid issuer")
-        || has("the issuer '")
-        || has("iss claim")
+    } else if let Some(at) = [
+        "idx10205",
+        "issuer validation failed",
+        "invalid issuer",
+        "the issuer '",
+        "the issuer \"",
+        "iss claim",
+    ]
+    .iter()
+    .filter_map(|m| lower.find(m))
+    .min()
     {
-        let q = quoted_values(text);
+        // The issuer is a quoted value after the words that name it (a challenge's `error="invalid_token"` comes
+        // before them), the first that looks like one: a URL, else one word.
+        let q = quoted_values(text.get(at..).unwrap_or(""));
+        let actual = q
+            .iter()
+            .find(|v| v.contains("://"))
+            .or_else(|| {
+                q.iter()
+                    .find(|v| !v.is_empty() && !v.contains(char::is_whitespace) && *v != "null")
+            })
+            .cloned();
         push_signal(
             info,
             Signal::IssuerInvalid {
                 expected: None,
-                actual: q.first().cloned(),
+                actual,
             },
         );
     }
@@ -777,6 +793,28 @@ mod tests {
         assert_eq!(r.required_scopes.last().map(String::as_str), Some("s14999"));
         let r = parse("The token does not contain scopes: [x, y, x, z]");
         assert_eq!(r.required_scopes, vec!["x", "y", "z"]);
+    }
+
+    #[test]
+    fn the_issuer_named_in_a_challenge_is_the_one_after_the_words_that_name_it() {
+        let issuer = |text: &str| {
+            parse(text).signals.iter().find_map(|s| match s {
+                Signal::IssuerInvalid { actual, .. } => Some(actual.clone()),
+                _ => None,
+            })
+        };
+        let r = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"The issuer 'http://localhost:8080/realms/my-realm' is invalid\"\r\n\r\n";
+        assert_eq!(
+            issuer(r),
+            Some(Some("http://localhost:8080/realms/my-realm".into()))
+        );
+        let r = "IDX10205: Issuer validation failed. Issuer: 'https://sts.windows.net/t/'. Did not match: validationParameters.ValidIssuer: 'null' or validationParameters.ValidIssuers: 'https://login.microsoftonline.com/t/v2.0'.";
+        assert_eq!(issuer(r), Some(Some("https://sts.windows.net/t/".into())));
+        // Words that name no issuer value.
+        assert_eq!(
+            issuer("error=\"invalid_token\", error_description=\"invalid issuer\""),
+            Some(None)
+        );
     }
 
     #[test]

@@ -1812,6 +1812,18 @@ case("G-x10", "Token Doctor audit of 2026-11-24: Azure API Management's body {st
      {"verdict": D, "first": "token.rejected", "codes": ["token.rejected"]})
 
 
+case("G-x11", "Token Doctor audit of 2026-11-24 (scenarios.md G-08): the rejected issuer quoted in a WWW-Authenticate challenge", "G",
+     "An Entra ID v1 token to an API that only trusts the v2 issuer; the challenge quotes the issuer after error=\"invalid_token\"",
+     {"input": graph_delegated("G-x11", "access_as_user", NOW_RX - 600, aud="api://orders-api"),
+      "operation": "GET https://orders.contoso.com/api/orders",
+      "response": http_response("401 Unauthorized", [
+          ("WWW-Authenticate", 'Bearer error="invalid_token", error_description="The issuer \'https://sts.windows.net/'
+                               + TID + '/\' is invalid"')]),
+      "now": NOW_RX},
+     {"verdict": D, "first": "issuer.mismatch", "mentions": ["https://sts.windows.net/" + TID + "/",
+                                                             "accessTokenAcceptedVersion"]})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

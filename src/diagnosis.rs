@@ -2479,6 +2479,56 @@ fn response_rules(
                     .weight(85),
                 );
             }
+            Signal::ClientSecretInvalid => {
+                out.push(
+                    Finding::new(
+                        "client.secret_invalid",
+                        Severity::Error,
+                        "The token endpoint refused the client secret",
+                        format!("It answered: {msg}. The secret sent is not the client's: mistyped, a secret that expired or was rotated, or (Entra ID) the secret's ID sent instead of its value. This fails before any API call."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Create a new client secret (Entra ID: Certificates & secrets; copy the Value, shown once, not the Secret ID) and update the integration with it.")
+                    .weight(85),
+                );
+            }
+            Signal::ClientAuthFailed => {
+                let genesys = ctx.platform_id.as_deref() == Some("genesys-cloud")
+                    || ctx
+                        .recognized
+                        .call
+                        .as_ref()
+                        .and_then(|c| c.host.as_deref())
+                        .is_some_and(|h| h.contains("mypurecloud") || h.ends_with("pure.cloud"));
+                let mut f = Finding::new(
+                    "client.authentication_failed",
+                    Severity::Error,
+                    "The token endpoint could not authenticate the client",
+                    format!("It answered: {msg}. That is `invalid_client` (RFC 6749 §5.2): the client id is unknown to this token endpoint, the secret is wrong, or the client authenticated another way than it is registered for (Basic header against form fields). It fails before any API call."),
+                )
+                .evidence("response", msg.clone())
+                .fix("Check the client id and secret against the authorization server's registration (no spaces, the current secret), and send them the way the client is set up to authenticate (HTTP Basic or client_id and client_secret form fields).")
+                .weight(80);
+                if genesys {
+                    f = f.fix("Genesys Cloud: an OAuth client exists in one region only; send the token request to the login host of the org's region (login.mypurecloud.com, login.mypurecloud.ie, login.mypurecloud.de, login.mypurecloud.com.au, login.mypurecloud.jp, login.usw2.pure.cloud, ...), and call the API of the same region.");
+                } else {
+                    f = f.fix("Check that the token endpoint is the one of the tenant, realm or region where the client is registered.");
+                }
+                out.push(f);
+            }
+            Signal::GrantNotAllowed => {
+                out.push(
+                    Finding::new(
+                        "client.grant_not_allowed",
+                        Severity::Error,
+                        "The client may not use this grant type",
+                        format!("It answered: {msg}. That is `unauthorized_client` (RFC 6749 §5.2): the client authenticated, but it is not registered for the grant it asked for (client credentials, authorization code, refresh token, ...). It fails before any API call."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Enable the grant type on the client in the authorization server (Okta: the app's allowed grant types; Keycloak: Service accounts for client credentials; Genesys Cloud: the OAuth client's grant type), or use the grant it is registered for.")
+                    .weight(80),
+                );
+            }
             Signal::AccessDenied
                 if !out
                     .iter()

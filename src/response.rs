@@ -70,8 +70,16 @@ pub enum Signal {
     /// The API accepts another signing algorithm than the token's (`Incorrect alg in JWT`, "alg not allowed").
     AlgorithmRejected,
     /// The token endpoint refused the client itself: a public client (no secret) registered as confidential,
-    /// or the reverse (`unauthorized_client`, `invalid_client`, "Client secret not provided").
+    /// or the reverse ("Client secret not provided", "public client", `AADSTS7000218`, `AADSTS700025`).
     ClientType,
+    /// The token endpoint refused the client's secret: wrong, or expired (`AADSTS7000215`, `AADSTS7000222`).
+    ClientSecretInvalid,
+    /// The token endpoint could not authenticate the client and says no more (`invalid_client`, RFC 6749
+    /// §5.2): unknown client id, wrong secret, wrong authentication method, or another tenant's or region's
+    /// token endpoint.
+    ClientAuthFailed,
+    /// The client may not use this grant type (`unauthorized_client`, RFC 6749 §5.2).
+    GrantNotAllowed,
 }
 
 /// Everything read from a response.
@@ -756,14 +764,35 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     {
         push_signal(info, Signal::InvalidToken);
     }
-    if has("client secret not provided")
+    // The client at the token endpoint: what the message says decides, the bare code only when it says nothing.
+    if has("aadsts7000215")
+        || has("aadsts7000222")
+        || has("invalid client secret")
+        || has("client secret is invalid")
+        || has("client secret has expired")
+        || has("client secret expired")
+    {
+        push_signal(info, Signal::ClientSecretInvalid);
+    } else if has("client secret not provided")
         || has("invalid_client_credentials")
-        || code_l == "invalid_client"
-        || code_l == "unauthorized_client"
         || has("public client")
         || has("confidential client")
+        || has("aadsts7000218")
+        || has("aadsts700025")
     {
         push_signal(info, Signal::ClientType);
+    } else if code_l == "unauthorized_client"
+        || has("not authorized to use the provided grant type")
+        || has("grant type is not allowed")
+        || has("unauthorized_client")
+    {
+        push_signal(info, Signal::GrantNotAllowed);
+    } else if code_l == "invalid_client"
+        || has("client authentication failed")
+        || has("aadsts700016")
+        || has("invalid_client")
+    {
+        push_signal(info, Signal::ClientAuthFailed);
     }
     if info.message.is_none() {
         let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");

@@ -1679,6 +1679,42 @@ case("Q-02", "ApicurioArchive/apicurio-studio#1257", "Q",
      {"verdict": D, "absent": ["token.expired", "scope.missing", "audience.mismatch", "token.malformed",
                                *TOKEN_ENDPOINT_ABSENT], "mentions": ["secret"]})
 
+case("Q-x01", "tishige/CallFlowVisualizer#9 (scenarios.md G-09): a Genesys Cloud org in ap_southeast_2, the token asked of login.mypurecloud.com", "Q",
+     "Genesys Cloud client credentials sent to another region's login host: invalid_client, authentication failed",
+     {"input": ("curl -X POST 'https://login.mypurecloud.com/oauth/token' -H 'Content-Type: application/x-www-form-urlencoded' "
+                "-u '" + guid("Q-x01:client") + ":placeholder-secret' -d 'grant_type=client_credentials'"),
+      "response": json.dumps({"error": "invalid_client", "description": "authentication failed",
+                              "error_description": "authentication failed"}),
+      "now": NOW_Q},
+     {"verdict": D, "first": "client.authentication_failed", "absent": ["client.type_mismatch", *TOKEN_ENDPOINT_ABSENT],
+      "mentions": ["region", "login.mypurecloud.com.au"]})
+
+case("Q-x02", "Entra ID error AADSTS7000215 (the secret's ID sent instead of its value; Microsoft's error text)", "Q",
+     "Client credentials with a wrong client secret at Entra ID's token endpoint",
+     {"input": ("curl -X POST https://login.microsoftonline.com/" + TID + "/oauth2/v2.0/token -d client_id="
+                + guid("Q-x02:client") + " -d client_secret=placeholder-secret-id -d scope=https://graph.microsoft.com/.default "
+                "-d grant_type=client_credentials"),
+      "response": http_response("401 Unauthorized", [("Content-Type", "application/json")], json.dumps(
+          {"error": "invalid_client",
+           "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request "
+                                "is the client secret value, not the client secret ID, for a secret added to app '"
+                                + guid("Q-x02:client") + "'.",
+           "error_codes": [7000215]})),
+      "now": NOW_Q},
+     {"verdict": D, "first": "client.secret_invalid", "absent": ["client.type_mismatch", *TOKEN_ENDPOINT_ABSENT],
+      "mentions": ["Value"]})
+
+case("Q-x03", "RFC 6749 §5.2 unauthorized_client; Okta's text for a grant type the app does not allow", "Q",
+     "An Okta app without the client-credentials grant asks for a token with it",
+     {"input": ("curl -X POST https://dev-000000.okta.com/oauth2/default/v1/token -u " + guid("Q-x03:client")
+                + ":placeholder-secret -d grant_type=client_credentials -d scope=orders.read"),
+      "response": http_response("400 Bad Request", [("Content-Type", "application/json")], json.dumps(
+          {"error": "unauthorized_client",
+           "error_description": "The client is not authorized to use the provided grant type. Configured grant types: [authorization_code]."})),
+      "now": NOW_Q},
+     {"verdict": D, "first": "client.grant_not_allowed", "absent": ["client.type_mismatch", *TOKEN_ENDPOINT_ABSENT],
+      "mentions": ["grant"]})
+
 # --- Negative controls: correct tokens that must be allowed with no error findings --------------------------------
 
 case("Z-01", "product brief (issue 3) classic case, fixed; genesys matrix POST /api/v2/conversations/calls", "control",

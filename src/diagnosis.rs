@@ -1611,7 +1611,16 @@ fn check_scopes(req: &ScopeRequirement, held: &[String]) -> (bool, Vec<String>) 
                 if missing.is_empty() {
                     return (true, Vec::new());
                 }
-                if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
+                // Fewest missing; between as few, a read-only scope (`outbound:readonly`) over its read-write
+                // one: the advice names the least privilege that works.
+                let readonly = |m: &[String]| {
+                    m.iter()
+                        .all(|s| s.to_ascii_lowercase().ends_with("readonly"))
+                };
+                if best.as_ref().is_none_or(|b| {
+                    missing.len() < b.len()
+                        || missing.len() == b.len() && readonly(&missing) && !readonly(b)
+                }) {
                     best = Some(missing);
                 }
             }
@@ -1967,6 +1976,12 @@ fn scope_missing_finding(
     let op_name = op_display(ctx, op);
     let alts = requirement_text(req);
     let first_missing = missing.first().cloned().unwrap_or_default();
+    // Other sets of scopes would do as well: the title names the closest, not as the only way.
+    let or_other = if matches!(req, ScopeRequirement::AnyOf(sets) if sets.len() > 1) {
+        " (or an alternative)"
+    } else {
+        ""
+    };
     let client_has = ctx
         .introspection
         .as_ref()
@@ -1976,13 +1991,15 @@ fn scope_missing_finding(
         (
             "scope.not_granted",
             format!(
-                "The token lacks the {kind_word} `{first_missing}`, though the OAuth client now has it"
+                "The token lacks the {kind_word} `{first_missing}`{or_other}, though the OAuth client now has it"
             ),
         )
     } else {
         (
             "scope.missing",
-            format!("The token lacks the {kind_word} `{first_missing}` that {op_name} needs"),
+            format!(
+                "The token lacks the {kind_word} `{first_missing}`{or_other} that {op_name} needs"
+            ),
         )
     };
     let mut detail = format!(
@@ -2080,10 +2097,27 @@ fn permission_missing_finding(
         "the user's role"
     };
     let mode = if any { "at least one of" } else { "all of" };
+    // When any one will do, the title names the least: a `view` permission before an `edit` one.
+    let named = if any && list.len() > 1 {
+        let least = list
+            .iter()
+            .find(|p| {
+                let action = p.rsplit(':').next().unwrap_or("").to_ascii_lowercase();
+                matches!(action.as_str(), "view" | "read" | "readonly")
+            })
+            .or(list.first());
+        format!(
+            "{} (or another of the {})",
+            least.cloned().unwrap_or_default(),
+            list.len()
+        )
+    } else {
+        list.first().cloned().unwrap_or_default()
+    };
     let mut f = Finding::new(
         "permission.missing",
         Severity::Error,
-        format!("Missing the {} permission {}", platform_name(ctx), list.first().cloned().unwrap_or_default()),
+        format!("Missing the {} permission {named}", platform_name(ctx)),
         format!(
             "{op_name} needs {mode} {}. This is a platform permission granted through {who}, not an OAuth scope: adding scopes does not help.",
             list.join(", ")

@@ -443,3 +443,61 @@ fn a_refusal_in_hand_is_never_allowed_unless_put_down_to_another_token() {
     assert_eq!(r.verdict, Verdict::Denied, "{:?}", codes(&r));
     assert!(codes(&r).contains(&"token.encrypted"), "{:?}", codes(&r));
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn when_any_one_will_do_the_title_names_the_least_privilege() {
+    let m = Matrix::from_json(
+        &json!({
+            "platform": {"id": "genesys-cloud", "name": "Genesys Cloud", "hosts": ["*.mypurecloud.com"],
+                "basePaths": [], "scopeCatalog": ["outbound", "outbound:readonly", "users:readonly"],
+                "provenance": {"sources": ["test matrix"]}},
+            "operations": [
+                {"method": "GET", "path": "/api/v2/outbound/campaigns",
+                 "scopes": {"type": "anyOf", "sets": [["outbound"], ["outbound:readonly"]]},
+                 "permissions": {"mode": "ANY", "list": ["outbound:campaign:edit", "outbound:campaign:view"]}}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut registry = Registry::default();
+    registry.install(m);
+    let diagnose = |req: Request| {
+        token_doctor::diagnose(
+            &Request {
+                now: Some(NOW),
+                ..req
+            },
+            &registry,
+        )
+    };
+    let r = diagnose(Request {
+        input:
+            r#"{"access_token":"opaqueTOKEN123456","token_type":"bearer","scope":"users:readonly"}"#
+                .into(),
+        operation: Some("GET https://api.mypurecloud.com/api/v2/outbound/campaigns".into()),
+        ..Default::default()
+    });
+    let f = &r.findings[0];
+    assert_eq!(f.code, "scope.missing", "{:?}", codes(&r));
+    assert!(
+        f.title.contains("`outbound:readonly` (or an alternative)"),
+        "{}",
+        f.title
+    );
+    let r = diagnose(Request {
+        input: r#"{"access_token":"opaqueTOKEN123456","token_type":"bearer","scope":"outbound:readonly"}"#.into(),
+        operation: Some("GET https://api.mypurecloud.com/api/v2/outbound/campaigns".into()),
+        response: Some(r#"{"message":"You must have at least one of the following permissions assigned: [outbound:campaign:edit, outbound:campaign:view]","code":"missing.any.permissions","status":403}"#.into()),
+        ..Default::default()
+    });
+    let f = &r.findings[0];
+    assert_eq!(f.code, "permission.missing", "{:?}", codes(&r));
+    assert!(
+        f.title
+            .ends_with("outbound:campaign:view (or another of the 2)"),
+        "{}",
+        f.title
+    );
+}

@@ -277,6 +277,26 @@ export async function mountTokenDoctor(container, options = {}) {
   /** The token the paste carries, as the engine reads it (null when there is none). */
   const pastedToken = () => { try { return tokenOf(field.input.value) ?? null; } catch { return null; } };
 
+  /**
+   * True when the report says the paste presents Basic credentials (a client id and secret, or a user name and
+   * password): the engine reads their base64 as the token of a malformed header, so tokenOf returns them.
+   * `recognized` names the scheme for a header or a value; `header.malformed` does for a curl command or a raw
+   * request too (and when Basic is one of several schemes).
+   */
+  const basicCredentials = (report) => /\bthe basic scheme\b/i.test(report?.recognized ?? '')
+    || (report?.findings ?? []).some((f) => f.code === 'header.malformed' && /\bbasic\b/i.test(f.detail ?? ''));
+
+  /**
+   * The token the live checks may send: the one the engine reads in the paste, never the paste itself (it may be a
+   * token response with a refresh token, or a request with a client secret) and never Basic credentials. Null when
+   * there is none.
+   */
+  function liveToken() {
+    if (state.pending) run(); // a keystroke not yet diagnosed: the report must be this paste's
+    const token = pastedToken();
+    return token && !basicCredentials(state.report) ? token : null;
+  }
+
   // While a keystroke waits for its diagnosis, the root carries data-pending (tests and embedders can wait on it).
   const schedule = () => {
     clearTimeout(state.debounce);
@@ -434,7 +454,10 @@ export async function mountTokenDoctor(container, options = {}) {
       panels = mountPanels(q, {
         engine,
         getRequest: request,
-        getToken: () => pastedToken() ?? field.input.value,
+        getToken: liveToken,
+        noToken: () => (pastedToken() && basicCredentials(state.report)
+          ? 'The paste carries Basic credentials (a client id and secret, or a user name and password), not an access token, so nothing was sent. Paste the access token, or the "Authorization: Bearer \u2026" header of the failing request.'
+          : null),
         getIssuer: () => state.report?.claims?.issuer ?? null,
         onIntrospection: (value) => { state.introspection = value ?? null; run(); },
         onReport: (report) => { if (report && typeof report === 'object') show(report, false); },

@@ -42,13 +42,14 @@ function el(tag, props = {}, children = []) {
  * buttons that send a token send nothing and say so; `noToken()` (optional) → the sentence saying why there is no
  * token, when it is not simply that none was recognized; `getIssuer()` → the token's `iss` or undefined;
  * `onIntrospection(response, extra)` → called with an introspection response or a Genesys TokenInfo (extra:
- * `{ source, user, permissions }`), to re-diagnose with it; `onDiscovery(document)` (optional); `engine`
- * (optional): the module with `introspect`, `discover`, `genesysTokenInfo`, `livePlan`.
+ * `{ source, user, permissions }`), to re-diagnose with it, only while `getToken()` still gives the token that was
+ * sent; `onDiscovery(document)` (optional); `engine` (optional): the module with `introspect`, `discover`,
+ * `genesysTokenInfo`, `livePlan`.
  */
 export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntrospection, onDiscovery, engine = wasm } = {}) {
   const n = ++panelCount;
   const id = (name) => `live-${name}${n > 1 ? `-${n}` : ''}`;
-  // Read when a button is pressed, not to state the destinations (which need no token).
+  // Read when a button is pressed and when its answer arrives, not to state the destinations (which need no token).
   const token = () => String((getToken && getToken()) || '').trim();
   const issuer = () => String((getIssuer && getIssuer()) || '').trim();
 
@@ -196,21 +197,23 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
     return box;
   }
 
-  function showOk(title, value, warnings = []) {
-    const box = el('div', { class: 'live-ok' }, [el('p', { class: 'live-ok-title', text: title })]);
+  function showOk(title, value, warnings = [], dataset = {}) {
+    const box = el('div', { class: 'live-ok', dataset }, [el('p', { class: 'live-ok-title', text: title })]);
     if (warnings.length) box.append(el('ul', { class: 'live-warnings' }, warnings.map((w) => el('li', { text: w }))));
     box.append(el('pre', { class: 'live-json', text: JSON.stringify(value, null, 2) }));
     return box;
   }
 
+  // `render(r)` returns the nodes to show, or `{ nodes, status }` when the status line must say more than "done".
   async function run(label, call, render) {
     controller = new AbortController();
     setBusy(true, label);
     result.replaceChildren();
     try {
       const r = await call(controller.signal);
-      result.replaceChildren(...render(r));
-      status.textContent = r.ok ? `${label}: done.` : `${label}: failed (${r.error.kind}).`;
+      const shown = render(r);
+      result.replaceChildren(...(shown.nodes ?? shown));
+      status.textContent = shown.status ?? (r.ok ? `${label}: done.` : `${label}: failed (${r.error.kind}).`);
     } catch (e) {
       // Invalid options (no endpoint, an address it will not send to...): the engine's message says what is wrong.
       status.textContent = `${label}: ${e && e.message ? e.message : String(e)}`;
@@ -233,14 +236,31 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
     return null;
   }
 
+  /**
+   * The answer about `sent` is applied (`apply()`) only while the paste still carries that token: a slow answer
+   * must not change the diagnosis of a token pasted since (it could make it "Allowed"). Returns the sentence and
+   * the status to show.
+   */
+  function applyIfCurrent(sent, label, apply, what) {
+    if (token() === sent) {
+      apply();
+      return { note: `The diagnosis now uses this ${what}.`, applied: 'true', status: undefined };
+    }
+    return {
+      note: `The paste has changed since it was asked, so this ${what} was not applied to the diagnosis: press the button again to ask about what is pasted now.`,
+      applied: 'false',
+      status: `${label}: done; not applied (the paste changed).`,
+    };
+  }
+
   introspectBtn.addEventListener('click', () => {
     const sent = tokenToSend('Introspect');
     if (!sent) return;
     run('Introspect', (signal) => engine.introspect({ ...introspectOptions(sent), signal }), (r) => {
       if (!r.ok) return [showError(r.error)];
-      onIntrospection?.(r.response, { source: 'introspection', url: r.url });
+      const { note, applied, status: line } = applyIfCurrent(sent, 'Introspect', () => onIntrospection?.(r.response, { source: 'introspection', url: r.url }), 'answer');
       const active = r.response.active === true ? 'active' : r.response.active === false ? 'NOT active' : 'unknown';
-      return [showOk(`${r.url} answered ${r.status}: the token is ${active}. The diagnosis now uses this answer.`, r.response, r.warnings)];
+      return { nodes: [showOk(`${r.url} answered ${r.status}: the token is ${active}. ${note}`, r.response, r.warnings, { applied })], status: line };
     });
   });
 
@@ -259,12 +279,12 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
     if (!sent) return;
     run('Ask Genesys', (signal) => engine.genesysTokenInfo({ ...genesysOptions(sent), signal }), (r) => {
       if (!r.ok) return [showError(r.error)];
-      onIntrospection?.(r.response, { source: 'genesys-tokens-me', url: r.url, user: r.user, permissions: r.permissions });
-      const out = [showOk(`${r.url} answered ${r.status}. The diagnosis now uses this TokenInfo.`, r.response)];
+      const { note, applied, status: line } = applyIfCurrent(sent, 'Ask Genesys', () => onIntrospection?.(r.response, { source: 'genesys-tokens-me', url: r.url, user: r.user, permissions: r.permissions }), 'TokenInfo');
+      const out = [showOk(`${r.url} answered ${r.status}. ${note}`, r.response, [], { applied })];
       if (r.userSkipped) out.push(el('p', { class: 'live-note', text: r.userSkipped }));
       if (r.userError) out.push(showError(r.userError));
       if (Array.isArray(r.permissions)) out.push(showOk(`The user's permissions (${r.permissions.length}):`, r.permissions));
-      return out;
+      return { nodes: out, status: line };
     });
   });
 

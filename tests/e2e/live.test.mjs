@@ -442,6 +442,62 @@ test('the page\'s panel sends nothing when the paste carries no token, and never
   assertClean(page);
 });
 
+test('an answer that arrives after the paste changed is not applied to the new paste (typed, sample, clear)', async () => {
+  const page = await openApp();
+  // POST /things needs api:write (your own document, in the project's format).
+  const matrix = {
+    platform: { id: 'custom', name: 'Things API', hosts: ['api.token-doctor.test'] },
+    operations: [{ method: 'POST', path: '/things', scopes: { type: 'anyOf', sets: [['api:write']] } }],
+  };
+  await page.click('#own-document > summary');
+  await page.fill('#matrix-text', JSON.stringify(matrix));
+  await page.click('#matrix-use');
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
+  await fillIntrospection(page);
+  // The introspection answers are held until the paste has changed.
+  const held = [];
+  await page.route(oidc.introspectionEndpoint, (route) => (route.request().method() === 'POST' ? held.push(route) : route.continue()));
+  const nextHeld = async () => { while (held.length === 0) await new Promise((r) => setTimeout(r, 20)); };
+  const both = await oidc.token({ scope: 'api:read api:write' }); // allowed once introspected
+  const readOnly = await oidc.token({ scope: 'api:read' });
+  const verdict = () => page.evaluate(() => ({ verdict: document.querySelector('#verdict').dataset.verdict, text: document.querySelector('#verdict').textContent }));
+  const changes = {
+    'another token pasted': () => pasteApp(page, readOnly),
+    'the sample button': () => page.click('#load-sample'),
+    'the clear button': () => page.click('#clear-all'),
+  };
+  for (const [name, change] of Object.entries(changes)) {
+    await page.fill('#operation', 'POST https://api.token-doctor.test/things');
+    await pasteApp(page, both);
+    await page.click('#live-introspect');
+    await nextHeld();
+    await change();
+    const shown = await verdict();
+    assert.notEqual(shown.verdict, 'allowed', name);
+    await held.shift().continue();
+    await page.waitForSelector('#live-result .live-ok');
+    await page.waitForFunction(() => document.querySelector('#live-cancel').disabled);
+    await page.waitForSelector('.td:not([data-pending])');
+    assert.deepEqual(await verdict(), shown, `${name}: the verdict is still the new paste's`);
+    assert.equal(await page.getAttribute('#live-result .live-ok', 'data-applied'), 'false', name);
+    assert.match(await page.textContent('#live-result'), /The paste has changed since.*not applied/s, name);
+    assert.match(await page.textContent('#live-status'), /not applied/, name);
+  }
+
+  // Control: asked about the token pasted now, the answer is applied.
+  await page.fill('#operation', 'POST https://api.token-doctor.test/things');
+  await pasteApp(page, readOnly);
+  await page.click('#live-introspect');
+  await nextHeld();
+  await held.shift().continue();
+  await page.waitForSelector('#findings [data-code="scope.missing"]');
+  assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'denied');
+  assert.equal(await page.getAttribute('#live-result .live-ok', 'data-applied'), 'true');
+  assert.match(await page.textContent('#verdict'), /api:write/);
+  await page.unroute(oidc.introspectionEndpoint);
+  assertClean(page);
+});
+
 test('the JS API works in Node too (no CORS there): introspection and a timeout', async () => {
   const fs = await import('node:fs');
   const path = await import('node:path');

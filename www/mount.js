@@ -24,6 +24,8 @@ const SKELETON_MS = 100;
  * `platform` option's) before it is shown without it ("Loading the … permission matrix", then diagnosed again).
  */
 const FIRST_MATRIX_WAIT_MS = 1500;
+/** The largest document the engine reads (`MAX_MATRIX_BYTES` in src/limits.rs); a larger file is not even read. */
+const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -96,6 +98,13 @@ function afterPaint() {
     const timer = setTimeout(resolve, 100);
     requestAnimationFrame(() => setTimeout(() => { clearTimeout(timer); resolve(); }, 0));
   });
+}
+
+/** A size for the user: "33,554,433 bytes (32.0 MiB)"; a whole number of MiB as "32 MiB (33,554,432 bytes)". */
+function bytes(n) {
+  const mib = n / (1024 * 1024);
+  const exact = `${n.toLocaleString('en')} bytes`;
+  return Number.isInteger(mib) ? `${mib} MiB (${exact})` : `${exact} (${mib.toFixed(1)} MiB)`;
 }
 
 /** Runs `fn` when the browser has nothing else to do (a timer where requestIdleCallback is missing). */
@@ -367,9 +376,25 @@ export async function mountTokenDoctor(container, options = {}) {
   }
   q('matrix-use').addEventListener('click', () => useDocument(''));
   q('matrix-file').addEventListener('change', async (e) => {
-    const file = e.target.files?.[0];
+    const input = e.target;
+    const file = input.files?.[0];
     if (!file) return;
-    q('matrix-text').value = await file.text();
+    const still = state.customMatrix ? ` Still using ${state.customName === 'pasted' ? 'the pasted document' : `\u201c${state.customName}\u201d`}.` : '';
+    // The engine refuses a larger document unread: reading it first would only hold the tab (hundreds of MB).
+    if (file.size > MAX_DOCUMENT_BYTES) {
+      input.value = ''; // choosing the same file again (after trimming it) fires "change" again
+      setText(q('matrix-status'), `\u201c${file.name}\u201d is ${bytes(file.size)}; documents over ${bytes(MAX_DOCUMENT_BYTES)} are not read.${still}`);
+      return;
+    }
+    let text;
+    try { text = await file.text(); } catch (err) {
+      // Removed, moved or changed on disk since it was chosen, or not readable.
+      input.value = '';
+      setText(q('matrix-status'), `\u201c${file.name}\u201d could not be read: ${String(err?.message ?? err).replace(/\.?$/, '.')}${still}`);
+      return;
+    }
+    if (destroyed) return;
+    q('matrix-text').value = text;
     useDocument(file.name);
   });
   q('matrix-clear').addEventListener('click', () => {

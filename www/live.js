@@ -7,7 +7,8 @@
 //   import { mountLivePanel } from './live.js';
 //   await init();   // the engine must be initialized first
 //   mountLivePanel(document.querySelector('#live'), {
-//     getToken: () => '<the access token being diagnosed>',
+//     getToken: () => '<the access token being diagnosed>',   // or null: then nothing is sent
+//     noToken: () => null,                              // optional: why there is none, when the default sentence is not it
 //     getIssuer: () => report.claims?.issuer,          // the token's iss, if any
 //     onIntrospection: (response, extra) => rediagnose({ introspection: response }),
 //     onDiscovery: (doc) => {},                         // optional: the metadata document (jwks_uri...)
@@ -37,14 +38,18 @@ function el(tag, props = {}, children = []) {
 
 /**
  * Renders the live-check panel into `container` and returns `{ element, destroy }`.
- * Options: `getToken()` → the token to check (string); `getIssuer()` → the token's `iss` or undefined;
+ * Options: `getToken()` → the token to check (string), or null (or '') when the paste carries none: then the
+ * buttons that send a token send nothing and say so; `noToken()` (optional) → the sentence saying why there is no
+ * token, when it is not simply that none was recognized; `getIssuer()` → the token's `iss` or undefined;
  * `onIntrospection(response, extra)` → called with an introspection response or a Genesys TokenInfo (extra:
- * `{ source, user, permissions }`), to re-diagnose with it; `onDiscovery(document)` (optional);
- * `engine` (optional): the module with `introspect`, `discover`, `genesysTokenInfo`, `livePlan`.
+ * `{ source, user, permissions }`), to re-diagnose with it, only while `getToken()` still gives the token that was
+ * sent; `onDiscovery(document)` (optional); `engine` (optional): the module with `introspect`, `discover`,
+ * `genesysTokenInfo`, `livePlan`.
  */
-export function mountLivePanel(container, { getToken, getIssuer, onIntrospection, onDiscovery, engine = wasm } = {}) {
+export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntrospection, onDiscovery, engine = wasm } = {}) {
   const n = ++panelCount;
   const id = (name) => `live-${name}${n > 1 ? `-${n}` : ''}`;
+  // Read when a button is pressed and when its answer arrives, not to state the destinations (which need no token).
   const token = () => String((getToken && getToken()) || '').trim();
   const issuer = () => String((getIssuer && getIssuer()) || '').trim();
 
@@ -124,8 +129,8 @@ export function mountLivePanel(container, { getToken, getIssuer, onIntrospection
     const s = Number(timeout.value);
     return Number.isFinite(s) && s > 0 ? Math.min(Math.round(s * 1000), 120000) : 10000;
   };
-  const introspectOptions = () => ({
-    endpoint: endpoint.value, token: token(), clientId: clientId.value, clientSecret: clientSecret.value,
+  const introspectOptions = (tok) => ({
+    endpoint: endpoint.value, token: tok, clientId: clientId.value, clientSecret: clientSecret.value,
     auth: auth.value, bearer: bearer.value, timeoutMs: timeoutMs(), includeSecrets: includeSecrets.checked,
   });
   const genesysRegion = () => {
@@ -133,8 +138,8 @@ export function mountLivePanel(container, { getToken, getIssuer, onIntrospection
     // A loopback host:port (local testing) is an API host, not a region.
     return /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(r) || /^https?:\/\//.test(r) ? { apiHost: r } : { region: r };
   };
-  const genesysOptions = () => ({
-    ...genesysRegion(), token: token(), withUser: withUser.checked, timeoutMs: timeoutMs(), includeSecrets: includeSecrets.checked,
+  const genesysOptions = (tok) => ({
+    ...genesysRegion(), token: tok, withUser: withUser.checked, timeoutMs: timeoutMs(), includeSecrets: includeSecrets.checked,
   });
 
   function describe(node, plan, what) {
@@ -184,6 +189,7 @@ export function mountLivePanel(container, { getToken, getIssuer, onIntrospection
       el('p', { class: 'live-error-title', text: `${{
         cors: 'Blocked by the browser (CORS)', network: 'No answer (network)', timeout: 'Timed out',
         http: `The server answered${err.status ? ` ${err.status}` : ''}`, not_json: 'Not a JSON answer', aborted: 'Cancelled',
+        no_token: 'No token to send',
       }[err.kind] ?? err.kind}` }),
       el('p', { class: 'live-error-message', text: err.message }),
     ]);
@@ -191,23 +197,25 @@ export function mountLivePanel(container, { getToken, getIssuer, onIntrospection
     return box;
   }
 
-  function showOk(title, value, warnings = []) {
-    const box = el('div', { class: 'live-ok' }, [el('p', { class: 'live-ok-title', text: title })]);
+  function showOk(title, value, warnings = [], dataset = {}) {
+    const box = el('div', { class: 'live-ok', dataset }, [el('p', { class: 'live-ok-title', text: title })]);
     if (warnings.length) box.append(el('ul', { class: 'live-warnings' }, warnings.map((w) => el('li', { text: w }))));
     box.append(el('pre', { class: 'live-json', text: JSON.stringify(value, null, 2) }));
     return box;
   }
 
+  // `render(r)` returns the nodes to show, or `{ nodes, status }` when the status line must say more than "done".
   async function run(label, call, render) {
     controller = new AbortController();
     setBusy(true, label);
     result.replaceChildren();
     try {
       const r = await call(controller.signal);
-      result.replaceChildren(...render(r));
-      status.textContent = r.ok ? `${label}: done.` : `${label}: failed (${r.error.kind}).`;
+      const shown = render(r);
+      result.replaceChildren(...(shown.nodes ?? shown));
+      status.textContent = shown.status ?? (r.ok ? `${label}: done.` : `${label}: failed (${r.error.kind}).`);
     } catch (e) {
-      // Invalid options (no token, no endpoint...): the engine's message says what is missing.
+      // Invalid options (no endpoint, an address it will not send to...): the engine's message says what is wrong.
       status.textContent = `${label}: ${e && e.message ? e.message : String(e)}`;
     } finally {
       controller = null;
@@ -215,12 +223,46 @@ export function mountLivePanel(container, { getToken, getIssuer, onIntrospection
     }
   }
 
-  introspectBtn.addEventListener('click', () => run('Introspect', (signal) => engine.introspect({ ...introspectOptions(), signal }), (r) => {
-    if (!r.ok) return [showError(r.error)];
-    onIntrospection?.(r.response, { source: 'introspection', url: r.url });
-    const active = r.response.active === true ? 'active' : r.response.active === false ? 'NOT active' : 'unknown';
-    return [showOk(`${r.url} answered ${r.status}: the token is ${active}. The diagnosis now uses this answer.`, r.response, r.warnings)];
-  }));
+  /**
+   * The token to send, read when the button is pressed; null when there is none, and then the panel says why and
+   * sends nothing (never the paste in its place: it may hold a refresh token or a client secret).
+   */
+  function tokenToSend(label) {
+    const tok = token();
+    if (tok) return tok;
+    const why = (noToken && noToken()) || 'No token was recognized in the paste, so nothing was sent. Paste the access token itself, its "Authorization: Bearer \u2026" header, or the whole token response (with access_token).';
+    result.replaceChildren(showError({ kind: 'no_token', message: why }));
+    status.textContent = `${label}: nothing sent (no token).`;
+    return null;
+  }
+
+  /**
+   * The answer about `sent` is applied (`apply()`) only while the paste still carries that token: a slow answer
+   * must not change the diagnosis of a token pasted since (it could make it "Allowed"). Returns the sentence and
+   * the status to show.
+   */
+  function applyIfCurrent(sent, label, apply, what) {
+    if (token() === sent) {
+      apply();
+      return { note: `The diagnosis now uses this ${what}.`, applied: 'true', status: undefined };
+    }
+    return {
+      note: `The paste has changed since it was asked, so this ${what} was not applied to the diagnosis: press the button again to ask about what is pasted now.`,
+      applied: 'false',
+      status: `${label}: done; not applied (the paste changed).`,
+    };
+  }
+
+  introspectBtn.addEventListener('click', () => {
+    const sent = tokenToSend('Introspect');
+    if (!sent) return;
+    run('Introspect', (signal) => engine.introspect({ ...introspectOptions(sent), signal }), (r) => {
+      if (!r.ok) return [showError(r.error)];
+      const { note, applied, status: line } = applyIfCurrent(sent, 'Introspect', () => onIntrospection?.(r.response, { source: 'introspection', url: r.url }), 'answer');
+      const active = r.response.active === true ? 'active' : r.response.active === false ? 'NOT active' : 'unknown';
+      return { nodes: [showOk(`${r.url} answered ${r.status}: the token is ${active}. ${note}`, r.response, r.warnings, { applied })], status: line };
+    });
+  });
 
   discoverBtn.addEventListener('click', () => run('Discover', (signal) => engine.discover({ issuer: issuer(), timeoutMs: timeoutMs(), signal }), (r) => {
     if (!r.ok) return [showError(r.error)];
@@ -232,15 +274,19 @@ export function mountLivePanel(container, { getToken, getIssuer, onIntrospection
     return [showOk(`Found ${r.url}.`, doc, r.warnings), el('pre', { class: 'live-summary', text: summary })];
   }));
 
-  genesysBtn.addEventListener('click', () => run('Ask Genesys', (signal) => engine.genesysTokenInfo({ ...genesysOptions(), signal }), (r) => {
-    if (!r.ok) return [showError(r.error)];
-    onIntrospection?.(r.response, { source: 'genesys-tokens-me', url: r.url, user: r.user, permissions: r.permissions });
-    const out = [showOk(`${r.url} answered ${r.status}. The diagnosis now uses this TokenInfo.`, r.response)];
-    if (r.userSkipped) out.push(el('p', { class: 'live-note', text: r.userSkipped }));
-    if (r.userError) out.push(showError(r.userError));
-    if (Array.isArray(r.permissions)) out.push(showOk(`The user's permissions (${r.permissions.length}):`, r.permissions));
-    return out;
-  }));
+  genesysBtn.addEventListener('click', () => {
+    const sent = tokenToSend('Ask Genesys');
+    if (!sent) return;
+    run('Ask Genesys', (signal) => engine.genesysTokenInfo({ ...genesysOptions(sent), signal }), (r) => {
+      if (!r.ok) return [showError(r.error)];
+      const { note, applied, status: line } = applyIfCurrent(sent, 'Ask Genesys', () => onIntrospection?.(r.response, { source: 'genesys-tokens-me', url: r.url, user: r.user, permissions: r.permissions }), 'TokenInfo');
+      const out = [showOk(`${r.url} answered ${r.status}. ${note}`, r.response, [], { applied })];
+      if (r.userSkipped) out.push(el('p', { class: 'live-note', text: r.userSkipped }));
+      if (r.userError) out.push(showError(r.userError));
+      if (Array.isArray(r.permissions)) out.push(showOk(`The user's permissions (${r.permissions.length}):`, r.permissions));
+      return { nodes: out, status: line };
+    });
+  });
 
   cancelBtn.addEventListener('click', () => controller?.abort());
   for (const input of [endpoint, clientId, auth, bearer, region, withUser, timeout]) {

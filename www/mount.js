@@ -24,6 +24,8 @@ const SKELETON_MS = 100;
  * `platform` option's) before it is shown without it ("Loading the … permission matrix", then diagnosed again).
  */
 const FIRST_MATRIX_WAIT_MS = 1500;
+/** The largest document the engine reads (`MAX_MATRIX_BYTES` in src/limits.rs); a larger file is not even read. */
+const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -96,6 +98,13 @@ function afterPaint() {
     const timer = setTimeout(resolve, 100);
     requestAnimationFrame(() => setTimeout(() => { clearTimeout(timer); resolve(); }, 0));
   });
+}
+
+/** A size for the user: "33,554,433 bytes (32.0 MiB)"; a whole number of MiB as "32 MiB (33,554,432 bytes)". */
+function bytes(n) {
+  const mib = n / (1024 * 1024);
+  const exact = `${n.toLocaleString('en')} bytes`;
+  return Number.isInteger(mib) ? `${mib} MiB (${exact})` : `${exact} (${mib.toFixed(1)} MiB)`;
 }
 
 /** Runs `fn` when the browser has nothing else to do (a timer where requestIdleCallback is missing). */
@@ -277,6 +286,26 @@ export async function mountTokenDoctor(container, options = {}) {
   /** The token the paste carries, as the engine reads it (null when there is none). */
   const pastedToken = () => { try { return tokenOf(field.input.value) ?? null; } catch { return null; } };
 
+  /**
+   * True when the report says the paste presents Basic credentials (a client id and secret, or a user name and
+   * password): the engine reads their base64 as the token of a malformed header, so tokenOf returns them.
+   * `recognized` names the scheme for a header or a value; `header.malformed` does for a curl command or a raw
+   * request too (and when Basic is one of several schemes).
+   */
+  const basicCredentials = (report) => /\bthe basic scheme\b/i.test(report?.recognized ?? '')
+    || (report?.findings ?? []).some((f) => f.code === 'header.malformed' && /\bbasic\b/i.test(f.detail ?? ''));
+
+  /**
+   * The token the live checks may send: the one the engine reads in the paste, never the paste itself (it may be a
+   * token response with a refresh token, or a request with a client secret) and never Basic credentials. Null when
+   * there is none.
+   */
+  function liveToken() {
+    if (state.pending) run(); // a keystroke not yet diagnosed: the report must be this paste's
+    const token = pastedToken();
+    return token && !basicCredentials(state.report) ? token : null;
+  }
+
   // While a keystroke waits for its diagnosis, the root carries data-pending (tests and embedders can wait on it).
   const schedule = () => {
     clearTimeout(state.debounce);
@@ -347,9 +376,25 @@ export async function mountTokenDoctor(container, options = {}) {
   }
   q('matrix-use').addEventListener('click', () => useDocument(''));
   q('matrix-file').addEventListener('change', async (e) => {
-    const file = e.target.files?.[0];
+    const input = e.target;
+    const file = input.files?.[0];
     if (!file) return;
-    q('matrix-text').value = await file.text();
+    const still = state.customMatrix ? ` Still using ${state.customName === 'pasted' ? 'the pasted document' : `\u201c${state.customName}\u201d`}.` : '';
+    // The engine refuses a larger document unread: reading it first would only hold the tab (hundreds of MB).
+    if (file.size > MAX_DOCUMENT_BYTES) {
+      input.value = ''; // choosing the same file again (after trimming it) fires "change" again
+      setText(q('matrix-status'), `\u201c${file.name}\u201d is ${bytes(file.size)}; documents over ${bytes(MAX_DOCUMENT_BYTES)} are not read.${still}`);
+      return;
+    }
+    let text;
+    try { text = await file.text(); } catch (err) {
+      // Removed, moved or changed on disk since it was chosen, or not readable.
+      input.value = '';
+      setText(q('matrix-status'), `\u201c${file.name}\u201d could not be read: ${String(err?.message ?? err).replace(/\.?$/, '.')}${still}`);
+      return;
+    }
+    if (destroyed) return;
+    q('matrix-text').value = text;
     useDocument(file.name);
   });
   q('matrix-clear').addEventListener('click', () => {
@@ -434,7 +479,10 @@ export async function mountTokenDoctor(container, options = {}) {
       panels = mountPanels(q, {
         engine,
         getRequest: request,
-        getToken: () => pastedToken() ?? field.input.value,
+        getToken: liveToken,
+        noToken: () => (pastedToken() && basicCredentials(state.report)
+          ? 'The paste carries Basic credentials (a client id and secret, or a user name and password), not an access token, so nothing was sent. Paste the access token, or the "Authorization: Bearer \u2026" header of the failing request.'
+          : null),
         getIssuer: () => state.report?.claims?.issuer ?? null,
         onIntrospection: (value) => { state.introspection = value ?? null; run(); },
         onReport: (report) => { if (report && typeof report === 'object') show(report, false); },

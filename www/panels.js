@@ -5,12 +5,12 @@ import { mountLivePanel } from './live.js';
 
 /**
  * Mounts both panels into #verify-panel and #live-panel. `callbacks`: engine (the full engine's bindings, loaded),
- * getRequest, getToken, getIssuer, onIntrospection, onReport. Returns `{ changed(), destroy() }`: call `changed()`
- * after each diagnosis.
+ * getRequest, getToken, noToken, getIssuer, onIntrospection, onReport. Returns `{ changed(), destroy() }`: call
+ * `changed()` after each diagnosis.
  */
-export function mountPanels(q, { engine, getRequest, getToken, getIssuer, onIntrospection, onReport }) {
+export function mountPanels(q, { engine, getRequest, getToken, noToken, getIssuer, onIntrospection, onReport }) {
   const verify = mountVerifyPanel(q('verify-panel'), { getRequest, onReport, engine });
-  const live = mountLivePanel(q('live-panel'), { getToken, getIssuer, onIntrospection, engine });
+  const live = mountLivePanel(q('live-panel'), { getToken, noToken, getIssuer, onIntrospection, engine });
   return {
     changed() { void verify.refresh(); live.refresh(); },
     destroy() { live.destroy(); },

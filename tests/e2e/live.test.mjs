@@ -363,6 +363,141 @@ test('invalid options reject with a clear message and send nothing', async () =>
   assertClean(page);
 });
 
+/** Opens the real page (www/index.html, through mount.js) with its live-check box open and the panel mounted. */
+async function openApp() {
+  const page = await openPage(browser, `${pageOrigin}/www/index.html`);
+  await page.locator('#verdict').filter({ hasText: /\S{4,}/ }).waitFor();
+  await page.click('#live-box > summary');
+  await page.waitForSelector('#live-introspect');
+  return page;
+}
+
+/** Pastes `text` into the real page and waits for its diagnosis. */
+async function pasteApp(page, text) {
+  await page.fill('#input', text);
+  await page.waitForSelector('.td:not([data-pending])');
+}
+
+/** Presses a live-check button and waits until the panel has said what came of it. */
+async function press(page, button) {
+  await page.evaluate(() => { document.querySelector('#live-status').textContent = ''; });
+  await page.click(button);
+  await page.waitForFunction(() => {
+    const status = document.querySelector('#live-status').textContent;
+    return status && !status.endsWith('\u2026') && document.querySelector('#live-cancel').disabled;
+  });
+}
+
+/** The kind of the error the live panel shows (null when it shows none). */
+const errorKind = (page) => page.evaluate(() => document.querySelector('#live-result .live-error')?.dataset.kind ?? null);
+
+/** The requests of `page` that leave the page's origin, from now on. */
+function offPage(page) {
+  const sent = [];
+  page.on('request', (r) => { if (!r.url().startsWith(`${pageOrigin}/`)) sent.push(`${r.method()} ${r.url()} ${r.postData() ?? ''}`); });
+  return sent;
+}
+
+test('the page\'s panel sends nothing when the paste carries no token, and never Basic credentials as a token', async () => {
+  const page = await openApp();
+  const sent = offPage(page);
+  await fillIntrospection(page);
+  await page.fill('#live-region', genesys.apiHost);
+  const secret = 'Sup3rSecretValue';
+  const basic = Buffer.from(`myclient:${secret}`).toString('base64');
+  // Pastes in which the engine finds no token: before, the panel sent the whole paste as the token.
+  const noToken = [
+    JSON.stringify({ refresh_token: secret, token_type: 'bearer' }),
+    `curl -u myclient:${secret} https://api.example.com/x`,
+    `POST /oauth/token HTTP/1.1\nHost: as.example.com\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type=client_credentials&client_id=myclient&client_secret=${secret}`,
+  ];
+  for (const text of noToken) {
+    await pasteApp(page, text);
+    for (const button of ['#live-introspect', '#live-genesys']) {
+      await press(page, button);
+      assert.deepEqual(sent, [], `${button} after ${text}`);
+      assert.equal(await errorKind(page), 'no_token', `${button} after ${text}`);
+      assert.match(await page.textContent('#live-result'), /No token was recognized in the paste.*nothing was sent/s);
+      assert.match(await page.textContent('#live-status'), /nothing sent/);
+    }
+  }
+  // Basic credentials, which the engine reads as the token of a malformed header: not sent either.
+  for (const text of [`Authorization: Basic ${basic}`, `curl -H "Authorization: Basic ${basic}" https://api.example.com/x`]) {
+    await pasteApp(page, text);
+    for (const button of ['#live-introspect', '#live-genesys']) {
+      await press(page, button);
+      assert.deepEqual(sent, [], `${button} after ${text}`);
+      assert.equal(await errorKind(page), 'no_token', `${button} after ${text}`);
+      assert.match(await page.textContent('#live-result'), /Basic credentials.*nothing was sent/s);
+    }
+  }
+  assert.ok(genesys.requests.every((r) => !String(r.authorization).includes(basic) && !String(r.authorization).includes(secret)));
+
+  // Control: a Bearer header pasted, its token goes out (only the token, not the header).
+  await pasteApp(page, `Authorization: Bearer ${GENESYS.user}`);
+  await press(page, '#live-genesys');
+  await page.waitForSelector('#live-result .live-ok');
+  assert.equal(genesys.requests.at(-1).authorization, `Bearer ${GENESYS.user}`);
+  assert.deepEqual(sent.map((s) => s.split(' ').slice(0, 2).join(' ')), [`GET http://${genesys.apiHost}/api/v2/tokens/me`]);
+  assertClean(page);
+});
+
+test('an answer that arrives after the paste changed is not applied to the new paste (typed, sample, clear)', async () => {
+  const page = await openApp();
+  // POST /things needs api:write (your own document, in the project's format).
+  const matrix = {
+    platform: { id: 'custom', name: 'Things API', hosts: ['api.token-doctor.test'] },
+    operations: [{ method: 'POST', path: '/things', scopes: { type: 'anyOf', sets: [['api:write']] } }],
+  };
+  await page.click('#own-document > summary');
+  await page.fill('#matrix-text', JSON.stringify(matrix));
+  await page.click('#matrix-use');
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
+  await fillIntrospection(page);
+  // The introspection answers are held until the paste has changed.
+  const held = [];
+  await page.route(oidc.introspectionEndpoint, (route) => (route.request().method() === 'POST' ? held.push(route) : route.continue()));
+  const nextHeld = async () => { while (held.length === 0) await new Promise((r) => setTimeout(r, 20)); };
+  const both = await oidc.token({ scope: 'api:read api:write' }); // allowed once introspected
+  const readOnly = await oidc.token({ scope: 'api:read' });
+  const verdict = () => page.evaluate(() => ({ verdict: document.querySelector('#verdict').dataset.verdict, text: document.querySelector('#verdict').textContent }));
+  const changes = {
+    'another token pasted': () => pasteApp(page, readOnly),
+    'the sample button': () => page.click('#load-sample'),
+    'the clear button': () => page.click('#clear-all'),
+  };
+  for (const [name, change] of Object.entries(changes)) {
+    await page.fill('#operation', 'POST https://api.token-doctor.test/things');
+    await pasteApp(page, both);
+    await page.click('#live-introspect');
+    await nextHeld();
+    await change();
+    const shown = await verdict();
+    assert.notEqual(shown.verdict, 'allowed', name);
+    await held.shift().continue();
+    await page.waitForSelector('#live-result .live-ok');
+    await page.waitForFunction(() => document.querySelector('#live-cancel').disabled);
+    await page.waitForSelector('.td:not([data-pending])');
+    assert.deepEqual(await verdict(), shown, `${name}: the verdict is still the new paste's`);
+    assert.equal(await page.getAttribute('#live-result .live-ok', 'data-applied'), 'false', name);
+    assert.match(await page.textContent('#live-result'), /The paste has changed since.*not applied/s, name);
+    assert.match(await page.textContent('#live-status'), /not applied/, name);
+  }
+
+  // Control: asked about the token pasted now, the answer is applied.
+  await page.fill('#operation', 'POST https://api.token-doctor.test/things');
+  await pasteApp(page, readOnly);
+  await page.click('#live-introspect');
+  await nextHeld();
+  await held.shift().continue();
+  await page.waitForSelector('#findings [data-code="scope.missing"]');
+  assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'denied');
+  assert.equal(await page.getAttribute('#live-result .live-ok', 'data-applied'), 'true');
+  assert.match(await page.textContent('#verdict'), /api:write/);
+  await page.unroute(oidc.introspectionEndpoint);
+  assertClean(page);
+});
+
 test('the JS API works in Node too (no CORS there): introspection and a timeout', async () => {
   const fs = await import('node:fs');
   const path = await import('node:path');

@@ -3,7 +3,9 @@
 // your own OpenAPI document (paste and file), comparing two tokens, copyable raw JSON, signature state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, assertClean } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, serve, openPage, assertClean, ROOT } from './harness.mjs';
 import {
   graphToken, OPAQUE, PETS_OPENAPI, PETS_YAML, petsToken, hs256Token, NOW, ready, verdictIs, openClipboardPage,
 } from './page-helpers.mjs';
@@ -179,6 +181,36 @@ test('your own OpenAPI document, from the file picker (YAML)', async () => {
   await page.fill('#operation', 'POST https://pets.example.com/v1/pets');
   await verdictIs(page, 'denied');
   assert.match(await page.textContent('#verdict'), /pets:write/);
+  assertClean(page);
+});
+
+test('your own OpenAPI document, from the file picker: a file over the engine\'s limit is refused unread; a read error is said', async () => {
+  // The engine's limit, as src/limits.rs states it (mount.js repeats it): the file is one byte over it.
+  const [, n, shift] = fs.readFileSync(path.join(ROOT, 'src/limits.rs'), 'utf8').match(/MAX_MATRIX_BYTES: usize = (\d+) << (\d+);/);
+  const limit = Number(n) * 2 ** Number(shift);
+  const page = await openPage(browser, url);
+  await ready(page);
+  await page.click('#own-document > summary');
+  await page.setInputFiles('#matrix-file', { name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(limit + 1, 'a') });
+  await page.locator('#matrix-status', { hasText: 'huge.json' }).waitFor();
+  const status = await page.textContent('#matrix-status');
+  const size = (b) => b.toLocaleString('en');
+  assert.equal(status, `\u201chuge.json\u201d is ${size(limit + 1)} bytes (${(limit / 2 ** 20).toFixed(1)} MiB); documents over ${limit / 2 ** 20} MiB (${size(limit)} bytes) are not read.`);
+  assert.equal(await page.inputValue('#matrix-text'), '', 'nothing was read into the page');
+  assert.doesNotMatch(await page.textContent('#platform-status'), /Using your document/);
+
+  // A file that cannot be read (removed or changed on disk after it was chosen): File.text() rejects, here because
+  // the test makes it. The document in use stays in use.
+  await page.fill('#matrix-text', JSON.stringify(PETS_OPENAPI));
+  await page.click('#matrix-use');
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
+  await page.evaluate(() => {
+    File.prototype.text = () => Promise.reject(new DOMException('The requested file could not be read', 'NotReadableError'));
+  });
+  await page.setInputFiles('#matrix-file', { name: 'pets.yaml', mimeType: 'text/yaml', buffer: Buffer.from(PETS_YAML) });
+  await page.locator('#matrix-status', { hasText: 'could not be read' }).waitFor();
+  assert.equal(await page.textContent('#matrix-status'), '\u201cpets.yaml\u201d could not be read: The requested file could not be read. Still using the pasted document.');
+  assert.match(await page.textContent('#platform-status'), /Using your document/);
   assertClean(page);
 });
 

@@ -290,3 +290,21 @@ fn an_object_nested_too_deep_is_a_finding_and_a_wrong_type_names_its_field() {
         assert!(message.ends_with(says), "{message}");
     }
 }
+
+#[wasm_bindgen_test]
+fn token_of_gives_the_token_and_never_basic_credentials() {
+    let jwt = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.";
+    assert_eq!(
+        token_doctor::bindings::token_of(&format!("Authorization: Bearer {jwt}")).as_deref(),
+        Some(jwt)
+    );
+    for paste in [
+        "Authorization: Basic Y2xpZW50OnNlY3JldA==",
+        "Basic Y2xpZW50OnNlY3JldA==",
+        "curl https://api.example.com/x -H 'Authorization: Basic Y2xpZW50OnNlY3JldA=='",
+        "GET /x HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: basic Y2xpZW50OnNlY3JldA==\r\n\r\n",
+        r#"{"refresh_token":"Sup3rSecretValue","token_type":"bearer"}"#,
+    ] {
+        assert_eq!(token_doctor::bindings::token_of(paste), None, "{paste}");
+    }
+}

@@ -346,9 +346,10 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         all_met && (ctx.token.is_some() || ctx.introspection.is_some()),
     );
     // The API refused: "allowed" stays only when the token shown meets every requirement and the refusal is put
-    // down to another token having been sent (scope.stale). (A cause it names is an error: rejection_fallback.)
+    // down to another token having been sent (scope.stale, token.stale). (A cause it names is an error: rejection_fallback.)
     if refusal(&ctx).is_some() {
-        if verdict == Verdict::Allowed && !findings.iter().any(|f| f.code == "scope.stale") {
+        if verdict == Verdict::Allowed && !findings.iter().any(|f| STALE.contains(&f.code.as_str()))
+        {
             verdict = Verdict::Unknown;
         }
     }
@@ -659,7 +660,7 @@ fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> St
         .unwrap_or_default();
     match verdict {
         Verdict::Denied => format!("Denied: {}", first.map(|f| f.title.as_str()).unwrap_or("")),
-        Verdict::Allowed if findings.iter().any(|f| f.code == "scope.stale") => format!("Allowed for the token shown: it meets every requirement of{op} that Token Doctor can see, so the refusal pasted probably came with another token (see below)."),
+        Verdict::Allowed if findings.iter().any(|f| STALE.contains(&f.code.as_str())) => format!("Allowed for the token shown: it meets every requirement of{op} that Token Doctor can see, so the refusal pasted probably came with another token (see below)."),
         Verdict::Allowed => format!("Allowed: the token meets every requirement of{op} that Token Doctor can see."),
         Verdict::Unknown => match first {
             Some(f) if f.severity != Severity::Info || f.code != "operation.missing" => format!("Unknown: {}", f.title),
@@ -849,6 +850,15 @@ fn capitalize(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
+}
+
+/// The token's expiry (unix seconds): its `exp`, or the introspection response's.
+fn token_exp(ctx: &Context) -> Option<i64> {
+    ctx.claims
+        .as_ref()
+        .and_then(|c| c.expires.as_ref())
+        .and_then(|e| e.seconds)
+        .or_else(|| ctx.introspection.as_ref().and_then(|i| i.exp))
 }
 
 fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
@@ -2401,6 +2411,29 @@ fn response_rules(
                 }
                 out.push(f);
             }
+            Signal::Expired
+                if !out.iter().any(|f| f.code == "token.expired")
+                    && token_exp(ctx).is_some_and(|e| e > ctx.now) =>
+            {
+                // The token shown has not expired: the expired one the API saw was another.
+                let e = token_exp(ctx).unwrap_or(ctx.now);
+                out.push(
+                    Finding::new(
+                        "token.stale",
+                        Severity::Warning,
+                        "The API says the token has expired, but the token shown has not",
+                        format!(
+                            "It answered: {msg}. The token shown is valid until {} ({}). So the request carried another token, an older one the integration kept (cached from an earlier connection, or refreshed but not replaced), or the API's clock is far ahead.",
+                            crate::time::utc(e),
+                            crate::time::relative(e, ctx.now)
+                        ),
+                    )
+                    .evidence("response", msg.clone())
+                    .evidence("claim exp", crate::time::utc(e))
+                    .fix("Make the integration send its current token: clear its token cache or reconnect the account, and refresh before expiry. If it already sends this token, check the API server's clock.")
+                    .weight(86),
+                );
+            }
             Signal::Expired if !out.iter().any(|f| f.code == "token.expired") => {
                 out.push(
                     Finding::new(
@@ -2627,8 +2660,9 @@ fn response_rules(
 
 /// The warnings that name a cause of a refusal (as against remarks about the paste or the matrix): with a 401 or
 /// 403 in hand, one of them is the reason given for the verdict, and the generic fallback is not added.
-const CAUSE_WARNINGS: [&str; 8] = [
+const CAUSE_WARNINGS: [&str; 9] = [
     "scope.stale",
+    "token.stale",
     "token.opaque",
     "token.expired",
     "token.clock_skew",
@@ -2637,6 +2671,9 @@ const CAUSE_WARNINGS: [&str; 8] = [
     "issuer.mismatch",
     "audience.mismatch",
 ];
+
+/// The findings that say the token shown would pass and the refusal came with another token.
+const STALE: [&str; 2] = ["scope.stale", "token.stale"];
 
 /// Whether `f` is an error, or a warning that names a cause of a refusal ([`CAUSE_WARNINGS`]).
 fn explains_refusal(f: &Finding) -> bool {
@@ -2657,13 +2694,13 @@ fn refusal(ctx: &Context) -> Option<u16> {
 fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
     // The API refused, no rule found an error, and a warning names a cause: that warning is the cause, an error
-    // (so the verdict is "denied", as every denial is, by an error). scope.stale stays a warning: it says the
-    // token shown would pass and the refusal came with another one.
+    // (so the verdict is "denied", as every denial is, by an error). scope.stale and token.stale stay warnings:
+    // they say the token shown would pass and the refusal came with another one.
     if let Some(status) = refusal(ctx) {
         if !out.iter().any(|f| f.severity == Severity::Error) {
             for f in out.iter_mut().filter(|f| {
                 f.severity == Severity::Warning
-                    && f.code != "scope.stale"
+                    && !STALE.contains(&f.code.as_str())
                     && CAUSE_WARNINGS.contains(&f.code.as_str())
             }) {
                 f.severity = Severity::Error;

@@ -1860,6 +1860,17 @@ case("G-x11", "Token Doctor audit of 2026-11-24 (scenarios.md G-08): the rejecte
                                                              "accessTokenAcceptedVersion"]})
 
 
+case("E-x10", "Token Doctor audit of 2026-11-24: Graph says 'the token is expired' about a token valid for another hour", "E",
+     "The API says the token expired, but the token pasted is valid: the integration sent an older, cached one",
+     {"input": "Bearer " + graph_delegated("E-x10", "Mail.Send User.Read", NOW_RX - 60),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "response": json.dumps({"error": {"code": "InvalidAuthenticationToken",
+                                        "message": "Lifetime validation failed, the token is expired.",
+                                        "innerError": {"request-id": guid("E-x10")}}}),
+      "now": NOW_RX},
+     {"verdict": A, "first": "token.stale", "absent": ["token.expired", "token.rejected"], "mentions": ["cache"]})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

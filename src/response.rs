@@ -617,11 +617,14 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     {
         push_signal(info, Signal::AlgorithmRejected);
     }
-    if has("do not have permission")
-        || has("does not have permission")
-        || has("insufficient permissions")
-        || has("not authorized to perform")
-        || has("permission denied")
+    // Genesys Cloud's `not.authorized` ("You are not authorized to perform the requested action.") names no
+    // permission: it is a refusal without a reason (above), not a missing permission.
+    if code_l != "not.authorized"
+        && (has("do not have permission")
+            || has("does not have permission")
+            || has("insufficient permissions")
+            || has("not authorized to perform")
+            || has("permission denied"))
     {
         push_signal(info, Signal::PermissionDenied);
     }
@@ -843,6 +846,26 @@ mod tests {
         assert_eq!(
             issuer("error=\"invalid_token\", error_description=\"invalid issuer\""),
             Some(None)
+        );
+    }
+
+    #[test]
+    fn genesys_not_authorized_names_no_permission() {
+        let r = parse(
+            r#"{"message":"You are not authorized to perform the requested action.","code":"not.authorized","status":403,"contextId":"c"}"#,
+        );
+        assert!(r.signals.contains(&Signal::AccessDenied), "{:?}", r.signals);
+        assert!(
+            !r.signals.contains(&Signal::PermissionDenied),
+            "{:?}",
+            r.signals
+        );
+        // Another platform's text that says the same words still reads as a permission refusal.
+        let r = parse("User is not authorized to perform: iam:ListUsers");
+        assert!(
+            r.signals.contains(&Signal::PermissionDenied),
+            "{:?}",
+            r.signals
         );
     }
 

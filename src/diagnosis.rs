@@ -2812,7 +2812,12 @@ fn has_error(out: &[Finding], code: &str) -> bool {
 /// Scopes that appear in the token, the response or the token response but that the platform does not define.
 fn unknown_scope_rules(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     let Some(m) = ctx.matrix else { return };
-    if m.platform.scope_catalog.is_empty() {
+    // A token for another API (audience.mismatch) carries that API's scopes: they say nothing of this platform.
+    if m.platform.scope_catalog.is_empty()
+        || out
+            .iter()
+            .any(|f| f.code == "audience.mismatch" && f.severity == Severity::Error)
+    {
         return;
     }
     let mut seen: Vec<(String, &'static str)> = Vec::new();
@@ -2863,10 +2868,11 @@ fn unknown_scope_rules(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
         let mut f = Finding::new(
             "scope.unknown",
             Severity::Warning,
-            format!("`{s}` is not a {} scope", m.platform.name),
+            format!("`{s}` is not a {} scope that Token Doctor knows", m.platform.name),
             format!(
-                "{} does not define the scope `{s}` (seen in {wherefrom}); advice that names it is wrong for this platform.{}",
+                "No {} operation in the matrix accepts `{s}` (seen in {wherefrom}), and its list of {} scopes does not have it. Advice that names it (a forum answer, an old tutorial) is likely wrong for this platform; if the platform itself issued it, it belongs to APIs the matrix does not describe and plays no part here.{}",
                 m.platform.name,
+                m.platform.scope_catalog.len(),
                 match &needed {
                     Some(n) => format!(" The operation needs `{n}`."),
                     None => String::new(),
@@ -2894,12 +2900,12 @@ fn unknown_scope_rules(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                 "scope.unknown",
                 Severity::Warning,
                 format!(
-                    "{} more scopes are not {} scopes",
+                    "{} more scopes are not {} scopes that Token Doctor knows",
                     more.len(),
                     m.platform.name
                 ),
                 format!(
-                    "Also not defined by {}: {}{}.",
+                    "Also in no {} operation of the matrix: {}{}.",
                     m.platform.name,
                     shown.join(", "),
                     if more.len() > shown.len() {

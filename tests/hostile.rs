@@ -1148,7 +1148,11 @@ case!(twenty_thousand_unknown_scopes_on_a_graph_operation, {
 
 case!(a_scope_of_half_a_megabyte_on_a_graph_operation, {
     let r = diagnose_on_platforms(graph_token("S".repeat(MB / 2)));
-    expect(&r, &["scope.unknown"], &["not a Microsoft Graph scope"]);
+    expect(
+        &r,
+        &["scope.unknown"],
+        &["not a Microsoft Graph scope that Token Doctor knows"],
+    );
 });
 
 case!(an_operation_path_of_half_a_megabyte_on_genesys, {

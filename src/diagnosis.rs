@@ -1697,11 +1697,12 @@ fn operation_rules(
             let mut f = Finding::new(
                 "operation.unknown",
                 Severity::Warning,
-                format!("{} has no operation {} {}", m.platform.name, call.method, call.path),
+                // The matrix's, not the platform's: a matrix holds what its sources publish (NICE CXone's, a dozen).
+                format!("The {} matrix has no operation {} {}", m.platform.name, call.method, call.path),
                 if near.is_empty() {
-                    "The matrix has no operation like it.".to_string()
+                    format!("None of its {} operations is like it.", m.operation_count())
                 } else {
-                    format!("Nearest known operations: {}. Check the method and the path (a typo, a missing version prefix, or another API).", near.join("; "))
+                    format!("Nearest of its {} operations: {}. Check the method and the path (a typo, a missing version prefix, or another API); the operation may also be one its sources do not list.", m.operation_count(), near.join("; "))
                 },
             )
             .evidence("operation", format!("{} {}", call.method, call.path))

@@ -1998,7 +1998,30 @@ fn scope_missing_finding(
         .as_ref()
         .and_then(|i| i.client_scopes.as_ref())
         .map(|cs| missing.iter().all(|m| cs.iter().any(|c| c == m)));
-    let (code, title) = if client_has == Some(true) {
+    // The token that works (`previous`), of the same client and issuer, has every missing scope: the client is
+    // granted them, and the failing token predates the grant or did not ask for them.
+    let working_has = ctx
+        .request
+        .previous
+        .as_deref()
+        .filter(|p| !p.trim().is_empty() && p.len() <= crate::limits::MAX_INPUT_BYTES)
+        .zip(ctx.token.as_deref())
+        .map(|(p, t)| crate::compare::compare(p, t, ctx.now))
+        .is_some_and(|c| {
+            !c.identical
+                && c.same.get("client") == Some(&true)
+                && c.same.get("issuer") == Some(&true)
+                && !missing.is_empty()
+                && missing.iter().all(|m| c.scopes_lost.contains(m))
+        });
+    let (code, title) = if working_has {
+        (
+            "scope.not_granted",
+            format!(
+                "The token lacks the {kind_word} `{first_missing}`{or_other}, though the token that works has it"
+            ),
+        )
+    } else if client_has == Some(true) {
         (
             "scope.not_granted",
             format!(
@@ -2023,6 +2046,9 @@ fn scope_missing_finding(
     );
     if client_has == Some(true) {
         detail.push_str(" The OAuth client is configured with it, so the token was issued before the scope was added: refreshing never adds scopes.");
+    }
+    if working_has {
+        detail.push_str(" The token that works (the same client and issuer) carries it, so the client is granted it already: this token was issued before the grant, or for a request that did not ask for it. The integration needs a new token, not a change to the app registration.");
     }
     if app_only
         && op.app_scopes.is_some()
@@ -2062,6 +2088,9 @@ fn scope_missing_finding(
                 )
                 .weight(85);
         }
+    }
+    if working_has {
+        return f.fix("Get a new token the way the working one was got (sign in again, or reconnect the account; request the scope explicitly if the integration names its scopes), and make the integration use it instead of the one it kept: a refreshed token keeps its old scopes.");
     }
     f = match ctx.platform_id.as_deref() {
         Some("genesys-cloud") => {

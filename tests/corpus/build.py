@@ -1871,6 +1871,15 @@ case("E-x10", "Token Doctor audit of 2026-11-24: Graph says 'the token is expire
      {"verdict": A, "first": "token.stale", "absent": ["token.expired", "token.rejected"], "mentions": ["cache"]})
 
 
+case("E-x11", "Token Doctor audit of 2026-11-24: the token that works (given to compare) already has the scope the failing one lacks", "E",
+     "The failing Graph token predates the Mail.Send grant; a newer token of the same app has it",
+     {"input": graph_delegated("E-x11", "User.Read", NOW_RX - 600),
+      "previous": graph_delegated("E-x11:works", "User.Read Mail.Send", NOW_RX - 300, appid=guid("app:E-x11")),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "now": NOW_RX},
+     {"verdict": D, "first": "scope.not_granted", "absent": ["scope.missing"], "mentions": ["new token"]})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

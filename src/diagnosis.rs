@@ -1492,6 +1492,9 @@ fn introspection_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 let c = causes.remove(idx);
                 causes.insert(0, format!("{c} (its `exp` has passed)"));
             }
+        } else if token_exp(ctx).is_some_and(|e| e > ctx.now) {
+            // Its `exp` is still ahead: it did not expire (unless the server's clock is far ahead).
+            causes.retain(|c| c != "the token expired");
         }
         let mut f = Finding::new(
             "introspection.inactive",
@@ -2098,7 +2101,7 @@ fn scope_missing_finding(
             if client_has != Some(true) {
                 f = f.fix(format!("In Genesys Cloud Admin > Integrations > OAuth, add the scope `{first_missing}` to the OAuth client."));
             }
-            f.fix("Then get a new token through a new authorization (reconnect the account in Zapier / sign in again): a refreshed token keeps its old scopes.")
+            f.fix("Then get a new token through a new authorization (sign in again, or reconnect the account in the integration, e.g. a Zapier connection): a refreshed token keeps its old scopes.")
                 .fix(guidance(ctx, "scope").unwrap_or_else(|| "Scopes limit what the app may do; the user's permissions still apply.".into()))
         }
         Some("microsoft-graph") => {
@@ -2195,6 +2198,10 @@ fn response_rules(
         .clone()
         .or_else(|| r.code.clone())
         .unwrap_or_else(|| "(see response)".into());
+    // The message in a sentence that ends with its own period ("It answered: {said}."), not two.
+    let said = msg
+        .trim_end_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_string();
 
     // Scopes named by the response (challenge `scope=`, Auth0 "expected any of").
     if !r.required_scopes.is_empty()
@@ -2344,7 +2351,7 @@ fn response_rules(
                         "grant.no_user_context",
                         Severity::Error,
                         "The operation needs a signed-in user, and the token has none",
-                        format!("The API answered: {msg}. The token was issued to an application only ({}).", facts.grant_reason),
+                        format!("The API answered: {said}. The token was issued to an application only ({}).", facts.grant_reason),
                     )
                     .evidence("response", msg.clone())
                     .fix("Use a flow with a signed-in user (authorization code), or call the equivalent operation that names the user (e.g. /users/{id} instead of /me).")
@@ -2358,7 +2365,7 @@ fn response_rules(
                         Severity::Error,
                         "The app-only token carries no application permissions (`roles`)",
                         format!(
-                            "The API answered: {msg}. An app-only token must carry the API's application permissions (app roles) in `roles`; this one has {}.",
+                            "The API answered: {said}. An app-only token must carry the API's application permissions (app roles) in `roles`; this one has {}.",
                             if facts.roles.is_empty() { "none".into() } else { facts.roles.join(" ") }
                         ),
                     )
@@ -2403,7 +2410,7 @@ fn response_rules(
                         format!("Missing the permission {}", perms.first().cloned().unwrap_or_default())
                     },
                     if perms.is_empty() {
-                        format!("The API answered: {msg}. This is about what the user, app or installation is allowed (roles, permissions), not about the token's format.")
+                        format!("The API answered: {said}. This is about what the user, app or installation is allowed (roles, permissions), not about the token's format.")
                     } else {
                         format!(
                             "The API needs {} {}. Platform permissions come from roles (the user's, or the OAuth client's for client credentials), not from OAuth scopes.",
@@ -2453,7 +2460,7 @@ fn response_rules(
                         Severity::Warning,
                         "The API says the token has expired, but the token shown has not",
                         format!(
-                            "It answered: {msg}. The token shown is valid until {} ({}). So the request carried another token, an older one the integration kept (cached from an earlier connection, or refreshed but not replaced), or the API's clock is far ahead.",
+                            "It answered: {said}. The token shown is valid until {} ({}). So the request carried another token, an older one the integration kept (cached from an earlier connection, or refreshed but not replaced), or the API's clock is far ahead.",
                             crate::time::utc(e),
                             crate::time::relative(e, ctx.now)
                         ),
@@ -2470,7 +2477,7 @@ fn response_rules(
                         "token.expired",
                         Severity::Error,
                         "The API says the token has expired",
-                        format!("It answered: {msg}."),
+                        format!("It answered: {said}."),
                     )
                     .evidence("response", msg.clone())
                     .fix("Get a new access token; make the integration refresh before expiry.")
@@ -2488,7 +2495,7 @@ fn response_rules(
                         Severity::Error,
                         "The API could not validate the token's lifetime",
                         format!(
-                            "It answered: {msg}. The `exp` claim is missing or unreadable to it."
+                            "It answered: {said}. The `exp` claim is missing or unreadable to it."
                         ),
                     )
                     .evidence("response", msg.clone())
@@ -2501,7 +2508,7 @@ fn response_rules(
                     .any(|f| f.code == "token.not_yet_valid" || f.code == "token.clock_skew") =>
             {
                 out.push(
-                    Finding::new("token.not_yet_valid", Severity::Error, "The API says the token is not valid yet", format!("It answered: {msg}. The clocks of the issuer and the API probably disagree."))
+                    Finding::new("token.not_yet_valid", Severity::Error, "The API says the token is not valid yet", format!("It answered: {said}. The clocks of the issuer and the API probably disagree."))
                         .evidence("response", msg.clone())
                         .fix("Synchronize clocks (NTP); allow a small clock skew.")
                         .weight(81),
@@ -2520,7 +2527,7 @@ fn response_rules(
                         "signature.key_not_found",
                         Severity::Error,
                         "The API does not know the key that signed the token",
-                        format!("It answered: {msg}. The token's `kid` is {kid}: the API fetched the keys of another issuer (another realm, tenant or environment), or its cached keys predate a key rotation."),
+                        format!("It answered: {said}. The token's `kid` is {kid}: the API fetched the keys of another issuer (another realm, tenant or environment), or its cached keys predate a key rotation."),
                     )
                     .evidence("response", msg.clone())
                     .evidence("header kid", kid.to_string())
@@ -2539,7 +2546,7 @@ fn response_rules(
                         "signature.invalid",
                         Severity::Error,
                         "The API could not validate the token's signature",
-                        format!("It answered: {msg}. The header says alg {alg}. Usual causes: a token from another environment or issuer, an HS256 token sent to an API that expects RS256 (or the reverse), or a wrong key/secret."),
+                        format!("It answered: {said}. The header says alg {alg}. Usual causes: a token from another environment or issuer, an HS256 token sent to an API that expects RS256 (or the reverse), or a wrong key/secret."),
                     )
                     .evidence("response", msg.clone())
                     .evidence("header alg", alg.to_string())
@@ -2553,7 +2560,7 @@ fn response_rules(
                         "input.no_token",
                         Severity::Error,
                         "The API received no bearer token",
-                        format!("It answered: {msg}. The request reached it without a usable Authorization header."),
+                        format!("It answered: {said}. The request reached it without a usable Authorization header."),
                     )
                     .evidence("response", msg.clone())
                     .fix("Send \"Authorization: Bearer <access token>\" (check that the integration's header field is not empty or misnamed).")
@@ -2567,7 +2574,7 @@ fn response_rules(
                         Severity::Error,
                         "The token endpoint refused the client: public vs confidential",
                         format!(
-                            "It answered: {msg}. A browser or mobile app cannot keep a secret and must be registered as a public client (authorization code + PKCE); a confidential client must send its secret. This fails before any API call."
+                            "It answered: {said}. A browser or mobile app cannot keep a secret and must be registered as a public client (authorization code + PKCE); a confidential client must send its secret. This fails before any API call."
                         ),
                     )
                     .evidence("response", msg.clone())
@@ -2582,7 +2589,7 @@ fn response_rules(
                         "client.secret_invalid",
                         Severity::Error,
                         "The token endpoint refused the client secret",
-                        format!("It answered: {msg}. The secret sent is not the client's: mistyped, a secret that expired or was rotated, or (Entra ID) the secret's ID sent instead of its value. This fails before any API call."),
+                        format!("It answered: {said}. The secret sent is not the client's: mistyped, a secret that expired or was rotated, or (Entra ID) the secret's ID sent instead of its value. This fails before any API call."),
                     )
                     .evidence("response", msg.clone())
                     .fix("Create a new client secret (Entra ID: Certificates & secrets; copy the Value, shown once, not the Secret ID) and update the integration with it.")
@@ -2601,7 +2608,7 @@ fn response_rules(
                     "client.authentication_failed",
                     Severity::Error,
                     "The token endpoint could not authenticate the client",
-                    format!("It answered: {msg}. That is `invalid_client` (RFC 6749 §5.2): the client id is unknown to this token endpoint, the secret is wrong, or the client authenticated another way than it is registered for (Basic header against form fields). It fails before any API call."),
+                    format!("It answered: {said}. That is `invalid_client` (RFC 6749 §5.2): the client id is unknown to this token endpoint, the secret is wrong, or the client authenticated another way than it is registered for (Basic header against form fields). It fails before any API call."),
                 )
                 .evidence("response", msg.clone())
                 .fix("Check the client id and secret against the authorization server's registration (no spaces, the current secret), and send them the way the client is set up to authenticate (HTTP Basic or client_id and client_secret form fields).")
@@ -2619,7 +2626,7 @@ fn response_rules(
                         "client.grant_not_allowed",
                         Severity::Error,
                         "The client may not use this grant type",
-                        format!("It answered: {msg}. That is `unauthorized_client` (RFC 6749 §5.2): the client authenticated, but it is not registered for the grant it asked for (client credentials, authorization code, refresh token, ...). It fails before any API call."),
+                        format!("It answered: {said}. That is `unauthorized_client` (RFC 6749 §5.2): the client authenticated, but it is not registered for the grant it asked for (client credentials, authorization code, refresh token, ...). It fails before any API call."),
                     )
                     .evidence("response", msg.clone())
                     .fix("Enable the grant type on the client in the authorization server (Okta: the app's allowed grant types; Keycloak: Service accounts for client credentials; Genesys Cloud: the OAuth client's grant type), or use the grant it is registered for.")
@@ -2636,7 +2643,7 @@ fn response_rules(
                         "access.denied",
                         Severity::Error,
                         "The API denied access without saying why",
-                        format!("It answered: {msg}. The token facts above show no other cause: check the user's or app's permissions for this resource (roles, divisions, licences, resource ownership)."),
+                        format!("It answered: {said}. The token facts above show no other cause: check the user's or app's permissions for this resource (roles, divisions, licences, resource ownership)."),
                     )
                     .evidence("response", msg.clone())
                     .weight(40),
@@ -2652,7 +2659,7 @@ fn response_rules(
                         Severity::Error,
                         format!("The API does not accept the token's algorithm {alg}"),
                         format!(
-                            "It answered: {msg}. The token is signed with {alg}; the API is configured for another algorithm (typically RS256 with the issuer's public keys, while {alg} is an HMAC with a shared secret, or the reverse)."
+                            "It answered: {said}. The token is signed with {alg}; the API is configured for another algorithm (typically RS256 with the issuer's public keys, while {alg} is an HMAC with a shared secret, or the reverse)."
                         ),
                     )
                     .evidence("header alg", alg.to_string())
@@ -2676,7 +2683,7 @@ fn response_rules(
                         "token.rejected",
                         Severity::Error,
                         "The API rejected the token",
-                        format!("It answered: {msg}. Nothing in the token itself explains it; check the audience and issuer the API expects (give them under expect), the signature, and that the token is for this environment."),
+                        format!("It answered: {said}. Nothing in the token itself explains it; check the audience and issuer the API expects (give them under expect), the signature, and that the token is for this environment."),
                     )
                     .evidence("response", msg.clone())
                     .weight(40),

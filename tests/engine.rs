@@ -501,3 +501,33 @@ fn when_any_one_will_do_the_title_names_the_least_privilege() {
         f.title
     );
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_inactive_token_whose_exp_is_ahead_is_not_said_to_have_expired() {
+    let inactive = |exp: f64| {
+        let r = run(Request {
+            input: jwt(
+                json!({"iss": "https://idp.example.com", "sub": "u", "scope": "a", "exp": exp}),
+            ),
+            introspection: Some(json!({"active": false})),
+            ..Default::default()
+        });
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == "introspection.inactive")
+            .cloned();
+        f.map(|f| f.detail).unwrap_or_default()
+    };
+    let ahead = inactive(NOW + 240.0);
+    assert!(
+        ahead.contains("revoked") && !ahead.contains("expired"),
+        "{ahead}"
+    );
+    let passed = inactive(NOW - 240.0);
+    assert!(
+        passed.contains("the token expired (its `exp` has passed)"),
+        "{passed}"
+    );
+}

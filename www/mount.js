@@ -288,9 +288,9 @@ export async function mountTokenDoctor(container, options = {}) {
 
   /**
    * True when the report says the paste presents Basic credentials (a client id and secret, or a user name and
-   * password): the engine reads their base64 as the token of a malformed header, so tokenOf returns them.
-   * `recognized` names the scheme for a header or a value; `header.malformed` does for a curl command or a raw
-   * request too (and when Basic is one of several schemes).
+   * password), to say why nothing is sent: tokenOf returns null for them (and this check keeps them from being
+   * sent if it did not). `recognized` names the scheme for a header or a value; `header.malformed` does for a curl
+   * command or a raw request too (and when Basic is one of several schemes).
    */
   const basicCredentials = (report) => /\bthe basic scheme\b/i.test(report?.recognized ?? '')
     || (report?.findings ?? []).some((f) => f.code === 'header.malformed' && /\bbasic\b/i.test(f.detail ?? ''));
@@ -480,7 +480,7 @@ export async function mountTokenDoctor(container, options = {}) {
         engine,
         getRequest: request,
         getToken: liveToken,
-        noToken: () => (pastedToken() && basicCredentials(state.report)
+        noToken: () => (basicCredentials(state.report)
           ? 'The paste carries Basic credentials (a client id and secret, or a user name and password), not an access token, so nothing was sent. Paste the access token, or the "Authorization: Bearer \u2026" header of the failing request.'
           : null),
         getIssuer: () => state.report?.claims?.issuer ?? null,

@@ -998,8 +998,12 @@ fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
         }
     }
     // A token from a few seconds in the future, rejected by the API: validators with zero leeway do that.
+    // A 403 counts only bare (some validators answer 403 to a token they refuse: Bot Framework); one that says
+    // why (access denied, a permission) is about the operation, not the token's time.
     let rejected = ctx.response.as_ref().is_some_and(|r| {
-        matches!(r.status, Some(401) | Some(403)) || r.signals.contains(&Signal::NotYetValid)
+        r.status == Some(401)
+            || r.status == Some(403) && r.signals.is_empty()
+            || r.signals.contains(&Signal::NotYetValid)
     });
     let ahead = [
         nbf.as_ref().and_then(|n| n.seconds),
@@ -2308,7 +2312,12 @@ fn response_rules(
         out.push(
             Finding::new("scope.not_granted", Severity::Error, "The authorization server did not grant the requested scopes", format!("It answered: {msg}"))
                 .evidence("response", msg.clone())
-                .fix("Allow the client the scopes at the authorization server, then request a new token.")
+                .fix(if msg.to_ascii_lowercase().contains("aadsts1002012") || msg.contains("/.default") {
+                    // Entra ID: client credentials take one scope, the resource's `/.default`.
+                    "Client credentials ask for one scope, the resource's `/.default` (for Microsoft Graph: https://graph.microsoft.com/.default); the permissions come from the application permissions granted to the app (admin consent), not from the scope parameter."
+                } else {
+                    "Allow the client the scopes at the authorization server, then request a new token."
+                })
                 .weight(78),
         );
     }
@@ -2620,6 +2629,33 @@ fn response_rules(
                 }
                 out.push(f);
             }
+            Signal::GrantInvalid => {
+                out.push(
+                    Finding::new(
+                        "grant.invalid",
+                        Severity::Error,
+                        "The token endpoint refused the grant",
+                        format!("It answered: {said}. That is `invalid_grant` (RFC 6749 §5.2): the authorization code or refresh token is invalid, expired, revoked or already used, or was issued to another client or redirect URI; for the password grant, the user's credentials are wrong. It fails before any API call."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Authorization code: start the sign-in again (a code is single-use and lives a minute or so) and send the same redirect_uri as in the authorization request, with the PKCE verifier if one was used.")
+                    .fix("Refresh token: it expired, was revoked (sign-out, password change, consent withdrawn) or was rotated and used twice; sign in again for a new one, and store the refresh token each refresh returns.")
+                    .weight(80),
+                );
+            }
+            Signal::ConsentRequired => {
+                out.push(
+                    Finding::new(
+                        "consent.required",
+                        Severity::Error,
+                        "No one has consented to the permissions the app asks for",
+                        format!("It answered: {said}. The user (or, for permissions that need it and for tenants that restrict user consent, an admin) must consent before a token is issued."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Have the user sign in interactively and accept the consent prompt, or have an admin grant consent for the tenant (Entra ID: App registrations > API permissions > Grant admin consent).")
+                    .weight(80),
+                );
+            }
             Signal::GrantNotAllowed => {
                 out.push(
                     Finding::new(
@@ -2630,6 +2666,23 @@ fn response_rules(
                     )
                     .evidence("response", msg.clone())
                     .fix("Enable the grant type on the client in the authorization server (Okta: the app's allowed grant types; Keycloak: Service accounts for client credentials; Genesys Cloud: the OAuth client's grant type), or use the grant it is registered for.")
+                    .weight(80),
+                );
+            }
+            // At the token endpoint, Auth0 answers a wrong client id or secret with `access_denied` "Unauthorized".
+            Signal::AccessDenied
+                if ctx.recognized.kind == "token_request"
+                    && !out.iter().any(|f| f.severity == Severity::Error) =>
+            {
+                out.push(
+                    Finding::new(
+                        "client.authentication_failed",
+                        Severity::Error,
+                        "The token endpoint refused the client",
+                        format!("It answered: {said}. The token endpoint refused to issue a token to this client: its id or secret is wrong, or it is not allowed this grant or audience (Auth0 answers a wrong client id or secret with `access_denied`). It fails before any API call."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Check the client id and secret against the authorization server's registration, and that the client is authorized for the grant and the audience (Auth0: the API's Machine to Machine Applications tab).")
                     .weight(80),
                 );
             }
@@ -2695,10 +2748,11 @@ fn response_rules(
     (checks, known)
 }
 
-/// The warnings that name a cause of a refusal (as against remarks about the paste or the matrix): with a 401 or
-/// 403 in hand, one of them is the reason given for the verdict, and the generic fallback is not added.
-const CAUSE_WARNINGS: [&str; 9] = [
+/// The warnings that name a cause of a rejected token (as against remarks about the paste or the matrix): with a
+/// 401 in hand, they become the errors that explain it, and the generic fallback is not added.
+const CAUSE_WARNINGS: [&str; 10] = [
     "scope.stale",
+    "input.several_authorization",
     "token.stale",
     "token.opaque",
     "token.expired",
@@ -2730,27 +2784,33 @@ fn refusal(ctx: &Context) -> Option<u16> {
 /// clean: a 403 with every visible requirement met points to a platform permission or role; a 401, to the token.
 fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
-    // The API refused, no rule found an error, and a warning names a cause: that warning is the cause, an error
-    // (so the verdict is "denied", as every denial is, by an error). scope.stale and token.stale stay warnings:
-    // they say the token shown would pass and the refusal came with another one.
-    if let Some(status) = refusal(ctx) {
-        if !out.iter().any(|f| f.severity == Severity::Error) {
-            for f in out.iter_mut().filter(|f| {
-                f.severity == Severity::Warning
-                    && !STALE.contains(&f.code.as_str())
-                    && CAUSE_WARNINGS.contains(&f.code.as_str())
-            }) {
-                f.severity = Severity::Error;
-                f.detail.push_str(&if f.code == "token.expired" {
-                    format!(" The API answered {status}: it does not allow that much clock skew.")
-                } else {
-                    format!(" The API answered {status}, and this is the cause Token Doctor sees.")
-                });
-            }
+    // Genesys Cloud's tokens are opaque by design: that is no cause of a refusal there.
+    let opaque_by_design = ctx.platform_id.as_deref() == Some("genesys-cloud");
+    // The API rejected the token (401), no rule found an error, and a warning names a cause: that warning is the
+    // cause, an error (so the verdict is "denied", as every denial is, by an error). Not on a 403: the API
+    // accepted the token there and refused the operation. scope.stale and token.stale stay warnings: they say
+    // the token shown would pass and the refusal came with another one.
+    if r.status == Some(401) && !out.iter().any(|f| f.severity == Severity::Error) {
+        for f in out.iter_mut().filter(|f| {
+            f.severity == Severity::Warning
+                && !STALE.contains(&f.code.as_str())
+                && CAUSE_WARNINGS.contains(&f.code.as_str())
+                && !(opaque_by_design && f.code == "token.opaque")
+        }) {
+            f.severity = Severity::Error;
+            f.detail.push_str(if f.code == "token.expired" {
+                " The API answered 401: it does not allow that much clock skew."
+            } else {
+                " The API answered 401, and this is the cause Token Doctor sees."
+            });
         }
     }
-    // An error already explains it, or a warning names the likely cause (e.g. scope.stale, an mTLS binding).
-    if out.iter().any(explains_refusal) || ctx.recognized.kind == "token_request" {
+    // An error already explains it, or another token was sent (scope.stale, token.stale).
+    if out
+        .iter()
+        .any(|f| f.severity == Severity::Error || STALE.contains(&f.code.as_str()))
+        || ctx.recognized.kind == "token_request"
+    {
         return;
     }
     let msg = r
@@ -2762,8 +2822,24 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
         .decoded
         .as_ref()
         .is_some_and(|d| d.shape == TokenShape::Opaque);
+    let unknown_op = out.iter().any(|f| f.code == "operation.unknown");
     match r.status {
-        Some(403) if !out.iter().any(|f| f.code == "operation.unknown") => {
+        Some(403) if unknown_op => {
+            out.push(
+                Finding::new(
+                    "access.denied",
+                    Severity::Error,
+                    "The API refused (403) an operation the matrix does not describe",
+                    format!(
+                        "The API answered 403{}. The operation is not in the matrix (see below), so Token Doctor cannot say which scope, permission or role it needs: check the operation's path (it may not exist as written) and its documentation.",
+                        if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+                    ),
+                )
+                .evidence("response", if msg.is_empty() { "403".into() } else { msg.clone() })
+                .weight(40),
+            );
+        }
+        Some(403) => {
             let who = if facts.grant == Grant::App {
                 "the application (its app roles or admin roles)"
             } else {
@@ -2784,14 +2860,19 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                 .weight(45),
             );
         }
-        Some(401) if !opaque => {
+        Some(401) if !opaque || opaque_by_design => {
+            let why = if opaque {
+                "The token is opaque by design, so only the platform can say why: it expired, was revoked (sign-out, the OAuth client changed or was deleted), or belongs to another region's org. Ask GET /api/v2/tokens/me of the API's region with this token (the Live checks panel can); a 401 there too means the token itself is no longer valid."
+            } else {
+                "Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment."
+            };
             out.push(
                 Finding::new(
                     "token.rejected",
                     Severity::Error,
                     "The API rejected the token (401)",
                     format!(
-                        "It answered 401{}. Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment.",
+                        "It answered 401{}. {why}",
                         if msg.is_empty() {
                             String::new()
                         } else {

@@ -80,6 +80,12 @@ pub enum Signal {
     ClientAuthFailed,
     /// The client may not use this grant type (`unauthorized_client`, RFC 6749 §5.2).
     GrantNotAllowed,
+    /// The grant itself was refused (`invalid_grant`, RFC 6749 §5.2): the code or refresh token is invalid,
+    /// expired, revoked or used, or was issued to another client or redirect URI; or a user's password is wrong.
+    GrantInvalid,
+    /// The user or an admin has not consented to the permissions the app asks for (Entra `AADSTS65001`,
+    /// `consent_required`).
+    ConsentRequired,
 }
 
 /// Everything read from a response.
@@ -118,7 +124,19 @@ pub fn parse(text: &str) -> ResponseInfo {
     let trimmed = text.trim();
     let mut body = trimmed;
     if trimmed.starts_with("HTTP/") {
-        let (head, rest) = split_head(trimmed);
+        let (mut head, mut rest) = split_head(trimmed);
+        // An interim answer (`100 Continue`) or a proxy's `200 Connection established` comes before the API's
+        // own: the status is the next one's.
+        while rest.trim_start().starts_with("HTTP/") && {
+            let first = head.lines().next().unwrap_or("");
+            let code = first.split_whitespace().nth(1).unwrap_or("");
+            code.starts_with('1')
+                || first
+                    .to_ascii_lowercase()
+                    .contains("connection established")
+        } {
+            (head, rest) = split_head(rest.trim_start());
+        }
         body = rest;
         let mut lines = head.lines();
         if let Some(status_line) = lines.next() {
@@ -180,8 +198,8 @@ fn refusal_in_text(text: &str) -> Option<u16> {
         "statuscode",
         "status",
         "http",
+        "response code",
         "error",
-        "code",
     ];
     for (at, _) in text.match_indices("40") {
         let Some(status) = text.get(at..at.saturating_add(3)) else {
@@ -223,8 +241,13 @@ fn refusal_in_text(text: &str) -> Option<u16> {
         let reason = tail
             .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '-' | ':'))
             .to_ascii_lowercase();
+        // `HTTP/2 403`, `HTTP/1.1 401`: the protocol's version between the word and the number.
+        let unversioned = lead
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+            .trim_end_matches('/');
         if lead.is_empty()
             || BEFORE.iter().any(|w| lead.ends_with(w))
+            || unversioned.len() < lead.len() && unversioned.ends_with("http")
             || reason.starts_with("unauthorized")
             || reason.starts_with("forbidden")
         {
@@ -599,6 +622,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     if code_l == "erroraccessdenied"
         || code_l == "not.authorized"
         || code_l == "accessdenied"
+        || code_l == "access_denied"
         || code_l == "permission_denied"
     {
         push_signal(info, Signal::AccessDenied);
@@ -663,7 +687,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
             push_unique(&mut info.required_scopes, s);
         }
         push_signal(info, Signal::ScopeNotGranted);
-    } else if code_l == "invalid_scope" || has("invalid_scope") {
+    } else if code_l == "invalid_scope" || has("invalid_scope") || has("aadsts1002012") {
         push_signal(info, Signal::ScopeNotGranted);
     }
     if has("invalid audience")
@@ -694,6 +718,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         "the issuer '",
         "the issuer \"",
         "iss claim",
+        "wrong issuer",
     ]
     .iter()
     .filter_map(|m| lower.find(m))
@@ -774,6 +799,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("client secret is invalid")
         || has("client secret has expired")
         || has("client secret expired")
+        || has("client secret supplied") && has("is invalid")
     {
         push_signal(info, Signal::ClientSecretInvalid);
     } else if has("client secret not provided")
@@ -784,18 +810,25 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("aadsts700025")
     {
         push_signal(info, Signal::ClientType);
+    } else if has("aadsts700016")
+        || has("client authentication failed")
+        || has("was not found in the directory")
+    {
+        // An unknown client (Entra: not in this tenant's directory), whatever the code says.
+        push_signal(info, Signal::ClientAuthFailed);
     } else if code_l == "unauthorized_client"
         || has("not authorized to use the provided grant type")
         || has("grant type is not allowed")
         || has("unauthorized_client")
     {
         push_signal(info, Signal::GrantNotAllowed);
-    } else if code_l == "invalid_client"
-        || has("client authentication failed")
-        || has("aadsts700016")
-        || has("invalid_client")
-    {
+    } else if code_l == "invalid_client" || has("invalid_client") {
         push_signal(info, Signal::ClientAuthFailed);
+    }
+    if has("aadsts65001") || code_l == "consent_required" || has("has not consented") {
+        push_signal(info, Signal::ConsentRequired);
+    } else if code_l == "invalid_grant" {
+        push_signal(info, Signal::GrantInvalid);
     }
     if info.message.is_none() {
         let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -850,6 +883,63 @@ mod tests {
     }
 
     #[test]
+    fn token_endpoint_refusals_are_told_apart() {
+        for (body, signal) in [
+            (
+                r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."}"#,
+                Signal::ClientSecretInvalid,
+            ),
+            (
+                r#"{"error":"invalid_client","error_description":"The client secret supplied for a confidential client is invalid."}"#,
+                Signal::ClientSecretInvalid,
+            ),
+            (
+                r#"{"error":"unauthorized_client","error_description":"Client secret not provided in request"}"#,
+                Signal::ClientType,
+            ),
+            (
+                r#"{"error":"unauthorized_client","error_description":"AADSTS700016: Application with identifier 'x' was not found in the directory 'y'."}"#,
+                Signal::ClientAuthFailed,
+            ),
+            (
+                r#"{"error":"unauthorized_client","error_description":"The client is not authorized to use the provided grant type."}"#,
+                Signal::GrantNotAllowed,
+            ),
+            (
+                r#"{"error":"invalid_client","description":"authentication failed"}"#,
+                Signal::ClientAuthFailed,
+            ),
+            (
+                r#"{"error":"invalid_grant","error_description":"Token is not active"}"#,
+                Signal::GrantInvalid,
+            ),
+            (
+                r#"{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application."}"#,
+                Signal::ConsentRequired,
+            ),
+            (
+                r#"{"error":"access_denied","error_description":"Unauthorized"}"#,
+                Signal::AccessDenied,
+            ),
+        ] {
+            let r = parse(body);
+            assert!(r.signals.contains(&signal), "{body}: {:?}", r.signals);
+            for other in [
+                Signal::ClientType,
+                Signal::ClientSecretInvalid,
+                Signal::ClientAuthFailed,
+                Signal::GrantNotAllowed,
+            ] {
+                assert!(
+                    other == signal || !r.signals.contains(&other),
+                    "{body}: {:?}",
+                    r.signals
+                );
+            }
+        }
+    }
+
+    #[test]
     fn genesys_not_authorized_names_no_permission() {
         let r = parse(
             r#"{"message":"You are not authorized to perform the requested action.","code":"not.authorized","status":403,"contextId":"c"}"#,
@@ -884,6 +974,11 @@ mod tests {
             ),
             ("HTTP 401", Some(401)),
             ("error 403 - you may not", Some(403)),
+            ("sendMail failed: HTTP/2 403", Some(403)),
+            ("< HTTP/2 403 \n< content-type: application/json", Some(403)),
+            ("Server returned HTTP response code: 401 for URL", Some(401)),
+            // A code that is not a status.
+            ("Error: wrap-up code 401 is not valid for this queue", None),
             (
                 r#"{"statusCode":401,"message":"Unauthorized. Access token is missing or invalid."}"#,
                 Some(401),
@@ -898,6 +993,20 @@ mod tests {
         ] {
             assert_eq!(parse(text).status, status, "{text:?}");
         }
+        // An interim answer or a proxy's tunnel before the API's own status line.
+        assert_eq!(
+            parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\n\r\n").status,
+            Some(403)
+        );
+        assert_eq!(
+            parse("HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 401 Unauthorized\r\n\r\n")
+                .status,
+            Some(401)
+        );
+        assert_eq!(
+            parse("HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 401 Unauthorized").status,
+            Some(200)
+        );
         // A status line wins over the text.
         assert_eq!(
             parse("HTTP/1.1 401 Unauthorized\r\n\r\nstatus code 403").status,

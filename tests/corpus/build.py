@@ -417,7 +417,7 @@ case("A-x03", "matrix_sources.md §0.1-0.2: the seed `POST /api/v2/interactions`
                               "status": 403, "messageParams": {}, "contextId": guid("A-x03"), "details": [],
                               "errors": []}),
       "platform": "genesys-cloud", "now": NOW_G},
-     {"verdict": [U, D], "first": ["scope.unknown", "operation.unknown"],
+     {"verdict": [U, D], "first": ["scope.unknown", "operation.unknown", "access.denied"],
       "codes": ["scope.unknown", "operation.unknown"], "mentions": []})
 
 case("A-x04", "matrix_sources.md §0.2 (interactions:write) + genesys matrix POST /api/v2/conversations/calls", "A",

@@ -1715,6 +1715,45 @@ case("Q-x03", "RFC 6749 §5.2 unauthorized_client; Okta's text for a grant type 
      {"verdict": D, "first": "client.grant_not_allowed", "absent": ["client.type_mismatch", *TOKEN_ENDPOINT_ABSENT],
       "mentions": ["grant"]})
 
+case("Q-x04", "RFC 6749 §5.2 invalid_grant; Keycloak's text for a refresh token that is no longer active", "Q",
+     "A Keycloak refresh token that expired (or was revoked) is used to get a new access token",
+     {"input": ("curl -X POST https://sso.example.com/realms/acme/protocol/openid-connect/token -d grant_type=refresh_token "
+                "-d client_id=web -d refresh_token=" + alnum("Q-x04:rt", 48)),
+      "response": http_response("400 Bad Request", [("Content-Type", "application/json")], json.dumps(
+          {"error": "invalid_grant", "error_description": "Token is not active"})),
+      "now": NOW_Q},
+     {"verdict": D, "first": "grant.invalid", "absent": ["client.type_mismatch", *TOKEN_ENDPOINT_ABSENT],
+      "mentions": ["sign in again"]})
+
+case("Q-x05", "Entra ID error AADSTS65001 (Microsoft's error text): no consent yet", "Q",
+     "An authorization-code exchange for an app nobody has consented to",
+     {"input": ("curl -X POST https://login.microsoftonline.com/" + TID + "/oauth2/v2.0/token -d grant_type=authorization_code "
+                "-d client_id=" + guid("Q-x05:client") + " -d client_secret=placeholder -d code=" + alnum("Q-x05:code", 40)),
+      "response": json.dumps({"error": "invalid_grant",
+                              "error_description": "AADSTS65001: The user or administrator has not consented to use the "
+                                                   "application with ID '" + guid("Q-x05:client") + "' named 'app'.",
+                              "error_codes": [65001], "suberror": "consent_required"}),
+      "now": NOW_Q},
+     {"verdict": D, "first": "consent.required", "absent": ["grant.invalid", "client.type_mismatch"],
+      "mentions": ["admin consent"]})
+
+case("J-x10", "Token Doctor re-audit of 2026-11-24: a 403 means the token was accepted, so its being a JWE is no cause", "J",
+     "An encrypted token and a bare 403: the refusal is about the operation, the JWE stays a remark",
+     {"input": jwe({"alg": "dir", "enc": "A256GCM"}, "J-x10"),
+      "operation": "POST https://api.example.com/orders",
+      "response": "HTTP/1.1 403 Forbidden",
+      "now": NOW_Q},
+     {"verdict": D, "first": "permission.missing", "codes": ["token.encrypted"]})
+
+case("L-x11", "Genesys Cloud bad.credentials (401) with an opaque token: opacity is normal there", "L",
+     "A Genesys Cloud token the API no longer accepts: expired, revoked or of another region",
+     {"input": genesys_token("L-x11"),
+      "operation": "GET https://api.mypurecloud.com/api/v2/users/me",
+      "response": json.dumps({"message": "Invalid login credentials.", "code": "bad.credentials", "status": 401,
+                              "messageParams": {}, "contextId": guid("L-x11"), "details": [], "errors": []}),
+      "now": NOW_G},
+     {"verdict": D, "first": "token.rejected", "mentions": ["tokens/me", "region"]})
+
 # --- Negative controls: correct tokens that must be allowed with no error findings --------------------------------
 
 case("Z-01", "product brief (issue 3) classic case, fixed; genesys matrix POST /api/v2/conversations/calls", "control",

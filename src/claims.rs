@@ -335,6 +335,19 @@ fn grant_of(
     if map.contains_key("icAgentId") || map.contains_key("icUserId") {
         return (Grant::User, "`icAgentId` names a CXone user".into());
     }
+    // Before `scp`: Okta's client-credentials tokens carry `scp` too, with `sub` the client itself and no `uid`.
+    if !map.contains_key("uid")
+        && map
+            .get("sub")
+            .and_then(Value::as_str)
+            .zip(client)
+            .is_some_and(|(s, c)| s == c || s == format!("{c}@clients"))
+    {
+        return (
+            Grant::App,
+            "`sub` is the client itself (client credentials)".into(),
+        );
+    }
     if map.contains_key("scp") {
         return (Grant::User, "`scp` (delegated scopes) is present".into());
     }
@@ -666,6 +679,23 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn an_okta_client_credentials_token_with_scp_is_an_app_token() {
+        let grant = |claims: Value| match claims {
+            Value::Object(m) => {
+                let client = m.get("cid").and_then(Value::as_str).map(str::to_string);
+                grant_of(&m, &[], &[], client.as_deref()).0
+            }
+            _ => Grant::Unknown,
+        };
+        // Okta client credentials: `sub` is the client id, no `uid`.
+        let app = serde_json::json!({"cid": "0oa1", "sub": "0oa1", "scp": ["orders.read"]});
+        assert_eq!(grant(app), Grant::App);
+        // Okta authorization code: `uid` and a user's `sub`.
+        let user = serde_json::json!({"cid": "0oa1", "uid": "00u1", "sub": "a@example.com", "scp": ["openid"]});
+        assert_eq!(grant(user), Grant::User);
+    }
 
     #[test]
     fn an_unusable_time_is_quoted_as_written() {

@@ -1213,10 +1213,34 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         if let Some(a) = expect.audience.clone().filter(|a| !a.is_empty()) {
             (vec![a], "the audience you said the API accepts".into())
         } else if let Some(m) = ctx.matrix.filter(|m| !m.platform.audiences.is_empty()) {
-            (
-                m.platform.audiences.clone(),
-                format!("{} accepts these audiences", m.platform.name),
-            )
+            // The audiences of the host called, when the platform has one per host (Graph's national clouds):
+            // its URL audiences and the ones that are no URL (an application id).
+            let host = ctx
+                .call
+                .as_ref()
+                .and_then(|c| c.host.as_deref())
+                .map(str::to_ascii_lowercase);
+            let of_host: Vec<String> = m
+                .platform
+                .audiences
+                .iter()
+                .filter(|a| {
+                    !a.contains("://")
+                        || host.as_deref() == Some(host_of(a).to_ascii_lowercase().as_str())
+                })
+                .cloned()
+                .collect();
+            if host.is_some() && of_host.iter().any(|a| a.contains("://")) {
+                (
+                    of_host,
+                    format!("{} accepts these audiences at this host", m.platform.name),
+                )
+            } else {
+                (
+                    m.platform.audiences.clone(),
+                    format!("{} accepts these audiences", m.platform.name),
+                )
+            }
         } else {
             (Vec::new(), String::new())
         };

@@ -756,7 +756,7 @@ case("F-03", "oauth2-proxy/oauth2-proxy#779", "F",
                      "innerError": {"request-id": guid("F-03:req")}}})),
       "now": NOW_F},
      {"verdict": D, "first": "audience.mismatch", "codes": ["audience.mismatch"],
-      "absent": ["token.id_token", "grant.no_user_context", "scope.unknown"], "mentions": [F03_RES]})
+      "absent": ["token.id_token", "grant.no_user_context", "scope.unknown"], "mentions": [F03_RES, "at this host"]})
 
 OWN_API = "api://" + guid("F-04:api")
 case("F-04", "AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet#1334", "F",

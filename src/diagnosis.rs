@@ -2653,6 +2653,19 @@ fn response_rules(
                 }
                 out.push(f);
             }
+            Signal::AppNotForUser => {
+                out.push(
+                    Finding::new(
+                        "client.not_for_user",
+                        Severity::Error,
+                        "The API does not let this application act for this user",
+                        format!("It answered: {said}. NICE CXone's legacy API (developer.niceincontact.com, FAQ) answers this 401 when the application the token was issued to is not authorized for the user it acts for: the token's signature and lifetime are not the question."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Check the application's registration in CXone (the message names it, as application@vendor) against the business unit and user the token is for, and request the token with an application registered for them.")
+                    .weight(82),
+                );
+            }
             Signal::GrantInvalid => {
                 out.push(
                     Finding::new(

@@ -86,6 +86,9 @@ pub enum Signal {
     /// The user or an admin has not consented to the permissions the app asks for (Entra `AADSTS65001`,
     /// `consent_required`).
     ConsentRequired,
+    /// The application the token was issued to may not act for this user (NICE CXone's legacy 401 "Client
+    /// application '…' not authorized for user").
+    AppNotForUser,
 }
 
 /// Everything read from a response.
@@ -825,6 +828,9 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     } else if code_l == "invalid_client" || has("invalid_client") {
         push_signal(info, Signal::ClientAuthFailed);
     }
+    if has("client application") && has("not authorized for user") {
+        push_signal(info, Signal::AppNotForUser);
+    }
     if has("aadsts65001") || code_l == "consent_required" || has("has not consented") {
         push_signal(info, Signal::ConsentRequired);
     } else if code_l == "invalid_grant" {
@@ -937,6 +943,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn cxone_legacy_application_not_authorized_for_user() {
+        let r = parse(
+            "HTTP/1.1 401 Unauthorized\r\n\r\nClient application 'myapp@vendor' not authorized for user",
+        );
+        assert_eq!(r.status, Some(401));
+        assert!(
+            r.signals.contains(&Signal::AppNotForUser),
+            "{:?}",
+            r.signals
+        );
     }
 
     #[test]

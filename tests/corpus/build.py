@@ -1919,6 +1919,18 @@ case("E-x11", "Token Doctor audit of 2026-11-24: the token that works (given to 
      {"verdict": D, "first": "scope.not_granted", "absent": ["scope.missing"], "mentions": ["new token"]})
 
 
+case("C-x10", "matrix_sources.md §2: NICE CXone's legacy 401 (developer.niceincontact.com FAQ)", "C",
+     "A CXone agent token refused because its application is not authorized for the user",
+     {"input": "Bearer " + jwt(rs256("cxone-1"), {
+         "iss": "https://cxone.niceincontact.com", "sub": "user:" + guid("C-x10:user"),
+         "aud": "impersonation-client@cxone", "icAgentId": "4452851", "icBUId": 4600123, "icClusterId": "C32",
+         "name": "agent.one@acme.com", "iat": NOW_RX - 60, "exp": NOW_RX + 3540}, "C-x10"),
+      "operation": "GET https://api-c32.incontact.com/InContactAPI/services/v27.0/agents",
+      "response": "HTTP/1.1 401 Unauthorized\r\n\r\nClient application 'myapp@vendor' not authorized for user",
+      "now": NOW_RX},
+     {"verdict": D, "first": "client.not_for_user", "absent": ["token.rejected"], "mentions": ["myapp@vendor"]})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

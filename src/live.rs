@@ -114,13 +114,22 @@ pub async fn send(
             None
         }
     };
-    let response = match request {
-        Ok(r) => gloo_net::http::Request::from(r)
-            .send()
-            .await
-            .map_err(|_| ()),
-        Err(_) => Err(()),
+    // The browser refused to build it (a header value with a line break, say): nothing was sent, and the probe
+    // below would wrongly explain it as CORS or the network.
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => {
+            let reason = js_sys::Error::from(e)
+                .message()
+                .as_string()
+                .unwrap_or_default();
+            return Observed::Unsendable { reason };
+        }
     };
+    let response = gloo_net::http::Request::from(request)
+        .send()
+        .await
+        .map_err(|_| ());
     let response = match response {
         Ok(r) => r,
         Err(_) => {

@@ -875,6 +875,9 @@ pub enum Kind {
     NotJson,
     /// The caller cancelled the request (its `signal` was aborted).
     Aborted,
+    /// The browser would not build the request: a header value it refuses (a line break, a character outside
+    /// Latin-1) or an address it cannot parse. Nothing was sent.
+    Unsendable,
 }
 
 /// A failed live check, explained.
@@ -916,6 +919,12 @@ pub enum Observed {
     Failed {
         /// Whether the probe got an answer.
         probe_answered: bool,
+    },
+    /// The browser refused to build the request (`Headers.set` or `new Request` threw): nothing was sent.
+    /// `reason`: the browser's message.
+    Unsendable {
+        /// The browser's message.
+        reason: String,
     },
     /// The server answered with a redirect, which is not followed when a token or secret is sent.
     Redirected,
@@ -1068,6 +1077,14 @@ pub fn classify(purpose: Purpose, url: &str, observed: &Observed) -> Result<(u16
             format!(
                 "No answer from {origin}: the request failed before any answer arrived, and a request without the token or any credentials to the same address failed too. The host is unreachable from this browser (wrong host name or port, server down, DNS, a TLS certificate the browser does not trust, a proxy or firewall), or this page's Content-Security-Policy does not allow connecting to it. A page is not told which; the browser's developer console (F12) names the cause. Run the command below from a terminal to see the real error.",
                 origin = origin_of(url)
+            ),
+        ),
+        Observed::Unsendable { reason } => fail(
+            Kind::Unsendable,
+            None,
+            format!(
+                "The browser would not send this request to {url} ({}), so nothing was sent. A header value holds a character HTTP does not allow: a line break, or a character outside Latin-1, as in a token copied with an invisible character or wrapped over lines. Send the token as one line of plain ASCII.",
+                crate::json::clip(reason, 200)
             ),
         ),
         Observed::Redirected => fail(
@@ -1651,6 +1668,16 @@ mod tests {
         .unwrap_err();
         assert_eq!(f.kind, Kind::Network);
         assert!(f.message.contains("Content-Security-Policy"));
+        let f = classify(
+            p,
+            u,
+            &Observed::Unsendable {
+                reason: "Failed to execute 'set' on 'Headers': Invalid value".into(),
+            },
+        )
+        .unwrap_err();
+        assert_eq!((f.kind, f.status), (Kind::Unsendable, None));
+        assert!(f.message.contains("nothing was sent") && f.message.contains("Invalid value"));
         let f = classify(p, u, &Observed::TimedOut { timeout_ms: 1500 }).unwrap_err();
         assert_eq!((f.kind, f.status), (Kind::Timeout, None));
         assert!(f.message.contains("within 1.5 s"));

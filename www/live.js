@@ -189,7 +189,7 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
       el('p', { class: 'live-error-title', text: `${{
         cors: 'Blocked by the browser (CORS)', network: 'No answer (network)', timeout: 'Timed out',
         http: `The server answered${err.status ? ` ${err.status}` : ''}`, not_json: 'Not a JSON answer', aborted: 'Cancelled',
-        no_token: 'No token to send',
+        no_token: 'No token to send', unsendable: 'Not sent',
       }[err.kind] ?? err.kind}` }),
       el('p', { class: 'live-error-message', text: err.message }),
     ]);

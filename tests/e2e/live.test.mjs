@@ -294,6 +294,13 @@ test('Genesys tokens/me (through the local stand-in for Genesys Cloud)', async (
   assert.match(bad.error.message, /region/);
   assert.match(bad.error.message, /bad\.credentials/);
   assert.equal(bad.error.commands.curl, `curl -sS -H 'Accept: application/json' -H 'Authorization: Bearer <ACCESS_TOKEN>' 'http://${genesys.apiHost}/api/v2/tokens/me'`);
+
+  // A token with a line break: the browser will not build the request, and that is said (before, the probe that
+  // followed explained it as CORS or the network).
+  const unsendable = await api(page, 'genesysTokenInfo', { apiHost: genesys.apiHost, token: 'abc\ndef' });
+  assert.equal(unsendable.ok, false);
+  assert.equal(unsendable.error.kind, 'unsendable', unsendable.error.message);
+  assert.match(unsendable.error.message, /nothing was sent/);
 });
 
 test('a server that never answers times out; a cancelled request says so; a closed port is a network error', async () => {

@@ -2787,10 +2787,8 @@ fn response_rules(
 
 /// The warnings that name a cause of a rejected token (as against remarks about the paste or the matrix): with a
 /// 401 in hand, they become the errors that explain it, and the generic fallback is not added.
-const CAUSE_WARNINGS: [&str; 10] = [
-    "scope.stale",
+const CAUSE_WARNINGS: [&str; 8] = [
     "input.several_authorization",
-    "token.stale",
     "token.opaque",
     "token.expired",
     "token.clock_skew",
@@ -2803,10 +2801,12 @@ const CAUSE_WARNINGS: [&str; 10] = [
 /// The findings that say the token shown would pass and the refusal came with another token.
 const STALE: [&str; 2] = ["scope.stale", "token.stale"];
 
-/// Whether `f` is an error, or a warning that names a cause of a refusal ([`CAUSE_WARNINGS`]).
+/// Whether `f` explains a refusal: an error, a warning that names a cause ([`CAUSE_WARNINGS`]), or one that says
+/// another token was sent ([`STALE`]).
 fn explains_refusal(f: &Finding) -> bool {
     f.severity == Severity::Error
-        || f.severity == Severity::Warning && CAUSE_WARNINGS.contains(&f.code.as_str())
+        || f.severity == Severity::Warning
+            && (CAUSE_WARNINGS.contains(&f.code.as_str()) || STALE.contains(&f.code.as_str()))
 }
 
 /// The status of the API's answer when it refused: 401 or 403.
@@ -2830,7 +2830,6 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     if r.status == Some(401) && !out.iter().any(|f| f.severity == Severity::Error) {
         for f in out.iter_mut().filter(|f| {
             f.severity == Severity::Warning
-                && !STALE.contains(&f.code.as_str())
                 && CAUSE_WARNINGS.contains(&f.code.as_str())
                 && !(opaque_by_design && f.code == "token.opaque")
         }) {

@@ -335,18 +335,20 @@ fn grant_of(
     if map.contains_key("icAgentId") || map.contains_key("icUserId") {
         return (Grant::User, "`icAgentId` names a CXone user".into());
     }
-    // Before `scp`: Okta's client-credentials tokens carry `scp` too, with `sub` the client itself and no `uid`.
-    if !map.contains_key("uid")
-        && map
-            .get("sub")
-            .and_then(Value::as_str)
-            .zip(client)
-            .is_some_and(|(s, c)| s == c || s == format!("{c}@clients"))
-    {
-        return (
+    let sub_is_client = map
+        .get("sub")
+        .and_then(Value::as_str)
+        .zip(client)
+        .is_some_and(|(s, c)| s == c || s == format!("{c}@clients"));
+    let client_credentials = || {
+        (
             Grant::App,
-            "`sub` is the client itself (client credentials)".into(),
-        );
+            "`sub` is the client itself (client credentials)".to_string(),
+        )
+    };
+    // Before `scp`: Okta's client-credentials tokens carry `scp` too, with `sub` the client itself and no `uid`.
+    if sub_is_client && !map.contains_key("uid") {
+        return client_credentials();
     }
     if map.contains_key("scp") {
         return (Grant::User, "`scp` (delegated scopes) is present".into());
@@ -374,16 +376,8 @@ fn grant_of(
     if let Some(c) = user_claims.iter().find(|c| map.contains_key(**c)) {
         return (Grant::User, format!("`{c}` names a user"));
     }
-    if map
-        .get("sub")
-        .and_then(Value::as_str)
-        .zip(client)
-        .is_some_and(|(s, c)| s == c || s == format!("{c}@clients"))
-    {
-        return (
-            Grant::App,
-            "`sub` is the client itself (client credentials)".into(),
-        );
+    if sub_is_client {
+        return client_credentials();
     }
     if let Some(s) = map.get("sub").and_then(Value::as_str) {
         if s.ends_with("@clients") || s.starts_with("service-account-") {

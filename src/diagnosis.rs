@@ -347,11 +347,11 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     );
     // The API refused: "allowed" stays only when the token shown meets every requirement and the refusal is put
     // down to another token having been sent (scope.stale, token.stale). (A cause it names is an error: rejection_fallback.)
-    if refusal(&ctx).is_some() {
-        if verdict == Verdict::Allowed && !findings.iter().any(|f| STALE.contains(&f.code.as_str()))
-        {
-            verdict = Verdict::Unknown;
-        }
+    if refusal(&ctx).is_some()
+        && verdict == Verdict::Allowed
+        && !findings.iter().any(|f| STALE.contains(&f.code.as_str()))
+    {
+        verdict = Verdict::Unknown;
     }
     let summary = summary_of(verdict, &findings, ctx.call.as_ref());
     // The decoded token and the claims move into the report (written to JSON from there, not copied).
@@ -869,11 +869,7 @@ fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
         Some(c) => (c.expires.clone(), c.not_before.clone(), c.issued_at.clone()),
         None => (None, None, None),
     };
-    let exp_seconds = exp
-        .as_ref()
-        .and_then(|e| e.seconds)
-        .or_else(|| ctx.introspection.as_ref().and_then(|i| i.exp));
-    if let Some(e) = exp_seconds {
+    if let Some(e) = token_exp(ctx) {
         if e < now.saturating_sub(CLOCK_SKEW_SECONDS) || (e < now && response_expired) {
             let mut f = Finding::new(
                 "token.expired",
@@ -2636,7 +2632,8 @@ fn response_rules(
                         .call
                         .as_ref()
                         .and_then(|c| c.host.as_deref())
-                        .is_some_and(|h| h.contains("mypurecloud") || h.ends_with("pure.cloud"));
+                        .and_then(registry::platform_for_host)
+                        == Some("genesys-cloud");
                 let mut f = Finding::new(
                     "client.authentication_failed",
                     Severity::Error,
@@ -2858,6 +2855,19 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
         .decoded
         .as_ref()
         .is_some_and(|d| d.shape == TokenShape::Opaque);
+    // The API's words, in parentheses after its status, and as the evidence (the status itself when it said none).
+    let quoted = if msg.is_empty() {
+        String::new()
+    } else {
+        format!(" ({msg})")
+    };
+    let evidence = |status: &str| {
+        if msg.is_empty() {
+            status.to_string()
+        } else {
+            msg.clone()
+        }
+    };
     let unknown_op = out.iter().any(|f| f.code == "operation.unknown");
     match r.status {
         Some(403) if unknown_op => {
@@ -2868,10 +2878,10 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                     "The API refused (403) an operation the matrix does not describe",
                     format!(
                         "The API answered 403{}. The operation is not in the matrix (see below), so Token Doctor cannot say which scope, permission or role it needs: check the operation's path (it may not exist as written) and its documentation.",
-                        if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+                        quoted
                     ),
                 )
-                .evidence("response", if msg.is_empty() { "403".into() } else { msg.clone() })
+                .evidence("response", evidence("403"))
                 .weight(40),
             );
         }
@@ -2888,10 +2898,10 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                     "The API refused (403) though the token meets what Token Doctor can see",
                     format!(
                         "The API answered 403{}. The token's scopes and claims look right for the operation, so the refusal is about what {who} may do on the platform: a role or permission, a resource it does not own, a licence, or a division.",
-                        if msg.is_empty() { String::new() } else { format!(" ({msg})") }
+                        quoted
                     ),
                 )
-                .evidence("response", if msg.is_empty() { "403".into() } else { msg.clone() })
+                .evidence("response", evidence("403"))
                 .fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give {who} the role or permission the operation needs on the platform (for admin APIs, an admin role), then try again; a new token is usually not needed.")))
                 .weight(45),
             );
@@ -2907,16 +2917,9 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                     "token.rejected",
                     Severity::Error,
                     "The API rejected the token (401)",
-                    format!(
-                        "It answered 401{}. {why}",
-                        if msg.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({msg})")
-                        }
-                    ),
+                    format!("It answered 401{}. {why}", quoted),
                 )
-                .evidence("response", if msg.is_empty() { "401".into() } else { msg })
+                .evidence("response", evidence("401"))
                 .weight(40),
             );
         }

@@ -122,7 +122,7 @@ pub struct ResponseInfo {
 pub fn parse(text: &str) -> ResponseInfo {
     let text = text
         .get(..crate::limits::MAX_RESPONSE_BYTES)
-        .unwrap_or_else(|| clip_bytes(text));
+        .unwrap_or_else(|| clip_bytes(text, crate::limits::MAX_RESPONSE_BYTES));
     let mut info = ResponseInfo::default();
     let trimmed = text.trim();
     let mut body = trimmed;
@@ -228,14 +228,7 @@ fn refusal_in_text(text: &str) -> Option<u16> {
                     .unwrap_or(head.len())..,
             )
             .unwrap_or("");
-        let tail = tail
-            .get(
-                ..(0..=tail.len().min(24))
-                    .rev()
-                    .find(|i| tail.is_char_boundary(*i))
-                    .unwrap_or(0),
-            )
-            .unwrap_or("");
+        let tail = clip_bytes(tail, 24);
         let lead = head
             .trim_end_matches(|c: char| {
                 c.is_whitespace() || matches!(c, ':' | '=' | '(' | '"' | '\'')
@@ -279,8 +272,9 @@ fn collect_strings(v: &Value, out: &mut String, depth: usize) {
     }
 }
 
-fn clip_bytes(text: &str) -> &str {
-    let mut end = crate::limits::MAX_RESPONSE_BYTES.min(text.len());
+/// At most `max` bytes of `text`, cut on a character boundary.
+fn clip_bytes(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
     while end > 0 && !text.is_char_boundary(end) {
         end = end.saturating_sub(1);
     }

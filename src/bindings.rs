@@ -309,18 +309,16 @@ pub fn operations(id: &str) -> Result<JsValue, JsError> {
 
 /// The token a paste carries, as `diagnose` reads it (from a bare token, a `Bearer` header, a token response, a
 /// curl command...), or `null`: what the live-check panel sends. `null` too for credentials sent with the Basic
-/// scheme (a client id and secret, or a user name and password, which `diagnose` reads as a malformed header's
-/// token): they are no access token and must not be sent as one. Pure; never fetches.
+/// scheme, first or among several schemes (a client id and secret, or a user name and password, which `diagnose`
+/// reads as a malformed header's token): they are no access token and must not be sent as one. Pure; never
+/// fetches.
 #[wasm_bindgen(js_name = tokenOf)]
 pub fn token_of(input: &str) -> Option<String> {
     if input.len() > crate::limits::MAX_INPUT_BYTES {
         return None;
     }
     let r = crate::input::recognize(input);
-    if r.scheme
-        .as_deref()
-        .is_some_and(|s| s.eq_ignore_ascii_case("basic"))
-    {
+    if r.basic {
         return None;
     }
     r.token

@@ -29,6 +29,10 @@ pub struct Recognized {
     pub token: Option<String>,
     /// The authorization scheme it was presented with (`Bearer`, `DPoP`, ...), if any.
     pub scheme: Option<String>,
+    /// True when the value was presented with the Basic scheme, first or among several (`Bearer Basic <b64>`):
+    /// the "token" is then a user name and password or a client id and secret, and must never be sent as a
+    /// bearer token (`tokenOf` returns null).
+    pub basic: bool,
     /// Other tokens that came with it (`id_token`, `refresh_token`), by name.
     pub other_tokens: Vec<(String, String)>,
     /// The token-endpoint response fields other than tokens (`scope`, `expires_in`, `token_type`).
@@ -380,6 +384,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         }
         out.findings.push(f);
     }
+    out.basic = schemes.iter().any(|s| s.eq_ignore_ascii_case("basic"));
     out.scheme = scheme;
     let shape = crate::jose::shape_of(&token);
     out.kind = if token.is_empty() {
@@ -593,6 +598,7 @@ fn recognize_json(text: &str, out: &mut Recognized) {
         let mut inner = Recognized::default();
         take_authorization_value(at, false, &mut inner);
         out.token = inner.token;
+        out.basic = inner.basic;
         if let Some(tt) = map.get("token_type").and_then(Value::as_str) {
             if tt.eq_ignore_ascii_case("dpop") {
                 out.scheme = Some("DPoP".into());
@@ -1098,6 +1104,26 @@ mod tests {
             .iter()
             .find(|f| f.code == code)
             .unwrap_or_else(|| panic!("no {code} in {:?}", r.findings))
+    }
+
+    #[test]
+    fn basic_is_noticed_first_or_behind_another_scheme() {
+        for (paste, basic) in [
+            ("Authorization: Basic Y2xpZW50OnNlY3JldA==", true),
+            ("Authorization: Bearer Basic Y2xpZW50OnNlY3JldA==", true),
+            ("Bearer BASIC Y2xpZW50OnNlY3JldA==", true),
+            (
+                r#"{"access_token":"Basic Y2xpZW50OnNlY3JldA==","token_type":"bearer"}"#,
+                true,
+            ),
+            ("Authorization: Bearer Bearer abc.def.ghi", false),
+            ("Authorization: Bearer Y2xpZW50OnNlY3JldA==", false),
+        ] {
+            assert_eq!(recognize(paste).basic, basic, "{paste}");
+        }
+        // The first scheme is still the one the server reads.
+        let r = recognize("Authorization: Bearer Basic Y2xpZW50OnNlY3JldA==");
+        assert_eq!(r.scheme.as_deref(), Some("Bearer"));
     }
 
     #[test]

@@ -301,6 +301,9 @@ fn token_of_gives_the_token_and_never_basic_credentials() {
     for paste in [
         "Authorization: Basic Y2xpZW50OnNlY3JldA==",
         "Basic Y2xpZW50OnNlY3JldA==",
+        // Basic behind another scheme: the engine reads the first scheme, but the value is still credentials.
+        "Authorization: Bearer Basic Y2xpZW50OnNlY3JldA==",
+        "Bearer basic Y2xpZW50OnNlY3JldA==",
         "curl https://api.example.com/x -H 'Authorization: Basic Y2xpZW50OnNlY3JldA=='",
         "GET /x HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: basic Y2xpZW50OnNlY3JldA==\r\n\r\n",
         r#"{"refresh_token":"Sup3rSecretValue","token_type":"bearer"}"#,

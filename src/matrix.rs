@@ -473,6 +473,60 @@ impl PartialEq for Matrix {
     }
 }
 
+/// `path` with each OData key segment written as two path segments (`users('a@b.com')` → `users/a@b.com`,
+/// `groups(0f1e…)` → `groups/0f1e…`; quotes, also `%27`, removed), or `None` when it has none. A segment is a key
+/// when a name is followed by one parenthesised value without `=` (named parameters, `range(address='A1')`, are
+/// function calls the matrix lists as they are written). The query and fragment are left alone.
+fn odata_keys_as_segments(path: &str) -> Option<String> {
+    let end = path.find(['?', '#']).unwrap_or(path.len());
+    let (head, tail) = path.split_at(end);
+    if !head.contains('(') {
+        return None;
+    }
+    let mut changed = false;
+    let mut out = String::with_capacity(path.len().saturating_add(8));
+    for (i, segment) in head.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let key = segment
+            .strip_suffix(')')
+            .and_then(|s| s.split_once('('))
+            .filter(|(name, value)| {
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+                    && !value.is_empty()
+                    && !value.contains(['=', '(', ')', ','])
+            })
+            .map(|(name, value)| {
+                let unquoted = value
+                    .strip_prefix('\'')
+                    .and_then(|v| v.strip_suffix('\''))
+                    .or_else(|| {
+                        value
+                            .strip_prefix("%27")
+                            .and_then(|v| v.strip_suffix("%27"))
+                    })
+                    .unwrap_or(value);
+                (name, unquoted)
+            })
+            .filter(|(_, value)| !value.is_empty());
+        match key {
+            Some((name, value)) => {
+                out.push_str(name);
+                out.push('/');
+                out.push_str(value);
+                changed = true;
+            }
+            None => out.push_str(segment),
+        }
+    }
+    out.push_str(tail);
+    changed.then_some(out)
+}
+
 /// The result of matching a called operation against a matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lookup<'a> {
@@ -630,8 +684,24 @@ impl Matrix {
     }
 
     /// Finds the entry for `method` and `path` (a called path or URL, not a template). Literal segments beat
-    /// mixed segments (`range(address={value})`), which beat `{param}` segments, left to right.
+    /// mixed segments (`range(address={value})`), which beat `{param}` segments, left to right. A path that matches
+    /// nothing as written is tried again with its OData key segments as path segments (`/users('a@b.com')/messages`
+    /// as `/users/a@b.com/messages`): Microsoft Graph, SharePoint and Dynamics accept both forms, and the matrices
+    /// list only the second.
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
+        let written = self.lookup_as_written(method, path);
+        if matches!(written, Lookup::NotFound { .. }) {
+            if let Some(keyed) = odata_keys_as_segments(path) {
+                let again = self.lookup_as_written(method, &keyed);
+                if matches!(again, Lookup::Found { .. }) {
+                    return again;
+                }
+            }
+        }
+        written
+    }
+
+    fn lookup_as_written(&self, method: &str, path: &str) -> Lookup<'_> {
         // Until the whole index is built (it then answers alone), the branch of the first segment.
         if self.index.0.get().is_none() {
             if let Some(found) = self
@@ -1862,6 +1932,65 @@ mod tests {
         assert!(found(&m.lookup("POST", "/v1.0/me/sendMale")).is_none());
         assert_eq!(m.operations().len(), m.operation_count());
         assert!(m.index.0.get().is_some());
+    }
+
+    /// The OData key form (`/users('upn')/…`), which Graph accepts beside `/users/upn/…`, finds the same entry.
+    #[test]
+    fn odata_key_segments_find_the_entry() {
+        let m = Matrix::from_json(include_str!("../www/matrices/microsoft-graph.json")).unwrap();
+        for (called, template, value) in [
+            (
+                "/v1.0/users('alice@contoso.com')/messages",
+                "/users/{id}/messages",
+                "alice@contoso.com",
+            ),
+            (
+                "/users(%27alice@contoso.com%27)/messages?$top=5",
+                "/users/{id}/messages",
+                "alice@contoso.com",
+            ),
+            (
+                "/groups(0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0)/members",
+                "/groups/{id}/members",
+                "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+            ),
+        ] {
+            let Some(Lookup::Found { op, params }) = Some(m.lookup("GET", called)) else {
+                panic!("{called} not found");
+            };
+            assert_eq!(
+                op.path.to_ascii_lowercase(),
+                template.to_ascii_lowercase(),
+                "{called}"
+            );
+            assert!(
+                params.iter().any(|(_, v)| v == value),
+                "{called}: {params:?}"
+            );
+        }
+        // Written as the matrix lists it, a function call with named parameters is not a key.
+        assert_eq!(
+            odata_keys_as_segments(
+                "/me/drive/items/1/workbook/worksheets('S1')/range(address='A1')"
+            )
+            .as_deref(),
+            Some("/me/drive/items/1/workbook/worksheets/S1/range(address='A1')")
+        );
+        for unchanged in [
+            "/users/7/f(x=1)",
+            "/me/delta()",
+            "/users",
+            "/a(b)c/d",
+            "/x('')",
+            "/(k)/y",
+        ] {
+            assert_eq!(odata_keys_as_segments(unchanged), None, "{unchanged}");
+        }
+        // Not found either way: still not found, with the nearest entries of the path as written.
+        assert!(matches!(
+            m.lookup("GET", "/users('a')/nothingHere"),
+            Lookup::NotFound { .. }
+        ));
     }
 
     /// The compact form of `ops` (no front-coding, requirements unknown).

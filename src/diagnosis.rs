@@ -2027,20 +2027,27 @@ fn scope_missing_finding(
         .map(|cs| missing.iter().all(|m| cs.iter().any(|c| c == m)));
     // The token that works (`previous`), of the same client and issuer, has every missing scope: the client is
     // granted them, and the failing token predates the grant or did not ask for them.
-    let working_has = ctx
+    let comparison = ctx
         .request
         .previous
         .as_deref()
         .filter(|p| !p.trim().is_empty() && p.len() <= crate::limits::MAX_INPUT_BYTES)
         .zip(ctx.token.as_deref())
         .map(|(p, t)| crate::compare::compare(p, t, ctx.now))
-        .is_some_and(|c| {
-            !c.identical
-                && c.same.get("client") == Some(&true)
-                && c.same.get("issuer") == Some(&true)
-                && !missing.is_empty()
-                && missing.iter().all(|m| c.scopes_lost.contains(m))
-        });
+        .filter(|c| !c.identical);
+    let working_has = comparison.as_ref().is_some_and(|c| {
+        c.same.get("client") == Some(&true)
+            && c.same.get("issuer") == Some(&true)
+            && !missing.is_empty()
+            && missing.iter().all(|m| c.scopes_lost.contains(m))
+    });
+    // The token that works is a JWT that does not meet the requirement either: whatever it worked for, it was not
+    // this operation's scope check, and the difference between the two tokens is not what this operation needs.
+    let working_lacks = comparison
+        .as_ref()
+        .filter(|c| !working_has && c.a.kind == "jws")
+        .map(|c| if app_only { &c.a.roles } else { &c.a.scopes })
+        .filter(|prev| !check_scopes(req, prev).0);
     let (code, title) = if working_has {
         (
             "scope.not_granted",
@@ -2076,6 +2083,16 @@ fn scope_missing_finding(
     }
     if working_has {
         detail.push_str(" The token that works (the same client and issuer) carries it, so the client is granted it already: this token was issued before the grant, or for a request that did not ask for it. The integration needs a new token, not a change to the app registration.");
+    }
+    if let Some(prev) = working_lacks {
+        detail.push_str(&format!(
+            " The token given as the one that works lacks it too (it has {}): by the matrix, {op_name} would refuse it as well, so it likely worked with another operation or API. Compare the calls, not the tokens.",
+            if prev.is_empty() {
+                format!("no {kind_word}s")
+            } else {
+                crate::json::clip(&prev.join(" "), 200)
+            }
+        ));
     }
     if app_only
         && op.app_scopes.is_some()

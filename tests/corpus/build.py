@@ -1930,6 +1930,22 @@ case("C-x10", "matrix_sources.md §2: NICE CXone's legacy 401 (developer.niceinc
       "now": NOW_RX},
      {"verdict": D, "first": "client.not_for_user", "absent": ["token.rejected"], "mentions": ["myapp@vendor"]})
 
+case("A-x10", "Microsoft Graph docs (the OData key form /users('{id | userPrincipalName}') that Graph accepts)", "A",
+     "A delegated Graph token without Mail.Send posts to /users('upn')/sendMail: the OData key form is the same operation",
+     {"input": graph_delegated("A-x10", "User.Read Mail.Read", NOW_RX - 600),
+      "operation": "POST https://graph.microsoft.com/v1.0/users('noreply@contoso.com')/sendMail",
+      "response": GRAPH_DENIED, "now": NOW_RX},
+     {"verdict": D, "first": SP, "absent": ["operation.unknown"], "mentions": ["Mail.Send"]})
+
+case("D-x10", "Token Doctor audit of 2026-11-24: 'the token that works' was used with another operation", "D",
+     "The token that works lacks Mail.Send too: the difference between the tokens is not the cause",
+     {"input": graph_delegated("D-x10:new", "User.Read", NOW_RX - 600),
+      "previous": graph_delegated("D-x10:old", "User.Read Calendars.Read", NOW_RX - 4000),
+      "operation": "POST https://graph.microsoft.com/v1.0/me/sendMail",
+      "response": GRAPH_DENIED, "now": NOW_RX},
+     {"verdict": D, "first": "scope.missing", "absent": ["scope.not_granted"],
+      "mentions": ["lacks it too", "Calendars.Read", "another operation"]})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

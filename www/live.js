@@ -264,15 +264,27 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
     });
   });
 
-  discoverBtn.addEventListener('click', () => run('Discover', (signal) => engine.discover({ issuer: issuer(), timeoutMs: timeoutMs(), signal }), (r) => {
-    if (!r.ok) return [showError(r.error)];
-    const doc = r.response;
-    if (typeof doc.introspection_endpoint === 'string' && !endpoint.value.trim()) endpoint.value = doc.introspection_endpoint;
-    onDiscovery?.(doc, { url: r.url });
-    const summary = ['issuer', 'introspection_endpoint', 'jwks_uri', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint']
-      .filter((k) => typeof doc[k] === 'string').map((k) => `${k}: ${doc[k]}`).join('\n');
-    return [showOk(`Found ${r.url}.`, doc, r.warnings), el('pre', { class: 'live-summary', text: summary })];
-  }));
+  // The answer fills in the introspection endpoint only while the token pasted is still of the issuer asked about: a
+  // slow answer must not put another issuer's endpoint in the field for the token pasted since.
+  discoverBtn.addEventListener('click', () => {
+    const asked = issuer();
+    run('Discover', (signal) => engine.discover({ issuer: asked, timeoutMs: timeoutMs(), signal }), (r) => {
+      if (!r.ok) return [showError(r.error)];
+      const doc = r.response;
+      const current = issuer() === asked;
+      if (current) {
+        if (typeof doc.introspection_endpoint === 'string' && !endpoint.value.trim()) endpoint.value = doc.introspection_endpoint;
+        onDiscovery?.(doc, { url: r.url });
+      }
+      const summary = ['issuer', 'introspection_endpoint', 'jwks_uri', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint']
+        .filter((k) => typeof doc[k] === 'string').map((k) => `${k}: ${doc[k]}`).join('\n');
+      const note = current ? '' : ` The paste has changed since it was asked (its issuer is ${issuer() ? `now ${issuer()}` : 'gone'}), so nothing of it was filled in.`;
+      return {
+        nodes: [showOk(`Found ${r.url}.${note}`, doc, r.warnings, { applied: String(current) }), el('pre', { class: 'live-summary', text: summary })],
+        status: current ? undefined : 'Discover: done; not applied (the paste changed).',
+      };
+    });
+  });
 
   genesysBtn.addEventListener('click', () => {
     const sent = tokenToSend('Ask Genesys');

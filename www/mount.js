@@ -375,9 +375,12 @@ export async function mountTokenDoctor(container, options = {}) {
     run();
   }
   q('matrix-use').addEventListener('click', () => useDocument(''));
+  // Only the last file chosen is used: a large file picked first can finish reading after a small one picked next.
+  let filePicks = 0;
   q('matrix-file').addEventListener('change', async (e) => {
     const input = e.target;
     const file = input.files?.[0];
+    const pick = ++filePicks;
     if (!file) return;
     const still = state.customMatrix ? ` Still using ${state.customName === 'pasted' ? 'the pasted document' : `\u201c${state.customName}\u201d`}.` : '';
     // The engine refuses a larger document unread: reading it first would only hold the tab (hundreds of MB).
@@ -388,12 +391,13 @@ export async function mountTokenDoctor(container, options = {}) {
     }
     let text;
     try { text = await file.text(); } catch (err) {
+      if (pick !== filePicks) return;
       // Removed, moved or changed on disk since it was chosen, or not readable.
       input.value = '';
       setText(q('matrix-status'), `\u201c${file.name}\u201d could not be read: ${String(err?.message ?? err).replace(/\.?$/, '.')}${still}`);
       return;
     }
-    if (destroyed) return;
+    if (destroyed || pick !== filePicks) return;
     q('matrix-text').value = text;
     useDocument(file.name);
   });

@@ -505,6 +505,42 @@ test('an answer that arrives after the paste changed is not applied to the new p
   assertClean(page);
 });
 
+test('a discovery answer that arrives after the paste changed fills in nothing', async () => {
+  const page = await openApp();
+  const jwt = await oidc.token({ resource: RESOURCE_JWT, scope: 'api:read' });
+  const discovery = `${oidc.issuer}/.well-known/openid-configuration`;
+  const held = [];
+  await page.route(discovery, (route) => held.push(route));
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const other = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ iss: 'https://other-issuer.token-doctor.test', sub: 'u', exp: 4102444800 })}.c2ln`;
+  for (const [name, change] of Object.entries({
+    'a token of another issuer': () => pasteApp(page, other),
+    'the paste cleared': () => pasteApp(page, ''),
+  })) {
+    await pasteApp(page, jwt);
+    await page.waitForFunction(() => !document.querySelector('#live-discover').disabled);
+    await page.click('#live-discover');
+    while (held.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await change();
+    await held.shift().continue();
+    await page.waitForSelector('#live-result .live-ok');
+    assert.equal(await page.inputValue('#live-endpoint'), '', `${name}: the endpoint field stays empty`);
+    assert.equal(await page.getAttribute('#live-result .live-ok', 'data-applied'), 'false', name);
+    assert.match(await page.textContent('#live-result .live-ok-title'), /The paste has changed since it was asked.*nothing of it was filled in/, name);
+    assert.match(await page.textContent('#live-status'), /not applied/, name);
+  }
+  // Control: asked and answered about the token pasted now, the field is filled in.
+  await pasteApp(page, jwt);
+  await page.waitForFunction(() => !document.querySelector('#live-discover').disabled);
+  await page.click('#live-discover');
+  while (held.length === 0) await new Promise((r) => setTimeout(r, 20));
+  await held.shift().continue();
+  await page.waitForSelector('#live-result .live-ok[data-applied="true"]');
+  assert.equal(await page.inputValue('#live-endpoint'), oidc.introspectionEndpoint);
+  await page.unroute(discovery);
+  assertClean(page);
+});
+
 test('the JS API works in Node too (no CORS there): introspection and a timeout', async () => {
   const fs = await import('node:fs');
   const path = await import('node:path');

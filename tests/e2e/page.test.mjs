@@ -214,6 +214,30 @@ test('your own OpenAPI document, from the file picker: a file over the engine\'s
   assertClean(page);
 });
 
+test('your own OpenAPI document, from the file picker: two quick picks, the last one is used', async () => {
+  const page = await openPage(browser, url);
+  await ready(page);
+  await page.click('#own-document > summary');
+  // The first file finishes reading after the second (the test slows its read down, as a large file would).
+  await page.evaluate(() => {
+    const text = File.prototype.text;
+    File.prototype.text = function slowFirst() {
+      const read = text.call(this);
+      if (this.name !== 'first.json') return read;
+      return read.then((t) => new Promise((r) => setTimeout(() => { r(t); window.firstReadDone = true; }, 400)));
+    };
+  });
+  const first = { ...PETS_OPENAPI, info: { ...PETS_OPENAPI.info, title: 'First' } };
+  await page.setInputFiles('#matrix-file', { name: 'first.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(first)) });
+  await page.setInputFiles('#matrix-file', { name: 'pets.yaml', mimeType: 'text/yaml', buffer: Buffer.from(PETS_YAML) });
+  await page.waitForFunction(() => /Using .pets\.yaml/.test(document.querySelector('#matrix-status').textContent));
+  await page.waitForFunction(() => window.firstReadDone); // the first file's read has finished since
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  assert.match(await page.textContent('#matrix-status'), /Using .pets\.yaml/);
+  assert.equal(await page.inputValue('#matrix-text'), PETS_YAML);
+  assertClean(page);
+});
+
 test('compare two tokens: side by side, the scope lost is named', async () => {
   const page = await openPage(browser, url);
   await ready(page);

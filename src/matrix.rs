@@ -687,15 +687,12 @@ impl Matrix {
     /// mixed segments (`range(address={value})`), which beat `{param}` segments, left to right. A path that matches
     /// nothing as written is tried again with its OData key segments as path segments (`/users('a@b.com')/messages`
     /// as `/users/a@b.com/messages`): Microsoft Graph, SharePoint and Dynamics accept both forms, and the matrices
-    /// list only the second.
+    /// list only the second (so when neither is found, the nearest entries are those of the second form).
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
         let written = self.lookup_as_written(method, path);
         if matches!(written, Lookup::NotFound { .. }) {
             if let Some(keyed) = odata_keys_as_segments(path) {
-                let again = self.lookup_as_written(method, &keyed);
-                if matches!(again, Lookup::Found { .. }) {
-                    return again;
-                }
+                return self.lookup_as_written(method, &keyed);
             }
         }
         written
@@ -1986,11 +1983,15 @@ mod tests {
         ] {
             assert_eq!(odata_keys_as_segments(unchanged), None, "{unchanged}");
         }
-        // Not found either way: still not found, with the nearest entries of the path as written.
-        assert!(matches!(
-            m.lookup("GET", "/users('a')/nothingHere"),
-            Lookup::NotFound { .. }
-        ));
+        // Not found either way: the nearest entries are those of the key written as a segment.
+        let Lookup::NotFound { nearest } = m.lookup("GET", "/users('a')/messagez") else {
+            panic!("found");
+        };
+        assert!(
+            nearest.iter().any(|o| o.path == "/users/{id}/messages"),
+            "{:?}",
+            nearest.iter().map(|o| &o.path).collect::<Vec<_>>()
+        );
     }
 
     /// The compact form of `ops` (no front-coding, requirements unknown).

@@ -24,7 +24,8 @@ define package
 	@ls -l $(1)/token_doctor_bg.wasm | awk '{print "[build] $(1)/token_doctor_bg.wasm: " $$5 " bytes"}'
 endef
 
-build: setup
+build:
+	@scripts/setup.sh build
 	cargo build --lib --release --target wasm32-unknown-unknown --no-default-features
 	$(call package,www/pkg/first)
 	cargo build --lib --release --target wasm32-unknown-unknown
@@ -47,7 +48,7 @@ test-native:
 test-wasm: setup
 	cargo test --target wasm32-unknown-unknown
 
-test-e2e: build
+test-e2e: setup build
 	node --test --test-concurrency=1 tests/e2e/
 
 ## dist: the whole page in one self-contained file, dist/token-doctor.html (works from file://, no network)

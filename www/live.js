@@ -111,7 +111,7 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
       el('legend', { text: 'Genesys Cloud' }),
       field('region', 'Region (domain or id)', region),
       regions,
-      el('div', { class: 'live-check' }, [withUser, el('label', { for: id('with-user'), text: 'Also list the user\u2019s permissions (GET /api/v2/users/me?expand=authorization)' })]),
+      el('div', { class: 'live-check' }, [withUser, el('label', { for: id('with-user'), text: 'Also check the user\u2019s permissions (GET /api/v2/users/me?expand=authorization; the diagnosis then uses them)' })]),
       genesysDest,
       genesysBtn,
     ]),
@@ -291,7 +291,7 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
     if (!sent) return;
     run('Ask Genesys', (signal) => engine.genesysTokenInfo({ ...genesysOptions(sent), signal }), (r) => {
       if (!r.ok) return [showError(r.error)];
-      const { note, applied, status: line } = applyIfCurrent(sent, 'Ask Genesys', () => onIntrospection?.(r.response, { source: 'genesys-tokens-me', url: r.url, user: r.user, permissions: r.permissions }), 'TokenInfo');
+      const { note, applied, status: line } = applyIfCurrent(sent, 'Ask Genesys', () => onIntrospection?.(r.response, { source: 'genesys-tokens-me', url: r.url, user: r.user, permissions: r.permissions }), r.user ? 'answer (TokenInfo and the user\u2019s permissions)' : 'TokenInfo');
       const out = [showOk(`${r.url} answered ${r.status}. ${note}`, r.response, [], { applied })];
       if (r.userSkipped) out.push(el('p', { class: 'live-note', text: r.userSkipped }));
       if (r.userError) out.push(showError(r.userError));

@@ -488,7 +488,12 @@ export async function mountTokenDoctor(container, options = {}) {
           ? 'The paste carries Basic credentials (a client id and secret, or a user name and password), not an access token, so nothing was sent. Paste the access token, or the "Authorization: Bearer \u2026" header of the failing request.'
           : null),
         getIssuer: () => state.report?.claims?.issuer ?? null,
-        onIntrospection: (value) => { state.introspection = value ?? null; run(); },
+        // Ask Genesys with the user's permissions: both answers go to the diagnosis (`{ tokensMe, usersMe }`), so the
+        // operation's platform permissions are checked against what the user has, not left "unverified".
+        onIntrospection: (value, extra) => {
+          state.introspection = value && extra?.user && typeof extra.user === 'object' ? { tokensMe: value, usersMe: extra.user } : (value ?? null);
+          run();
+        },
         onReport: (report) => { if (report && typeof report === 'object') show(report, false); },
       });
       panels.changed();

@@ -505,6 +505,28 @@ test('an answer that arrives after the paste changed is not applied to the new p
   assertClean(page);
 });
 
+test('the page\'s Ask Genesys with the user\'s permissions: the diagnosis checks the operation\'s permissions with them', async () => {
+  const page = await openApp();
+  await page.fill('#operation', 'POST https://api.mypurecloud.com/api/v2/routing/queues');
+  await pasteApp(page, GENESYS.user);
+  await page.fill('#live-region', genesys.apiHost);
+  const verdict = () => page.getAttribute('#verdict', 'data-verdict');
+  // TokenInfo alone: the scope `routing` is met; the permission routing:queue:add cannot be seen.
+  await page.click('#live-genesys');
+  await page.waitForSelector('#live-result .live-ok[data-applied="true"]');
+  await page.waitForSelector('#findings [data-code="permission.unverified"]');
+  assert.equal(await verdict(), 'allowed');
+  // With the user's permissions (they lack routing:queue:add): denied, and the permission is named.
+  await page.check('#live-with-user');
+  await page.click('#live-genesys');
+  await page.waitForSelector('#findings [data-code="permission.missing"]');
+  assert.match(await page.textContent('#live-result .live-ok-title'), /The diagnosis now uses this answer \(TokenInfo and the user\u2019s permissions\)/);
+  assert.equal(await verdict(), 'denied');
+  assert.match(await page.textContent('#verdict'), /routing:queue:add/);
+  assert.equal(await page.locator('#findings [data-code="permission.unverified"]').count(), 0);
+  assertClean(page);
+});
+
 test('a discovery answer that arrives after the paste changed fills in nothing', async () => {
   const page = await openApp();
   const jwt = await oidc.token({ resource: RESOURCE_JWT, scope: 'api:read' });

@@ -284,7 +284,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .collect();
     let requirements_known = requirements_known || response_requirements.1;
     unknown_scope_rules(&ctx, &facts, &mut findings);
-    rejection_fallback(&ctx, &facts, &mut findings);
+    rejection_fallback(&ctx, &facts, requirements_known, &mut findings);
     if ctx.call.is_none()
         && ctx.response.is_none()
         && ctx.token.is_some()
@@ -721,11 +721,21 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
         // With introspection, the server has described the token: nothing is hidden.
         TokenShape::Opaque if ctx.introspection.is_some() => {}
         TokenShape::Opaque => {
+            // A token response pasted with it says what was granted (`scope`), though not the user or the audience.
+            let granted = ctx
+                .recognized
+                .token_response
+                .as_ref()
+                .is_some_and(|t| t.get("scope").is_some_and(Value::is_string));
             let mut f = Finding::new(
                 "token.opaque",
                 Severity::Info,
                 "The token is opaque (not a JWT)",
-                "Only the server that issued it can say what it grants: its scopes, expiry and user are not readable here.",
+                if granted {
+                    "Only the server that issued it can say everything it grants: its scopes are read from the token response's `scope`; its audience and user are not readable here."
+                } else {
+                    "Only the server that issued it can say what it grants: its scopes, expiry and user are not readable here."
+                },
             )
             .weight(40);
             let rejected = ctx.response_rejects_token();
@@ -1816,7 +1826,21 @@ fn operation_rules(
     } else {
         kind_word
     };
+    // Genesys Cloud sets roles, not scopes, on client-credentials clients ("Scopes must be set for clients not using
+    // the CLIENT-CREDENTIALS grant"; "Roles must be set for clients using the CLIENT-CREDENTIALS grant": the OAuth
+    // client resource of Genesys' Terraform provider): a scope requirement does not apply to their tokens.
+    let genesys_client_credentials =
+        app_only && ctx.platform_id.as_deref() == Some("genesys-cloud");
     match (req, &held) {
+        (ScopeRequirement::AnyOf(_), _) if genesys_client_credentials => {
+            checks.push(RequirementCheck {
+                kind: "scope".into(),
+                required: format!("{} (not for client credentials)", requirement_text(req)),
+                state: RequirementState::Met,
+                evidence: "a client-credentials token: Genesys Cloud gives client-credentials clients roles, not scopes, so the operation's scopes do not apply; the client's roles decide (permissions)".into(),
+                source: source.clone(),
+            });
+        }
         (ScopeRequirement::Unknown, _) => {
             known = false;
             checks.push(RequirementCheck {
@@ -1939,6 +1963,11 @@ fn operation_rules(
                 },
                 source: source.clone(),
             });
+            // A 403 to a Genesys client-credentials token, whose scopes do not apply: the client's roles are what is
+            // left to refuse it.
+            let roles_left = genesys_client_credentials
+                && state == RequirementState::Unknown
+                && refusal(ctx) == Some(403);
             if state == RequirementState::Unmet
                 || (state == RequirementState::Unknown && response_lists)
             {
@@ -1950,6 +1979,18 @@ fn operation_rules(
                     p.mode == PermissionMode::Any,
                     state == RequirementState::Unmet,
                 ));
+            } else if roles_left {
+                let mut f = permission_missing_finding(
+                    ctx,
+                    facts,
+                    op,
+                    &p.list,
+                    p.mode == PermissionMode::Any,
+                    false,
+                );
+                f.detail.push_str(" The token is a client-credentials token and Genesys Cloud gives such clients roles, not scopes, so with this 403 the OAuth client's roles are what is left: they lack the permission, or their division does not cover the object the operation touches.");
+                f = f.evidence("tokens/me", "authorizedGrantType CLIENT-CREDENTIALS");
+                out.push(f);
             } else if state == RequirementState::Unknown {
                 let who = if facts.grant == Grant::App {
                     "the OAuth client's roles"
@@ -2823,6 +2864,9 @@ fn explains_refusal(f: &Finding) -> bool {
             && (CAUSE_WARNINGS.contains(&f.code.as_str()) || STALE.contains(&f.code.as_str()))
 }
 
+/// Whether a role granted on the platform needs a new token: it does when the token carries roles as claims.
+const ROLES_IN_TOKEN: &str = "When the token carries roles or groups as claims (Entra `roles`/`wids`/`groups`, Keycloak `realm_access`, an API's own role claim), they are fixed when it is issued: get a new token after the change; otherwise the change applies to the next call.";
+
 /// The status of the API's answer when it refused: 401 or 403.
 fn refusal(ctx: &Context) -> Option<u16> {
     ctx.response
@@ -2833,7 +2877,7 @@ fn refusal(ctx: &Context) -> Option<u16> {
 
 /// When the API's answer is a 401 or 403 and no rule found a cause, say so instead of letting the verdict look
 /// clean: a 403 with every visible requirement met points to a platform permission or role; a 401, to the token.
-fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
+fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
     // Genesys Cloud's tokens are opaque by design: that is no cause of a refusal there.
     let opaque_by_design = ctx.platform_id.as_deref() == Some("genesys-cloud");
@@ -2902,7 +2946,7 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                 .weight(40),
             );
         }
-        Some(403) => {
+        Some(403) if known => {
             let who = if facts.grant == Grant::App {
                 "the application (its app roles or admin roles)"
             } else {
@@ -2914,12 +2958,45 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
                     Severity::Error,
                     "The API refused (403) though the token meets what Token Doctor can see",
                     format!(
-                        "The API answered 403{}. The token's scopes and claims look right for the operation, so the refusal is about what {who} may do on the platform: a role or permission, a resource it does not own, a licence, or a division.",
+                        "The API answered 403{}. The token meets the operation's scope requirements, so the refusal is about what {who} may do on the platform: a role or permission, a resource it does not own, a licence, or a division.",
                         quoted
                     ),
                 )
                 .evidence("response", evidence("403"))
-                .fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give {who} the role or permission the operation needs on the platform (for admin APIs, an admin role), then try again; a new token is usually not needed.")))
+                .fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give {who} the role or permission the operation needs on the platform (for admin APIs, an admin role), then try again. {ROLES_IN_TOKEN}")))
+                .weight(45),
+            );
+        }
+        // No matrix says what the operation needs: the token's scopes cannot be judged, only shown.
+        Some(403) => {
+            let held = facts
+                .scopes
+                .as_ref()
+                .filter(|s| !s.is_empty())
+                .map(|s| format!(" The token has the scopes {}; compare them with what the operation's documentation asks for.", crate::json::clip(&s.join(" "), 200)))
+                .unwrap_or_default();
+            let roles = if facts.roles.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Its roles: {}.",
+                    crate::json::clip(&facts.roles.join(" "), 200)
+                )
+            };
+            out.push(
+                Finding::new(
+                    "access.denied",
+                    Severity::Error,
+                    "The API refused (403) and no matrix says what the operation needs",
+                    format!(
+                        "The API answered 403{}: it accepted the token and refused the operation. Without the operation's requirements Token Doctor cannot tell which is missing: a scope the token was not granted, a role or permission of the user or application, a resource it does not own, a licence.{held}{roles}",
+                        quoted
+                    ),
+                )
+                .evidence("response", evidence("403"))
+                .fix("Look up the scope or role the operation needs in the API's documentation (or give its OpenAPI document under \"Your own OpenAPI document\" to have it checked).")
+                .fix("A missing scope needs a new token that asks for it: add it to the app's requested scopes or consent, then sign in or reconnect the account again (a refreshed token keeps its old scopes).")
+                .fix(format!("A missing role or permission is granted on the platform. {ROLES_IN_TOKEN}"))
                 .weight(45),
             );
         }

@@ -411,10 +411,11 @@ fn a_refusal_in_hand_is_never_allowed_unless_put_down_to_another_token() {
         "{}",
         r.summary
     );
-    // A bare 403, a 401 as a JSON body, a 401 pasted as text: denied, with the fallback's reason.
+    // A bare 403, a 401 as a JSON body, a 401 pasted as text: denied, with the fallback's reason. No matrix
+    // describes this API, so a 403 is access.denied: Token Doctor cannot say whether a scope or a role is missing.
     for (response, code) in [
-        ("HTTP/1.1 403 Forbidden", "permission.missing"),
-        ("403", "permission.missing"),
+        ("HTTP/1.1 403 Forbidden", "access.denied"),
+        ("403", "access.denied"),
         (
             r#"{"statusCode":401,"message":"Unauthorized"}"#,
             "token.rejected",
@@ -426,6 +427,29 @@ fn a_refusal_in_hand_is_never_allowed_unless_put_down_to_another_token() {
         assert_eq!(r.findings[0].code, code, "{response}: {:?}", codes(&r));
         assert!(r.summary.starts_with("Denied: "), "{}", r.summary);
     }
+    let r = call("403");
+    assert!(
+        !r.findings[0].detail.contains("look right"),
+        "{}",
+        r.findings[0].detail
+    );
+    // With the operation's requirements known and met, a bare 403 is about a role or permission.
+    let r = run(Request {
+        input: "opaqueTOKEN123456".into(),
+        operation: Some("GET https://api.mypurecloud.com/api/v2/users/7".into()),
+        introspection: Some(
+            json!({"authorizedScope": ["users:readonly"], "OAuthClient": {"authorizedGrantType": "CODE"}}),
+        ),
+        response: Some("HTTP/1.1 403 Forbidden".into()),
+        ..Default::default()
+    });
+    assert_eq!(r.verdict, Verdict::Denied, "{:?}", codes(&r));
+    assert_eq!(r.findings[0].code, "permission.missing", "{:?}", codes(&r));
+    assert!(
+        r.findings[0]
+            .detail
+            .contains("meets the operation's scope requirements")
+    );
     // An encrypted token (a warning alone) refused with 401: denied, and the summary names the encryption.
     let e = |v: serde_json::Value| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())

@@ -1743,7 +1743,7 @@ case("J-x10", "Token Doctor re-audit of 2026-11-24: a 403 means the token was ac
       "operation": "POST https://api.example.com/orders",
       "response": "HTTP/1.1 403 Forbidden",
       "now": NOW_Q},
-     {"verdict": D, "first": "permission.missing", "codes": ["token.encrypted"]})
+     {"verdict": D, "first": "access.denied", "codes": ["token.encrypted"], "absent": ["permission.missing"]})
 
 case("L-x11", "Genesys Cloud bad.credentials (401) with an opaque token: opacity is normal there", "L",
      "A Genesys Cloud token the API no longer accepts: expired, revoked or of another region",
@@ -1945,6 +1945,37 @@ case("D-x10", "Token Doctor audit of 2026-11-24: 'the token that works' was used
       "response": GRAPH_DENIED, "now": NOW_RX},
      {"verdict": D, "first": "scope.missing", "absent": ["scope.not_granted"],
       "mentions": ["lacks it too", "Calendars.Read", "another operation"]})
+
+GENESYS_403 = http_response("403 Forbidden", [("Content-Type", "application/json")], json.dumps(
+    {"message": "You are not authorized to perform the requested action.", "code": "not.authorized", "status": 403,
+     "contextId": guid("L-x12:ctx"), "details": [], "errors": []}))
+case("L-x12", "matrix_sources.md §1.4 (Genesys: 'Roles must be set for clients using the CLIENT-CREDENTIALS grant'); audit of 2026-11-24", "L",
+     "A Genesys client-credentials token (no scopes, by design) refused 403: the client's roles, not a scope",
+     {"input": genesys_token("L-x12"), "operation": "POST https://api.mypurecloud.com/api/v2/conversations/calls",
+      "introspection": tokens_me([], grant="CLIENT-CREDENTIALS", client_name="backend job"),
+      "response": GENESYS_403, "now": NOW_RX},
+     {"verdict": D, "first": "permission.missing", "absent": ["scope.missing", "access.denied"],
+      "mentions": ["client-credentials", "roles", "division"]})
+
+case("L-x13", "MyPureCloud/terraform-provider-genesyscloud#389 (audit of 2026-11-24: a 200 in hand was 'denied')", "L",
+     "A Genesys client-credentials token lists queues (200) but sees only its Home division: not denied for a scope",
+     {"input": genesys_token("L-x13"), "operation": "GET https://api.mypurecloud.com/api/v2/routing/queues?pageSize=100",
+      "introspection": tokens_me([], grant="CLIENT-CREDENTIALS", client_name="terraform-exporter"),
+      "response": http_response("200 OK", [("Content-Type", "application/json")], json.dumps(
+          {"entities": [{"id": guid("L-x13:queue"), "name": "Support",
+                         "division": {"id": guid("home-division"), "name": "Home"}}], "pageSize": 100, "total": 1})),
+      "now": NOW_RX},
+     {"verdict": "allowed", "absent": ["scope.missing"], "codes": ["permission.unverified"], "mentions": ["division"]})
+
+case("A-x11", "PipedreamHQ/pipedream#4195 (Zendesk; audit of 2026-11-24: 'scopes look right' without a matrix)", "A",
+     "An opaque Zendesk token (scope 'read tickets:write') refused 403 on PUT users: no matrix, so no claim that the scopes are right",
+     {"input": json.dumps({"access_token": alnum("A-x11", 64), "token_type": "bearer", "scope": "read tickets:write"}),
+      "operation": "PUT https://acme.zendesk.com/api/v2/users/381626101.json",
+      "response": http_response("403 Forbidden", [("Content-Type", "application/json; charset=utf-8")], json.dumps(
+          {"error": "Forbidden", "description": "You do not have access to this page. Please contact the account owner of this help desk for further help."})),
+      "now": NOW_RX},
+     {"verdict": D, "first": "access.denied", "absent": ["permission.missing"],
+      "mentions": ["read tickets:write", "new token"]})
 
 
 def render() -> dict[str, str]:

@@ -446,6 +446,31 @@ fn kind_of(
     if aud_is_client && scopes.is_empty() && !map.contains_key("roles") {
         return (TokenKind::Id, "`aud` is the client itself and there are no scopes: an ID token (or a token for the app's own API)".into());
     }
+    // Entra ID access tokens always name their client (`azp` in v2, `appid` in v1) and carry `scp` or `roles`; its ID
+    // tokens have neither (and no `nonce` when they come from a silent or refresh flow).
+    let entra = str_claim(map, "iss").is_some_and(|i| {
+        let host = i
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split('/')
+            .next()
+            .unwrap_or("");
+        host.eq_ignore_ascii_case("login.microsoftonline.com")
+            || host.eq_ignore_ascii_case("sts.windows.net")
+    });
+    if entra
+        && !audiences.is_empty()
+        && scopes.is_empty()
+        && !["azp", "appid", "roles", "scp"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+    {
+        return (
+            TokenKind::Id,
+            "an Entra ID token: Entra access tokens name their client (`azp` or `appid`) and carry `scp` or `roles`, and this token has none of them".into(),
+        );
+    }
     if !scopes.is_empty()
         || map.contains_key("roles")
         || map.contains_key("client_id")

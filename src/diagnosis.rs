@@ -831,6 +831,48 @@ fn kind_rules(ctx: &Context, out: &mut Vec<Finding>) {
             )
             .evidence("claims", c.kind_reason.clone())
             .weight(86);
+            // The answer is a sign-in library checking this ID token ("Failed to verify ID Token: …"): that is an
+            // ID token's right use, and the cause is what the answer names. An answer that names another cause
+            // (an algorithm, a clock, a key) ranks before the token's kind.
+            let said = ctx
+                .response
+                .as_ref()
+                .and_then(|r| r.message.as_deref().or(r.code.as_deref()))
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let verifying_id_token = ["id token", "id_token", "idtoken"]
+                .iter()
+                .any(|w| said.contains(w));
+            let named_cause = ctx.response.as_ref().is_some_and(|r| {
+                r.signals.iter().any(|s| {
+                    matches!(
+                        s,
+                        Signal::AlgorithmRejected
+                            | Signal::NotYetValid
+                            | Signal::Expired
+                            | Signal::KeyNotFound
+                            | Signal::SignatureInvalid
+                    )
+                })
+            });
+            if verifying_id_token {
+                f.severity = Severity::Info;
+                f.title = "This is an ID token, and the answer is about checking an ID token".into();
+                f.detail = format!(
+                    "{}. The answer comes from a client or sign-in library verifying the ID token, which is its right use: the cause is what the answer names. (An API would need the access token instead.)",
+                    capitalize(&c.kind_reason)
+                );
+                f.weight = 30;
+                if let Some(aud) = c.audiences.first() {
+                    f = f.evidence("claim aud", aud.clone());
+                }
+                out.push(f);
+                return;
+            }
+            if named_cause {
+                f.weight = 70;
+                f.detail.push_str(" The answer names another cause, ranked first: if it came from a sign-in library checking this ID token (which is right), that cause is the one to fix.");
+            }
             if let Some(aud) = c.audiences.first() {
                 f = f.evidence("claim aud", aud.clone());
             }
@@ -1276,7 +1318,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
                     source,
                     c.audiences.join(", "),
                     if aud_is_client {
-                        " The audience is the client itself: this is a token for the app (an ID token or a token for its own API), not for this API."
+                        " The audience is the client itself: the token was issued for the app (an ID token, or an access token requested without this API's audience or resource), not for this API."
                     } else {
                         ""
                     }
@@ -1321,11 +1363,30 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         .evidence("response", ctx.response_message().unwrap_or_default())
         .fix("Request the token for the API's audience (its identifier / resource / scope prefix), and configure the API to accept exactly that value.")
         .weight(88);
-        if aud_is_client {
+        // The API expects `api://<guid>` and the token carries `<guid>`: one Entra application in its two forms
+        // (v2 access tokens carry the GUID), not a token for another party.
+        let said = ctx
+            .response_message()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let guid_for_uri = c
+            .audiences
+            .iter()
+            .find(|a| is_guid(a) && said.contains(&format!("api://{}", a.to_ascii_lowercase())));
+        let keycloak = c.issuer.as_deref().is_some_and(|i| i.contains("/realms/"));
+        if let Some(guid) = guid_for_uri {
             f = f.detail(format!(
-                "The API says the audience is invalid; the token's `aud` is {}, the client itself: it is an ID token or a token for the app's own API, not an access token for this API.",
+                "The API expects the App ID URI api://{guid}, and the token's `aud` is {guid}: the same Entra application in its other form. Entra v2 access tokens always carry the application's GUID as `aud` (v1 tokens carry the App ID URI when it was requested), so this is an access token for this API, validated against the wrong form."
+            ))
+            .fix(format!("Configure the API to accept {guid} (or both {guid} and api://{guid}) as the audience; or make the API's app registration issue v1 tokens (accessTokenAcceptedVersion null or 1) if the API must see the App ID URI."));
+        } else if aud_is_client {
+            f = f.detail(format!(
+                "The API says the audience is invalid; the token's `aud` is {}, the client itself: the token was issued for the app (an ID token, or an access token requested without this API's audience or resource), not for this API.",
                 c.audiences.join(", ")
             ));
+        }
+        if keycloak {
+            f = f.fix("Keycloak: put the API in the token's `aud` with an Audience mapper (Client scopes > a scope > Mappers > By configuration > Audience, Included Client Audience: the API's client), assigned to the client that gets the token; then get a new token.");
         }
         out.push(f);
     }
@@ -1680,6 +1741,16 @@ fn platform_name(ctx: &Context) -> String {
     ctx.matrix
         .map(|m| m.platform.name.clone())
         .unwrap_or_else(|| "the API".into())
+}
+
+/// `8-4-4-4-12` hexadecimal digits: an Entra application or tenant id.
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn guidance(ctx: &Context, topic: &str) -> Option<String> {
@@ -2614,11 +2685,13 @@ fn response_rules(
                         "signature.key_not_found",
                         Severity::Error,
                         "The API does not know the key that signed the token",
-                        format!("It answered: {said}. The token's `kid` is {kid}: the API fetched the keys of another issuer (another realm, tenant or environment), or its cached keys predate a key rotation."),
+                        format!("It answered: {said}. The token's `kid` is {kid}: none of the keys the API has matches it. Either the API fetched the keys of another issuer (another realm, tenant or environment), or it could not fetch the issuer's keys at all (its JWKS URL unreachable from where it runs: DNS, a container network, a proxy; some libraries, such as Keycloak's adapters, then report the key as not found), or its cached keys predate a key rotation."),
                     )
                     .evidence("response", msg.clone())
                     .evidence("header kid", kid.to_string())
-                    .fix("Check that the API's issuer / JWKS URL is the token's `iss` (same realm, same environment); restart or refresh the API's key cache after a rotation.")
+                    .fix("Check that the API's issuer / JWKS URL is the token's `iss` (same realm, same environment).")
+                    .fix("Check that the API can reach that JWKS URL from where it runs (for Keycloak, <iss>/protocol/openid-connect/certs; from inside its container, not from your machine); its log shows the failed fetch.")
+                    .fix("Restart or refresh the API's key cache after a key rotation.")
                     .weight(82),
                 );
             }
@@ -2798,8 +2871,7 @@ fn response_rules(
                 if !out.iter().any(|f| f.code == "signature.alg_mismatch") =>
             {
                 let alg = ctx.decoded.as_ref().and_then(|d| d.alg()).unwrap_or("?");
-                out.push(
-                    Finding::new(
+                let f = Finding::new(
                         "signature.alg_mismatch",
                         Severity::Error,
                         format!("The API does not accept the token's algorithm {alg}"),
@@ -2810,8 +2882,18 @@ fn response_rules(
                     .evidence("header alg", alg.to_string())
                     .evidence("response", msg.clone())
                     .fix("Configure the issuer to sign the API's tokens with the algorithm the API expects (Keycloak: the realm's or client's signature algorithm), or configure the API for the issuer's algorithm and keys.")
-                    .weight(84),
-                );
+                    .weight(84);
+                let auth0 = ctx
+                    .claims
+                    .as_ref()
+                    .and_then(|c| c.issuer.as_deref())
+                    .is_some_and(|i| host_of(i).to_ascii_lowercase().ends_with(".auth0.com"));
+                let f = if auth0 {
+                    f.fix("Auth0: for an API's access tokens, Dashboard > Applications > APIs > the API > Settings > Signing Algorithm; for ID tokens, the application's Advanced Settings > OAuth > JsonWebToken Signature Algorithm (RS256 signs with keys published at /.well-known/jwks.json).")
+                } else {
+                    f
+                };
+                out.push(f);
             }
             // The generic `invalid_token`: only when nothing names a cause, and the response gave no more
             // precise reason (a signature, an expiry, a key), which has its own finding.

@@ -478,6 +478,8 @@ fn read_json_body(v: &Value, info: &mut ResponseInfo) {
     }
     for key in [
         "error_description",
+        // Auth0's API SDKs (express-jwt style): {"error": "invalid_token", "errorDescription": "..."}.
+        "errorDescription",
         "message",
         "detail",
         "title",
@@ -635,6 +637,11 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("invalid algorithm")
         || has("algorithm not allowed")
         || has("unexpected alg")
+        // Auth0's express-jwt: "Algorithm HS256 is not supported. (Expected algs: [RS256])"; go-oidc: "id token
+        // signed with unsupported algorithm, expected [\"RS256\"] got \"HS256\"".
+        || has("unsupported algorithm")
+        || has("expected algs")
+        || has("algorithm") && has("is not supported")
     {
         push_signal(info, Signal::AlgorithmRejected);
     }
@@ -696,6 +703,9 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("aud claim")
         || has("audience is invalid")
         || has("invalid_audience")
+        // Spring Security's resource server: "The required audience is missing".
+        || has("audience is missing")
+        || has("missing audience")
     {
         push_signal(info, Signal::AudienceInvalid);
     }
@@ -754,7 +764,13 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     {
         push_signal(info, Signal::Expired);
     }
-    if has("idx10222") || has("not yet valid") || has("used before") || has("jwt not active") {
+    if has("idx10222")
+        || has("not yet valid")
+        || has("used before")
+        || has("jwt not active")
+        // auth0-js / angular-jwt: "The token was issued in the future. Please check your computed clock."
+        || has("issued in the future")
+    {
         push_signal(info, Signal::NotYetValid);
     }
     if has("didn't find publickey for specified kid")

@@ -92,10 +92,59 @@ fn recognize_paste(text: &str) -> Recognized {
         recognize_json(trimmed, &mut out);
         return out;
     }
+    // A list of token sets, as App Service's `/.auth/me` answers: the first one with an access token.
+    if trimmed.starts_with('[') {
+        if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(trimmed) {
+            if let Some(set) = items
+                .iter()
+                .find(|v| v.get("access_token").is_some_and(Value::is_string))
+            {
+                recognize_json(&set.to_string(), &mut out);
+                out.description = format!(
+                    "a list of {} token set{} (as App Service's /.auth/me answers), the first with an access token: {}",
+                    items.len(),
+                    if items.len() == 1 { "" } else { "s" },
+                    out.description
+                );
+                return out;
+            }
+        }
+    }
+    // A redirect URL that carries the token (the implicit grant: `…#access_token=…&expires_in=…`), or the
+    // authorization server's error (`…?error=access_denied&error_description=…`).
+    if let Some(params) = url_token_params(trimmed) {
+        recognize_json(&Value::Object(params).to_string(), &mut out);
+        out.description = if out.token.is_some() {
+            format!(
+                "a URL that carries an access token in its {} (an implicit-grant redirect); {}",
+                if trimmed.contains('#') {
+                    "fragment"
+                } else {
+                    "query"
+                },
+                out.description
+            )
+        } else {
+            format!(
+                "a redirect URL with the authorization server's answer; {}",
+                out.description
+            )
+        };
+        return out;
+    }
     let first_line = trimmed.lines().next().unwrap_or("");
     if looks_like_curl(trimmed) {
         recognize_curl(trimmed, &mut out);
         return out;
+    }
+    // A `curl -v` transcript: the request is its `> ` lines, the answer its `< ` lines.
+    if let Some(request) = curl_verbose_request(trimmed) {
+        if let Some(call) = request.lines().next().and_then(request_line) {
+            recognize_http_request(&request, call, &mut out);
+            out.response = crate::response::curl_verbose_answer(trimmed);
+            out.description = format!("a curl -v transcript: {}", out.description);
+            return out;
+        }
     }
     if first_line.starts_with("HTTP/") {
         out.kind = "http_response";
@@ -514,6 +563,37 @@ fn strip_quotes(s: &str) -> &str {
         }
     }
     s
+}
+
+/// The parameters of a pasted URL's query and fragment (or of a bare `access_token=…&…` string) as a JSON object,
+/// when they hold `access_token` or an OAuth `error`; `None` otherwise. Values are percent-decoded; `expires_in` and
+/// other whole numbers become numbers, as in a token response.
+fn url_token_params(text: &str) -> Option<Map<String, Value>> {
+    if text.contains(char::is_whitespace) {
+        return None;
+    }
+    let params = match text.find(['?', '#']) {
+        Some(at) => text.get(at.saturating_add(1)..).unwrap_or(""),
+        None if text.starts_with("access_token=") => text,
+        None => return None,
+    };
+    let mut map = Map::new();
+    for pair in params.split(['&', '#', '?']) {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        let name = crate::text::percent_decode(name);
+        let value = crate::text::percent_decode(value);
+        let value = match value.parse::<u64>() {
+            Ok(n) if name != "access_token" && name != "state" && name != "code" => Value::from(n),
+            _ => Value::String(value),
+        };
+        map.entry(name).or_insert(value);
+    }
+    (map.get("access_token")
+        .is_some_and(|v| v.as_str().is_some_and(|t| !t.is_empty()))
+        || map.get("error").is_some_and(Value::is_string))
+    .then_some(map)
 }
 
 fn recognize_json(text: &str, out: &mut Recognized) {
@@ -953,6 +1033,21 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
 }
 
 /// Parses `METHOD target HTTP/x` (a raw HTTP request line).
+/// The request of a `curl -v` transcript: its `> ` lines without the mark, as a raw HTTP request; `None` when the
+/// text has no `> ` request line.
+fn curl_verbose_request(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("> ")
+                .or_else(|| (l.trim_end() == ">").then_some(""))
+        })
+        .collect();
+    let first = lines.first()?;
+    request_line(first)?;
+    Some(lines.join("\r\n"))
+}
+
 fn request_line(line: &str) -> Option<(String, String)> {
     // The method is upper-case letters followed by whitespace: anything else (a token) is turned away at its
     // first characters, before the line is split.
@@ -1104,6 +1199,56 @@ mod tests {
             .iter()
             .find(|f| f.code == code)
             .unwrap_or_else(|| panic!("no {code} in {:?}", r.findings))
+    }
+
+    #[test]
+    fn a_redirect_url_and_a_list_of_token_sets_carry_the_token() {
+        let r = recognize(&format!(
+            "https://app.example.com/cb#access_token={JWT}&expires_in=86399&token_type=bearer&scope=a%20b"
+        ));
+        assert_eq!((r.kind, r.token.as_deref()), ("token_response", Some(JWT)));
+        let rest = r.token_response.unwrap_or_default();
+        assert_eq!(rest.get("expires_in"), Some(&Value::from(86399u64)));
+        assert_eq!(rest.get("scope"), Some(&Value::from("a b")));
+        assert!(r.description.contains("fragment"), "{}", r.description);
+        // The authorization server's error in the redirect is read as an error response.
+        let r = recognize(
+            "https://app.example.com/cb?error=access_denied&error_description=The%20user%20declined",
+        );
+        assert_eq!(r.token, None);
+        assert!(
+            r.description.starts_with("a redirect URL"),
+            "{}",
+            r.description
+        );
+        // A URL without token or error is no token carrier.
+        assert!(url_token_params("https://api.example.com/v1/users?id=7").is_none());
+        assert!(url_token_params("https://x.example.com/#access_token=").is_none());
+        // App Service's /.auth/me: a list of token sets.
+        let r = recognize(&format!(
+            r#"[{{"access_token":"{JWT}","id_token":"{JWT}","provider_name":"aad","user_claims":[]}}]"#
+        ));
+        assert_eq!((r.kind, r.token.as_deref()), ("token_response", Some(JWT)));
+        assert!(r.description.contains("/.auth/me"), "{}", r.description);
+        assert_ne!(recognize("[1, 2]").kind, "token_response");
+    }
+
+    #[test]
+    fn a_curl_verbose_transcript_is_the_request_and_its_answer() {
+        let t = format!(
+            "*   Trying 127.0.0.1:9080...\n* Connected to localhost\n> POST /api/private HTTP/1.1\n> Host: localhost:9080\n> Authorization: Bearer {JWT}\n>\n< HTTP/1.1 401\n< WWW-Authenticate: Bearer error=\"invalid_token\"\n<\n* Connection #0 left intact"
+        );
+        let r = recognize(&t);
+        assert_eq!(r.token.as_deref(), Some(JWT));
+        assert_eq!(r.call.as_ref().map(|c| c.method.as_str()), Some("POST"));
+        let answer = r.response.unwrap_or_default();
+        assert!(
+            answer.starts_with("HTTP/1.1 401\r\nWWW-Authenticate: Bearer"),
+            "{answer}"
+        );
+        assert!(!answer.contains("Trying"), "{answer}");
+        let info = crate::response::parse(&t);
+        assert_eq!(info.status, Some(401));
     }
 
     #[test]

@@ -1525,7 +1525,7 @@ impl Chains {
 /// The JSON pointer of a reference's fragment (after `#`), percent-decoded.
 fn decode_fragment(fragment: &str) -> String {
     if fragment.contains('%') {
-        percent_decode(fragment)
+        crate::text::percent_decode(fragment)
     } else {
         fragment.to_string()
     }
@@ -1619,29 +1619,6 @@ fn follow<'a>(look: Lookup<'a>, start: Found<'a>) -> Result<(Found<'a>, Option<S
         at = Some(pointer);
     }
     Err(RefError::TooLong(first.unwrap_or_default()))
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    let mut i = 0usize;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i.saturating_add(1)..i.saturating_add(3))
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i = i.saturating_add(3);
-            }
-            _ => {
-                out.push(b);
-                i = i.saturating_add(1);
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Collects every `$ref` string with the place of its first use (kept in `paths`) and its count. Depth is bounded

@@ -118,13 +118,48 @@ pub struct ResponseInfo {
     pub code: Option<String>,
 }
 
+/// The API's answer in a `curl -v` transcript (a line `< HTTP/…`): its `< ` lines without the mark, then the lines
+/// after them that are not curl's (`* `, `> `, `{ `, `} `), which are the body. `None` when `text` is no transcript.
+pub fn curl_verbose_answer(text: &str) -> Option<String> {
+    if !text.lines().any(|l| l.starts_with("< HTTP/")) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut started = false;
+    for line in text.lines() {
+        if let Some(rest) = line
+            .strip_prefix("< ")
+            .or_else(|| (line == "<").then_some(""))
+        {
+            if rest.starts_with("HTTP/") {
+                started = true;
+            }
+            if started {
+                out.push_str(rest.trim_end_matches('\r'));
+                out.push_str("\r\n");
+            }
+        } else if started
+            && !["* ", "> ", "{ ", "} "].iter().any(|m| line.starts_with(m))
+            && line != ">"
+            && line != "*"
+        {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
 /// Parses a response. Never fails; what cannot be read is simply absent.
 pub fn parse(text: &str) -> ResponseInfo {
     let text = text
         .get(..crate::limits::MAX_RESPONSE_BYTES)
         .unwrap_or_else(|| clip_bytes(text, crate::limits::MAX_RESPONSE_BYTES));
     let mut info = ResponseInfo::default();
-    let trimmed = text.trim();
+    // `curl -v` output: the answer is the lines marked `< ` (and the body after them, unmarked); the `* ` and `> `
+    // lines are curl's own log and the request.
+    let verbose = curl_verbose_answer(text);
+    let trimmed = verbose.as_deref().unwrap_or(text).trim();
     let mut body = trimmed;
     if trimmed.starts_with("HTTP/") {
         let (mut head, mut rest) = split_head(trimmed);

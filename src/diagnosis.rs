@@ -2727,6 +2727,27 @@ fn response_rules(
                     .weight(91),
                 );
             }
+            // An API that refuses (403) a token it was given because of the client that got it: the token was
+            // issued, so no token endpoint is involved (Keycloak's SCIM API refuses public clients' tokens).
+            Signal::ClientType
+                if refusal(ctx) == Some(403)
+                    && ctx.token.is_some()
+                    && !out.iter().any(|f| f.code == "input.token_request") =>
+            {
+                out.push(
+                    Finding::new(
+                        "client.type_mismatch",
+                        Severity::Error,
+                        "The API refuses tokens of this kind of client (public vs confidential)",
+                        format!(
+                            "It answered 403: {said}. The token was issued; the API refuses it because of the client that got it. Some APIs accept only tokens of confidential clients (Keycloak's SCIM API refuses public clients' tokens)."
+                        ),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Get the token with a confidential client, one that authenticates with a secret or key (Keycloak: Client authentication on; the client-credentials grant for a back end), and call the API with that token.")
+                    .weight(85),
+                );
+            }
             Signal::ClientType => {
                 out.push(
                     Finding::new(
@@ -2924,8 +2945,9 @@ fn response_rules(
 
 /// The warnings that name a cause of a rejected token (as against remarks about the paste or the matrix): with a
 /// 401 in hand, they become the errors that explain it, and the generic fallback is not added.
-const CAUSE_WARNINGS: [&str; 8] = [
+const CAUSE_WARNINGS: [&str; 9] = [
     "input.several_authorization",
+    "header.scheme_token",
     "token.opaque",
     "token.expired",
     "token.clock_skew",
@@ -2961,6 +2983,21 @@ fn refusal(ctx: &Context) -> Option<u16> {
 /// clean: a 403 with every visible requirement met points to a platform permission or role; a 401, to the token.
 fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
+    // The answer names the scheme (ASP.NET Core: "No authentication handler is configured to authenticate for the
+    // scheme: Token"): the `Token` scheme is the cause, whatever the status.
+    let names_scheme = ctx.request.response.as_deref().is_some_and(|t| {
+        crate::response::clip_bytes(t, 64 * 1024)
+            .to_ascii_lowercase()
+            .contains("scheme")
+    });
+    if let Some(f) = out.iter_mut().find(|f| f.code == "header.scheme_token") {
+        if names_scheme {
+            f.severity = Severity::Error;
+            f.detail
+                .push_str(" The API's answer names the scheme: it does not accept this one.");
+            f.weight = 92;
+        }
+    }
     // Genesys Cloud's tokens are opaque by design: that is no cause of a refusal there.
     let opaque_by_design = ctx.platform_id.as_deref() == Some("genesys-cloud");
     // The API rejected the token (401), no rule found an error, and a warning names a cause: that warning is the

@@ -394,6 +394,22 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         Some("bearer") | Some("dpop") | None => {}
         // GitHub documents `Authorization: token <token>` for its own tokens.
         Some("token") if is_github_token(value) => {}
+        // Django REST framework's TokenAuthentication, dbt Cloud and others document `Token <key>`: a warning, not
+        // a malformed header (an RFC 6750 API refuses it, one of those accepts it).
+        Some("token") => {
+            let s = scheme.as_deref().unwrap_or("Token");
+            out.findings.push(
+                Finding::new(
+                    "header.scheme_token",
+                    Severity::Warning,
+                    format!("The scheme is \"{s}\", not \"Bearer\""),
+                    "APIs that follow RFC 6750 accept only \"Bearer\"; some APIs document \"Token <key>\" instead (Django REST framework's TokenAuthentication, dbt Cloud, GitHub). Check which one this API documents.",
+                )
+                .evidence("Authorization header", crate::json::clip(&redact_for_evidence(raw.trim()), 40))
+                .fix("If the API's documentation says Bearer, send \"Authorization: Bearer <token>\"; if it says Token, the header is right.")
+                .weight(60),
+            );
+        }
         Some(other) => {
             problems.push(format!(
                 "the scheme \"{}\" is not Bearer; APIs that follow RFC 6750 only accept \"Bearer\"",

@@ -308,7 +308,7 @@ fn collect_strings(v: &Value, out: &mut String, depth: usize) {
 }
 
 /// At most `max` bytes of `text`, cut on a character boundary.
-fn clip_bytes(text: &str, max: usize) -> &str {
+pub fn clip_bytes(text: &str, max: usize) -> &str {
     let mut end = max.min(text.len());
     while end > 0 && !text.is_char_boundary(end) {
         end = end.saturating_sub(1);

@@ -1420,7 +1420,7 @@ case("N-03", "realworld-apps/aspnetcore-realworld-example-app#9", "N",
      {"input": "Authorization: Token " + RW, "operation": "GET http://localhost:5000/api/user",
       "response": "System.InvalidOperationException: No authentication handler is configured to authenticate for the scheme: Token",
       "now": NOW_N3},
-     {"verdict": D, "first": "header.malformed", "codes": ["header.malformed"], "mentions": ["Token"]})
+     {"verdict": D, "first": "header.scheme_token", "codes": ["header.scheme_token"], "absent": ["header.malformed"], "mentions": ["Token"]})
 
 N04_TOKEN = jwt({"alg": "HS256", "typ": "JWT"}, {"exp": 1667510654, "iat": 1667424254, "sub": "123"}, "N-04")
 assert N04_TOKEN.startswith("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE2Njc1MTA2NTQsImlhdCI6MTY2NzQyNDI1NCwic3ViIjoiMTIzIn0.")
@@ -2027,6 +2027,16 @@ case('O-x13', "ivangfr/springboot-keycloak-openldap#3 pasted as curl -v output (
      "The response pasted as a curl -v transcript: the answer is its '< ' lines",
      {'input': 'curl -i -X POST http://localhost:9080/api/private -H "Authorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6Ijd5dVNJUlB3OHZFNmRHbVplVmdmUTNRQ3VGWFlfZkJTMTdvUDY4am1jemcifQ.eyJleHAiOjE1NTE4NDM2NzIsImlhdCI6MTU1MTg0MzM3MiwianRpIjoiYmM1MGM3OTAtMmVhMS00ZjY2LTk4YmEtYzkzNzM5ODZmYWM4IiwiaXNzIjoiaHR0cDovL2xvY2FsaG9zdDo4MTgxL2F1dGgvcmVhbG1zL2NvbXBhbnktc2VydmljZXMiLCJhdWQiOiJhY2NvdW50Iiwic3ViIjoiYjRiZTM3ZGMtMzE0NC00MjUzLTg2MDUtZTgzZmY1NmQwMzFmIiwidHlwIjoiQmVhcmVyIiwiYXpwIjoic2ltcGxlLXNlcnZpY2UiLCJzZXNzaW9uX3N0YXRlIjoiYjdlNjdiZWEtN2I2Ni00NmVhLTkyZGQtZDJjOTM4ODZkZWZmIiwiYWNyIjoiMSIsInNjb3BlIjoicHJvZmlsZSBlbWFpbCIsInJlc291cmNlX2FjY2VzcyI6eyJzaW1wbGUtc2VydmljZSI6eyJyb2xlcyI6WyJ1c2VyIl19fX0._3LYObHOaY6-Me1MrHdM5fJrfkdO8qetBVQSXVx3Mh8BTJ_OXKhXlkjQMAZSzMc8Dq4pZsIuCocfZcFY6EQF1RzESJg2rflFyChPMRQIJl37EMmCvFJ9MUUrYcdyy6mGJKUZFPPb5iZdGceTopXmHctam0WB9iy9W3XassmrfaM1NImDaVHvoYpdTaGwzBVNg-ny2MF4rMTEKySBETHrJq7w2j7oLrJegrPEvUSgH5_sDPWqiBkCnYkBuTpjQdX_r-YfzJ8va8J_NsVc2xLV3_oIGPVSunqaIQpSZ2JIEPZjizWIx72r59sLEpJYtvW1GaojAhsI2Qbeuij1yDrxyw"', 'response': '*   Trying 127.0.0.1:9080...\n* Connected to localhost (127.0.0.1) port 9080 (#0)\n> POST /api/private HTTP/1.1\n> Host: localhost:9080\n> User-Agent: curl/7.54.0\n> Accept: */*\n>\n< HTTP/1.1 401\n< WWW-Authenticate: Bearer realm="company-services", error="invalid_token", error_description="Didn\'t find publicKey for specified kid"\n< Content-Length: 0\n< Date: Wed, 06 Mar 2019 03:38:00 GMT\n<\n* Connection #0 to host localhost left intact', 'now': 1551843400},
      {'verdict': 'denied', 'first': 'signature.key_not_found', 'mentions': ["Didn't find publicKey"]})
+
+case('N-x10', "dbt-labs/terraform-provider-dbtcloud#207 (audit of 2026-11-24: a documented 'Token' scheme was 'malformed')", 'N',
+     "dbt Cloud documents 'Authorization: Token <key>'; a 404 for a service token without the role",
+     {'input': 'Authorization: Token dbtc_oRqG9hTCzppvEJqa_ZgIFI2g8Pahqfpgi9el_OuOjSXXMUHy', 'operation': 'POST https://cloud.getdbt.com/api/v3/accounts/12345/groups/', 'response': 'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"status": {"code": 404, "is_success": false, "user_message": "The requested resource was not found.", "developer_message": ""}, "data": null}', 'now': 1690000000},
+     {'verdict': 'unknown', 'first': 'header.scheme_token', 'absent': ['header.malformed'], 'mentions': ['dbt Cloud']})
+
+case('Q-x06', "keycloak/keycloak#50222 (audit of 2026-11-24: the first fix was 'make the client public')", 'Q',
+     "Keycloak's SCIM API refuses (403) a public client's token",
+     {'input': 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6Ii0yQmt4TmZjQjZnSEIxMk0tOGNBRGtpa0E4alRHLVdRb3dJRm9RcDdFMXMifQ.eyJleHAiOjE3NjAwMDAyNzAsImlhdCI6MTc1OTk5OTk3MCwianRpIjoiOGQwYzAzNmEtNjhjMi00YTljLTkxMjgtMWQwYWZjNzY4ZjZiIiwiaXNzIjoiaHR0cHM6Ly9rYy5hY21lLmNvbS9yZWFsbXMvYWNtZSIsImF1ZCI6WyJyZWFsbS1tYW5hZ2VtZW50IiwiYWNjb3VudCJdLCJzdWIiOiI5YWRjZGViMC00YmFjLTRjMjUtOTM5OC0zNjNiOWNhMzdhYWEiLCJ0eXAiOiJCZWFyZXIiLCJhenAiOiJhY21lLXNwYSIsInNlc3Npb25fc3RhdGUiOiJlYmZhMjIxNi01YTU2LTRiNTYtYjMyNi0wZWIyMWEzMjEwOTMiLCJhY3IiOiIxIiwic2NvcGUiOiJvcGVuaWQgcHJvZmlsZSBlbWFpbCIsInJlc291cmNlX2FjY2VzcyI6eyJyZWFsbS1tYW5hZ2VtZW50Ijp7InJvbGVzIjpbInZpZXctdXNlcnMiLCJtYW5hZ2UtdXNlcnMiXX19LCJwcmVmZXJyZWRfdXNlcm5hbWUiOiJhZG1pbiJ9.Kdrr-vb1WOwR5tApfuxabHVcoX_JIyEtfwlS3eMHOSMz-fSXia2YIRYrlegS5jupIo56bQ10uP8YddpG4ipaAdaCrER-odebWpupRllFjXWMMI3k158ibZ8zfUYcfIXCesRouNUGOmuNpw1CDKV7zKzw2fc51mv91q3DRc0P9CRGgYbwxu2PEI8HNcOjG6F9MYLmd0ImdLIWscvGZJRx3-XwW00UQ2Z_58pnrw0x60q_ky9pu4TRhlQsifipOTMcTIZVFd_cl8f06jc1ady5Z5vXdWwg63cR02zrMgQ8kG7GB61Q6oGNFEI6ISBoJDRztMeKX9xIZK3mffL79_ezew', 'operation': 'GET https://kc.acme.com/realms/acme/scim/v2/Users', 'response': 'HTTP/1.1 403 Forbidden\r\nContent-Type: application/scim+json\r\n\r\n{"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "detail": "Public clients are not allowed to access the SCIM API", "status": "403"}', 'now': 1760000000},
+     {'verdict': 'denied', 'first': 'client.type_mismatch', 'mentions': ['confidential client', 'The token was issued']})
 
 
 def render() -> dict[str, str]:

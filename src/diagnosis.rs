@@ -595,6 +595,9 @@ fn choose_platform<'a>(
         .as_ref()
         .and_then(|r| r.platform_hint)
         .filter(|p| registry::BUILT_IN.contains(p))
+        // The answer's wording only when the operation names no host: a host of another API (Azure AD Graph at
+        // graph.windows.net answers with Microsoft Graph's error codes) is not the platform it resembles.
+        .filter(|_| ctx.call.as_ref().is_none_or(|c| c.host.is_none()))
     {
         (Some(p.to_string()), "the API's response".to_string())
     } else {
@@ -2423,12 +2426,37 @@ fn response_rules(
                     .collect(),
                 None => r.required_scopes.clone(),
             };
-            let first = missing.first().cloned().unwrap_or_default();
+            // Any one will do: name the narrowest-looking (read-only) one.
+            let first = if r.scopes_any {
+                missing
+                    .iter()
+                    .find(|s| s.contains("readonly") || s.contains(".read"))
+                    .or(missing.first())
+                    .cloned()
+                    .unwrap_or_default()
+            } else {
+                missing.first().cloned().unwrap_or_default()
+            };
+            let request = if r.scopes_any && missing.len() > 1 {
+                format!(
+                    "Request one of {} when getting the token (the narrowest that does the job, e.g. `{first}`), and make sure the client is allowed it.",
+                    missing.join(" ")
+                )
+            } else {
+                format!(
+                    "Request {} when getting the token, and make sure the client is allowed it.",
+                    missing.join(" ")
+                )
+            };
             out.push(
                 Finding::new(
                     "scope.missing",
                     Severity::Error,
-                    format!("The token lacks the scope `{first}` the API asks for"),
+                    if r.scopes_any && missing.len() > 1 {
+                        format!("The token has none of the scopes the API accepts (e.g. `{first}`)")
+                    } else {
+                        format!("The token lacks the scope `{first}` the API asks for")
+                    },
                     format!(
                         "The API answered that it needs {required}; the token has {}.",
                         match &held {
@@ -2439,8 +2467,15 @@ fn response_rules(
                     ),
                 )
                 .evidence("response", msg.clone())
-                .evidence(facts.scope_source.clone(), held.clone().unwrap_or_default().join(" "))
-                .fix(format!("Request {} when getting the token, and make sure the client is allowed it.", missing.join(" ")))
+                .evidence(
+                    if facts.scope_source.is_empty() { "the token's scopes".to_string() } else { facts.scope_source.clone() },
+                    match &held {
+                        Some(h) if !h.is_empty() => h.join(" "),
+                        Some(_) => "(none)".to_string(),
+                        None => "cannot be seen (opaque token)".to_string(),
+                    },
+                )
+                .fix(request)
                 .fix("Get a new token: refreshing never adds scopes; an integration that stored a token must be reconnected.")
                 .weight(85),
             );
@@ -2496,8 +2531,28 @@ fn response_rules(
                 )
                 .evidence("response", msg.clone())
                 .weight(80);
+                // An Entra ID app-only token: client credentials cannot ask for a scope (only `<resource>/.default`),
+                // and delegated scopes never reach such a token; the API's app roles do, as application permissions.
+                let entra_app = facts.grant == Grant::App
+                    && ctx
+                        .claims
+                        .as_ref()
+                        .and_then(|c| c.issuer.as_deref())
+                        .is_some_and(|i| {
+                            let h = host_of(i).to_ascii_lowercase();
+                            h == "login.microsoftonline.com" || h == "sts.windows.net"
+                        });
                 f = if google {
                     f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
+                } else if entra_app {
+                    f.detail(format!(
+                        "The response says the token's permissions are insufficient. The token is app-only (Entra ID client credentials: {}): it carries no delegated scopes, only the API's app roles granted to the application, in `roles`{}.",
+                        facts.grant_reason,
+                        if facts.roles.is_empty() { ", and it has none".to_string() } else { format!(" ({})", facts.roles.join(" ")) }
+                    ))
+                    .fix("Define an app role on the API's app registration (App roles, allowed member types: Applications), if it has none the operation accepts.")
+                    .fix("Add it to the calling application as an application permission (API permissions > My APIs > the API > Application permissions) and grant admin consent.")
+                    .fix("Get a new token with scope <API's App ID URI>/.default: the role appears in `roles`. Client credentials cannot request single scopes.")
                 } else {
                     f.fix("Find the scope the operation needs in the API's documentation, request it, and get a new token (refreshing never adds scopes).")
                 };

@@ -110,6 +110,42 @@ pub fn read(map: &Map<String, Value>) -> Option<Introspection> {
             token_type: None,
         });
     }
+    // Google's tokeninfo (`oauth2.googleapis.com/tokeninfo`) has no `active`: it answers only for a valid token
+    // (400 `invalid_token` otherwise), with `scope`, `expires_in` and `exp` as strings, `azp`/`aud` the client.
+    if !map.contains_key("active")
+        && map.get("scope").is_some_and(Value::is_string)
+        && (map.contains_key("expires_in") || map.contains_key("azp"))
+        && !map.contains_key("error")
+    {
+        let num = |k: &str| {
+            map.get(k).and_then(|v| {
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
+        };
+        return Some(Introspection {
+            source: "google-tokeninfo",
+            active: Some(true),
+            scopes: map.get("scope").and_then(string_list),
+            client_scopes: None,
+            client_id: s(map, "azp").or_else(|| s(map, "aud")),
+            client_name: None,
+            grant: if map.contains_key("sub") || map.contains_key("email") {
+                Grant::User
+            } else {
+                Grant::Unknown
+            },
+            grant_reason: (map.contains_key("sub") || map.contains_key("email"))
+                .then(|| "Google tokeninfo: the token has a user (sub / email)".to_string()),
+            permissions: None,
+            exp: num("exp"),
+            iat: None,
+            subject: s(map, "sub").or_else(|| s(map, "email")),
+            issuer: None,
+            audiences: map.get("aud").and_then(string_list).unwrap_or_default(),
+            token_type: None,
+        });
+    }
     let active = map
         .get("active")
         .and_then(|a| a.as_bool().or_else(|| a.as_str().map(|s| s == "true")))?;

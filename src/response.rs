@@ -221,6 +221,17 @@ pub fn parse(text: &str) -> ResponseInfo {
     }
     keep_first(&mut info.required_scopes);
     keep_first(&mut info.required_permissions);
+    // Google lists in its challenge the scopes any one of which authorizes the method (as its discovery documents
+    // list a method's scopes), not a set all needed.
+    if !info.required_scopes.is_empty()
+        && info.required_scopes.iter().all(|s| {
+            s.starts_with("https://www.googleapis.com/auth/")
+                || s.starts_with("https://mail.google.com/")
+                || s.starts_with("https://www.google.com/m8/")
+        })
+    {
+        info.scopes_any = true;
+    }
     info
 }
 

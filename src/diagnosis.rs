@@ -687,6 +687,17 @@ fn claims_view(
 
 fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let r = &ctx.recognized;
+    if r.kind == "introspection_request" {
+        out.push(
+            Finding::new(
+                "input.introspection_request",
+                Severity::Info,
+                "This is a request to the introspection endpoint (RFC 7662)",
+                "The caller (the API, as a client of the authorization server) authenticates with its own credentials, and the token to describe is the `token` form field: that token is diagnosed here. The answer pasted as the response is the authorization server's, not an API's.",
+            )
+            .weight(20),
+        );
+    }
     if r.kind == "empty" && ctx.token.is_none() {
         out.push(
             Finding::new("input.empty", Severity::Info, "Nothing to diagnose yet", "Paste a token, an Authorization header, a token response, a curl command or an introspection response.")
@@ -742,17 +753,53 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
             )
             .weight(40);
             let rejected = ctx.response_rejects_token();
+            // Auth0 answers with an opaque access token (good only for its /userinfo) when the login names no
+            // `audience`: the ID token that came with it tells that the issuer is Auth0.
+            let auth0 = ctx.recognized.other_tokens.iter().any(|(name, t)| {
+                name == "id_token"
+                    && jose::decode(t)
+                        .payload
+                        .as_ref()
+                        .and_then(|p| p.get("iss"))
+                        .and_then(Value::as_str)
+                        .is_some_and(|i| host_of(i).to_ascii_lowercase().ends_with(".auth0.com"))
+            });
+            let said = ctx
+                .response
+                .as_ref()
+                .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
+                .unwrap_or_else(|| "401".into());
+            // The API says it expected a JWT ("jwt malformed", "not a JWT"): it was given an opaque one.
+            let wanted_jwt = said.to_ascii_lowercase().contains("jwt");
             if rejected {
                 f.severity = Severity::Warning;
-                f.title = "The API rejected an opaque token: only its issuer can say why".into();
-                f.detail = format!(
-                    "The token is opaque, so its kind, audience and expiry cannot be read here. The API answered {}. Common causes: a refresh token or an ID token sent instead of the access token, an expired or revoked token, or a token from another environment or authorization server.",
-                    ctx.response.as_ref().and_then(|r| r.message.clone().or_else(|| r.code.clone())).unwrap_or_else(|| "401".into())
-                );
-                f = f.evidence("response", ctx.response.as_ref().and_then(|r| r.code.clone()).unwrap_or_else(|| "401".into()))
-                    .fix("Check that the integration sends the `access_token` of the token response, not the `refresh_token` or `id_token`.");
+                f.title = if auth0 {
+                    "Auth0 issued an opaque access token: the login named no API (`audience`)".into()
+                } else if wanted_jwt {
+                    "The API expects a JWT and was sent an opaque token".into()
+                } else {
+                    "The API rejected an opaque token: only its issuer can say why".into()
+                };
+                f.detail = if auth0 {
+                    format!("The access token is opaque and the ID token beside it is Auth0's. The API answered {said}. Auth0 issues an opaque access token, good only for its own /userinfo, when the login request names no `audience`: an API cannot validate it. With the API's identifier as `audience`, Auth0 issues a JWT access token for the API.")
+                } else if wanted_jwt {
+                    format!("The API answered {said}: it expects a JWT, and this token is opaque. The access token was issued for no API (Auth0 without `audience` issues an opaque one), or it is another kind of token (a refresh token, a session token, another provider's).")
+                } else {
+                    format!(
+                        "The token is opaque, so its kind, audience and expiry cannot be read here. The API answered {said}. Common causes: a refresh token or an ID token sent instead of the access token, an access token issued for no API (Auth0 without `audience`), an expired or revoked token, or a token from another environment or authorization server."
+                    )
+                };
+                f = f.evidence("response", ctx.response.as_ref().and_then(|r| r.code.clone()).unwrap_or_else(|| said.clone()));
+                f = if auth0 || wanted_jwt {
+                    f.fix("Name the API in the authorization request (Auth0: `audience=<the API's identifier>`, Dashboard > Applications > APIs; other servers: the API's `resource` or scope), so that the access token is a JWT for it; then sign in again.")
+                } else {
+                    f.fix("Check that the integration sends the `access_token` of the token response, not the `refresh_token` or `id_token`.")
+                };
             }
-            f = if ctx.platform_id.as_deref() == Some("genesys-cloud") {
+            f = if auth0 {
+                // Auth0 offers no RFC 7662 introspection.
+                f
+            } else if ctx.platform_id.as_deref() == Some("genesys-cloud") {
                 f.detail("Genesys Cloud access tokens are opaque by design; GET /api/v2/tokens/me describes them (scopes, grant type, OAuth client).")
                     .fix("Run GET https://api.<your region>/api/v2/tokens/me with this token (the Live checks panel can do it) and paste the answer as the introspection response.")
             } else {
@@ -2506,6 +2553,23 @@ fn response_rules(
         );
     }
 
+    // Entra ID's on-behalf-of exchange refused its assertion: an ID token where the access token for the middle-tier
+    // API belongs (AADSTS240002).
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("aadsts240002") || lower.contains("id_token cannot be used as") {
+        out.push(
+            Finding::new(
+                "token.id_token",
+                Severity::Error,
+                "The on-behalf-of request sends an ID token as its assertion",
+                format!("The token endpoint answered: {said}. The on-behalf-of exchange takes the access token the client got for the middle-tier API (its `aud` is that API, with `scp`), not the user's ID token (its `aud` is the client itself)."),
+            )
+            .evidence("response", msg.clone())
+            .fix("Send as `assertion` the access token the client obtained for the middle-tier API (request it at sign-in with the API's scope, e.g. api://<the API's client id>/access_as_user), not the id_token.")
+            .weight(90),
+        );
+    }
+
     for s in &r.signals {
         match s {
             Signal::InsufficientScope
@@ -3038,6 +3102,24 @@ fn refusal(ctx: &Context) -> Option<u16> {
 /// clean: a 403 with every visible requirement met points to a platform permission or role; a 401, to the token.
 fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
+    // A 401 from the introspection endpoint is about its caller's credentials, not the token it asked about.
+    if ctx.recognized.kind == "introspection_request" && r.status == Some(401) {
+        if !out.iter().any(|f| f.code.starts_with("client.")) {
+            out.push(
+                Finding::new(
+                    "client.authentication_failed",
+                    Severity::Error,
+                    "The introspection endpoint refused the caller's credentials",
+                    "It answered 401 to the request itself: RFC 7662 §2.1 has the caller (the protected resource) authenticate to the introspection endpoint, and its id or secret was refused. It says nothing about the token asked about.",
+                )
+                .evidence("response", "401")
+                .fix("Check the caller's id and secret: IdentityServer, the API resource's name and one of its ApiSecrets (not a client's); Keycloak, a confidential client's id and secret; Okta, a client of the authorization server.")
+                .fix("Send them as RFC 7662 expects: Basic authentication (curl -u id:secret) or the server's documented client authentication.")
+                .weight(88),
+            );
+        }
+        return;
+    }
     // The answer names the scheme (ASP.NET Core: "No authentication handler is configured to authenticate for the
     // scheme: Token"): the `Token` scheme is the cause, whatever the status.
     let names_scheme = ctx.request.response.as_deref().is_some_and(|t| {

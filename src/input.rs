@@ -23,7 +23,8 @@ pub struct Recognized {
     /// One sentence for the user: "a token response with an access token and an ID token; diagnosing the access token".
     pub description: String,
     /// Short kind: `jwt`, `opaque`, `header`, `token_response`, `introspection`, `tokens_me`, `curl`,
-    /// `http_request`, `http_response`, `claims`, `jwks`, `error_response`, `empty`, `text`.
+    /// `http_request`, `http_response`, `claims`, `jwks`, `error_response`, `token_request`,
+    /// `introspection_request`, `empty`, `text`.
     pub kind: &'static str,
     /// The token to diagnose, cleaned.
     pub token: Option<String>,
@@ -929,6 +930,8 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let mut headers: Vec<String> = Vec::new();
     let mut removed = false;
     let mut bearer: Option<String> = None;
+    // `-u id:secret`: curl sends it as `Authorization: Basic` (unless a header replaces it).
+    let mut user = false;
     let mut iter = words.iter().skip(1).peekable();
     while let Some(w) = iter.next() {
         let (flag, inline) = match w.split_once('=') {
@@ -962,9 +965,12 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             }
             "-I" | "--head" => method = Some("HEAD".into()),
             "--url" => url = value(inline),
-            "-u" | "--user" | "-o" | "--output" | "-A" | "--user-agent" | "-e" | "--referer"
-            | "-b" | "--cookie" | "--connect-timeout" | "-m" | "--max-time" | "-w"
-            | "--write-out" | "--cacert" | "--cert" | "--key" | "-x" | "--proxy" | "--retry" => {
+            "-u" | "--user" => {
+                user = value(inline).is_some();
+            }
+            "-o" | "--output" | "-A" | "--user-agent" | "-e" | "--referer" | "-b" | "--cookie"
+            | "--connect-timeout" | "-m" | "--max-time" | "-w" | "--write-out" | "--cacert"
+            | "--cert" | "--key" | "-x" | "--proxy" | "--retry" => {
                 let _ = value(inline);
             }
             f if f.starts_with('-') => {}
@@ -990,12 +996,35 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         .as_deref()
         .and_then(|u| parse_target(&method_now, u, None))
         .is_some_and(|c| is_token_request(&c.path, &data));
+    let introspection_endpoint = url
+        .as_deref()
+        .and_then(|u| parse_target(&method_now, u, None))
+        .is_some_and(|c| is_introspection_request(&c.path));
     if token_endpoint {
         out.kind = "token_request";
+    } else if introspection_endpoint {
+        // RFC 7662: the caller authenticates as itself (`-u`, a bearer token of its own), and the token to
+        // describe is the `token` form field, which is diagnosed.
+        out.kind = "introspection_request";
+        out.token = data
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("token="))
+            .map(crate::text::percent_decode)
+            .filter(|t| !t.is_empty());
     } else if let Some(a) = auth.first() {
         take_authorization_value(a, true, out);
         several_authorization(&auth, "command", out);
         out.kind = "curl";
+    } else if user {
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                "The curl command sends a user name and password (-u), not a bearer token",
+                "curl sends -u as \"Authorization: Basic\": an API that expects a bearer token sees none and answers 401. Basic credentials belong at the token endpoint (or the introspection endpoint).",
+            )
+            .fix("Get an access token first, then call the API with -H \"Authorization: Bearer <access token>\" instead of -u."),
+        );
     } else {
         out.findings.push(
             Finding::new(
@@ -1023,6 +1052,11 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             c.host.as_deref().unwrap_or(""),
             c.path
         ),
+        Some(c) if out.kind == "introspection_request" => format!(
+            "a curl request to the introspection endpoint {}{} (RFC 7662: the caller authenticates as itself; diagnosing the token it asks about)",
+            c.host.as_deref().unwrap_or(""),
+            c.path
+        ),
         Some(c) => format!(
             "a curl command: {} {}{}",
             c.method,
@@ -1031,6 +1065,13 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         ),
         None => "a curl command without a URL".into(),
     };
+}
+
+/// Whether a request goes to an OAuth 2.0 token introspection endpoint (RFC 7662): a well-known introspection path.
+pub fn is_introspection_request(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let p = p.trim_end_matches('/');
+    p.ends_with("/introspect") || p.ends_with("/introspection") || p.ends_with("/oauth/check_token")
 }
 
 /// Whether a request goes to an OAuth token endpoint (which takes client credentials, not a bearer token): a
@@ -1048,7 +1089,6 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
         || p.ends_with("/token/access-key")
 }
 
-/// Parses `METHOD target HTTP/x` (a raw HTTP request line).
 /// The request of a `curl -v` transcript: its `> ` lines without the mark, as a raw HTTP request; `None` when the
 /// text has no `> ` request line.
 fn curl_verbose_request(text: &str) -> Option<String> {
@@ -1064,6 +1104,7 @@ fn curl_verbose_request(text: &str) -> Option<String> {
     Some(lines.join("\r\n"))
 }
 
+/// Parses `METHOD target HTTP/x` (a raw HTTP request line).
 fn request_line(line: &str) -> Option<(String, String)> {
     // The method is upper-case letters followed by whitespace: anything else (a token) is turned away at its
     // first characters, before the line is split.
@@ -1265,6 +1306,30 @@ mod tests {
         assert!(!answer.contains("Trying"), "{answer}");
         let info = crate::response::parse(&t);
         assert_eq!(info.status, Some(401));
+    }
+
+    #[test]
+    fn curl_to_the_introspection_endpoint_and_curl_with_a_user() {
+        let r = recognize(&format!(
+            "curl -X POST https://ids.example.com/connect/introspect -u api1:secret -d token={JWT} -d token_type_hint=access_token"
+        ));
+        assert_eq!(
+            (r.kind, r.token.as_deref()),
+            ("introspection_request", Some(JWT))
+        );
+        assert!(
+            r.findings.iter().all(|f| f.code != "input.no_token"),
+            "{:?}",
+            r.findings
+        );
+        // -u to an API: Basic credentials, said as such (not "no Authorization header").
+        let r = recognize("curl https://api.example.com/v1/things -u alice:pw");
+        let f = finding(&r, "input.no_token");
+        assert!(f.title.contains("-u"), "{}", f.title);
+        assert!(!is_introspection_request("/api/v2/users"));
+        assert!(is_introspection_request(
+            "/realms/x/protocol/openid-connect/token/introspect"
+        ));
     }
 
     #[test]

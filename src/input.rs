@@ -586,14 +586,18 @@ fn strip_quotes(s: &str) -> &str {
 /// when they hold `access_token` or an OAuth `error`; `None` otherwise. Values are percent-decoded; `expires_in` and
 /// other whole numbers become numbers, as in a token response.
 fn url_token_params(text: &str) -> Option<Map<String, Value>> {
-    if text.contains(char::is_whitespace) {
-        return None;
-    }
-    let params = match text.find(['?', '#']) {
+    // One byte search first: a pasted token (kilobytes, on every keystroke) has no `?` or `#` and is turned away
+    // at once.
+    let params = match text.bytes().position(|b| b == b'?' || b == b'#') {
         Some(at) => text.get(at.saturating_add(1)..).unwrap_or(""),
         None if text.starts_with("access_token=") => text,
         None => return None,
     };
+    if !(params.contains("access_token=") || params.contains("error="))
+        || text.bytes().any(|b| b.is_ascii_whitespace())
+    {
+        return None;
+    }
     let mut map = Map::new();
     for pair in params.split(['&', '#', '?']) {
         let Some((name, value)) = pair.split_once('=') else {
@@ -1092,6 +1096,10 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
 /// The request of a `curl -v` transcript: its `> ` lines without the mark, as a raw HTTP request; `None` when the
 /// text has no `> ` request line.
 fn curl_verbose_request(text: &str) -> Option<String> {
+    // A transcript has lines; a token has none (a one-byte search turns it away).
+    if !text.starts_with("> ") && !(text.contains('\n') && text.contains("\n> ")) {
+        return None;
+    }
     let lines: Vec<&str> = text
         .lines()
         .filter_map(|l| {

@@ -1097,7 +1097,7 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
 /// text has no `> ` request line.
 fn curl_verbose_request(text: &str) -> Option<String> {
     // A transcript has lines; a token has none (a one-byte search turns it away).
-    if !text.starts_with("> ") && !(text.contains('\n') && text.contains("\n> ")) {
+    if !(text.starts_with("> ") || text.contains('\n') && text.contains("\n> ")) {
         return None;
     }
     let lines: Vec<&str> = text

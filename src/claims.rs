@@ -448,17 +448,7 @@ fn kind_of(
     }
     // Entra ID access tokens always name their client (`azp` in v2, `appid` in v1) and carry `scp` or `roles`; its ID
     // tokens have neither (and no `nonce` when they come from a silent or refresh flow).
-    let entra = str_claim(map, "iss").is_some_and(|i| {
-        let host = i
-            .split("://")
-            .nth(1)
-            .unwrap_or("")
-            .split('/')
-            .next()
-            .unwrap_or("");
-        host.eq_ignore_ascii_case("login.microsoftonline.com")
-            || host.eq_ignore_ascii_case("sts.windows.net")
-    });
+    let entra = str_claim(map, "iss").is_some_and(|i| is_entra_issuer(&i));
     if entra
         && !audiences.is_empty()
         && scopes.is_empty()
@@ -485,6 +475,36 @@ fn kind_of(
         TokenKind::Unknown,
         "no claim says whether this is an access or ID token".into(),
     )
+}
+
+/// The host of an issuer URL, lower-cased (`https://host:port/path` → `host`).
+fn issuer_host(iss: &str) -> String {
+    iss.split("://")
+        .nth(1)
+        .unwrap_or(iss)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Whether `iss` is Microsoft Entra ID's (v1 `sts.windows.net`, v2 `login.microsoftonline.com`, and the national
+/// clouds' hosts).
+pub fn is_entra_issuer(iss: &str) -> bool {
+    matches!(
+        issuer_host(iss).as_str(),
+        "login.microsoftonline.com"
+            | "sts.windows.net"
+            | "login.microsoftonline.us"
+            | "login.partner.microsoftonline.cn"
+            | "login.chinacloudapi.cn"
+            | "sts.chinacloudapi.cn"
+    )
+}
+
+/// Whether `iss` is an Auth0 tenant's (`https://<tenant>.<region>.auth0.com/`).
+pub fn is_auth0_issuer(iss: &str) -> bool {
+    issuer_host(iss).ends_with(".auth0.com")
 }
 
 /// Findings about claims whose JSON type makes them unreadable to servers (`claims.invalid_type`, warning):

@@ -762,7 +762,7 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                         .as_ref()
                         .and_then(|p| p.get("iss"))
                         .and_then(Value::as_str)
-                        .is_some_and(|i| host_of(i).to_ascii_lowercase().ends_with(".auth0.com"))
+                        .is_some_and(crate::claims::is_auth0_issuer)
             });
             let said = ctx
                 .response
@@ -770,7 +770,19 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
                 .unwrap_or_else(|| "401".into());
             // The API says it expected a JWT ("jwt malformed", "not a JWT"): it was given an opaque one.
-            let wanted_jwt = said.to_ascii_lowercase().contains("jwt");
+            let wanted_jwt = {
+                let l = said.to_ascii_lowercase();
+                [
+                    "jwt malformed",
+                    "not a jwt",
+                    "not a valid jwt",
+                    "invalid compact jws",
+                    "jwt must have 3 parts",
+                    "jws must have 3 parts",
+                ]
+                .iter()
+                .any(|p| l.contains(p))
+            };
             if rejected {
                 f.severity = Severity::Warning;
                 f.title = if auth0 {
@@ -890,9 +902,16 @@ fn kind_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 .and_then(|r| r.message.as_deref().or(r.code.as_deref()))
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            let verifying_id_token = ["id token", "id_token", "idtoken"]
-                .iter()
-                .any(|w| said.contains(w));
+            let verifying_id_token = [
+                "verify id token",
+                "verifying id token",
+                "id token signed with",
+                "id token verification",
+                "validate id token",
+                "id token validation",
+            ]
+            .iter()
+            .any(|w| said.contains(w));
             let named_cause = ctx.response.as_ref().is_some_and(|r| {
                 r.signals.iter().any(|s| {
                     matches!(
@@ -2205,9 +2224,11 @@ fn scope_missing_finding(
     });
     // The token that works is a JWT that does not meet the requirement either: whatever it worked for, it was not
     // this operation's scope check, and the difference between the two tokens is not what this operation needs.
+    // Only when both tokens have the same kind of grant: a working token of the other kind (delegated vs app-only)
+    // meets another requirement, and the grant is then the difference (the comparison says so).
     let working_lacks = comparison
         .as_ref()
-        .filter(|c| !working_has && c.a.kind == "jws")
+        .filter(|c| !working_has && c.a.kind == "jws" && c.a.grant == facts.grant)
         .map(|c| if app_only { &c.a.roles } else { &c.a.scopes })
         .filter(|prev| !check_scopes(req, prev).0);
     let (code, title) = if working_has {
@@ -2602,10 +2623,7 @@ fn response_rules(
                         .claims
                         .as_ref()
                         .and_then(|c| c.issuer.as_deref())
-                        .is_some_and(|i| {
-                            let h = host_of(i).to_ascii_lowercase();
-                            h == "login.microsoftonline.com" || h == "sts.windows.net"
-                        });
+                        .is_some_and(crate::claims::is_entra_issuer);
                 f = if google {
                     f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
                 } else if entra_app {
@@ -3027,7 +3045,7 @@ fn response_rules(
                     .claims
                     .as_ref()
                     .and_then(|c| c.issuer.as_deref())
-                    .is_some_and(|i| host_of(i).to_ascii_lowercase().ends_with(".auth0.com"));
+                    .is_some_and(crate::claims::is_auth0_issuer);
                 let f = if auth0 {
                     f.fix("Auth0: for an API's access tokens, Dashboard > Applications > APIs > the API > Settings > Signing Algorithm; for ID tokens, the application's Advanced Settings > OAuth > JsonWebToken Signature Algorithm (RS256 signs with keys published at /.well-known/jwks.json).")
                 } else {
@@ -3064,8 +3082,9 @@ fn response_rules(
 
 /// The warnings that name a cause of a rejected token (as against remarks about the paste or the matrix): with a
 /// 401 in hand, they become the errors that explain it, and the generic fallback is not added.
-const CAUSE_WARNINGS: [&str; 9] = [
+const CAUSE_WARNINGS: [&str; 10] = [
     "input.several_authorization",
+    "input.basic_credentials",
     "header.scheme_token",
     "token.opaque",
     "token.expired",
@@ -3103,16 +3122,16 @@ fn refusal(ctx: &Context) -> Option<u16> {
 fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
     // A 401 from the introspection endpoint is about its caller's credentials, not the token it asked about.
-    if ctx.recognized.kind == "introspection_request" && r.status == Some(401) {
+    if ctx.recognized.kind == "introspection_request" && matches!(r.status, Some(401 | 403)) {
         if !out.iter().any(|f| f.code.starts_with("client.")) {
             out.push(
                 Finding::new(
                     "client.authentication_failed",
                     Severity::Error,
                     "The introspection endpoint refused the caller's credentials",
-                    "It answered 401 to the request itself: RFC 7662 §2.1 has the caller (the protected resource) authenticate to the introspection endpoint, and its id or secret was refused. It says nothing about the token asked about.",
+                    "It answered 401 or 403 to the request itself: RFC 7662 §2.1 has the caller (the protected resource) authenticate to the introspection endpoint, and its id or secret was refused, or it is not allowed to introspect. It says nothing about the token asked about.",
                 )
-                .evidence("response", "401")
+                .evidence("response", r.status.map(|st| st.to_string()).unwrap_or_default())
                 .fix("Check the caller's id and secret: IdentityServer, the API resource's name and one of its ApiSecrets (not a client's); Keycloak, a confidential client's id and secret; Okta, a client of the authorization server.")
                 .fix("Send them as RFC 7662 expects: Basic authentication (curl -u id:secret) or the server's documented client authentication.")
                 .weight(88),
@@ -3122,13 +3141,37 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
     }
     // The answer names the scheme (ASP.NET Core: "No authentication handler is configured to authenticate for the
     // scheme: Token"): the `Token` scheme is the cause, whatever the status.
-    let names_scheme = ctx.request.response.as_deref().is_some_and(|t| {
-        crate::response::clip_bytes(t, 64 * 1024)
-            .to_ascii_lowercase()
-            .contains("scheme")
-    });
+    let names_scheme = !r.status.is_some_and(|s| (200..300).contains(&s))
+        && ctx
+            .request
+            .response
+            .as_deref()
+            .or(ctx.recognized.response.as_deref())
+            .is_some_and(|t| {
+                let t = crate::response::clip_bytes(t, 64 * 1024).to_ascii_lowercase();
+                [
+                    "for the scheme",
+                    "authentication scheme",
+                    "authorization scheme",
+                    "scheme not supported",
+                    "unsupported scheme",
+                ]
+                .iter()
+                .any(|p| t.contains(p))
+            });
+    // The API's own challenge asks for `Token` (Django REST framework): the scheme is right.
+    let asks_token = r
+        .challenges
+        .iter()
+        .any(|c| c.scheme.eq_ignore_ascii_case("token"));
     if let Some(f) = out.iter_mut().find(|f| f.code == "header.scheme_token") {
-        if names_scheme {
+        if asks_token {
+            f.severity = Severity::Info;
+            f.title = "The scheme is \"Token\", as the API's challenge asks".into();
+            f.detail = "The API answers with `WWW-Authenticate: Token`: it takes \"Token <key>\" (Django REST framework style), so the scheme is right.".into();
+            f.fix.clear();
+            f.weight = 10;
+        } else if names_scheme {
             f.severity = Severity::Error;
             f.detail
                 .push_str(" The API's answer names the scheme: it does not accept this one.");
@@ -3223,6 +3266,29 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
                 .weight(45),
             );
         }
+        // The matrix describes the operation, but the token's scopes cannot be seen (an opaque token without its
+        // introspection): the requirements are listed; the server's description of the token would settle it.
+        Some(403) if opaque && ctx.matrix.is_some() && ctx.call.is_some() && !unknown_op => {
+            let ask = if ctx.platform_id.as_deref() == Some("genesys-cloud") {
+                "Ask Genesys Cloud what the token carries: GET /api/v2/tokens/me (the Live checks' Ask Genesys, with the user's permissions), or paste its answer as the introspection response."
+            } else {
+                "Ask the authorization server what the token carries (introspection, RFC 7662), or paste its answer as the introspection response."
+            };
+            out.push(
+                Finding::new(
+                    "access.denied",
+                    Severity::Error,
+                    "The API refused (403); the token's scopes cannot be seen to tell which requirement failed",
+                    format!(
+                        "The API answered 403{}: it accepted the token and refused the operation. The matrix's requirements for the operation are listed under Requirements, but the token is opaque, so its scopes (and for a user, their permissions) cannot be checked against them here.",
+                        quoted
+                    ),
+                )
+                .evidence("response", evidence("403"))
+                .fix(ask)
+                .weight(45),
+            );
+        }
         // No matrix says what the operation needs: the token's scopes cannot be judged, only shown.
         Some(403) => {
             let held = facts
@@ -3243,9 +3309,9 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
                 Finding::new(
                     "access.denied",
                     Severity::Error,
-                    "The API refused (403) and no matrix says what the operation needs",
+                    "The API refused (403) and Token Doctor does not know what the operation needs",
                     format!(
-                        "The API answered 403{}: it accepted the token and refused the operation. Without the operation's requirements Token Doctor cannot tell which is missing: a scope the token was not granted, a role or permission of the user or application, a resource it does not own, a licence.{held}{roles}",
+                        "The API answered 403{}: it accepted the token and refused the operation. No matrix gives the operation's requirements, so Token Doctor cannot tell which is missing: a scope the token was not granted, a role or permission of the user or application, a resource it does not own, a licence.{held}{roles}",
                         quoted
                     ),
                 )

@@ -113,15 +113,19 @@ fn recognize_paste(text: &str) -> Recognized {
     }
     // A redirect URL that carries the token (the implicit grant: `…#access_token=…&expires_in=…`), or the
     // authorization server's error (`…?error=access_denied&error_description=…`).
-    if let Some(params) = url_token_params(trimmed) {
+    if let Some((params, in_fragment)) = url_token_params(trimmed) {
         recognize_json(&Value::Object(params).to_string(), &mut out);
+        // In the query of an http(s) URL, the token travels with an API call (RFC 6750 §2.3): that is the call.
+        if !in_fragment && (trimmed.starts_with("https://") || trimmed.starts_with("http://")) {
+            out.call = parse_target("GET", trimmed, None);
+        }
         out.description = if out.token.is_some() {
             format!(
-                "a URL that carries an access token in its {} (an implicit-grant redirect); {}",
-                if trimmed.contains('#') {
-                    "fragment"
+                "a URL that carries an access token in its {}; {}",
+                if in_fragment {
+                    "fragment (an implicit-grant redirect)"
                 } else {
-                    "query"
+                    "query (RFC 6750 §2.3; many APIs accept the token only in the Authorization header)"
                 },
                 out.description
             )
@@ -134,11 +138,8 @@ fn recognize_paste(text: &str) -> Recognized {
         return out;
     }
     let first_line = trimmed.lines().next().unwrap_or("");
-    if looks_like_curl(trimmed) {
-        recognize_curl(trimmed, &mut out);
-        return out;
-    }
-    // A `curl -v` transcript: the request is its `> ` lines, the answer its `< ` lines.
+    // A `curl -v` transcript (also after the command line that made it): the request is its `> ` lines, which
+    // hold the expanded header values, and the answer its `< ` lines.
     if let Some(request) = curl_verbose_request(trimmed) {
         if let Some(call) = request.lines().next().and_then(request_line) {
             recognize_http_request(&request, call, &mut out);
@@ -146,6 +147,10 @@ fn recognize_paste(text: &str) -> Recognized {
             out.description = format!("a curl -v transcript: {}", out.description);
             return out;
         }
+    }
+    if looks_like_curl(trimmed) {
+        recognize_curl(trimmed, &mut out);
+        return out;
     }
     if first_line.starts_with("HTTP/") {
         out.kind = "http_response";
@@ -582,10 +587,23 @@ fn strip_quotes(s: &str) -> &str {
     s
 }
 
-/// The parameters of a pasted URL's query and fragment (or of a bare `access_token=…&…` string) as a JSON object,
-/// when they hold `access_token` or an OAuth `error`; `None` otherwise. Values are percent-decoded; `expires_in` and
-/// other whole numbers become numbers, as in a token response.
-fn url_token_params(text: &str) -> Option<Map<String, Value>> {
+/// The OAuth parameters of a pasted URL's query and fragment (or of a bare `access_token=…&…` string) as a JSON
+/// object, when they hold `access_token` or an OAuth `error`, and whether that was in the fragment; `None`
+/// otherwise. Values are percent-decoded; `expires_in` becomes a number, as in a token response. The URL's other
+/// parameters (`$top`, `api-version`) are left out.
+fn url_token_params(text: &str) -> Option<(Map<String, Value>, bool)> {
+    const OAUTH: [&str; 10] = [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "scope",
+        "id_token",
+        "refresh_token",
+        "state",
+        "error",
+        "error_description",
+        "error_uri",
+    ];
     // One byte search first: a pasted token (kilobytes, on every keystroke) has no `?` or `#` and is turned away
     // at once.
     let params = match text.bytes().position(|b| b == b'?' || b == b'#') {
@@ -598,15 +616,27 @@ fn url_token_params(text: &str) -> Option<Map<String, Value>> {
     {
         return None;
     }
+    let fragment_at = text.find('#');
     let mut map = Map::new();
+    let mut in_fragment = false;
+    // Where each pair starts in `text`, to tell the query from the fragment.
+    let mut at = text.len().saturating_sub(params.len());
     for pair in params.split(['&', '#', '?']) {
+        let here = at;
+        at = at.saturating_add(pair.len()).saturating_add(1);
         let Some((name, value)) = pair.split_once('=') else {
             continue;
         };
         let name = crate::text::percent_decode(name);
+        if !OAUTH.contains(&name.as_str()) {
+            continue;
+        }
+        if (name == "access_token" || name == "error") && fragment_at.is_some_and(|f| here > f) {
+            in_fragment = true;
+        }
         let value = crate::text::percent_decode(value);
         let value = match value.parse::<u64>() {
-            Ok(n) if name != "access_token" && name != "state" && name != "code" => Value::from(n),
+            Ok(n) if name == "expires_in" => Value::from(n),
             _ => Value::String(value),
         };
         map.entry(name).or_insert(value);
@@ -614,7 +644,7 @@ fn url_token_params(text: &str) -> Option<Map<String, Value>> {
     (map.get("access_token")
         .is_some_and(|v| v.as_str().is_some_and(|t| !t.is_empty()))
         || map.get("error").is_some_and(Value::is_string))
-    .then_some(map)
+    .then_some((map, in_fragment))
 }
 
 fn recognize_json(text: &str, out: &mut Recognized) {
@@ -1003,7 +1033,15 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let introspection_endpoint = url
         .as_deref()
         .and_then(|u| parse_target(&method_now, u, None))
-        .is_some_and(|c| is_introspection_request(&c.path));
+        .is_some_and(|c| is_introspection_request(&c.path))
+        && data.split('&').any(|kv| kv.starts_with("token="))
+        // A caller that authenticates with a bearer token of its own (django-oauth-toolkit's `introspection`
+        // scope): that token is the one the endpoint judges, and it is diagnosed as for any call.
+        && !auth.iter().any(|a| {
+            a.trim_start()
+                .get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
+        });
     if token_endpoint {
         out.kind = "token_request";
     } else if introspection_endpoint {
@@ -1022,12 +1060,12 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     } else if user {
         out.findings.push(
             Finding::new(
-                "input.no_token",
-                Severity::Error,
-                "The curl command sends a user name and password (-u), not a bearer token",
-                "curl sends -u as \"Authorization: Basic\": an API that expects a bearer token sees none and answers 401. Basic credentials belong at the token endpoint (or the introspection endpoint).",
+                "input.basic_credentials",
+                Severity::Warning,
+                "The curl command authenticates with -u (Basic), not a bearer token",
+                "curl sends -u as \"Authorization: Basic\". Some APIs take it (Stripe, Twilio, Jira Cloud with an API token); an API that expects a bearer token sees none and refuses the call.",
             )
-            .fix("Get an access token first, then call the API with -H \"Authorization: Bearer <access token>\" instead of -u."),
+            .fix("If the API expects a bearer token, get an access token first and send -H \"Authorization: Bearer <access token>\" instead of -u."),
         );
     } else {
         out.findings.push(
@@ -1100,16 +1138,32 @@ fn curl_verbose_request(text: &str) -> Option<String> {
     if !(text.starts_with("> ") || text.contains('\n') && text.contains("\n> ")) {
         return None;
     }
-    let lines: Vec<&str> = text
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("> ")
-                .or_else(|| (l.trim_end() == ">").then_some(""))
-        })
-        .collect();
-    let first = lines.first()?;
-    request_line(first)?;
-    Some(lines.join("\r\n"))
+    // Each request line starts a block of `> ` lines; the last block that is not a proxy's CONNECT is the request
+    // the answer is about (after `-L` redirects too).
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut open = false;
+    for line in text.lines() {
+        let marked = line
+            .strip_prefix("> ")
+            .or_else(|| (line.trim_end() == ">").then_some(""));
+        match marked {
+            Some(l) if request_line(l).is_some() => {
+                blocks.push(vec![l]);
+                open = true;
+            }
+            Some(l) if open => {
+                if let Some(b) = blocks.last_mut() {
+                    b.push(l);
+                }
+            }
+            _ => open = false,
+        }
+    }
+    blocks
+        .into_iter()
+        .rev()
+        .find(|b| b.first().is_some_and(|l| !l.starts_with("CONNECT ")))
+        .map(|b| b.join("\r\n"))
 }
 
 /// Parses `METHOD target HTTP/x` (a raw HTTP request line).
@@ -1288,6 +1342,17 @@ mod tests {
         );
         // A URL without token or error is no token carrier.
         assert!(url_token_params("https://api.example.com/v1/users?id=7").is_none());
+        // In the query of an API URL: the call is that URL, and its other parameters are no token-response fields.
+        let r = recognize(&format!(
+            "https://graph.microsoft.com/v1.0/me/messages?access_token={JWT}&$top=5#frag"
+        ));
+        assert_eq!(r.token.as_deref(), Some(JWT));
+        assert!(r.description.contains("query"), "{}", r.description);
+        assert_eq!(
+            r.call.as_ref().map(|c| c.path.as_str()),
+            Some("/v1.0/me/messages")
+        );
+        assert!(r.token_response.unwrap_or_default().get("$top").is_none());
         assert!(url_token_params("https://x.example.com/#access_token=").is_none());
         // App Service's /.auth/me: a list of token sets.
         let r = recognize(&format!(
@@ -1314,6 +1379,15 @@ mod tests {
         assert!(!answer.contains("Trying"), "{answer}");
         let info = crate::response::parse(&t);
         assert_eq!(info.status, Some(401));
+        // Through a proxy: the CONNECT block is not the request; with the command line before it, the transcript's
+        // expanded header wins over the command's `$TOKEN`.
+        let t = format!(
+            "$ curl -v -H \"Authorization: Bearer $TOKEN\" https://api.example.com/v1/orders\n> CONNECT api.example.com:443 HTTP/1.1\n> Host: api.example.com:443\n>\n< HTTP/1.1 200 Connection established\n<\n> GET /v1/orders HTTP/1.1\n> Host: api.example.com\n> Authorization: Bearer {JWT}\n>\n< HTTP/1.1 401 Unauthorized\n<\n"
+        );
+        let r = recognize(&t);
+        assert_eq!(r.token.as_deref(), Some(JWT));
+        assert_eq!(r.call.as_ref().map(|c| c.path.as_str()), Some("/v1/orders"));
+        assert_eq!(crate::response::parse(&t).status, Some(401));
     }
 
     #[test]
@@ -1332,8 +1406,14 @@ mod tests {
         );
         // -u to an API: Basic credentials, said as such (not "no Authorization header").
         let r = recognize("curl https://api.example.com/v1/things -u alice:pw");
-        let f = finding(&r, "input.no_token");
+        let f = finding(&r, "input.basic_credentials");
         assert!(f.title.contains("-u"), "{}", f.title);
+        assert_eq!(f.severity, Severity::Warning);
+        // Without a token= field, a path ending in /introspect is an ordinary API call.
+        let r = recognize(&format!(
+            "curl -X POST https://api.example.com/v1/graphql/introspect -H 'Authorization: Bearer {JWT}'"
+        ));
+        assert_eq!((r.kind, r.token.as_deref()), ("curl", Some(JWT)));
         assert!(!is_introspection_request("/api/v2/users"));
         assert!(is_introspection_request(
             "/realms/x/protocol/openid-connect/token/introspect"

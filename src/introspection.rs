@@ -112,10 +112,20 @@ pub fn read(map: &Map<String, Value>) -> Option<Introspection> {
     }
     // Google's tokeninfo (`oauth2.googleapis.com/tokeninfo`) has no `active`: it answers only for a valid token
     // (400 `invalid_token` otherwise), with `scope`, `expires_in` and `exp` as strings, `azp`/`aud` the client.
+    let google_client = |k: &str| {
+        map.get(k)
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.ends_with(".apps.googleusercontent.com"))
+    };
     if !map.contains_key("active")
-        && map.get("scope").is_some_and(Value::is_string)
-        && (map.contains_key("expires_in") || map.contains_key("azp"))
+        && !map.contains_key("access_token")
         && !map.contains_key("error")
+        && map.get("scope").is_some_and(Value::is_string)
+        // Google's marks: its client ids, `access_type`, and `expires_in` as a string.
+        && (google_client("azp")
+            || google_client("aud")
+            || map.contains_key("access_type")
+            || map.get("expires_in").is_some_and(Value::is_string))
     {
         let num = |k: &str| {
             map.get(k).and_then(|v| {
@@ -240,6 +250,23 @@ mod tests {
 
     fn obj(t: &str) -> Map<String, Value> {
         serde_json::from_str(t).unwrap()
+    }
+
+    #[test]
+    fn google_tokeninfo_is_read_and_look_alikes_are_not() {
+        let i = read(&obj(r#"{"azp":"1.apps.googleusercontent.com","aud":"1.apps.googleusercontent.com","sub":"7","scope":"openid https://www.googleapis.com/auth/gmail.readonly","exp":"1700003600","expires_in":"3599","email":"a@b.c","access_type":"online"}"#)).unwrap();
+        assert_eq!(i.source, "google-tokeninfo");
+        assert_eq!(i.active, Some(true));
+        assert_eq!(i.exp, Some(1_700_003_600));
+        assert_eq!(i.scopes.unwrap_or_default().len(), 2);
+        // A token response and decoded claims have `scope` too, but no Google mark (or an access_token).
+        assert!(
+            read(&obj(
+                r#"{"access_token":"x","expires_in":3599,"scope":"orders:read"}"#
+            ))
+            .is_none()
+        );
+        assert!(read(&obj(r#"{"azp":"spa","scope":"openid profile","exp":1}"#)).is_none());
     }
 
     #[test]

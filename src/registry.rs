@@ -59,6 +59,7 @@ pub fn platform_for_host(host: &str) -> Option<&'static str> {
         Some("genesys-cloud")
     } else if ends("graph.microsoft.com")
         || ends("graph.microsoft.us")
+        || ends("dod-graph.microsoft.us")
         || ends("microsoftgraph.chinacloudapi.cn")
     {
         Some("microsoft-graph")

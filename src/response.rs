@@ -118,12 +118,15 @@ pub struct ResponseInfo {
     pub code: Option<String>,
 }
 
-/// The API's answer in a `curl -v` transcript (a line `< HTTP/…`): its `< ` lines without the mark, then the lines
-/// after them that are not curl's (`* `, `> `, `{ `, `} `), which are the body. `None` when `text` is no transcript.
+/// The API's answer in a `curl -v` transcript (a line `< HTTP/…`): the last answer's `< ` lines without the mark,
+/// then the lines after them that are not curl's (`* `, `> `, `{ [n bytes data]`, `} [n bytes data]`), which are
+/// the body. `None` when `text` is no transcript.
 pub fn curl_verbose_answer(text: &str) -> Option<String> {
     if !text.lines().any(|l| l.starts_with("< HTTP/")) {
         return None;
     }
+    // Each `< HTTP/` starts an answer again: the last one is the API's (after a proxy's `200 Connection
+    // established`, a `100 Continue`, or `-L` redirects).
     let mut out = String::with_capacity(text.len());
     let mut started = false;
     for line in text.lines() {
@@ -133,13 +136,16 @@ pub fn curl_verbose_answer(text: &str) -> Option<String> {
         {
             if rest.starts_with("HTTP/") {
                 started = true;
+                out.clear();
             }
             if started {
                 out.push_str(rest.trim_end_matches('\r'));
                 out.push_str("\r\n");
             }
         } else if started
-            && !["* ", "> ", "{ ", "} "].iter().any(|m| line.starts_with(m))
+            && !["* ", "> ", "{ [", "} ["]
+                .iter()
+                .any(|m| line.starts_with(m))
             && line != ">"
             && line != "*"
         {

@@ -555,3 +555,72 @@ fn an_inactive_token_whose_exp_is_ahead_is_not_said_to_have_expired() {
         "{passed}"
     );
 }
+
+/// What a review of the third audit's fixes found: rules that fired on words alone.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn new_rules_fire_on_what_they_are_about_not_on_words() {
+    let first = |r: &Report| {
+        r.findings
+            .first()
+            .map(|f| f.code.clone())
+            .unwrap_or_default()
+    };
+    let token_scheme = "Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
+    // The word "scheme" in a 200 page is no refusal of the scheme.
+    let r = run(Request {
+        input: token_scheme.into(),
+        operation: Some("GET https://api.example.com/api/things/".into()),
+        response: Some("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<meta name=\"color-scheme\" content=\"light dark\">".into()),
+        ..Default::default()
+    });
+    assert_ne!(r.verdict, Verdict::Denied, "{:?}", codes(&r));
+    // The API's own challenge asks for Token: the scheme is right, and not the cause of the 401.
+    let r = run(Request {
+        input: token_scheme.into(),
+        operation: Some("GET https://api.example.com/api/things/".into()),
+        response: Some("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Token\r\n\r\n{\"detail\":\"Invalid token.\"}".into()),
+        ..Default::default()
+    });
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "header.scheme_token")
+        .unwrap();
+    assert_eq!(f.severity, token_doctor::report::Severity::Info);
+    assert_ne!(first(&r), "header.scheme_token", "{:?}", codes(&r));
+    // ASP.NET names the scheme it refuses: then the scheme is the cause.
+    let r = run(Request {
+        input: token_scheme.into(),
+        response: Some("System.InvalidOperationException: No authentication handler is configured to authenticate for the scheme: Token".into()),
+        ..Default::default()
+    });
+    assert_eq!(first(&r), "header.scheme_token", "{:?}", codes(&r));
+    // An answer that says ID tokens are not accepted keeps token.id_token the error it is.
+    let id = jwt(
+        json!({"iss": "https://dev-x.us.auth0.com/", "aud": "Zq1X", "sub": "auth0|1", "exp": NOW as i64 + 600, "iat": NOW as i64 - 60, "nonce": "abc"}),
+    );
+    let r = run(Request {
+        input: id,
+        operation: Some("GET https://api.acme.com/v1/orders".into()),
+        response: Some("HTTP/1.1 401 Unauthorized\r\n\r\n{\"error\":\"invalid_token\",\"error_description\":\"ID tokens are not accepted; send an access token\"}".into()),
+        ..Default::default()
+    });
+    assert_eq!(first(&r), "token.id_token", "{:?}", codes(&r));
+    // "jwt must be provided" is no JWT expected from an opaque token: the API got none.
+    let r = run(Request {
+        input: "Authorization: Bearer vMEc0goRqG9hTCzppvEJqa-ZgIFI2g8P".into(),
+        operation: Some("GET https://api.acme.com/v1/orders".into()),
+        response: Some(
+            "HTTP/1.1 401 Unauthorized\r\n\r\n{\"message\":\"jwt must be provided\"}".into(),
+        ),
+        ..Default::default()
+    });
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !f.title.contains("expects a JWT")),
+        "{:?}",
+        codes(&r)
+    );
+}

@@ -374,9 +374,10 @@ export async function mountTokenDoctor(container, options = {}) {
     setText(q('matrix-status'), `Using ${name ? `\u201c${name}\u201d` : 'the pasted document'} (${text.length.toLocaleString('en')} characters; ${count}). Problems with it appear among the findings.`);
     run();
   }
-  q('matrix-use').addEventListener('click', () => useDocument(''));
-  // Only the last file chosen is used: a large file picked first can finish reading after a small one picked next.
+  // Only the last document chosen is used: a large file picked first can finish reading after a small one picked
+  // next, or after Use (a pasted document) or Clear.
   let filePicks = 0;
+  q('matrix-use').addEventListener('click', () => { filePicks += 1; useDocument(''); });
   q('matrix-file').addEventListener('change', async (e) => {
     const input = e.target;
     const file = input.files?.[0];
@@ -402,6 +403,7 @@ export async function mountTokenDoctor(container, options = {}) {
     useDocument(file.name);
   });
   q('matrix-clear').addEventListener('click', () => {
+    filePicks += 1; // a file still being read is no longer wanted
     state.customMatrix = null;
     state.customOps = null;
     state.customName = '';
@@ -487,7 +489,9 @@ export async function mountTokenDoctor(container, options = {}) {
         noToken: () => (basicCredentials(state.report)
           ? 'The paste carries Basic credentials (a client id and secret, or a user name and password), not an access token, so nothing was sent. Paste the access token, or the "Authorization: Bearer \u2026" header of the failing request.'
           : null),
-        getIssuer: () => state.report?.claims?.issuer ?? null,
+        // A keystroke not yet diagnosed is diagnosed first, so the issuer is the paste's (a discovery answer is
+        // applied only while it is the one asked about).
+        getIssuer: () => { if (state.pending) run(); return state.report?.claims?.issuer ?? null; },
         // Ask Genesys with the user's permissions: both answers go to the diagnosis (`{ tokensMe, usersMe }`), so the
         // operation's platform permissions are checked against what the user has, not left "unverified".
         onIntrospection: (value, extra) => {

@@ -2066,12 +2066,17 @@ case('I-x11', 'Azure-Samples/active-directory-aspnetcore-webapp-openidconnect-v2
 case('J-x11', 'zuplo/zudoku#2206 (audit of 2026-11-24: generic opaque causes and an introspection Auth0 does not offer)', 'J',
      'An Auth0 token response with an opaque access token and an Auth0 ID token: the login named no audience',
      {'input': '{"access_token": "PVHp7pWnOna8sEXflmWwdRpdo9KMleEn", "id_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IlgwYTJkWGljaGRlRWMyVGZHR0Z1a3UifQ.eyJpc3MiOiJodHRwczovL2Rldi16dWRva3UudXMuYXV0aDAuY29tLyIsInN1YiI6Imdvb2dsZS1vYXV0aDJ8MTA0ODU3MzYxMjM0NTY3ODkwMTIzIiwiYXVkIjoiWnExWHcyQ2UzVnI0QnQ1Tnk2TXU3S2k4TG85UGEwU2QiLCJpYXQiOjE3MzU2ODk1NzAsImV4cCI6MTczNTcyNTU3MCwic2lkIjoiZXd5UHlMdHhxbXZCaGlKYVRVeVlmS2xjeERNUFlJeU8iLCJub25jZSI6IlpjTjRCZHhPRldTdUE4U0FEYnBuSXJTTGVaQm9CaTRiIiwibmFtZSI6IkphbmUgRG9lIiwiZW1haWwiOiJqYW5lQGFjbWUuY29tIn0.EXhLdk-ysbDl_ioePj9PTryys8TUd3HkIMMcs0PY3NX0IAyLHI13RQczBmOKILCOeNGxWqv3EDOOtizpBsRttSluUcaARsrrF-j_lDM1A2OoOZRu1EvDULRdPqXBBtDI9huIzrZn3lQ3N6XYhpJPnOCkSW5IGHLuk6ngv8lEKR1AYgKEaItjcCSEKm-t0FcakBkIZqWyFF-_TsCnnELdy9CmV1aBOYXXWYgMqc51jFQ5Py8NGC-LvYl1fKQIByQ8E1LiGsqynhXQs2sh1X0OpjlClGFFqiNTiWmrAdxfSCfKA_RKLuYqXY1Ny0chwc1Uu7UfjL8AWBh9G2F_sV-Qsg", "scope": "openid profile email", "expires_in": 86400, "token_type": "Bearer"}', 'operation': 'GET https://api.acme.com/v1/api-keys', 'response': 'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"message":"Unauthorized"}', 'now': 1735689600},
-     {'verdict': 'denied', 'first': 'token.opaque', 'mentions': ['audience']})
+     {'verdict': 'denied', 'first': 'token.opaque', 'mentions': ["the ID token beside it is Auth0's", 'login named no API']})
 
 case('J-x12', 'auth0-samples/auth0-nodejs-webapp-sample#52 (audit of 2026-11-24)', 'J',
      "An opaque token sent to an API that answers 'jwt malformed': it expects a JWT",
      {'input': 'Authorization: Bearer vMEc0goRqG9hTCzppvEJqa-ZgIFI2g8P', 'operation': 'GET https://api.acme.com/v1/orders', 'response': 'HTTP/1.1 401 Unauthorized\r\nContent-Type: text/html; charset=utf-8\r\nX-Powered-By: Express\r\n\r\nUnauthorizedError: jwt malformed', 'now': 1546300800},
      {'verdict': 'denied', 'first': 'token.opaque', 'mentions': ['expects a JWT', 'audience']})
+
+case('M-x10', 'jazzband/django-oauth-toolkit#555 (review of 2026-11-24: a caller with its own bearer token at the introspection endpoint)', 'M',
+     "The introspection endpoint refuses (403 insufficient_scope) the caller's bearer token: its token is diagnosed, not the token= field",
+     {'input': "curl -X POST https://auth.acme.com/o/introspect/ -H 'Authorization: Bearer vBhiJaTUyYfKlcxDMPYIyOZcN4BdxO' -d token=FWSuA8SADbpnIrSLeZBoBi4b7ux5JY", 'operation': 'POST https://auth.acme.com/o/introspect/', 'response': 'HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nWWW-Authenticate: Bearer realm="api",error="insufficient_scope"\r\n\r\n{"detail":"You do not have permission to perform this action."}', 'introspection': {'active': True, 'scope': 'introspection', 'client_id': 'resource-server', 'username': '', 'exp': 1520030000}, 'now': 1520000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'absent': ['client.authentication_failed', 'input.introspection_request']})
 
 
 def render() -> dict[str, str]:

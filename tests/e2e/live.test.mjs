@@ -538,6 +538,8 @@ test('a discovery answer that arrives after the paste changed fills in nothing',
   for (const [name, change] of Object.entries({
     'a token of another issuer': () => pasteApp(page, other),
     'the paste cleared': () => pasteApp(page, ''),
+    // Typed, and not yet diagnosed when the answer arrives (the page diagnoses after a pause in typing).
+    'another issuer still being typed': () => page.fill('#input', other),
   })) {
     await pasteApp(page, jwt);
     await page.waitForFunction(() => !document.querySelector('#live-discover').disabled);

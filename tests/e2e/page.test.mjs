@@ -235,6 +235,14 @@ test('your own OpenAPI document, from the file picker: two quick picks, the last
   await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
   assert.match(await page.textContent('#matrix-status'), /Using .pets\.yaml/);
   assert.equal(await page.inputValue('#matrix-text'), PETS_YAML);
+  // A slow file, then Clear before it is read: the cleared state stays.
+  await page.evaluate(() => { window.firstReadDone = false; });
+  await page.setInputFiles('#matrix-file', { name: 'first.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(first)) });
+  await page.click('#matrix-clear');
+  await page.waitForFunction(() => window.firstReadDone);
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+  assert.match(await page.textContent('#matrix-status'), /No document in use/);
+  assert.equal(await page.inputValue('#matrix-text'), '');
   assertClean(page);
 });
 

@@ -23,6 +23,15 @@ test('setup without Chromium and without root: `build` warns and goes on, the fu
   assert.doesNotMatch(all.stderr, /warning/);
 });
 
+test('setup for building, as root, where Chromium cannot be installed (no apt-get): warns and goes on', () => {
+  const r = spawnSync('bash', ['scripts/setup.sh', 'build'], {
+    cwd: ROOT, encoding: 'utf8',
+    env: { ...process.env, SETUP_UID: '0', SETUP_CHROMIUM: '/nonexistent/chromium', SETUP_APT: '/nonexistent/apt-get' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: Chromium could not be installed \(only the tests need it\)/);
+});
+
 test('setup on this machine (Chromium present) says nothing about Chromium', () => {
   const r = spawnSync('bash', ['scripts/setup.sh'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);

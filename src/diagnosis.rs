@@ -721,7 +721,11 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
         if r.claims.is_none()
             && ctx.introspection.is_none()
             && r.response.is_none()
-            && !out.iter().any(|f| f.code.starts_with("input."))
+            && !out.iter().any(|f| {
+                f.code.starts_with("input.")
+                    && f.code != "input.quoted"
+                    && f.code != "input.wrapped"
+            })
         {
             out.push(
                 Finding::new("input.no_token", Severity::Error, "No token found in the paste", format!("The paste was read as {}.", r.description))
@@ -1402,6 +1406,45 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
             }
             f = f.fix(audience_fix(ctx, &wanted));
             out.push(f);
+        } else if response_aud && !id_token_reported {
+            // The API says the audience is invalid though `aud` names it: the same API in another cloud or
+            // environment (Graph for US Government takes tokens of login.microsoftonline.us).
+            let host = ctx
+                .call
+                .as_ref()
+                .and_then(|c| c.host.as_deref())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let global_issuer = c.issuer.as_deref().is_some_and(|i| {
+                let h = host_of(i).to_ascii_lowercase();
+                h == "login.microsoftonline.com" || h == "sts.windows.net"
+            });
+            let national = (host.ends_with("graph.microsoft.us")
+                || host.ends_with("chinacloudapi.cn"))
+                && global_issuer;
+            let mut f = Finding::new(
+                "audience.mismatch",
+                Severity::Error,
+                "The API rejected the token's audience, though `aud` names this API",
+                format!(
+                    "The API says the audience is invalid; the token's `aud` is {}, a name of this API, so the token is for the same API in another cloud, tenant or environment.{}",
+                    c.audiences.join(", "),
+                    if national {
+                        format!(" It was issued by the global Entra ID ({}), and {host} is a national cloud, whose tokens come from its own sign-in host (login.microsoftonline.us for US Government, login.chinacloudapi.cn for China) with its own audience (https://{host}).", c.issuer.clone().unwrap_or_default())
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .evidence("claim aud", c.audiences.join(", "))
+            .evidence("response", ctx.response_message().unwrap_or_default())
+            .weight(88);
+            f = if national {
+                f.fix(format!("Sign in and request the token from the national cloud: authority https://login.microsoftonline.us/<tenant> (US Government) and scope https://{host}/.default; the app registration must exist in that cloud."))
+            } else {
+                f.fix("Get the token from the issuer and environment the API trusts (the same tenant, realm or cloud), for this API.")
+            };
+            out.push(f);
         }
     } else if graph_token_elsewhere && !id_token_reported {
         let mut f = Finding::new(
@@ -2048,7 +2091,7 @@ fn operation_rules(
                 source: source.clone(),
             });
             if !ok {
-                out.push(scope_missing_finding(
+                let mut f = scope_missing_finding(
                     ctx,
                     facts,
                     op,
@@ -2058,7 +2101,15 @@ fn operation_rules(
                     &held_source,
                     kind_word,
                     app_only,
-                ));
+                );
+                // A missing scope is refused with 403; a 401 says the token itself was refused (expired, revoked,
+                // another region or tenant), which the answer's own finding explains. The scope is still missing.
+                if refusal(ctx) == Some(401) {
+                    f.severity = Severity::Warning;
+                    f.detail.push_str(" The API answered 401, not the 403 a missing scope gets: the token itself was refused first; fix that, then this.");
+                    f.weight = f.weight.min(60);
+                }
+                out.push(f);
             }
         }
     }
@@ -2547,7 +2598,11 @@ fn response_rules(
                 .fix("Get a new token: refreshing never adds scopes; an integration that stored a token must be reconnected.")
                 .weight(85),
             );
-        } else {
+        // Only when the refusal is about scopes: a `scope=` beside `error="invalid_token"` (Okta) says what the
+        // resource needs, not that the token's scopes were the problem.
+        } else if r.signals.contains(&Signal::InsufficientScope)
+            && !r.signals.contains(&Signal::InvalidToken)
+        {
             out.push(
                 Finding::new(
                     "scope.stale",
@@ -2719,7 +2774,13 @@ fn response_rules(
                 f = if github {
                     f.fix("Give the GitHub App / workflow token the permission (e.g. `permissions: contents: write` in the workflow, or the App's repository permissions) and re-install / re-run.")
                 } else if r.platform_hint == Some("microsoft-graph") {
-                    f.fix("The app or user lacks the directory permission or role: add the application permission with admin consent, or give the user the needed Entra ID role.")
+                    f.fix(match facts.grant {
+                        // A delegated token acts as the user: the user's directory role decides; an application
+                        // permission never reaches `scp`.
+                        Grant::User => "The signed-in user lacks the directory role the operation needs (e.g. User Administrator to manage users): give the user that Entra ID role; the delegated permission alone is not enough.",
+                        Grant::App => "The application lacks the permission: add the application permission with admin consent (or give the app's service principal the directory role), then get a new token.",
+                        Grant::Unknown => "The app or user lacks the directory permission or role: add the application permission with admin consent, or give the user the needed Entra ID role.",
+                    })
                 } else {
                     f.fix(guidance(ctx, "permission").unwrap_or_else(|| format!("Give the user's role (or the OAuth client's role for client credentials) {}.", if perms.is_empty() { "the permission".into() } else { perms.join(", ") })))
                 };
@@ -2927,7 +2988,7 @@ fn response_rules(
                     "client.authentication_failed",
                     Severity::Error,
                     "The token endpoint could not authenticate the client",
-                    format!("It answered: {said}. That is `invalid_client` (RFC 6749 §5.2): the client id is unknown to this token endpoint, the secret is wrong, or the client authenticated another way than it is registered for (Basic header against form fields). It fails before any API call."),
+                    format!("It answered: {said}. The token endpoint did not accept the client (`{}`, RFC 6749 §5.2): the client id is unknown to this token endpoint (another tenant or region), the secret is wrong, or the client authenticated another way than it is registered for (Basic header against form fields). It fails before any API call.", r.code.as_deref().unwrap_or("invalid_client")),
                 )
                 .evidence("response", msg.clone())
                 .fix("Check the client id and secret against the authorization server's registration (no spaces, the current secret), and send them the way the client is set up to authenticate (HTTP Basic or client_id and client_secret form fields).")

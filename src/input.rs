@@ -137,7 +137,35 @@ fn recognize_paste(text: &str) -> Recognized {
         };
         return out;
     }
+    // A line copied out of JSON: `"access_token": "eyJ…",` is read as the member it is; `"eyJ…",` and `eyJ…,` lose
+    // the comma (and the quotes, below).
+    let unlisted = trimmed.trim_end_matches([',', ';']).trim_end();
+    if unlisted.starts_with('"') && unlisted.contains("\":") && !unlisted.contains('\n') {
+        let as_object = format!("{{{unlisted}}}");
+        if matches!(
+            crate::json::parse_noting_duplicates(&as_object),
+            Ok(crate::json::Parsed::Object(..))
+        ) {
+            recognize_json(&as_object, &mut out);
+            out.description = format!("a line of JSON: {}", out.description);
+            return out;
+        }
+    }
+    let trimmed = if unlisted.len() < trimmed.len() && !unlisted.contains(char::is_whitespace) {
+        unlisted
+    } else {
+        trimmed
+    };
     let first_line = trimmed.lines().next().unwrap_or("");
+    // DevTools' "Copy as fetch": `fetch("URL", {"headers": {"authorization": "Bearer …"}, "method": "GET", …});`
+    if let Some(curl) = fetch_as_curl(trimmed) {
+        recognize_curl(&curl, &mut out);
+        out.description = format!(
+            "a fetch() call (as DevTools copies it): {}",
+            out.description
+        );
+        return out;
+    }
     // A `curl -v` transcript (also after the command line that made it): the request is its `> ` lines, which
     // hold the expanded header values, and the answer its `< ` lines.
     if let Some(request) = curl_verbose_request(trimmed) {
@@ -276,11 +304,30 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         }
     }
     if !plain && has_line_break(value) {
-        problems.push("the value spans several lines: a line break inside a header ends it early, so the server sees a truncated token".into());
-        fixes.push(
-            "Remove the line breaks (a copied token often wraps); send the header on one line."
-                .into(),
-        );
+        // A bare token wrapped over lines: every line is token characters (anything else keeps the problem).
+        let wrapped_token = !in_header
+            && value
+                .split(['\n', '\r'])
+                .map(str::trim)
+                .all(|l| l.is_empty() || crate::text::is_visible_ascii(l));
+        if !wrapped_token {
+            problems.push("the value spans several lines: a line break inside a header ends it early, so the server sees a truncated token".into());
+            fixes.push(
+                "Remove the line breaks (a copied token often wraps); send the header on one line."
+                    .into(),
+            );
+        } else {
+            // A bare token wrapped by an e-mail, a terminal or `base64`: read whole, said once.
+            out.findings.push(
+                Finding::new(
+                    "input.wrapped",
+                    Severity::Info,
+                    "The token was pasted over several lines",
+                    "The line breaks were removed to read it. If the integration sends it with them, the API sees a broken token; otherwise this is only how it was copied.",
+                )
+                .fix("Send the token on one line."),
+            );
+        }
     }
     // Strip quotes around the whole value or the token.
     let mut schemes: Vec<String> = Vec::new();
@@ -289,14 +336,25 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         let unquoted = strip_quotes(value);
         if unquoted.len() != value.len() {
             // Said once, however many layers of quotes there are (a paste of 500,000 quotes is one problem).
-            if !quoted {
+            if !quoted && in_header {
                 problems.push(
                     "the value is wrapped in quotes; the quotes are sent as part of the token"
                         .into(),
                 );
                 fixes.push("Remove the quotes around the token (a common slip when copying JSON or using a variable).".into());
-                quoted = true;
+            } else if !quoted {
+                // A bare token copied out of JSON: read without its quotes, said once.
+                out.findings.push(
+                    Finding::new(
+                        "input.quoted",
+                        Severity::Info,
+                        "The token was pasted in quotes",
+                        "The quotes were removed to read it. If the integration sends them (a variable holding a JSON string), the API sees a broken token; otherwise this is only how it was copied.",
+                    )
+                    .fix("Send the token without quotes."),
+                );
             }
+            quoted = true;
             value = unquoted.trim();
             continue;
         }
@@ -1131,6 +1189,47 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
         || p.ends_with("/token/access-key")
 }
 
+/// A `fetch("URL", {…})` call as a curl command (`-X`, the URL, the Authorization header), or `None` when the
+/// text is no such call. Only the first quoted argument and the `method` and `authorization` members are read.
+fn fetch_as_curl(text: &str) -> Option<String> {
+    let rest = text
+        .strip_prefix("await ")
+        .unwrap_or(text)
+        .strip_prefix("fetch(")?;
+    let quoted = |t: &str| -> Option<(String, usize)> {
+        let t0 = t.trim_start();
+        let skipped = t.len().saturating_sub(t0.len());
+        let q = t0
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        let body = t0.get(1..)?;
+        let end = body.find(q)?;
+        Some((
+            body.get(..end)?.to_string(),
+            skipped.saturating_add(end).saturating_add(2),
+        ))
+    };
+    let (url, _) = quoted(rest)?;
+    let lower = rest.to_ascii_lowercase();
+    let member = |name: &str| -> Option<String> {
+        let at = lower.find(&format!("\"{name}\""))?;
+        let after = rest.get(at.saturating_add(name.len()).saturating_add(2)..)?;
+        let after = after.trim_start().strip_prefix(':')?;
+        quoted(after).map(|(v, _)| v)
+    };
+    let method = member("method").unwrap_or_else(|| "GET".into());
+    let mut curl = format!(
+        "curl -X {} '{}'",
+        method.replace('\'', ""),
+        url.replace('\'', "")
+    );
+    if let Some(auth) = member("authorization") {
+        curl.push_str(&format!(" -H 'Authorization: {}'", auth.replace('\'', "")));
+    }
+    Some(curl)
+}
+
 /// The request of a `curl -v` transcript: its `> ` lines without the mark, as a raw HTTP request; `None` when the
 /// text has no `> ` request line.
 fn curl_verbose_request(text: &str) -> Option<String> {
@@ -1418,6 +1517,26 @@ mod tests {
         assert!(is_introspection_request(
             "/realms/x/protocol/openid-connect/token/introspect"
         ));
+    }
+
+    #[test]
+    fn a_fetch_call_as_devtools_copies_it() {
+        let r = recognize(&format!(
+            "fetch(\"https://graph.microsoft.com/v1.0/me/messages?$top=10\", {{\n  \"headers\": {{\n    \"accept\": \"*/*\",\n    \"authorization\": \"Bearer {JWT}\"\n  }},\n  \"body\": null,\n  \"method\": \"GET\"\n}});"
+        ));
+        assert_eq!(r.token.as_deref(), Some(JWT));
+        assert_eq!(
+            r.call
+                .as_ref()
+                .map(|c| (c.method.as_str(), c.path.as_str())),
+            Some(("GET", "/v1.0/me/messages"))
+        );
+        assert!(
+            r.description.starts_with("a fetch() call"),
+            "{}",
+            r.description
+        );
+        assert!(fetch_as_curl("fetchable").is_none());
     }
 
     #[test]

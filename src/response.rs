@@ -295,6 +295,10 @@ fn refusal_in_text(text: &str) -> Option<u16> {
             .trim_end_matches('/');
         if lead.is_empty()
             || BEFORE.iter().any(|w| lead.ends_with(w))
+            // Zapier: "Got 403 calling POST https://…, expected 2xx."
+            || lead.ends_with("got") && reason.starts_with("calling")
+            // Make: "[403] Unable to perform …".
+            || lead.ends_with('[') && reason.starts_with(']')
             || unversioned.len() < lead.len() && unversioned.ends_with("http")
             || reason.starts_with("unauthorized")
             || reason.starts_with("forbidden")
@@ -578,15 +582,27 @@ fn read_json_body(v: &Value, info: &mut ResponseInfo) {
 
 fn bracket_list(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(start) = text.find('[') {
-        if let Some(len) = text.get(start..).and_then(|r| r.find(']')) {
-            let inner = text
-                .get(start.saturating_add(1)..start.saturating_add(len))
-                .unwrap_or("");
-            for p in inner.split(',') {
-                push_unique(&mut out, p);
-            }
+    // The first `[…]` that is not a bare number (Make writes the status first: "[403] … [directory:user:view]").
+    let mut from = 0usize;
+    while let Some(start) = text
+        .get(from..)
+        .and_then(|t| t.find('['))
+        .map(|i| i.saturating_add(from))
+    {
+        let Some(len) = text.get(start..).and_then(|r| r.find(']')) else {
+            break;
+        };
+        let inner = text
+            .get(start.saturating_add(1)..start.saturating_add(len))
+            .unwrap_or("");
+        from = start.saturating_add(len).saturating_add(1);
+        if inner.trim().bytes().all(|b| b.is_ascii_digit()) {
+            continue;
         }
+        for p in inner.split(',') {
+            push_unique(&mut out, p);
+        }
+        break;
     }
     keep_first(&mut out);
     out
@@ -722,13 +738,10 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     }
     if let Some(rest) = after(text, &lower, "expected any of:") {
         info.scopes_any = true;
-        for s in rest
-            .lines()
-            .next()
-            .unwrap_or("")
-            .split([',', ' '])
-            .filter(|s| !s.trim().is_empty())
-        {
+        // The list ends with its line, or with the JSON string it is in (a body pasted after other text).
+        let line = rest.lines().next().unwrap_or("");
+        let line = line.split(['"', '}', ']', '\\']).next().unwrap_or("");
+        for s in line.split([',', ' ']).filter(|s| !s.trim().is_empty()) {
             push_unique(&mut info.required_scopes, s);
         }
     }
@@ -755,8 +768,9 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("aud claim")
         || has("audience is invalid")
         || has("invalid_audience")
-        // Spring Security's resource server: "The required audience is missing".
+        // Spring Security's resource server: "The required audience is missing"; Auth0: "Bad audience: …".
         || has("audience is missing")
+        || has("bad audience")
         || has("missing audience")
     {
         push_signal(info, Signal::AudienceInvalid);

@@ -986,8 +986,53 @@ fn token_exp(ctx: &Context) -> Option<i64> {
         .or_else(|| ctx.introspection.as_ref().and_then(|i| i.exp))
 }
 
+/// Genesys Cloud's `dateTokenIdles` (tokens/me): when the token stops working for lack of use (an org's idle
+/// timeout, 15 minutes in HIPAA orgs). Read from the introspection given, or the one found in the paste.
+fn genesys_idles_at(ctx: &Context) -> Option<i64> {
+    let from_value = |v: &Value| -> Option<i64> {
+        let obj = v.get("tokensMe").unwrap_or(v);
+        obj.get("dateTokenIdles")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_utc)
+    };
+    match ctx.request.introspection.as_ref() {
+        Some(Value::String(t)) => serde_json::from_str::<Value>(t)
+            .ok()
+            .as_ref()
+            .and_then(from_value),
+        Some(v) => from_value(v),
+        None => None,
+    }
+    .or_else(|| {
+        ctx.recognized
+            .introspection
+            .as_ref()
+            .and_then(|m| m.get("dateTokenIdles"))
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_utc)
+    })
+}
+
 fn time_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let now = ctx.now;
+    if let Some(idle) = genesys_idles_at(ctx).filter(|&t| t < now) {
+        out.push(
+            Finding::new(
+                "token.expired",
+                Severity::Error,
+                format!("The token idled out {}", crate::time::relative(idle, now)),
+                format!(
+                    "Genesys Cloud's tokens/me says the token idles at {} ({}); now is {}. An organization's idle timeout ends a token that was not used for a while (15 minutes in HIPAA organizations), before its lifetime.",
+                    crate::time::utc(idle),
+                    crate::time::relative(idle, now),
+                    crate::time::utc(now)
+                ),
+            )
+            .evidence("tokens/me dateTokenIdles", crate::time::utc(idle))
+            .fix("Get a new token (sign in again, or let the integration refresh it), and use it before the idle timeout: a job that waits longer between calls needs a new token each time.")
+            .weight(93),
+        );
+    }
     let response_expired = ctx.response_says(&Signal::Expired);
     let response_lifetime = ctx.response_says(&Signal::LifetimeInvalid);
     let (exp, nbf, iat) = match &ctx.claims {

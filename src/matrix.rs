@@ -690,6 +690,31 @@ impl Matrix {
     /// list only the second (so when neither is found, the nearest entries are those of the second form).
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
         let written = self.lookup_as_written(method, path);
+        // An OData type cast (`/memberOf/microsoft.graph.group`) bound to a `{param}`: it filters the collection
+        // by type and names no member, so the operation is the collection's when the matrix lists it.
+        if let Lookup::Found { params, .. } = &written {
+            if let Some(cast) = params
+                .iter()
+                .map(|(_, v)| v.as_str())
+                .find(|v| v.to_ascii_lowercase().starts_with("microsoft.graph."))
+            {
+                let end = path.find(['?', '#']).unwrap_or(path.len());
+                let (head, tail) = path.split_at(end);
+                let segment = format!("/{cast}");
+                if let Some(at) = head.find(&segment) {
+                    let without = format!(
+                        "{}{}{}",
+                        head.get(..at).unwrap_or(""),
+                        head.get(at.saturating_add(segment.len())..).unwrap_or(""),
+                        tail
+                    );
+                    let collection = self.lookup_as_written(method, &without);
+                    if matches!(collection, Lookup::Found { .. }) {
+                        return collection;
+                    }
+                }
+            }
+        }
         if matches!(written, Lookup::NotFound { .. }) {
             if let Some(keyed) = odata_keys_as_segments(path) {
                 return self.lookup_as_written(method, &keyed);
@@ -1983,6 +2008,14 @@ mod tests {
         ] {
             assert_eq!(odata_keys_as_segments(unchanged), None, "{unchanged}");
         }
+        // An OData type cast is not a member id: the collection's operation.
+        let Lookup::Found { op, .. } = m.lookup(
+            "GET",
+            "/v1.0/users/7/memberOf/microsoft.graph.group?$select=id",
+        ) else {
+            panic!("not found");
+        };
+        assert_eq!(op.path.to_ascii_lowercase(), "/users/{id}/memberof");
         // Not found either way: the nearest entries are those of the key written as a segment.
         let Lookup::NotFound { nearest } = m.lookup("GET", "/users('a')/messagez") else {
             panic!("found");

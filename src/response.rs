@@ -208,8 +208,17 @@ pub fn parse(text: &str) -> ResponseInfo {
     }
     let body = body.trim();
     let mut strings = String::new();
-    if body.starts_with('{') {
-        if let Ok(v @ Value::Object(_)) = serde_json::from_str::<Value>(body) {
+    // The JSON body, also when text follows it (Okta's body then " (403)") or precedes it on its line (PowerShell's
+    // "Invoke-RestMethod : {…}", Make's "[403] {…}").
+    let json_at = if body.starts_with('{') {
+        Some(0)
+    } else {
+        let first_line = body.lines().next().unwrap_or("");
+        first_line.find("{\"")
+    };
+    if let Some(json) = json_at.and_then(|at| body.get(at..)) {
+        let mut values = serde_json::Deserializer::from_str(json).into_iter::<Value>();
+        if let Some(Ok(v @ Value::Object(_))) = values.next() {
             read_json_body(&v, &mut info);
             collect_strings(&v, &mut strings, 0);
         }

@@ -35,6 +35,54 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     )
 }
 
+/// Unix seconds of an RFC 3339 UTC time as APIs write it (`2026-11-24T05:30:00Z`, `…:00.123Z`, `…+00:00`), or
+/// `None` for anything else. Other offsets than UTC are not read.
+// The hours, minutes and seconds are checked small before they are multiplied.
+#[allow(clippy::arithmetic_side_effects)]
+pub fn parse_utc(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let num = |a: usize, b: usize| t.get(a..b).and_then(|v| v.parse::<i64>().ok());
+    let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, min, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let seps = [(4, '-'), (7, '-'), (13, ':'), (16, ':')];
+    if !seps
+        .iter()
+        .all(|&(i, c)| t.get(i..).is_some_and(|r| r.starts_with(c)))
+        || !matches!(t.as_bytes().get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    let rest = t
+        .get(19..)?
+        .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    if !matches!(rest, "Z" | "z" | "+00:00" | "")
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+        || h > 23
+        || min > 59
+        || sec > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    Some(
+        days.saturating_mul(86_400)
+            .saturating_add(h * 3600 + min * 60 + sec),
+    )
+}
+
+/// Howard Hinnant's civil-to-days algorithm (the inverse of [`civil_from_days`]), for years 0..=9999.
+#[allow(clippy::arithmetic_side_effects)]
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// A duration in words: "3 d 4 h", "2 h 5 min", "45 s".
 pub fn duration(seconds: i64) -> String {
     let s = seconds.unsigned_abs();
@@ -64,6 +112,26 @@ pub fn relative(seconds: i64, now: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rfc3339_utc_times_are_read() {
+        assert_eq!(super::parse_utc("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            super::parse_utc("2026-11-24T05:30:00Z"),
+            Some(1_795_498_200)
+        );
+        assert_eq!(
+            super::parse_utc("2026-11-24T05:30:00.123Z"),
+            Some(1_795_498_200)
+        );
+        assert_eq!(super::parse_utc("2026-11-24T05:30:00+02:00"), None);
+        assert_eq!(super::parse_utc("2026-13-24T05:30:00Z"), None);
+        assert_eq!(super::parse_utc("yesterday"), None);
+        assert_eq!(
+            super::utc(super::parse_utc("2024-02-29T23:59:59Z").unwrap_or(0)),
+            "2024-02-29 23:59:59 UTC"
+        );
+    }
+
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;

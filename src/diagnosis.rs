@@ -1758,6 +1758,25 @@ fn introspection_rules(ctx: &Context, out: &mut Vec<Finding>) {
         .fix("Get a new token and introspect it right away; if it is inactive at once, compare its `iss` with the introspection endpoint's host and realm.")
         .fix("Introspect with a client that is allowed to (same realm, audience includes it).")
         .weight(87);
+        // A 403 means the API accepted the token: the server that answered `active: false` does not know it (another
+        // realm or authorization server; Entra ID has no RFC 7662 endpoint), and the refusal is about the operation.
+        let accepted = refusal(ctx) == Some(403)
+            || ctx.response.as_ref().is_some_and(|r| {
+                r.status.is_none()
+                    && r.signals.iter().any(|s| {
+                        matches!(
+                            s,
+                            Signal::AccessDenied
+                                | Signal::PermissionDenied
+                                | Signal::InsufficientScope
+                        )
+                    })
+            });
+        if accepted {
+            f.severity = Severity::Warning;
+            f.detail.push_str(" But the API refused the operation (403, or an access-denied answer), which it does only to a token it accepted: the server that was asked does not know this token (another realm or authorization server), so this answer is not why the call failed.");
+            f.weight = 40;
+        }
         if let Some(iss) = ctx.claims.as_ref().and_then(|c| c.issuer.clone()) {
             f = f.evidence("claim iss", iss);
         }
@@ -3056,6 +3075,24 @@ fn response_rules(
                     .evidence("response", msg.clone())
                     .fix("Check the application's registration in CXone (the message names it, as application@vendor) against the business unit and user the token is for, and request the token with an application registered for them.")
                     .weight(82),
+                );
+            }
+            // On-behalf-of (`grant_type=…jwt-bearer`, AADSTS50013): the assertion is refused, not a code or a
+            // refresh token.
+            Signal::GrantInvalid
+                if msg.to_ascii_lowercase().contains("aadsts50013")
+                    || msg.to_ascii_lowercase().contains("assertion") =>
+            {
+                out.push(
+                    Finding::new(
+                        "grant.invalid",
+                        Severity::Error,
+                        "The token endpoint refused the assertion",
+                        format!("It answered: {said}. In an on-behalf-of (or other JWT-bearer) request the `assertion` is the token the middle-tier API received: its `aud` must be that API (the client making the request), and it must be a token Entra can verify (not a Microsoft Graph token, whose signature only Graph checks)."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Send as `assertion` the access token the caller got for this middle-tier API (aud = its client id or App ID URI), unchanged; request it with the API's own scope (api://<the API>/.default or its delegated scope), not a Graph scope.")
+                    .weight(80),
                 );
             }
             Signal::GrantInvalid => {

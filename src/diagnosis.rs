@@ -989,12 +989,9 @@ fn token_exp(ctx: &Context) -> Option<i64> {
 /// Genesys Cloud's `dateTokenIdles` (tokens/me): when the token stops working for lack of use (an org's idle
 /// timeout, 15 minutes in HIPAA orgs). Read from the introspection given, or the one found in the paste.
 fn genesys_idles_at(ctx: &Context) -> Option<i64> {
-    let from_value = |v: &Value| -> Option<i64> {
-        let obj = v.get("tokensMe").unwrap_or(v);
-        obj.get("dateTokenIdles")
-            .and_then(Value::as_str)
-            .and_then(crate::time::parse_utc)
-    };
+    // The member's time, from tokens/me's object (also as the `tokensMe` of a combined answer).
+    let idles = |v: Option<&Value>| v.and_then(Value::as_str).and_then(crate::time::parse_utc);
+    let from_value = |v: &Value| idles(v.get("tokensMe").unwrap_or(v).get("dateTokenIdles"));
     match ctx.request.introspection.as_ref() {
         Some(Value::String(t)) => serde_json::from_str::<Value>(t)
             .ok()
@@ -1007,9 +1004,7 @@ fn genesys_idles_at(ctx: &Context) -> Option<i64> {
         ctx.recognized
             .introspection
             .as_ref()
-            .and_then(|m| m.get("dateTokenIdles"))
-            .and_then(Value::as_str)
-            .and_then(crate::time::parse_utc)
+            .and_then(|m| idles(m.get("dateTokenIdles")))
     })
 }
 

@@ -168,13 +168,11 @@ fn recognize_paste(text: &str) -> Recognized {
     }
     // A `curl -v` transcript (also after the command line that made it): the request is its `> ` lines, which
     // hold the expanded header values, and the answer its `< ` lines.
-    if let Some(request) = curl_verbose_request(trimmed) {
-        if let Some(call) = request.lines().next().and_then(request_line) {
-            recognize_http_request(&request, call, &mut out);
-            out.response = crate::response::curl_verbose_answer(trimmed);
-            out.description = format!("a curl -v transcript: {}", out.description);
-            return out;
-        }
+    if let Some((request, call)) = curl_verbose_request(trimmed) {
+        recognize_http_request(&request, call, &mut out);
+        out.response = crate::response::curl_verbose_answer(trimmed);
+        out.description = format!("a curl -v transcript: {}", out.description);
+        return out;
     }
     if looks_like_curl(trimmed) {
         recognize_curl(trimmed, &mut out);
@@ -1073,26 +1071,28 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             }
         }
     }
-    let method_now = method.clone().unwrap_or_else(|| {
+    let method = method.unwrap_or_else(|| {
         if has_data {
             "POST".into()
         } else {
             "GET".into()
         }
     });
+    // The call, read once: which endpoint it goes to, and the operation.
+    let target = url.as_deref().and_then(|u| parse_target(&method, u, None));
+    // RFC 7662's `token` form field: the token an introspection request asks about.
+    let token_field = data.split('&').find_map(|kv| kv.strip_prefix("token="));
     let auth = match bearer {
         Some(b) if headers.is_empty() && !removed => vec![b],
         _ => headers,
     };
-    let token_endpoint = url
-        .as_deref()
-        .and_then(|u| parse_target(&method_now, u, None))
+    let token_endpoint = target
+        .as_ref()
         .is_some_and(|c| is_token_request(&c.path, &data));
-    let introspection_endpoint = url
-        .as_deref()
-        .and_then(|u| parse_target(&method_now, u, None))
+    let introspection_endpoint = target
+        .as_ref()
         .is_some_and(|c| is_introspection_request(&c.path))
-        && data.split('&').any(|kv| kv.starts_with("token="))
+        && token_field.is_some()
         // A caller that authenticates with a bearer token of its own (django-oauth-toolkit's `introspection`
         // scope): that token is the one the endpoint judges, and it is diagnosed as for any call.
         && !auth.iter().any(|a| {
@@ -1103,12 +1103,10 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     if token_endpoint {
         out.kind = "token_request";
     } else if introspection_endpoint {
-        // RFC 7662: the caller authenticates as itself (`-u`, a bearer token of its own), and the token to
-        // describe is the `token` form field, which is diagnosed.
+        // RFC 7662: the caller authenticates as itself (`-u`, Basic), and the token to describe is the `token`
+        // form field, which is diagnosed.
         out.kind = "introspection_request";
-        out.token = data
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("token="))
+        out.token = token_field
             .map(crate::text::percent_decode)
             .filter(|t| !t.is_empty());
     } else if let Some(a) = auth.first() {
@@ -1136,16 +1134,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             .fix("Add -H \"Authorization: Bearer <access token>\" to the command."),
         );
     }
-    let method = method.unwrap_or_else(|| {
-        if has_data {
-            "POST".into()
-        } else {
-            "GET".into()
-        }
-    });
-    if let Some(u) = url {
-        out.call = parse_target(&method, &u, None);
-    }
+    out.call = target;
     out.description = match &out.call {
         Some(c) if out.kind == "token_request" => format!(
             "a curl request to the token endpoint {}{} (it asks for a token; it sends none to an API)",
@@ -1196,27 +1185,20 @@ fn fetch_as_curl(text: &str) -> Option<String> {
         .strip_prefix("await ")
         .unwrap_or(text)
         .strip_prefix("fetch(")?;
-    let quoted = |t: &str| -> Option<(String, usize)> {
-        let t0 = t.trim_start();
-        let skipped = t.len().saturating_sub(t0.len());
-        let q = t0
-            .chars()
-            .next()
-            .filter(|c| matches!(c, '"' | '\'' | '`'))?;
-        let body = t0.get(1..)?;
-        let end = body.find(q)?;
-        Some((
-            body.get(..end)?.to_string(),
-            skipped.saturating_add(end).saturating_add(2),
-        ))
+    // The string literal `t` starts with (after blanks), in any of JavaScript's quotes.
+    let quoted = |t: &str| -> Option<String> {
+        let t = t.trim_start();
+        let q = t.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        let body = t.get(1..)?;
+        Some(body.get(..body.find(q)?)?.to_string())
     };
-    let (url, _) = quoted(rest)?;
+    let url = quoted(rest)?;
     let lower = rest.to_ascii_lowercase();
     let member = |name: &str| -> Option<String> {
         let at = lower.find(&format!("\"{name}\""))?;
         let after = rest.get(at.saturating_add(name.len()).saturating_add(2)..)?;
         let after = after.trim_start().strip_prefix(':')?;
-        quoted(after).map(|(v, _)| v)
+        quoted(after)
     };
     let method = member("method").unwrap_or_else(|| "GET".into());
     let mut curl = format!(
@@ -1230,28 +1212,28 @@ fn fetch_as_curl(text: &str) -> Option<String> {
     Some(curl)
 }
 
-/// The request of a `curl -v` transcript: its `> ` lines without the mark, as a raw HTTP request; `None` when the
-/// text has no `> ` request line.
-fn curl_verbose_request(text: &str) -> Option<String> {
+/// The request of a `curl -v` transcript: its `> ` lines without the mark, as a raw HTTP request, with its request
+/// line read; `None` when the text has no `> ` request line.
+fn curl_verbose_request(text: &str) -> Option<(String, (String, String))> {
     // A transcript has lines; a token has none (a one-byte search turns it away).
     if !(text.starts_with("> ") || text.contains('\n') && text.contains("\n> ")) {
         return None;
     }
     // Each request line starts a block of `> ` lines; the last block that is not a proxy's CONNECT is the request
     // the answer is about (after `-L` redirects too).
-    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut blocks: Vec<((String, String), Vec<&str>)> = Vec::new();
     let mut open = false;
     for line in text.lines() {
         let marked = line
             .strip_prefix("> ")
             .or_else(|| (line.trim_end() == ">").then_some(""));
-        match marked {
-            Some(l) if request_line(l).is_some() => {
-                blocks.push(vec![l]);
+        match marked.map(|l| (l, request_line(l))) {
+            Some((l, Some(call))) => {
+                blocks.push((call, vec![l]));
                 open = true;
             }
-            Some(l) if open => {
-                if let Some(b) = blocks.last_mut() {
+            Some((l, None)) if open => {
+                if let Some((_, b)) = blocks.last_mut() {
                     b.push(l);
                 }
             }
@@ -1261,8 +1243,8 @@ fn curl_verbose_request(text: &str) -> Option<String> {
     blocks
         .into_iter()
         .rev()
-        .find(|b| b.first().is_some_and(|l| !l.starts_with("CONNECT ")))
-        .map(|b| b.join("\r\n"))
+        .find(|(_, b)| b.first().is_some_and(|l| !l.starts_with("CONNECT ")))
+        .map(|(call, b)| (b.join("\r\n"), call))
 }
 
 /// Parses `METHOD target HTTP/x` (a raw HTTP request line).

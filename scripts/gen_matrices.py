@@ -338,7 +338,12 @@ def graph(data_dir: Path) -> dict:
         return perms[name].get("schemes", {}).get(scheme, {}).get("privilegeLevel", 9)
 
     def alternatives(claims: dict, scheme: str) -> tuple[list[list[str]], int]:
-        order = sorted(claims, key=lambda n: (not claims[n][0], level(n, scheme), n))
+        # Least privileged first; among equals, one that only reads before one that also writes or manages
+        # (Microsoft marks both Group.ReadBasic.All and Group-NestingSupport.ReadWrite.All least for GET /groups).
+        def writes(n: str) -> bool:
+            return "Write" in n or "Manage" in n
+
+        order = sorted(claims, key=lambda n: (not claims[n][0], level(n, scheme), writes(n), n))
         alts: list[list[str]] = []
         least = 0
         for n in order:

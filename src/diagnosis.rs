@@ -241,6 +241,30 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .filter(|r| !r.trim().is_empty())
         .or_else(|| recognized.response.clone());
     let response = response_text.as_deref().map(response::parse);
+    if let Some(r) = response
+        .as_ref()
+        .filter(|r| r.earlier.iter().any(|&s| Some(s) != r.status))
+    {
+        let statuses: Vec<String> = r
+            .earlier
+            .iter()
+            .chain(r.status.as_ref())
+            .map(u16::to_string)
+            .collect();
+        findings.push(
+            Finding::new(
+                "response.several",
+                Severity::Info,
+                format!(
+                    "The response holds {} answers; the last ({}) is read",
+                    statuses.len(),
+                    r.status.map_or_else(|| "no status".into(), |s| s.to_string())
+                ),
+                "Redirects followed by curl -i -L end with the API's answer; two calls' answers pasted one after the other are read as the last call's. If the failing call's answer is another, paste it alone.",
+            )
+            .evidence("response", statuses.join(", then ")),
+        );
+    }
 
     // A user-supplied matrix wins over the built-ins.
     let custom = custom_findings(custom, &mut findings);
@@ -786,6 +810,10 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 ]
                 .iter()
                 .any(|p| l.contains(p))
+                    || ctx
+                        .response
+                        .as_ref()
+                        .is_some_and(|r| r.signals.contains(&response::Signal::Unparsable))
             };
             if rejected {
                 f.severity = Severity::Warning;
@@ -802,7 +830,9 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                     format!("The API answered {said}: it expects a JWT, and this token is opaque. The access token was issued for no API (Auth0 without `audience` issues an opaque one), or it is another kind of token (a refresh token, a session token, another provider's).")
                 } else {
                     format!(
-                        "The token is opaque, so its kind, audience and expiry cannot be read here. The API answered {said}. Common causes: a refresh token or an ID token sent instead of the access token, an access token issued for no API (Auth0 without `audience`), an expired or revoked token, or a token from another environment or authorization server."
+                        "The token is opaque, so its kind, audience and expiry cannot be read here. The API answered {said}. Common causes: a refresh token or an ID token sent instead of the access token,{} an expired or revoked token, or a token from another environment or authorization server.",
+                        // Auth0's opaque token for no API is no cause on a platform Token Doctor knows.
+                        if ctx.platform_id.is_none() { " an access token issued for no API (Auth0 without `audience`)," } else { "" }
                     )
                 };
                 f = f.evidence("response", ctx.response.as_ref().and_then(|r| r.code.clone()).unwrap_or_else(|| said.clone()));
@@ -1347,6 +1377,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         // Opaque token: issuer/audience can only come from the response and the hosts.
         issuer_from_response(ctx, None, out);
         region_rules(ctx, None, out);
+        cluster_rules(ctx, out);
         return;
     };
     let expect = ctx.request.expect.clone().unwrap_or_default();
@@ -1564,6 +1595,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
     }
     issuer_from_response(ctx, c.issuer.as_deref(), out);
     region_rules(ctx, c.issuer.as_deref(), out);
+    cluster_rules(ctx, out);
     if let Some(m) = ctx.matrix {
         if !m.platform.issuers.is_empty() {
             if let Some(iss) = c.issuer.as_deref() {
@@ -1644,6 +1676,91 @@ fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Fi
     }
 }
 
+/// The cluster of a NICE CXone API host (`api-c32.nice-incontact.com` → `c32`), `None` for any other host.
+fn cxone_cluster(host: &str) -> Option<String> {
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let (label, domain) = host.split_once('.')?;
+    let cluster = label.strip_prefix("api-")?;
+    let digits = cluster.strip_prefix('c')?;
+    (!digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && [
+            "incontact.com",
+            "nice-incontact.com",
+            "niceincontact.com",
+            "nicecxone.com",
+            "nicecxone-gov.com",
+        ]
+        .iter()
+        .any(|d| domain == *d || domain.ends_with(&format!(".{d}"))))
+    .then(|| cluster.to_string())
+}
+
+/// NICE CXone: a token works on the API host of its own cluster (`api-c32.…`), which the token names
+/// (`icClusterId`) and a legacy token response gives (`resource_server_base_uri`).
+fn cluster_rules(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(host) = ctx.call.as_ref().and_then(|c| c.host.as_deref()) else {
+        return;
+    };
+    let Some(api_cluster) = cxone_cluster(host) else {
+        return;
+    };
+    let from_claim = ctx
+        .decoded
+        .as_ref()
+        .and_then(|d| d.payload.as_ref())
+        .and_then(|p| p.get("icClusterId"))
+        .and_then(Value::as_str)
+        .map(|c| (c.to_ascii_lowercase(), "claim icClusterId", c.to_string()));
+    let from_response = ctx
+        .recognized
+        .token_response
+        .as_ref()
+        .and_then(|m| m.get("resource_server_base_uri"))
+        .and_then(Value::as_str)
+        .and_then(|u| {
+            cxone_cluster(&host_of(u))
+                .map(|c| (c, "token response resource_server_base_uri", u.to_string()))
+        });
+    let Some((cluster, source, value)) = from_claim
+        .into_iter()
+        .chain(from_response)
+        .find(|(c, _, _)| *c != api_cluster)
+    else {
+        return;
+    };
+    let right_host = host.replacen(
+        &format!("api-{api_cluster}."),
+        &format!("api-{cluster}."),
+        1,
+    );
+    out.push(
+        Finding::new(
+            "issuer.mismatch",
+            Severity::Error,
+            format!(
+                "Cluster mismatch: the token is for NICE CXone cluster {} but the API host is cluster {}",
+                cluster.to_ascii_uppercase(),
+                api_cluster.to_ascii_uppercase()
+            ),
+            format!(
+                "A CXone business unit lives on one cluster, and its tokens work on that cluster's API host (`https://api-{{cluster}}.…`). The call went to {host}; {}.",
+                if source.starts_with("claim") {
+                    format!("the token's `icClusterId` claim is {value}")
+                } else {
+                    format!("the token response's `resource_server_base_uri` is {value}")
+                }
+            ),
+        )
+        .evidence(source, value.clone())
+        .evidence("API host", host.to_string())
+        .fix(format!(
+            "Call the API of the token's cluster ({right_host}): take the base URL from the token response's `resource_server_base_uri` or from discovery (`.well-known/cxone-configuration`: `api_endpoint`), not from another business unit's configuration."
+        ))
+        .weight(87),
+    );
+}
+
 /// Genesys Cloud: the token, the login host and the API host must all be of the org's region.
 fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) {
     let Some(m) = ctx.matrix.filter(|m| !m.platform.regions.is_empty()) else {
@@ -1668,6 +1785,10 @@ fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) 
             .as_ref()
             .and_then(|c| c.host.clone())
             .filter(|h| Some(h.as_str()) != ctx.call.as_ref().and_then(|c| c.host.as_deref())),
+        ctx.recognized
+            .token_endpoint
+            .as_ref()
+            .and_then(|c| c.host.clone()),
         ctx.request
             .expect
             .as_ref()
@@ -2883,6 +3004,30 @@ fn response_rules(
                     .evidence("response", msg.clone())
                     .evidence("claim exp", crate::time::utc(e))
                     .fix("Make the integration send its current token: clear its token cache or reconnect the account, and refresh before expiry. If it already sends this token, check the API server's clock.")
+                    .weight(86),
+                );
+            }
+            // The API could not parse what it got, yet the token shown is a well-formed JWT: the request carried
+            // something else.
+            Signal::Unparsable
+                if ctx.decoded.as_ref().is_some_and(|d| {
+                    d.shape == jose::TokenShape::Jws && d.header.is_some() && d.payload.is_some()
+                }) && !out.iter().any(|f| f.code == "token.malformed") =>
+            {
+                let no_dots = said.to_ascii_lowercase().contains("no dots")
+                    || said.to_ascii_lowercase().contains("idx14100");
+                out.push(
+                    Finding::new(
+                        "token.stale",
+                        Severity::Warning,
+                        "The API could not read the token it got as a JWT, but the token shown is one",
+                        format!(
+                            "It answered: {said}. The token shown is a well-formed JWT (three segments, a readable header and payload). So the request carried another value{}: an empty or unexpanded variable (`$token`, `{{{{token}}}}`), the scheme twice (`Bearer Bearer …`), quotes or a line break inside the header, a refresh token or another opaque value, or a token cut short.",
+                            if no_dots { ", one without a single dot" } else { "" }
+                        ),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Log the Authorization header the integration actually sends (redacted past its first characters) and compare it with this token; make it send `Bearer <this token>` exactly.")
                     .weight(86),
                 );
             }

@@ -17,6 +17,18 @@ pub struct Call {
     pub path: String,
 }
 
+impl Call {
+    /// `METHOD host/path` (the host left out when unknown), as descriptions and evidence name a call.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {}{}",
+            self.method,
+            self.host.as_deref().unwrap_or(""),
+            self.path
+        )
+    }
+}
+
 /// What the paste was recognized as, and what was taken from it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Recognized {
@@ -40,6 +52,9 @@ pub struct Recognized {
     pub token_response: Option<Map<String, Value>>,
     /// A call found in the paste (curl, raw HTTP request).
     pub call: Option<Call>,
+    /// The token request that got the token, when the paste holds it too (a terminal session that asked the token
+    /// endpoint, then called the API): its host tells the token's region or tenant.
+    pub token_endpoint: Option<Call>,
     /// An introspection or tokens/me response found in the paste.
     pub introspection: Option<Map<String, Value>>,
     /// An API response found in the paste.
@@ -172,6 +187,14 @@ fn recognize_paste(text: &str) -> Recognized {
         recognize_http_request(&request, call, &mut out);
         out.response = crate::response::curl_verbose_answer(trimmed);
         out.description = format!("a curl -v transcript: {}", out.description);
+        return out;
+    }
+    // A terminal session (several commands, a command with its output, HTTPie, PowerShell): a one-line paste
+    // without a space (a token) is turned away at once.
+    if (first_line.len() < trimmed.len() || first_line.contains(' '))
+        && let Some(session) = crate::session::read(trimmed)
+    {
+        recognize_session(session, &mut out);
         return out;
     }
     if looks_like_curl(trimmed) {
@@ -513,6 +536,22 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     }
     out.basic = schemes.iter().any(|s| s.eq_ignore_ascii_case("basic"));
     out.scheme = scheme;
+    // A variable or a placeholder where the token should be: the command as written, not what it sent.
+    if let Some(kind) = placeholder(&token) {
+        out.kind = "text";
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                format!("The Authorization header holds {kind}, `{}`, not a token", crate::json::clip(&token, 40)),
+                "This is the request as written, before the value was put in: what the API got depends on that value. An empty or unset variable sends no token (Genesys Cloud answers `authentication.required`, \"No authentication bearer token specified\"); a placeholder copied from documentation is sent as it is, and the API rejects it.",
+            )
+            .evidence("Authorization header", crate::json::clip(raw.trim(), 60))
+            .fix("Check that the variable holds the access token when the request is sent (print it, or log the header the request carries), or paste the token itself here.")
+            .weight(95),
+        );
+        return;
+    }
     let shape = crate::jose::shape_of(&token);
     out.kind = if token.is_empty() {
         "text"
@@ -527,6 +566,34 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     if !token.is_empty() {
         out.token = Some(token);
     }
+}
+
+/// What kind of stand-in a "token" is, when it is one: a shell, PowerShell or cmd variable (`$TOKEN`, `${TOKEN}`,
+/// `$env:TOKEN`, `%TOKEN%`), a template variable (`{{token}}`, Postman and REST clients), or a documentation
+/// placeholder (`<access_token>`, `YOUR_ACCESS_TOKEN`). `None` for anything that could be a token.
+fn placeholder(token: &str) -> Option<&'static str> {
+    let b = token.as_bytes();
+    match b.first()? {
+        b'$' if b
+            .get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'{' | b'(' | b'_')) =>
+        {
+            return Some("a variable");
+        }
+        b'%' if token.len() > 2 && token.ends_with('%') => return Some("a variable"),
+        b'{' if token.starts_with("{{") && token.ends_with("}}") => {
+            return Some("a template variable");
+        }
+        b'<' if token.ends_with('>') => return Some("a placeholder"),
+        _ => {}
+    }
+    // `YOUR_ACCESS_TOKEN`, `your-token-here`, `ACCESS_TOKEN`: words, no digits, naming a token.
+    (token.len() <= 40
+        && token
+            .bytes()
+            .all(|c| c.is_ascii_alphabetic() || c == b'_' || c == b'-')
+        && token.to_ascii_lowercase().contains("token"))
+    .then_some("a placeholder")
 }
 
 /// The first of several whole JWTs (each starting `eyJ`, with the dots of a JWS or a JWE) among the words of
@@ -1146,14 +1213,118 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             c.host.as_deref().unwrap_or(""),
             c.path
         ),
-        Some(c) => format!(
-            "a curl command: {} {}{}",
-            c.method,
-            c.host.as_deref().unwrap_or(""),
-            c.path
-        ),
+        Some(c) => format!("a curl command: {}", c.label()),
         None => "a curl command without a URL".into(),
     };
+}
+
+/// Reads a terminal session: the last call to an API is diagnosed (the last call of any kind when all get tokens),
+/// with its output as the API's answer; a token request earlier in the session whose answer holds the token tells
+/// where the token came from.
+fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
+    let read: Vec<Recognized> = session
+        .calls
+        .iter()
+        .map(|c| {
+            let mut r = Recognized::default();
+            recognize_curl(&c.curl, &mut r);
+            r
+        })
+        .collect();
+    let Some(chosen) = read
+        .iter()
+        .rposition(|r| r.kind != "token_request")
+        .or_else(|| read.len().checked_sub(1))
+    else {
+        return;
+    };
+    let mut listed: Vec<String> = Vec::new();
+    for (i, (r, c)) in read.iter().zip(&session.calls).enumerate() {
+        let what = r.call.as_ref().map_or_else(|| "no URL".into(), Call::label);
+        listed.push(format!(
+            "{}. {what} ({}{}){}",
+            i.saturating_add(1),
+            c.tool,
+            if r.kind == "token_request" {
+                ", a token request"
+            } else {
+                ""
+            },
+            if i == chosen { ": diagnosed" } else { "" }
+        ));
+    }
+    // The token request whose answer holds the token diagnosed: its host is where the token came from.
+    let token_endpoint = read
+        .get(chosen)
+        .and_then(|p| p.token.as_deref())
+        .and_then(|t| {
+            read.iter()
+                .zip(&session.calls)
+                .take(chosen)
+                .rev()
+                .find(|(r, c)| r.kind == "token_request" && c.output.contains(t))
+                .and_then(|(r, _)| r.call.clone())
+        });
+    let Some((mut picked, call)) = read.into_iter().zip(session.calls).nth(chosen) else {
+        return;
+    };
+    picked.token_endpoint = token_endpoint;
+    picked.response = answer_of(&call.output);
+    *out = picked;
+    out.description = if session.commands == 1 {
+        format!(
+            "a {} command with what it printed: {}",
+            call.tool, out.description
+        )
+    } else {
+        format!(
+            "a terminal session with {} commands; {}",
+            session.commands, out.description
+        )
+    };
+    if session.commands > 1 || call.tool != "curl" {
+        let mut f = Finding::new(
+            "input.session",
+            Severity::Info,
+            format!(
+                "The paste is a terminal session; {} is diagnosed",
+                if session.commands > 1 {
+                    "its last call to an API"
+                } else {
+                    "its call"
+                }
+            ),
+            format!(
+                "Each call was read as {}, with what it printed as its answer. The call diagnosed is the last that is not a token request; the answer it printed is read as the API's response unless one is given.",
+                if call.tool == "curl" {
+                    "curl reads it"
+                } else {
+                    "the curl command it amounts to"
+                }
+            ),
+        );
+        for l in listed {
+            f = f.evidence("command", l);
+        }
+        out.findings.push(f);
+    }
+}
+
+/// The API's answer in what a command printed: from its status line when it printed one (HTTPie, `curl -i`;
+/// HTTPie's `-v` prints the request first), else all of it; `None` when it printed nothing.
+fn answer_of(output: &str) -> Option<String> {
+    let output = output.trim();
+    if output.is_empty() {
+        return None;
+    }
+    let mut at = 0usize;
+    for line in output.split_inclusive('\n') {
+        if line.starts_with("HTTP/") {
+            return output.get(at..).map(str::to_string);
+        }
+        at = at.saturating_add(line.len());
+    }
+    Some(output.to_string())
 }
 
 /// Whether a request goes to an OAuth 2.0 token introspection endpoint (RFC 7662): a well-known introspection path.
@@ -1399,6 +1570,57 @@ mod tests {
             .iter()
             .find(|f| f.code == code)
             .unwrap_or_else(|| panic!("no {code} in {:?}", r.findings))
+    }
+
+    #[test]
+    fn a_variable_or_placeholder_is_no_token() {
+        for (paste, kind) in [
+            ("Bearer $token", "a variable"),
+            ("Authorization: Bearer ${ACCESS_TOKEN}", "a variable"),
+            ("Authorization: Bearer $env:TOKEN", "a variable"),
+            ("Bearer %TOKEN%", "a variable"),
+            (
+                "Authorization: Bearer {{access_token}}",
+                "a template variable",
+            ),
+            ("Bearer <access_token>", "a placeholder"),
+            ("Authorization: Bearer YOUR_ACCESS_TOKEN", "a placeholder"),
+        ] {
+            let r = recognize(paste);
+            assert_eq!(r.token, None, "{paste}");
+            assert!(
+                finding(&r, "input.no_token").title.contains(kind),
+                "{paste}"
+            );
+        }
+        // Tokens, however they look.
+        for paste in [
+            "Bearer mytoken123",
+            "Bearer abc.def.ghi",
+            "Bearer tokenizer-9f3a",
+            JWT,
+        ] {
+            assert!(recognize(paste).token.is_some(), "{paste}");
+        }
+    }
+
+    #[test]
+    fn a_session_diagnoses_its_last_api_call_with_its_output() {
+        let r = recognize(
+            "$ curl -s -X POST https://login.example/oauth/token -d grant_type=client_credentials\n{\"access_token\":\"tok1\"}\n$ curl https://api.example/items -H 'Authorization: Bearer tok1'\n{\"status\":403}\n$",
+        );
+        assert_eq!(r.token.as_deref(), Some("tok1"));
+        assert_eq!(r.call.as_ref().map(|c| c.path.as_str()), Some("/items"));
+        assert_eq!(r.response.as_deref(), Some("{\"status\":403}"));
+        assert_eq!(
+            r.token_endpoint.as_ref().and_then(|c| c.host.as_deref()),
+            Some("login.example")
+        );
+        assert_eq!(finding(&r, "input.session").evidence.len(), 2);
+        // A lone curl command is read as before, with no session finding.
+        let r = recognize("curl https://api.example/items \\\n -H 'Authorization: Bearer tok1'");
+        assert_eq!(r.token.as_deref(), Some("tok1"));
+        assert!(r.findings.iter().all(|f| f.code != "input.session"));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub mod registry;
 pub mod report;
 pub mod request;
 pub mod response;
+pub mod session;
 pub mod signature;
 pub mod text;
 pub mod time;

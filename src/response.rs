@@ -56,6 +56,9 @@ pub enum Signal {
     SignatureInvalid,
     /// The signing key was not found (`kid`).
     KeyNotFound,
+    /// The API could not read what it got as a JWT (`IDX14100` "there are no dots", `IDX12741`, "jwt malformed",
+    /// "JWT must have 3 parts"): a JWT was expected and the value sent was not one.
+    Unparsable,
     /// The token must be sent with DPoP / mTLS (RFC 9449 "must be presented using the DPoP scheme").
     SenderConstrained,
     /// The token itself was rejected (`invalid_token`) without a more precise reason.
@@ -116,6 +119,9 @@ pub struct ResponseInfo {
     pub message: Option<String>,
     /// The error code (`insufficient_scope`, `missing.permissions`, `ErrorAccessDenied`, ...).
     pub code: Option<String>,
+    /// The statuses of final answers pasted before the one read (`curl -i -L` redirects, or two calls' answers
+    /// one after the other); interim answers (`100 Continue`, a proxy's `Connection established`) are left out.
+    pub earlier: Vec<u16>,
 }
 
 /// The API's answer in a `curl -v` transcript (a line `< HTTP/…`): the last answer's `< ` lines without the mark,
@@ -168,19 +174,35 @@ pub fn parse(text: &str) -> ResponseInfo {
     let trimmed = verbose.as_deref().unwrap_or(text).trim();
     let mut body = trimmed;
     if trimmed.starts_with("HTTP/") {
-        let (mut head, mut rest) = split_head(trimmed);
-        // An interim answer (`100 Continue`) or a proxy's `200 Connection established` comes before the API's
-        // own: the status is the next one's.
-        while rest.trim_start().starts_with("HTTP/") && {
-            let first = head.lines().next().unwrap_or("");
-            let code = first.split_whitespace().nth(1).unwrap_or("");
-            code.starts_with('1')
-                || first
-                    .to_ascii_lowercase()
-                    .contains("connection established")
-        } {
-            (head, rest) = split_head(rest.trim_start());
+        // Several answers in one paste: an interim answer (`100 Continue`) or a proxy's `200 Connection
+        // established` before the API's own, `curl -i -L`'s redirects, or two calls' answers one after the other.
+        // The last is read; the final answers before it are noted.
+        let mut starts: Vec<usize> = Vec::new();
+        let mut at = 0usize;
+        for line in trimmed.split_inclusive('\n') {
+            if status_of_line(line).is_some() {
+                starts.push(at);
+            }
+            at = at.saturating_add(line.len());
         }
+        for pair in starts.windows(2) {
+            let &[from, to] = pair else { continue };
+            let first = trimmed
+                .get(from..to)
+                .and_then(|a| a.lines().next())
+                .unwrap_or("");
+            if let Some(code) = status_of_line(first) {
+                if !(100..200).contains(&code)
+                    && !first
+                        .to_ascii_lowercase()
+                        .contains("connection established")
+                {
+                    info.earlier.push(code);
+                }
+            }
+        }
+        let last = starts.last().copied().unwrap_or(0);
+        let (head, rest) = split_head(trimmed.get(last..).unwrap_or(trimmed));
         body = rest;
         let mut lines = head.lines();
         if let Some(status_line) = lines.next() {
@@ -344,6 +366,20 @@ pub fn clip_bytes(text: &str, max: usize) -> &str {
         end = end.saturating_sub(1);
     }
     text.get(..end).unwrap_or("")
+}
+
+/// The status of an HTTP status line (`HTTP/1.1 403 Forbidden`, `HTTP/2 401`), `None` for any other line.
+fn status_of_line(line: &str) -> Option<u16> {
+    let rest = line.strip_prefix("HTTP/")?;
+    let (version, rest) = rest.split_once(' ')?;
+    let code = rest.get(..3)?;
+    (version.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && rest
+            .get(3..4)
+            .is_none_or(|c| c == " " || c == "\r" || c == "\n"))
+    .then(|| code.parse().ok())
+    .flatten()
 }
 
 fn split_head(text: &str) -> (&str, &str) {
@@ -848,10 +884,26 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     {
         push_signal(info, Signal::NotYetValid);
     }
+    if has("idx14100")
+        || has("idx14101")
+        || has("idx14102")
+        || has("idx12741")
+        || has("idx12709")
+        || has("jwt is not well formed")
+        || has("jwt malformed")
+        || has("not a valid jwt")
+        || has("invalid compact jws")
+        || has("must have 3 parts")
+        || has("must have three segments")
+    {
+        push_signal(info, Signal::Unparsable);
+    }
     if has("didn't find publickey for specified kid")
         || has("idx10501")
         || has("no matching key")
         || has("unable to find the appropriate key")
+        // ASP.NET Core's JwtBearer challenge for SecurityTokenSignatureKeyNotFoundException.
+        || has("signature key was not found")
         || has("kid") && has("not found")
     {
         push_signal(info, Signal::KeyNotFound);
@@ -1107,10 +1159,17 @@ mod tests {
                 .status,
             Some(401)
         );
-        assert_eq!(
-            parse("HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 401 Unauthorized").status,
-            Some(200)
+        // Two final answers (`curl -i -L`'s redirect, or two calls' answers pasted together): the last is read, and
+        // the one before is noted.
+        let two = parse("HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 401 Unauthorized");
+        assert_eq!((two.status, two.earlier), (Some(401), vec![200]));
+        let redirect = parse(
+            "HTTP/1.1 302 Found\r\nLocation: /b\r\n\r\n<html>moved</html>\r\nHTTP/2 403\r\n\r\n{}",
         );
+        assert_eq!((redirect.status, redirect.earlier), (Some(403), vec![302]));
+        // A line of the body that only starts like a status line is not one.
+        let body = parse("HTTP/1.1 403 Forbidden\r\n\r\nHTTP/1.1 is the protocol\r\nHTTP/x 401 no");
+        assert_eq!((body.status, body.earlier), (Some(403), vec![]));
         // A status line wins over the text.
         assert_eq!(
             parse("HTTP/1.1 401 Unauthorized\r\n\r\nstatus code 403").status,

@@ -1,0 +1,724 @@
+//! A terminal session pasted whole: prompts, the commands typed and what each printed. Splits it into the calls
+//! it made (curl, HTTPie and xh, PowerShell's `Invoke-RestMethod` and `Invoke-WebRequest`), each with its output,
+//! and writes HTTPie and PowerShell calls as the curl command they amount to, so that one reader
+//! ([`crate::input`]'s curl reader) reads every call. Variables the session sets (`export TOKEN=…`,
+//! `$headers = @{…}`) are put in where the calls use them; those it does not set stay as written.
+
+/// One call of a session: the command as curl, what it printed, and the tool it was typed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The command as a curl command line.
+    pub curl: String,
+    /// What the command printed, up to the next command (empty when nothing).
+    pub output: String,
+    /// `curl`, `HTTPie` or `PowerShell`.
+    pub tool: &'static str,
+}
+
+/// A session: its calls in order, and how many commands it holds (statements that set variables included).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Session {
+    /// The calls, in the order typed.
+    pub calls: Vec<Call>,
+    /// Commands in the session, calls and other statements.
+    pub commands: usize,
+}
+
+/// The tool a command line starts with, after its prompt: `Some((tool, command))`.
+fn tool_of(command: &str) -> Option<&'static str> {
+    let word_end = command.find(char::is_whitespace).unwrap_or(command.len());
+    let word = command.get(..word_end)?;
+    // A word followed by ` :` or `:` is PowerShell's error line (`Invoke-RestMethod : {…}`), not a command.
+    let rest = command.get(word_end..).unwrap_or("").trim_start();
+    if rest.is_empty() || rest.starts_with(':') {
+        return None;
+    }
+    let lower = word.to_ascii_lowercase();
+    match lower.as_str() {
+        "curl" | "curl.exe" => Some("curl"),
+        "http" | "https" | "xh" | "xhs" => Some("HTTPie"),
+        "invoke-restmethod" | "invoke-webrequest" | "irm" | "iwr" => Some("PowerShell"),
+        _ => None,
+    }
+}
+
+/// The command of a line that starts with a shell prompt (`$ `, `% `, `user@host:~$ `, `PS C:\> `, `C:\> `), or
+/// `None` when the line has no prompt.
+fn after_prompt(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    // `PS C:\Users\me> `, or `PS> ` as documentation writes it.
+    if let Some(rest) = t.strip_prefix("PS> ") {
+        return Some(rest);
+    }
+    if let Some(rest) = t.strip_prefix("PS ") {
+        let at = rest.find("> ")?;
+        return rest.get(at.saturating_add(2)..);
+    }
+    // `C:\Users\me> ` (cmd.exe).
+    let b = t.as_bytes();
+    if b.get(1) == Some(&b':')
+        && b.get(2) == Some(&b'\\')
+        && b.first().is_some_and(u8::is_ascii_alphabetic)
+    {
+        let at = t.find('>')?;
+        return t.get(at.saturating_add(1)..).map(str::trim_start);
+    }
+    // A POSIX prompt: one word (no spaces) that ends with `$` or `%`, then a space.
+    let word_end = t.find(' ')?;
+    let word = t.get(..word_end)?;
+    (word.ends_with('$') || word.ends_with('%') || word == "❯" || word == "➜")
+        .then(|| t.get(word_end.saturating_add(1)..))
+        .flatten()
+        .map(str::trim_start)
+}
+
+/// Whether a line is a prompt with nothing typed after it (`$`, `PS C:\>`), as a session ends.
+fn is_bare_prompt(line: &str) -> bool {
+    let t = line.trim();
+    matches!(t, "$" | "%" | "#" | "❯")
+        || t.starts_with("PS ") && t.ends_with('>')
+        || t.ends_with('$') && !t.contains(' ') && t.len() > 1 && t.contains(['@', ':'])
+}
+
+/// Whether the command goes on on the next line: a line continuation (`\`, `^`, `` ` ``) or an open quote.
+fn continues(line: &str, quote: &mut Option<char>) -> bool {
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (*quote, c) {
+            (None, '\'' | '"') => *quote = Some(c),
+            (None, '\\') => {
+                chars.next();
+            }
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => *quote = None,
+            _ => {}
+        }
+    }
+    quote.is_some() || {
+        let t = line.trim_end();
+        t.ends_with('\\') || t.ends_with('^') || t.ends_with('`')
+    }
+}
+
+/// A variable set by a statement: `export NAME=value`, `NAME=value`, `set NAME=value`, `$name = value`,
+/// `$env:NAME = value`. The value is the text as written (quotes removed), a `@{…}` hash as written; `None` for
+/// values computed when the session ran (`$(…)`).
+fn assignment(statement: &str) -> Option<(String, String)> {
+    let t = statement.trim();
+    let t = t
+        .strip_prefix("export ")
+        .or_else(|| t.strip_prefix("set "))
+        .unwrap_or(t)
+        .trim_start();
+    let (name, value) = t.split_once('=')?;
+    let name = name.trim();
+    let name = name
+        .strip_prefix("$env:")
+        .or_else(|| name.strip_prefix('$'))
+        .unwrap_or(name);
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let value = value.trim();
+    if value.starts_with("$(") || value.starts_with('`') || value.starts_with('(') {
+        return None;
+    }
+    if value.starts_with("@{") {
+        return Some((name.to_string(), value.to_string()));
+    }
+    let (words, _) = crate::input::shell_words(value);
+    Some((
+        name.to_string(),
+        words.into_iter().next().unwrap_or_default(),
+    ))
+}
+
+/// `text` with the variables the session set put in (`$NAME`, `${NAME}`, `$env:NAME`); others stay as written.
+fn expand(text: &str, vars: &[(String, String)]) -> String {
+    if vars.is_empty() || !text.contains('$') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(rest.get(..at).unwrap_or(""));
+        let after = rest.get(at.saturating_add(1)..).unwrap_or("");
+        let (braced, body) = match after.strip_prefix('{') {
+            Some(b) => (true, b),
+            None => (false, after.strip_prefix("env:").unwrap_or(after)),
+        };
+        let name_len = body
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let name = body.get(..name_len).unwrap_or("");
+        let closed = !braced || body.get(name_len..).is_some_and(|r| r.starts_with('}'));
+        match vars
+            .iter()
+            .rev()
+            .find(|(n, _)| !name.is_empty() && n.eq_ignore_ascii_case(name))
+            .filter(|_| closed)
+        {
+            Some((_, value)) => {
+                out.push_str(value);
+                let used = (after.len().saturating_sub(body.len()))
+                    .saturating_add(name_len)
+                    .saturating_add(usize::from(braced));
+                rest = after.get(used..).unwrap_or("");
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Splits a paste into a session, or `None` when it is not one: it needs a call (curl, HTTPie, PowerShell) and
+/// more than a lone curl command (a second command, output, or a tool other than curl).
+pub fn read(text: &str) -> Option<Session> {
+    if !text.contains('\n') {
+        // One line: only an HTTPie or PowerShell command needs this reader (curl has its own).
+        let command = after_prompt(text).unwrap_or(text).trim();
+        if !matches!(tool_of(command), Some("HTTPie" | "PowerShell")) {
+            return None;
+        }
+    }
+    let mut commands: Vec<(String, String)> = Vec::new(); // (command, output)
+    let mut echoes: Vec<String> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut open = false;
+    let mut closed = false;
+    for line in text.lines() {
+        if open {
+            if let Some((cmd, _)) = commands.last_mut() {
+                cmd.push('\n');
+                cmd.push_str(line);
+            }
+            open = continues(line, &mut quote);
+            continue;
+        }
+        if is_bare_prompt(line) {
+            // The prompt the session ended on: nothing typed, and nothing of the last command's output follows.
+            open = false;
+            closed = true;
+            continue;
+        }
+        // A flag on a line of its own right after a command is the command's still (a continuation lost in the
+        // copy), not its output.
+        if let Some((cmd, _)) = commands.last_mut().filter(|(_, o)| o.is_empty() && !closed) {
+            if line.trim_start().starts_with('-') && tool_of(cmd.trim()).is_some() {
+                cmd.push('\n');
+                cmd.push_str(line);
+                open = continues(line, &mut quote);
+                continue;
+            }
+        }
+        let prompted = after_prompt(line);
+        let command = prompted
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| tool_of(line.trim_start()).map(|_| line.trim_start()));
+        match command {
+            Some(c) => {
+                quote = None;
+                closed = false;
+                open = continues(c, &mut quote);
+                commands.push((c.to_string(), String::new()));
+            }
+            None => {
+                // PowerShell repeats the failed command in its error: `+ Invoke-RestMethod …` (5.1) or
+                // `   1 |  Invoke-RestMethod …` (7). Kept for a paste that holds only the error.
+                let t = line.trim_start();
+                let echo = t
+                    .strip_prefix("+ ")
+                    .or_else(|| {
+                        t.split_once(" |  ")
+                            .filter(|(n, _)| {
+                                n.trim().bytes().all(|b| b.is_ascii_digit()) && !n.trim().is_empty()
+                            })
+                            .map(|(_, c)| c)
+                    })
+                    .map(str::trim)
+                    .filter(|c| tool_of(c).is_some() && !c.ends_with("..."));
+                if let Some(e) = echo {
+                    echoes.push(e.to_string());
+                }
+                if let Some((_, out)) = commands.last_mut().filter(|_| !closed) {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    let mut vars: Vec<(String, String)> = Vec::new();
+    let mut session = Session {
+        commands: commands.len(),
+        ..Session::default()
+    };
+    for (command, output) in &commands {
+        let Some(tool) = tool_of(command.trim()) else {
+            if let Some((n, v)) = assignment(command) {
+                let v = expand(&v, &vars);
+                vars.push((n, v));
+            }
+            continue;
+        };
+        let powershell_curl = tool == "curl"
+            && command.split_whitespace().any(|w| {
+                ["-uri", "-headers", "-method"].contains(&w.to_ascii_lowercase().as_str())
+            });
+        let curl = match tool {
+            "HTTPie" => httpie_as_curl(command, &vars),
+            "PowerShell" => powershell_as_curl(command, &vars),
+            // Windows PowerShell 5.1's `curl` is Invoke-WebRequest.
+            _ if powershell_curl => powershell_as_curl(command, &vars),
+            _ => expand(command, &vars),
+        };
+        session.calls.push(Call {
+            curl,
+            output: output.trim().to_string(),
+            tool: if powershell_curl { "PowerShell" } else { tool },
+        });
+    }
+    if session.calls.is_empty() {
+        // Only PowerShell's error, with the command it repeats: the error is the call's output.
+        let echo = echoes.last()?;
+        let tool = tool_of(echo)?;
+        session.calls.push(Call {
+            curl: if tool == "curl" {
+                echo.clone()
+            } else if tool == "HTTPie" {
+                httpie_as_curl(echo, &vars)
+            } else {
+                powershell_as_curl(echo, &vars)
+            },
+            output: text.trim().to_string(),
+            tool,
+        });
+        session.commands = session.commands.max(1);
+    }
+    let lone_curl = session.commands == 1
+        && session
+            .calls
+            .first()
+            .is_some_and(|c| c.tool == "curl" && c.output.is_empty());
+    (!lone_curl).then_some(session)
+}
+
+/// A value in single or double quotes without them.
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    s
+}
+
+/// The entries of a PowerShell hash literal `@{ Name = "value"; Other = 'x' }`, names and values unquoted.
+fn hash_entries(hash: &str) -> Vec<(String, String)> {
+    let inner = hash
+        .trim()
+        .strip_prefix("@{")
+        .unwrap_or(hash)
+        .trim_end()
+        .strip_suffix('}')
+        .unwrap_or(hash);
+    let mut entries = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut flush = |current: &mut String| {
+        if let Some((n, v)) = current.split_once('=') {
+            entries.push((unquote(n).to_string(), unquote(v).to_string()));
+        }
+        current.clear();
+    };
+    for c in inner.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                current.push(c);
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                current.push(c);
+            }
+            (None, ';' | '\n') => flush(&mut current),
+            _ => current.push(c),
+        }
+    }
+    flush(&mut current);
+    entries
+}
+
+/// Splits a PowerShell command into words: quotes kept off, `@{…}` kept whole, `$var` left as written.
+fn powershell_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut depth: usize = 0;
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => {
+                quote = None;
+                if depth > 0 {
+                    cur.push(c);
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                if depth > 0 {
+                    cur.push(c);
+                }
+            }
+            (None, '@') if chars.peek() == Some(&'{') => {
+                cur.push('@');
+            }
+            (None, '{') => {
+                depth = depth.saturating_add(1);
+                cur.push(c);
+            }
+            (None, '}') => {
+                depth = depth.saturating_sub(1);
+                cur.push(c);
+            }
+            // A backtick ends the line (a continuation) or escapes the next character.
+            (None, '`') => {
+                if let Some(n) = chars.next() {
+                    if n != '\n' && n != '\r' {
+                        cur.push(n);
+                    }
+                }
+            }
+            (None, c) if c.is_whitespace() && depth == 0 => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// A curl command line for `curl`'s words: each quoted for the curl reader.
+fn curl_line(
+    method: Option<&str>,
+    url: &str,
+    headers: &[(String, String)],
+    data: &[String],
+) -> String {
+    let q = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut line = String::from("curl");
+    if let Some(m) = method {
+        line.push_str(" -X ");
+        line.push_str(&q(m));
+    }
+    line.push(' ');
+    line.push_str(&q(url));
+    for (n, v) in headers {
+        line.push_str(" -H ");
+        line.push_str(&q(&format!("{n}: {v}")));
+    }
+    for d in data {
+        line.push_str(" -d ");
+        line.push_str(&q(d));
+    }
+    line
+}
+
+/// A PowerShell `Invoke-RestMethod` / `Invoke-WebRequest` call as curl: `-Uri` (or the first word), `-Method`,
+/// `-Headers` (a hash, or a variable the session set to one), `-Body`, `-Token` with `-Authentication Bearer`.
+fn powershell_as_curl(command: &str, vars: &[(String, String)]) -> String {
+    let words = powershell_words(command);
+    let mut url = None;
+    let mut method = None;
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut data: Vec<String> = Vec::new();
+    let mut bearer = false;
+    let mut token = None;
+    let mut iter = words.iter().skip(1);
+    let lookup = |w: &str| -> String {
+        let name = w.strip_prefix('$').unwrap_or("");
+        match vars
+            .iter()
+            .rev()
+            .find(|(n, _)| !name.is_empty() && n.eq_ignore_ascii_case(name))
+        {
+            Some((_, v)) => v.clone(),
+            None => w.to_string(),
+        }
+    };
+    while let Some(w) = iter.next() {
+        let lower = w.to_ascii_lowercase();
+        let (flag, inline) = match lower.split_once(':') {
+            Some((f, _)) if f.starts_with('-') => {
+                (f.to_string(), w.split_once(':').map(|(_, v)| v.to_string()))
+            }
+            _ => (lower.clone(), None),
+        };
+        let mut value = || inline.clone().or_else(|| iter.next().cloned());
+        match flag.as_str() {
+            "-uri" | "-url" => url = value(),
+            "-method" => method = value(),
+            "-headers" => {
+                if let Some(h) = value() {
+                    let h = if h.starts_with('$') { lookup(&h) } else { h };
+                    for (n, v) in hash_entries(&h) {
+                        headers.push((n, expand(&v, vars)));
+                    }
+                }
+            }
+            "-body" => {
+                if let Some(b) = value() {
+                    let b = if b.starts_with('$') { lookup(&b) } else { b };
+                    if b.trim_start().starts_with("@{") {
+                        let form: Vec<String> = hash_entries(&b)
+                            .into_iter()
+                            .map(|(n, v)| format!("{n}={}", expand(&v, vars)))
+                            .collect();
+                        data.push(form.join("&"));
+                    } else {
+                        data.push(expand(&b, vars));
+                    }
+                }
+            }
+            "-authentication" => {
+                bearer = value().is_some_and(|v| {
+                    v.eq_ignore_ascii_case("bearer") || v.eq_ignore_ascii_case("oauth")
+                })
+            }
+            "-token" => token = value(),
+            "-contenttype"
+            | "-outfile"
+            | "-timeoutsec"
+            | "-proxy"
+            | "-sessionvariable"
+            | "-websession"
+            | "-credential"
+            | "-useragent"
+            | "-maximumredirection" => {
+                let _ = value();
+            }
+            f if f.starts_with('-') => {}
+            _ => {
+                if url.is_none() {
+                    url = Some(w.clone());
+                }
+            }
+        }
+    }
+    if bearer
+        && !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        if let Some(t) = token {
+            // `-Token (ConvertTo-SecureString "…" -AsPlainText …)`: the string it converts.
+            let t = expand(&t, vars);
+            let plain = t
+                .split(['"', '\''])
+                .nth(1)
+                .filter(|_| t.to_ascii_lowercase().contains("convertto-securestring"))
+                .map_or(t.clone(), str::to_string);
+            headers.push(("Authorization".into(), format!("Bearer {plain}")));
+        }
+    }
+    let url = expand(url.as_deref().unwrap_or(""), vars);
+    let method = method.map(|m| m.to_ascii_uppercase());
+    curl_line(method.as_deref(), &url, &headers, &data)
+}
+
+/// An HTTPie (or xh) call as curl: `http [flags] [METHOD] URL [Header:value | name==query | name=data | name:=json]`,
+/// with `--auth-type bearer --auth TOKEN` (`-A bearer -a TOKEN`) as the Authorization header.
+fn httpie_as_curl(command: &str, vars: &[(String, String)]) -> String {
+    let (words, _) = crate::input::shell_words(&expand(command, vars));
+    let https = words
+        .first()
+        .is_some_and(|w| w.eq_ignore_ascii_case("https") || w.eq_ignore_ascii_case("xhs"));
+    let mut method: Option<String> = None;
+    let mut url: Option<String> = None;
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut data: Vec<String> = Vec::new();
+    let mut query: Vec<String> = Vec::new();
+    let mut auth: Option<String> = None;
+    let mut auth_type: Option<String> = None;
+    let mut iter = words.iter().skip(1);
+    while let Some(w) = iter.next() {
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (w.as_str(), None),
+        };
+        let mut value = || inline.clone().or_else(|| iter.next().cloned());
+        match flag {
+            "-a" | "--auth" => auth = value(),
+            "-A" | "--auth-type" => auth_type = value(),
+            "-p"
+            | "--print"
+            | "--timeout"
+            | "--session"
+            | "--session-read-only"
+            | "--verify"
+            | "-o"
+            | "--output"
+            | "--cert"
+            | "--cert-key"
+            | "--proxy"
+            | "--pretty"
+            | "-s"
+            | "--style"
+            | "--ssl" => {
+                let _ = value();
+            }
+            f if f.starts_with('-') && f.len() > 1 => {}
+            _ if url.is_none()
+                && method.is_none()
+                && w.len() <= 7
+                && w.bytes().all(|b| b.is_ascii_alphabetic())
+                && ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(w)) =>
+            {
+                method = Some(w.to_ascii_uppercase());
+            }
+            _ if url.is_none() => url = Some(w.clone()),
+            item => {
+                // The first separator decides: `:` a header, `==` a query parameter, `=` or `:=` data.
+                let at = item.find([':', '=', '@']).unwrap_or(item.len());
+                let (name, rest) = item.split_at(at);
+                if let Some(v) = rest.strip_prefix("==") {
+                    query.push(format!("{name}={v}"));
+                } else if let Some(v) = rest.strip_prefix(":=").or_else(|| rest.strip_prefix('=')) {
+                    data.push(format!("{name}={v}"));
+                } else if let Some(v) = rest.strip_prefix(':') {
+                    headers.push((name.to_string(), v.trim().to_string()));
+                }
+            }
+        }
+    }
+    if let Some(a) = auth {
+        if auth_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("bearer"))
+        {
+            headers.push(("Authorization".into(), format!("Bearer {a}")));
+        } else {
+            headers.push(("Authorization".into(), "Basic (user:password)".into()));
+        }
+    }
+    let mut url = url.unwrap_or_default();
+    if url.starts_with(':') {
+        url = format!("http://localhost{url}");
+    } else if !url.contains("://") {
+        url = format!("{}://{url}", if https { "https" } else { "http" });
+    }
+    if !query.is_empty() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&query.join("&"));
+    }
+    curl_line(method.as_deref(), &url, &headers, &data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_session_splits_into_its_calls_with_their_output() {
+        let s = read("$ curl -s https://a.example/me -H 'Authorization: Bearer t1'\n{\"name\":\"x\"}\n$ curl -X DELETE \\\n  https://a.example/q/1 -H 'Authorization: Bearer t1'\n{\"status\":403}\n$\n").unwrap_or_default();
+        assert_eq!(s.commands, 2);
+        let outputs: Vec<&str> = s.calls.iter().map(|c| c.output.as_str()).collect();
+        assert_eq!(outputs, ["{\"name\":\"x\"}", "{\"status\":403}"]);
+        assert!(
+            s.calls
+                .get(1)
+                .is_some_and(|c| c.curl.contains("https://a.example/q/1"))
+        );
+    }
+
+    #[test]
+    fn a_lone_curl_command_is_left_to_the_curl_reader() {
+        assert_eq!(
+            read("curl https://a.example/me \\\n -H 'Authorization: Bearer t'"),
+            None
+        );
+        assert_eq!(read("curl https://a.example/me -d '{\n\"a\": 1\n}'"), None);
+        assert_eq!(read("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."), None);
+        // With its output, it is a session.
+        assert!(read("curl https://a.example/me\n{\"error\":\"x\"}").is_some());
+    }
+
+    #[test]
+    fn variables_the_session_sets_are_put_in() {
+        let s = read("$ export TOKEN=abc.def\n$ curl https://a.example/me -H \"Authorization: Bearer $TOKEN\"\n401").unwrap_or_default();
+        assert!(
+            s.calls
+                .first()
+                .is_some_and(|c| c.curl.contains("Bearer abc.def")),
+            "{s:?}"
+        );
+        // Computed when the session ran: left as written.
+        let s = read("$ TOKEN=$(cat t)\n$ curl https://a.example/me -H \"Authorization: Bearer ${TOKEN}\"\n401").unwrap_or_default();
+        assert!(
+            s.calls
+                .first()
+                .is_some_and(|c| c.curl.contains("Bearer ${TOKEN}")),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn powershell_calls_read_as_curl() {
+        let s = read("PS C:\\> $headers = @{ Authorization = \"Bearer abc\"; Accept = 'application/json' }\nPS C:\\> Invoke-RestMethod -Uri https://a.example/me -Headers $headers -Method Post\nInvoke-RestMethod : {\"status\":401}").unwrap_or_default();
+        let c = s.calls.first().map(|c| c.curl.clone()).unwrap_or_default();
+        assert_eq!(
+            c,
+            "curl -X 'POST' 'https://a.example/me' -H 'Authorization: Bearer abc' -H 'Accept: application/json'"
+        );
+        // Only the error, repeating the command.
+        let s = read("Invoke-RestMethod : {\"error\":{}}\nAt line:1 char:1\n+ Invoke-RestMethod -Uri 'https://a.example/g' -Headers @{Authorization=\"Bearer xyz\"}\n+ ~~~").unwrap_or_default();
+        assert!(
+            s.calls
+                .first()
+                .is_some_and(|c| c.curl.contains("Bearer xyz")
+                    && c.output.starts_with("Invoke-RestMethod :")),
+            "{s:?}"
+        );
+        // A variable the session does not set stays as written.
+        let s = read("PS> Invoke-RestMethod https://a.example/me -Headers @{ Authorization = \"Bearer $token\" }\n").unwrap_or_default();
+        assert!(
+            s.calls
+                .first()
+                .is_some_and(|c| c.curl.contains("Bearer $token")),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn httpie_calls_read_as_curl() {
+        let s = read("$ http GET https://a.example/me \"Authorization:Bearer abc\" q==1\nHTTP/1.1 401 Unauthorized\n\n{}").unwrap_or_default();
+        let c = s.calls.first().map(|c| c.curl.clone()).unwrap_or_default();
+        assert_eq!(
+            c,
+            "curl -X 'GET' 'https://a.example/me?q=1' -H 'Authorization: Bearer abc'"
+        );
+        let s = read("https -A bearer -a tok api.example/items name=x").unwrap_or_default();
+        let c = s.calls.first().map(|c| c.curl.clone()).unwrap_or_default();
+        assert_eq!(
+            c,
+            "curl 'https://api.example/items' -H 'Authorization: Bearer tok' -d 'name=x'"
+        );
+    }
+}

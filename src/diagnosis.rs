@@ -1897,6 +1897,50 @@ fn introspection_rules(ctx: &Context, out: &mut Vec<Finding>) {
             f = f.evidence("claim iss", iss);
         }
         out.push(f);
+        return;
+    }
+    // An active token that is the wrong one: a refresh token, or one for another API than the one configured.
+    if i.active != Some(true) || ctx.claims.is_some() {
+        return;
+    }
+    if let Some(t) = i
+        .token_type
+        .as_deref()
+        .filter(|t| t.to_ascii_lowercase().contains("refresh"))
+    {
+        out.push(
+            Finding::new(
+                "token.refresh_token",
+                Severity::Error,
+                "The introspection says this is a refresh token, not an access token",
+                format!("Introspection describes the token as `{t}`. A refresh token is exchanged at the token endpoint for an access token; APIs reject it."),
+            )
+            .evidence("introspection", format!("token type {t}"))
+            .fix("Send the access token; use the refresh token only at the token endpoint (grant_type=refresh_token).")
+            .weight(86),
+        );
+    }
+    let expected = ctx
+        .request
+        .expect
+        .as_ref()
+        .and_then(|e| e.audience.as_deref())
+        .filter(|a| !a.is_empty());
+    if let Some(a) =
+        expected.filter(|a| !i.audiences.is_empty() && !i.audiences.iter().any(|x| x == a))
+    {
+        out.push(
+            Finding::new(
+                "audience.mismatch",
+                Severity::Error,
+                format!("The token is for another audience ({})", i.audiences.join(", ")),
+                format!("Introspection gives the token's audience as {}; the API expects {a}.", i.audiences.join(", ")),
+            )
+            .evidence("introspection aud", i.audiences.join(" "))
+            .evidence("expected audience", a.to_string())
+            .fix(format!("Request the token for {a} (the `audience` / `resource` parameter, or a scope of that API), or configure the API to accept the token's audience if it is really meant for it."))
+            .weight(84),
+        );
     }
 }
 
@@ -2797,11 +2841,27 @@ fn response_rules(
         }
     } else if r.signals.contains(&Signal::ScopeNotGranted) && !has_error(out, "scope.not_granted") {
         out.push(
-            Finding::new("scope.not_granted", Severity::Error, "The authorization server did not grant the requested scopes", format!("It answered: {msg}"))
+            Finding::new(
+                "scope.not_granted",
+                Severity::Error,
+                if ctx.recognized.token_request.as_ref().is_some_and(|t| t.scope.is_none()) {
+                    "The token request names no scope, and the authorization server did not supply one"
+                } else {
+                    "The authorization server did not grant the requested scopes"
+                },
+                format!("It answered: {msg}"),
+            )
                 .evidence("response", msg.clone())
                 .fix(if msg.to_ascii_lowercase().contains("aadsts1002012") || msg.contains("/.default") {
                     // Entra ID: client credentials take one scope, the resource's `/.default`.
                     "Client credentials ask for one scope, the resource's `/.default` (for Microsoft Graph: https://graph.microsoft.com/.default); the permissions come from the application permissions granted to the app (admin consent), not from the scope parameter."
+                } else if msg.to_ascii_lowercase().contains("must be provided")
+                    || msg.to_ascii_lowercase().contains("default scope")
+                    || ctx.recognized.token_request.as_ref().is_some_and(|t| t.scope.is_none())
+                {
+                    // The request named no scope, and the server has no default one (Okta's custom authorization
+                    // servers).
+                    "The request sends no `scope`, and the authorization server has no default scope: add scope=<one of the server's scopes> to the token request, or mark a scope as default on the server (Okta: Security > API > Authorization Servers > Scopes, Set as a default scope)."
                 } else {
                     "Allow the client the scopes at the authorization server, then request a new token."
                 })
@@ -2859,8 +2919,32 @@ fn response_rules(
                         .as_ref()
                         .and_then(|c| c.issuer.as_deref())
                         .is_some_and(crate::claims::is_entra_issuer);
+                // Microsoft.Identity.Web's IDW10203 ("The 'scope' or 'scp' claim does not contain scopes …"): the API
+                // checks delegated scopes only, which an app-only token never has, whatever its roles.
+                let scp_only = msg.to_ascii_lowercase().contains("idw10203")
+                    || ctx
+                        .request
+                        .response
+                        .as_deref()
+                        .or(ctx.recognized.response.as_deref())
+                        .is_some_and(|t| {
+                            crate::response::clip_bytes(t, 64 * 1024)
+                                .to_ascii_lowercase()
+                                .contains("idw10203")
+                        });
                 f = if google {
                     f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
+                } else if entra_app && scp_only && !facts.roles.is_empty() {
+                    f.title =
+                        "The API checks delegated scopes only, and an app-only token has none"
+                            .into();
+                    f.detail(format!(
+                            "The API answered: {said}. IDW10203 comes from Microsoft.Identity.Web's scope check ([RequiredScope], VerifyUserHasAnyAcceptedScope), which reads `scp`. The token is app-only ({}): it carries application permissions in `roles` ({}), never `scp`, so no app role or admin consent satisfies that check.",
+                            facts.grant_reason,
+                            facts.roles.join(" ")
+                        ))
+                        .fix("Make the API accept application permissions for app-only callers: [RequiredScopeOrAppPermission] (or a policy that checks `roles`), naming the app role the token carries.")
+                        .fix("Or call the API with a delegated token (a user signed in, with the API's scope in `scp`).")
                 } else if entra_app {
                     f.detail(format!(
                         "The response says the token's permissions are insufficient. The token is app-only (Entra ID client credentials: {}): it carries no delegated scopes, only the API's app roles granted to the application, in `roles`{}.",
@@ -3150,7 +3234,30 @@ fn response_rules(
                     .weight(85),
                 );
             }
+            Signal::ClientType if msg.to_ascii_lowercase().contains("aadsts9002327") => {
+                out.push(
+                    Finding::new(
+                        "client.type_mismatch",
+                        Severity::Error,
+                        "A single-page application's code was redeemed from a server",
+                        format!("It answered: {said}. The redirect URI is registered under the Single-page application platform, so Entra ID redeems its codes only from a browser (a cross-origin request with an Origin header), not from a back end or a tool."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Redeem the code in the browser (MSAL.js does), or, for a back end that redeems codes, register the redirect URI under the Web platform and authenticate the client with a secret or certificate.")
+                    .weight(85),
+                );
+            }
             Signal::ClientType => {
+                let entra = ctx
+                    .recognized
+                    .call
+                    .as_ref()
+                    .and_then(|c| c.host.as_deref())
+                    .is_some_and(|h| {
+                        h.starts_with("login.microsoftonline.")
+                            || h.starts_with("login.partner.")
+                            || h == "login.chinacloudapi.cn"
+                    });
                 out.push(
                     Finding::new(
                         "client.type_mismatch",
@@ -3161,7 +3268,11 @@ fn response_rules(
                         ),
                     )
                     .evidence("response", msg.clone())
-                    .fix("If the app runs in a browser or on a device, make the client public (Keycloak: Client authentication off) and use PKCE.")
+                    .fix(if entra {
+                        "If the app runs in a browser, on a device or in a command-line tool (device code), let the app registration take public-client flows (Entra ID: App registrations > Authentication > Allow public client flows: Yes), or register the redirect URI under Mobile and desktop / Single-page application."
+                    } else {
+                        "If the app runs in a browser or on a device, make the client public (Keycloak: Client authentication off; Okta: Client authentication None) and use PKCE."
+                    })
                     .fix("If it is a back end, keep the client confidential and send client_id and client_secret (Basic auth or form fields) to the token endpoint.")
                     .weight(85),
                 );
@@ -3195,8 +3306,16 @@ fn response_rules(
                     format!("It answered: {said}. The token endpoint did not accept the client (`{}`, RFC 6749 §5.2): the client id is unknown to this token endpoint (another tenant or region), the secret is wrong, or the client authenticated another way than it is registered for (Basic header against form fields). It fails before any API call.", r.code.as_deref().unwrap_or("invalid_client")),
                 )
                 .evidence("response", msg.clone())
-                .fix("Check the client id and secret against the authorization server's registration (no spaces, the current secret), and send them the way the client is set up to authenticate (HTTP Basic or client_id and client_secret form fields).")
                 .weight(80);
+                let assertion = msg.to_ascii_lowercase().contains("client assertion");
+                if assertion {
+                    f.detail = format!(
+                        "It answered: {said}. The client authenticates with a signed client assertion (a certificate or federated credential), and the token endpoint refused the assertion: outside its validity time (an assertion built once and reused, or a clock off), signed with a key the app registration does not hold, or with the wrong `aud`/`iss`/`sub`. It fails before any API call."
+                    );
+                    f = f.fix("Build a new client assertion for each token request (`exp` a few minutes ahead, `aud` the token endpoint, `iss` and `sub` the client id), signed with a certificate uploaded to the app registration; check the machine's clock.");
+                } else {
+                    f = f.fix("Check the client id and secret against the authorization server's registration (no spaces, the current secret), and send them the way the client is set up to authenticate (HTTP Basic or client_id and client_secret form fields).");
+                }
                 if genesys {
                     f = f.fix("Genesys Cloud: an OAuth client exists in one region only; send the token request to the login host of the org's region (login.mypurecloud.com, login.mypurecloud.ie, login.mypurecloud.de, login.mypurecloud.com.au, login.mypurecloud.jp, login.usw2.pure.cloud, ...), and call the API of the same region.");
                 } else {
@@ -3236,18 +3355,100 @@ fn response_rules(
                 );
             }
             Signal::GrantInvalid => {
-                out.push(
+                let lower = msg.to_ascii_lowercase();
+                let grant = ctx
+                    .recognized
+                    .token_request
+                    .as_ref()
+                    .and_then(|t| t.grant_type.as_deref())
+                    .unwrap_or("");
+                let f = if lower.contains("aadsts50076")
+                    || lower.contains("aadsts50079")
+                    || lower.contains("multi-factor")
+                {
+                    // Conditional Access asks for MFA, which a non-interactive grant cannot do.
+                    Finding::new(
+                        "grant.invalid",
+                        Severity::Error,
+                        "The sign-in needs multi-factor authentication, which this grant cannot do",
+                        format!("It answered: {said}. The credentials were accepted, but a Conditional Access policy requires MFA for this user or resource. The password grant (ROPC) and other non-interactive grants cannot perform MFA, so they fail however often they are retried."),
+                    )
+                    .fix("Use an interactive flow: authorization code with PKCE in an app, the device code flow in a command-line tool.")
+                    .fix("For a back end that acts as itself, use client credentials with application permissions instead of a user's password.")
+                } else if grant == "refresh_token"
+                    || lower.contains("aadsts700082")
+                    || lower.contains("aadsts50173")
+                    || lower.contains("refresh token")
+                {
+                    Finding::new(
+                        "grant.invalid",
+                        Severity::Error,
+                        "The refresh token no longer works: the user must sign in again",
+                        format!("It answered: {said}. The refresh token (the grant behind it) expired or was revoked: unused past its lifetime (Entra ID: 90 days of inactivity), revoked by a password change, sign-out or withdrawn consent, or rotated and used twice. Refreshing cannot fix it."),
+                    )
+                    .fix("Sign the user in again interactively to get a new refresh token, and store the refresh token each refresh returns (some servers rotate it).")
+                    .fix("If this recurs, keep the integration's connection in use, or let it reconnect by itself when refreshing fails with invalid_grant.")
+                } else if grant == "password" {
+                    Finding::new(
+                        "grant.invalid",
+                        Severity::Error,
+                        "The token endpoint refused the user's credentials",
+                        format!("It answered: {said}. That is `invalid_grant` (RFC 6749 §5.2) for the password grant: the user name or password is wrong, the account is locked or disabled, or the server does not allow this grant for the user (federated accounts, policies)."),
+                    )
+                    .fix("Check the user name and password by signing in interactively; prefer an interactive flow (authorization code with PKCE) over sending passwords.")
+                } else {
                     Finding::new(
                         "grant.invalid",
                         Severity::Error,
                         "The token endpoint refused the grant",
                         format!("It answered: {said}. That is `invalid_grant` (RFC 6749 §5.2): the authorization code or refresh token is invalid, expired, revoked or already used, or was issued to another client or redirect URI; for the password grant, the user's credentials are wrong. It fails before any API call."),
                     )
-                    .evidence("response", msg.clone())
                     .fix("Authorization code: start the sign-in again (a code is single-use and lives a minute or so) and send the same redirect_uri as in the authorization request, with the PKCE verifier if one was used.")
                     .fix("Refresh token: it expired, was revoked (sign-out, password change, consent withdrawn) or was rotated and used twice; sign in again for a new one, and store the refresh token each refresh returns.")
-                    .weight(80),
+                };
+                out.push(f.evidence("response", msg.clone()).weight(80));
+            }
+            Signal::ResourceUnknown => {
+                out.push(
+                    Finding::new(
+                        "resource.unknown",
+                        Severity::Error,
+                        "The token endpoint knows no API by the name the request gave",
+                        format!("It answered: {said}. The API named in the request (the scope's resource, `resource`, or `audience`) matches no API registered where the token was asked for: a spelling that differs from the registered identifier (a trailing slash, http vs https, another App ID URI), an API registered in another tenant or Auth0 tenant, or (Entra ID) an API whose service principal was never created in this tenant."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Send the API's identifier exactly as registered: Entra ID, the App ID URI under Expose an API (scope `<App ID URI>/.default`); Auth0, the API's Identifier under APIs > Settings (as `audience`).")
+                    .fix("For an API of another tenant (Entra ID multi-tenant), have an admin of this tenant consent to it first, so that its service principal exists here.")
+                    .weight(84),
                 );
+            }
+            Signal::GrantUnsupported => {
+                let json = ctx
+                    .recognized
+                    .token_request
+                    .as_ref()
+                    .is_some_and(|t| t.json_body);
+                let mut f = Finding::new(
+                    "grant.unsupported",
+                    Severity::Error,
+                    if json {
+                        "The token endpoint did not read the JSON body: it takes form fields"
+                    } else {
+                        "The token endpoint does not support this grant type"
+                    },
+                    if json {
+                        format!("It answered: {said}. The request sends its parameters as JSON; token endpoints read `application/x-www-form-urlencoded` form fields (RFC 6749 §3.2, §4.4.2), so they saw no `grant_type` at all. Only some servers (Auth0) also accept JSON.")
+                    } else {
+                        format!("It answered: {said}. That is `unsupported_grant_type` (RFC 6749 §5.2): the `grant_type` is missing, misspelled, or not one this server supports.")
+                    },
+                )
+                .evidence("response", msg.clone());
+                f = if json {
+                    f.fix("Send the parameters as form fields: curl -d grant_type=client_credentials -d client_id=… -d client_secret=… (Content-Type: application/x-www-form-urlencoded).")
+                } else {
+                    f.fix("Check the spelling of grant_type (client_credentials, authorization_code, refresh_token, password, urn:ietf:params:oauth:grant-type:device_code) and that the server supports it.")
+                };
+                out.push(f.weight(82));
             }
             Signal::ConsentRequired => {
                 out.push(
@@ -3278,6 +3479,7 @@ fn response_rules(
             // At the token endpoint, Auth0 answers a wrong client id or secret with `access_denied` "Unauthorized".
             Signal::AccessDenied
                 if ctx.recognized.kind == "token_request"
+                    && !r.signals.contains(&Signal::ResourceUnknown)
                     && !out.iter().any(|f| f.severity == Severity::Error) =>
             {
                 out.push(
@@ -3293,9 +3495,10 @@ fn response_rules(
                 );
             }
             Signal::AccessDenied
-                if !out
-                    .iter()
-                    .any(|f| f.severity == Severity::Error || f.code == "operation.unknown") =>
+                if !r.signals.contains(&Signal::ResourceUnknown)
+                    && !out.iter().any(|f| {
+                        f.severity == Severity::Error || f.code == "operation.unknown"
+                    }) =>
             {
                 out.push(
                     Finding::new(
@@ -3605,8 +3808,17 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
                 .weight(45),
             );
         }
-        Some(401) if !opaque || opaque_by_design => {
-            let why = if opaque {
+        Some(401)
+            if !opaque
+                || opaque_by_design
+                || ctx
+                    .introspection
+                    .as_ref()
+                    .is_some_and(|i| i.active == Some(true)) =>
+        {
+            let why = if opaque && !opaque_by_design {
+                "The authorization server says the token is active, yet the API refused it: the API may trust another authorization server (another realm, tenant or environment), expect another audience (give it under expect), or not take this kind of token."
+            } else if opaque {
                 "The token is opaque by design, so only the platform can say why: it expired, was revoked (sign-out, the OAuth client changed or was deleted), or belongs to another region's org. Ask GET /api/v2/tokens/me of the API's region with this token (the Live checks panel can); a 401 there too means the token itself is no longer valid."
             } else {
                 "Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment."

@@ -17,6 +17,41 @@ pub struct Call {
     pub path: String,
 }
 
+/// The parameters of a token request, as far as the paste shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TokenRequest {
+    /// `grant_type` (`client_credentials`, `password`, `refresh_token`, ...).
+    pub grant_type: Option<String>,
+    /// `scope`, percent-decoded; `None` when the request sends none.
+    pub scope: Option<String>,
+    /// True when the body is JSON (a `Content-Type: application/json` header, `--json`, or a body that starts
+    /// with `{`).
+    pub json_body: bool,
+}
+
+impl TokenRequest {
+    /// Reads a token request's body: form fields, or a JSON object's members.
+    pub fn read(body: &str, json_header: bool) -> TokenRequest {
+        let json_body = json_header || body.trim_start().starts_with('{');
+        let field = |name: &str| -> Option<String> {
+            if json_body {
+                let v: serde_json::Value =
+                    serde_json::from_str(body.trim().trim_end_matches('&')).ok()?;
+                return v.get(name)?.as_str().map(str::to_string);
+            }
+            body.split('&').find_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                (k.trim() == name).then(|| crate::text::percent_decode(v.trim()))
+            })
+        };
+        TokenRequest {
+            grant_type: field("grant_type"),
+            scope: field("scope"),
+            json_body,
+        }
+    }
+}
+
 impl Call {
     /// `METHOD host/path` (the host left out when unknown), as descriptions and evidence name a call.
     pub fn label(&self) -> String {
@@ -55,6 +90,9 @@ pub struct Recognized {
     /// The token request that got the token, when the paste holds it too (a terminal session that asked the token
     /// endpoint, then called the API): its host tells the token's region or tenant.
     pub token_endpoint: Option<Call>,
+    /// What a token request (the paste's, when it is one) asks for: its grant type and scope, and whether its body
+    /// is JSON (token endpoints read form fields, RFC 6749 §3.2).
+    pub token_request: Option<TokenRequest>,
     /// An introspection or tokens/me response found in the paste.
     pub introspection: Option<Map<String, Value>>,
     /// An API response found in the paste.
@@ -1082,6 +1120,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let mut url: Option<String> = None;
     let mut has_data = false;
     let mut data = String::new();
+    let mut json_header = false;
     // `-H 'Authorization: …'` replaces the header `--oauth2-bearer` makes, wherever it is in the command, and
     // `-H 'Authorization:'` (empty) removes it.
     let mut headers: Vec<String> = Vec::new();
@@ -1101,6 +1140,9 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             "-H" | "--header" => {
                 if let Some(h) = value(inline) {
                     if let Some((n, v)) = h.split_once(':') {
+                        if n.trim().eq_ignore_ascii_case("content-type") {
+                            json_header = v.to_ascii_lowercase().contains("json");
+                        }
                         if n.trim().eq_ignore_ascii_case("authorization") {
                             if v.trim().is_empty() {
                                 removed = true;
@@ -1115,6 +1157,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-urlencode" | "--json"
             | "-F" | "--form" => {
                 has_data = true;
+                json_header |= flag == "--json";
                 if let Some(d) = value(inline) {
                     data.push_str(&d);
                     data.push('&');
@@ -1169,6 +1212,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         });
     if token_endpoint {
         out.kind = "token_request";
+        out.token_request = Some(TokenRequest::read(&data, json_header));
     } else if introspection_endpoint {
         // RFC 7662: the caller authenticates as itself (`-u`, Basic), and the token to describe is the `token`
         // form field, which is diagnosed.
@@ -1340,7 +1384,9 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
     let p = path.to_ascii_lowercase();
     let p = p.trim_end_matches('/');
     body.contains("grant_type=")
+        || body.contains("\"grant_type\"")
         || p.ends_with("/oauth/token")
+        || p.ends_with("/v1/token")
         || p.ends_with("/oauth2/token")
         || p.ends_with("/oauth2/v2.0/token")
         || p.ends_with("/openid-connect/token")
@@ -1444,6 +1490,7 @@ fn request_line(line: &str) -> Option<(String, String)> {
 fn recognize_http_request(text: &str, (method, target): (String, String), out: &mut Recognized) {
     out.kind = "http_request";
     let mut host = None;
+    let mut json_header = false;
     let mut auth: Vec<String> = Vec::new();
     for line in text.lines().skip(1) {
         if line.trim().is_empty() {
@@ -1452,6 +1499,8 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
         if let Some((n, v)) = line.split_once(':') {
             if n.trim().eq_ignore_ascii_case("host") {
                 host = Some(v.trim().to_string());
+            } else if n.trim().eq_ignore_ascii_case("content-type") {
+                json_header = v.to_ascii_lowercase().contains("json");
             } else if n.trim().eq_ignore_ascii_case("authorization") {
                 auth.push(v.to_string());
             }
@@ -1479,6 +1528,7 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
         ),
     }
     out.kind = if token_endpoint {
+        out.token_request = Some(TokenRequest::read(body, json_header));
         "token_request"
     } else {
         "http_request"

@@ -192,7 +192,8 @@ pub fn read(map: &Map<String, Value>) -> Option<Introspection> {
         subject: sub.or(username),
         issuer: s(map, "iss"),
         audiences: map.get("aud").and_then(string_list).unwrap_or_default(),
-        token_type: s(map, "token_type"),
+        // Keycloak says `typ` ("Bearer", "Refresh", "ID"); RFC 7662 `token_type` is the scheme.
+        token_type: s(map, "token_type").or_else(|| s(map, "typ")),
     })
 }
 

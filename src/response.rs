@@ -89,6 +89,11 @@ pub enum Signal {
     /// The user or an admin has not consented to the permissions the app asks for (Entra `AADSTS65001`,
     /// `consent_required`).
     ConsentRequired,
+    /// The token endpoint knows no API (resource, audience) by the name the request gave (Entra `invalid_resource`
+    /// `AADSTS500011`, Auth0 "Service not enabled within domain").
+    ResourceUnknown,
+    /// The token endpoint does not support the grant type, or could not read it (`unsupported_grant_type`).
+    GrantUnsupported,
     /// The application the token was issued to may not act for this user (NICE CXone's legacy 401 "Client
     /// application '…' not authorized for user").
     AppNotForUser,
@@ -817,6 +822,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("audience is missing")
         || has("bad audience")
         || has("missing audience")
+        // jose / express-oauth2-jwt-bearer: `unexpected "aud" value`.
+        || has("unexpected \"aud\"")
     {
         push_signal(info, Signal::AudienceInvalid);
     }
@@ -873,7 +880,11 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("has expired")
         || code_l == "expired_token"
     {
-        push_signal(info, Signal::Expired);
+        // A token endpoint's `invalid_grant` "the refresh token has expired" is about the grant, not an access
+        // token the API saw.
+        if code_l != "invalid_grant" {
+            push_signal(info, Signal::Expired);
+        }
     }
     if has("idx10222")
         || has("not yet valid")
@@ -948,6 +959,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("confidential client")
         || has("aadsts7000218")
         || has("aadsts700025")
+        // A single-page application's code redeemed from a server.
+        || has("aadsts9002327")
     {
         push_signal(info, Signal::ClientType);
     } else if has("aadsts700016")
@@ -964,6 +977,15 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         push_signal(info, Signal::GrantNotAllowed);
     } else if code_l == "invalid_client" || has("invalid_client") {
         push_signal(info, Signal::ClientAuthFailed);
+    }
+    if code_l == "invalid_resource"
+        || has("aadsts500011")
+        || has("service not enabled within domain")
+    {
+        push_signal(info, Signal::ResourceUnknown);
+    }
+    if code_l == "unsupported_grant_type" || has("unsupported grant") {
+        push_signal(info, Signal::GrantUnsupported);
     }
     if has("client application") && has("not authorized for user") {
         push_signal(info, Signal::AppNotForUser);

@@ -249,6 +249,32 @@ fn recognize_paste(text: &str) -> Recognized {
         recognize_http_request(trimmed, call, &mut out);
         return out;
     }
+    // Several lines that are neither an Authorization header nor a token wrapped over lines: a log, a console
+    // dump or a code snippet. The token, the call and the answer are picked out of it; an error text without a
+    // token is read as the answer.
+    if first_line.len() < trimmed.len()
+        && !split_header(first_line).is_some_and(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        && !trimmed
+            .lines()
+            .all(|l| crate::text::is_visible_ascii(l.trim()))
+        // Tokens a line each (`Bearer <token>` lines) are several tokens, read below.
+        && !trimmed
+            .lines()
+            .all(|l| l.split_whitespace().count() <= 2 && !l.contains(':'))
+    {
+        if let Some(snippet) = crate::snippet::read(trimmed) {
+            recognize_snippet(snippet, &mut out);
+            return out;
+        }
+        let answer = crate::response::parse(trimmed);
+        if answer.status.is_some() || !answer.signals.is_empty() {
+            out.kind = "error_response";
+            out.description =
+                "an error message (no token in it); paste the token (or the request) too".into();
+            out.response = Some(trimmed.to_string());
+            return out;
+        }
+    }
     let (name, value) = match split_header(first_line) {
         Some((n, v)) => (Some(n), v),
         None => (None, trimmed),
@@ -270,6 +296,18 @@ fn recognize_paste(text: &str) -> Recognized {
             return out;
         }
         out.kind = "header";
+        // The API's answer pasted below the header (from its status line on) is the response, not the value.
+        let trimmed = match trimmed.match_indices('\n').find(|(at, _)| {
+            trimmed
+                .get(at.saturating_add(1)..)
+                .is_some_and(|rest| rest.trim_start().starts_with("HTTP/"))
+        }) {
+            Some((at, _)) => {
+                out.response = trimmed.get(at..).map(|r| r.trim().to_string());
+                trimmed.get(..at).unwrap_or(trimmed).trim_end()
+            }
+            None => trimmed,
+        };
         // Several `Authorization:` lines: each its own header. Otherwise the lines after the first belong to the
         // value (a token wrapped by a terminal or an email).
         let values: Vec<&str> = trimmed
@@ -456,12 +494,13 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     } else {
         value.to_string()
     };
+    // Several words that do not join into a JWT (whose header always starts `eyJ`): prose, not a token.
     if !in_header
         && schemes.is_empty()
         && spaced
-        && crate::jose::shape_of(&token) == crate::jose::TokenShape::Opaque
+        && (crate::jose::shape_of(&token) == crate::jose::TokenShape::Opaque
+            || !token.starts_with("eyJ"))
     {
-        // Several words that do not join into a JWT: prose, not a token.
         out.kind = "text";
         out.findings.push(
             Finding::new(
@@ -1352,6 +1391,40 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
         }
         out.findings.push(f);
     }
+}
+
+/// Reads a log, console dump or code snippet: the token after its `Bearer`, the call it names, the answer it
+/// holds.
+fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
+    take_authorization_value(&format!("Bearer {}", snippet.authorization), true, out);
+    out.call = snippet
+        .call
+        .as_ref()
+        .and_then(|(method, url)| parse_target(method, url, None));
+    out.response = snippet.response;
+    let token = match out.kind {
+        "jwt" => "a JWT",
+        "jwe" => "an encrypted JWT (JWE)",
+        "opaque" => "an opaque token",
+        _ => "no usable token",
+    };
+    out.description = match &out.call {
+        Some(c) => format!("a log or code snippet: {} with {token}", c.label()),
+        None => format!("a log or code snippet with {token}"),
+    };
+    let mut f = Finding::new(
+        "input.snippet",
+        Severity::Info,
+        "The paste is a log, console output or code: the token, the call and the answer were picked out of it",
+        "The token is the word after \"Bearer\" (or the one JWT in the text); the call, a method next to a URL (or the first URL); the answer, a status and the first JSON error object in the text. Check them below; to be exact, paste the token, the operation and the response in their own fields.",
+    );
+    if let Some(c) = &out.call {
+        f = f.evidence("call", c.label());
+    }
+    if let Some(r) = &out.response {
+        f = f.evidence("answer", crate::json::clip(r.trim(), 120));
+    }
+    out.findings.push(f);
 }
 
 /// The API's answer in what a command printed: from its status line when it printed one (HTTPie, `curl -i`;

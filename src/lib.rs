@@ -34,6 +34,7 @@ pub mod request;
 pub mod response;
 pub mod session;
 pub mod signature;
+pub mod snippet;
 pub mod text;
 pub mod time;
 

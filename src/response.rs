@@ -277,19 +277,18 @@ pub fn parse(text: &str) -> ResponseInfo {
     info
 }
 
-/// Joins the string values of a JSON document, one per line (bounded depth and size), so that vendor messages
-/// can be read without their JSON quoting.
-/// A 401 or 403 written in the text of a response pasted without its status line: `403`, `401 Unauthorized`,
+/// A 401 or 403 written in the text of a response pasted without its status line (or of a log that mentions it): `403`, `401 Unauthorized`,
 /// `Request failed with status code 403` (axios), `HTTP 401`, `(403) Forbidden` (.NET). Only where the number
 /// starts the text, follows a word that introduces a status, or is followed by its reason phrase: an id or a
 /// count that happens to be 401 is not a status.
-fn refusal_in_text(text: &str) -> Option<u16> {
-    const BEFORE: [&str; 6] = [
+pub fn refusal_in_text(text: &str) -> Option<u16> {
+    const BEFORE: [&str; 7] = [
         "status code",
         "statuscode",
         "status",
         "http",
         "response code",
+        "response",
         "error",
     ];
     for (at, _) in text.match_indices("40") {
@@ -308,6 +307,10 @@ fn refusal_in_text(text: &str) -> Option<u16> {
         {
             continue;
         }
+        // A line of its own (Postman's console prints the status under the URL).
+        if head.ends_with('\n') && (tail.is_empty() || tail.starts_with(['\r', '\n'])) {
+            return Some(status);
+        }
         // A few characters either side (the text can be long, and hold many a "40").
         let head = head
             .get(
@@ -323,7 +326,7 @@ fn refusal_in_text(text: &str) -> Option<u16> {
             })
             .to_ascii_lowercase();
         let reason = tail
-            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '-' | ':'))
+            .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '-' | ':'))
             .to_ascii_lowercase();
         // `HTTP/2 403`, `HTTP/1.1 401`: the protocol's version between the word and the number.
         let unversioned = lead
@@ -345,6 +348,8 @@ fn refusal_in_text(text: &str) -> Option<u16> {
     None
 }
 
+/// Joins the string values of a JSON document, one per line (bounded depth and size), so that vendor messages
+/// can be read without their JSON quoting.
 fn collect_strings(v: &Value, out: &mut String, depth: usize) {
     if depth > 16 || out.len() > 64 * 1024 {
         return;

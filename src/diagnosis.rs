@@ -2039,6 +2039,57 @@ fn requirement_text(req: &ScopeRequirement) -> String {
     }
 }
 
+/// The prefixes an Entra ID token's scopes are written with in a document (`api://<app id>/Orders.Write`), when the
+/// token is Entra's: `scp` holds the short name (`Orders.Write`) and `aud` the resource (its app id or App ID
+/// URI), so the document's `<resource>/<name>` and the token's `<name>` are the same scope.
+fn entra_scope_prefixes(ctx: &Context) -> Vec<String> {
+    let Some(c) = ctx.claims.as_ref().filter(|c| {
+        c.issuer
+            .as_deref()
+            .is_some_and(crate::claims::is_entra_issuer)
+    }) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for a in &c.audiences {
+        let a = a.trim_end_matches('/');
+        out.push(format!("{a}/"));
+        if !a.contains("://") {
+            out.push(format!("api://{a}/"));
+        }
+    }
+    out
+}
+
+/// The requirement with the resource prefix of [`entra_scope_prefixes`] taken off its scopes, when any has it.
+fn short_scopes(req: &ScopeRequirement, prefixes: &[String]) -> Option<ScopeRequirement> {
+    let ScopeRequirement::AnyOf(sets) = req else {
+        return None;
+    };
+    let strip = |s: &String| {
+        prefixes
+            .iter()
+            .find_map(|p| {
+                s.get(..p.len())
+                    .filter(|head| head.eq_ignore_ascii_case(p))
+                    .and_then(|_| s.get(p.len()..))
+            })
+            .map(str::to_string)
+    };
+    if !sets.iter().flatten().any(|s| strip(s).is_some()) {
+        return None;
+    }
+    Some(ScopeRequirement::AnyOf(
+        sets.iter()
+            .map(|set| {
+                set.iter()
+                    .map(|s| strip(s).unwrap_or_else(|| s.clone()))
+                    .collect()
+            })
+            .collect(),
+    ))
+}
+
 /// Whether `held` satisfies the requirement; and the set that came closest (fewest missing) when not.
 fn check_scopes(req: &ScopeRequirement, held: &[String]) -> (bool, Vec<String>) {
     match req {
@@ -2227,6 +2278,9 @@ fn operation_rules(
             "scope",
         ),
     };
+    // An Entra ID token's scopes against a document that writes them with their resource (`api://<app>/X`).
+    let shortened = short_scopes(req, &entra_scope_prefixes(ctx));
+    let req = shortened.as_ref().unwrap_or(req);
     let graph_like = op.app_scopes.is_some();
     let kind_word = if graph_like && !app_only {
         "delegated permission"
@@ -2426,7 +2480,59 @@ fn operation_rules(
             }
         }
     }
+    // Other credentials the document asks for, instead of the token or beside it: with the API's refusal in hand,
+    // the first thing to check (a token fix cannot help).
+    if let Some(c) = &op.credentials {
+        let refused = refusal(ctx).is_some();
+        let (title, detail, fix) = if c.instead {
+            (
+                format!(
+                    "{op_name} takes {} credentials, not a bearer token",
+                    c.kinds
+                ),
+                format!(
+                    "The document's security for {op_name} names only {}: no alternative takes an OAuth token, so the token is not what the API checks and no token fix will help.",
+                    c.kinds
+                ),
+                format!(
+                    "Send the {} the API documents (and, if the API also takes tokens, check with its owner which security this operation has).",
+                    c.kinds
+                ),
+            )
+        } else {
+            (
+                format!("{op_name} needs {} credentials besides the token", c.kinds),
+                format!(
+                    "The document's security requirement for {op_name} names the token and {} together (schemes in one requirement are all needed): a request that sends only the token is refused whatever its scopes.",
+                    c.kinds
+                ),
+                format!("Send the {} with the token.", c.kinds),
+            )
+        };
+        out.push(
+            Finding::new(
+                "credentials.other",
+                if refused {
+                    Severity::Error
+                } else if c.instead {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
+                title,
+                detail,
+            )
+            .evidence("matrix", format!("{op_name}: {}", c.kinds))
+            .fix(fix)
+            .weight(if refused { 83 } else { 25 }),
+        );
+    }
     for note in &op.notes {
+        if op.credentials.is_some()
+            && (note.contains("credentials, not an OAuth") || note.starts_with("Besides the token"))
+        {
+            continue;
+        }
         out.push(
             Finding::new(
                 "operation.note",
@@ -3915,11 +4021,14 @@ fn unknown_scope_rules(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     const DETAILED: usize = 5;
     let mut reported: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut more: Vec<String> = Vec::new();
+    let prefixes = entra_scope_prefixes(ctx);
     for (s, wherefrom) in seen {
         if ignore.contains(&s.as_str())
             || s.contains("://")
             || reported.contains(&s)
             || m.knows_scope(&s)
+            // The document writes the token's short scope with its resource (`api://<app>/X`).
+            || prefixes.iter().any(|p| m.knows_scope(&format!("{p}{s}")))
         {
             continue;
         }

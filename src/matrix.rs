@@ -235,6 +235,24 @@ pub struct Operation {
     /// How many leading alternatives of `app_scopes` are the least privileged ones; 0 = not known.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub least_privileged_app: usize,
+    /// Credentials other than a bearer token that the operation asks for (an OpenAPI API key or HTTP basic),
+    /// instead of a token or beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<OtherCredentials>,
+    /// True when `path` already holds the base path of the operation's own servers (OpenAPI path- or
+    /// operation-level `servers`): the platform's base path is not put before it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub own_base_path: bool,
+}
+
+/// Credentials other than a bearer token that an operation's security names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherCredentials {
+    /// What they are: "API key (the `X-Api-Key` header)", "HTTP basic", several joined with "or".
+    pub kinds: String,
+    /// True when they are needed instead of a token (no alternative takes a bearer token); false when they are
+    /// needed beside it (one security requirement names both).
+    pub instead: bool,
 }
 
 impl Operation {
@@ -251,6 +269,8 @@ impl Operation {
             notes: Vec::new(),
             least_privileged: 0,
             least_privileged_app: 0,
+            credentials: None,
+            own_base_path: false,
         }
     }
 
@@ -652,9 +672,10 @@ impl Matrix {
     }
 
     /// The operation's path as called, with the platform's first base path in front
-    /// (`/api/v2/conversations/calls`, `/v1.0/me/sendMail`).
+    /// (`/api/v2/conversations/calls`, `/v1.0/me/sendMail`), or as it is when it holds its own servers' base path.
     pub fn full_path(&self, op: &Operation) -> String {
         match self.platform.base_paths.first() {
+            _ if op.own_base_path => op.path.clone(),
             Some(base) if !base.contains('{') => {
                 format!("{}{}", base.trim_end_matches('/'), op.path)
             }

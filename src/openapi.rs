@@ -17,8 +17,8 @@
 
 use crate::limits::{MAX_JSON_DEPTH, MAX_MATRIX_BYTES};
 use crate::matrix::{
-    Alternatives, Matrix, Operation, PermissionMode, PermissionRequirement, PlatformInfo,
-    Provenance, ScopeRequirement, UserContext,
+    Alternatives, Matrix, Operation, OtherCredentials, PermissionMode, PermissionRequirement,
+    PlatformInfo, Provenance, ScopeRequirement, UserContext,
 };
 use outline::{Found, Outline};
 use paths::{At, Paths, Seg};
@@ -272,6 +272,8 @@ impl Version {
 struct Problems {
     list: Vec<ImportProblem>,
     omitted: usize,
+    /// Where a syntax error stopped the read (a JSON pointer): what encloses it was read in part.
+    cut_at: Option<String>,
 }
 
 impl Problems {
@@ -321,6 +323,7 @@ impl Problems {
             self.push(&p.pointer, p.message, p.fatal);
         }
         self.omitted = self.omitted.saturating_add(more.omitted);
+        self.cut_at = self.cut_at.take().or(more.cut_at);
     }
 
     fn finish(mut self, matrix: Option<Matrix>, format: String) -> Imported {
@@ -375,6 +378,9 @@ enum SchemeKind {
 struct Scheme {
     kind: SchemeKind,
     scopes: Vec<String>,
+    /// Genesys' 2018 document declares one scope, `all` ("All the scopes"), and asks it of every operation: a
+    /// placeholder, not a Genesys scope. Requirements naming only it are unknown.
+    placeholder: bool,
 }
 
 /// One operation's security as read from the document.
@@ -384,6 +390,8 @@ enum Security {
     Undeclared,
     /// Declared but unreadable (problems were reported).
     Broken,
+    /// Declared with a placeholder scope only (Genesys' 2018 `all`): unknown, said once for the document.
+    Placeholder,
     /// `[]`: public.
     Public,
     /// Alternatives usable by a bearer token (may be empty when only other credentials are accepted).
@@ -391,6 +399,8 @@ enum Security {
         alternatives: Alternatives,
         /// Kinds of credentials of alternatives a bearer token cannot satisfy ("API key or HTTP basic"), if any.
         other: Option<String>,
+        /// Kinds of credentials a requirement names beside a token (both needed), if any.
+        also: Option<String>,
     },
 }
 
@@ -464,7 +474,7 @@ impl<'a> Importer<'a, '_> {
         let (hosts, base_paths) = self.servers();
         let base_set: HashSet<&str> = base_paths.iter().map(String::as_str).collect();
         let mut catalog: BTreeSet<String> = BTreeSet::new();
-        for s in schemes.values() {
+        for s in schemes.values().filter(|s| !s.placeholder) {
             catalog.extend(s.scopes.iter().cloned());
         }
         let mut operations: Vec<Operation> = Vec::new();
@@ -535,12 +545,27 @@ impl<'a> Importer<'a, '_> {
                             None => path.clone(),
                         };
                         let mut operation = Operation::new(&lower, &full);
+                        operation.own_base_path = prefix.is_some();
                         operation.summary = op
                             .get("summary")
                             .or_else(|| op.get("operationId"))
                             .and_then(Value::as_str)
                             .map(|s| crate::json::clip(s.trim(), MAX_SUMMARY_CHARS));
+                        // An operation a YAML error cut before its `security`: unknown, not the default.
+                        let cut = op.get("security").is_none()
+                            && self.problems.cut_at.as_deref().is_some_and(|at| {
+                                at.strip_prefix(op_ptr.as_str())
+                                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                            });
+                        if cut {
+                            self.problems.warn(
+                                &op_ptr,
+                                "The document's syntax error cut this operation before its `security`: its requirements are unknown (the document's default is not assumed).",
+                            );
+                            operation.notes.push("The document's syntax error cut this operation before its `security`: its scope requirements are unknown.".into());
+                        }
                         let security = match op.get("security") {
+                            _ if cut => Security::Broken,
                             Some(s) => self.security(
                                 s,
                                 &ptr(&op_ptr, "security"),
@@ -562,22 +587,36 @@ impl<'a> Importer<'a, '_> {
                             Security::Undeclared => {
                                 undeclared = undeclared.saturating_add(1);
                             }
-                            Security::Broken => {}
+                            Security::Broken | Security::Placeholder => {}
                             Security::Public => operation.scopes = ScopeRequirement::Public,
                             Security::AnyOf {
                                 alternatives,
                                 other,
+                                also,
                             } => match other {
                                 Some(other) if alternatives.is_empty() => {
                                     operation.notes.push(format!(
                                         "This operation accepts {other} credentials, not an OAuth bearer token."
                                     ));
+                                    operation.credentials = Some(OtherCredentials {
+                                        kinds: other,
+                                        instead: true,
+                                    });
                                 }
                                 other => {
                                     if let Some(other) = other {
                                         operation.notes.push(format!(
                                             "It also accepts {other} credentials instead of a token."
                                         ));
+                                    }
+                                    if let Some(also) = also {
+                                        operation.notes.push(format!(
+                                            "Besides the token, it needs {also} credentials (the document's security requirement names both)."
+                                        ));
+                                        operation.credentials = Some(OtherCredentials {
+                                            kinds: also,
+                                            instead: false,
+                                        });
                                     }
                                     operation.scopes = ScopeRequirement::AnyOf(alternatives);
                                 }
@@ -647,6 +686,12 @@ impl<'a> Importer<'a, '_> {
                 format!(" (version {})", crate::json::clip(api_version, 40))
             }
         )];
+        if schemes.values().any(|s| s.placeholder) {
+            sources.push(
+                "the Genesys document's only scope, `all` (\"All the scopes\"), is a placeholder, not a Genesys scope: the operations' scope requirements are unknown (their permissions are read)"
+                    .into(),
+            );
+        }
         if genesys_any_of {
             sources.push(
                 "scopes of the Genesys `PureCloud OAuth` scheme are read as alternatives (any one listed scope is enough), as Genesys documents"
@@ -856,7 +901,25 @@ impl<'a> Importer<'a, '_> {
                         40
                     )
                 )),
-                "apiKey" => SchemeKind::Other("API key".into()),
+                // Where the key goes, as the API's refusal names it: "API key (the `X-Api-Key` header)".
+                "apiKey" => SchemeKind::Other(
+                    match (
+                        def.get("name").and_then(Value::as_str),
+                        def.get("in").and_then(Value::as_str),
+                    ) {
+                        (Some(n), Some(at)) => format!(
+                            "API key (the `{}` {})",
+                            crate::json::clip(n, 40),
+                            match at {
+                                "header" => "header",
+                                "query" => "query parameter",
+                                "cookie" => "cookie",
+                                _ => "parameter",
+                            }
+                        ),
+                        _ => "API key".into(),
+                    },
+                ),
                 "basic" => SchemeKind::Other("HTTP basic".into()),
                 "mutualTLS" => SchemeKind::Other("mutual TLS".into()),
                 other => {
@@ -872,7 +935,15 @@ impl<'a> Importer<'a, '_> {
             };
             crate::order::sort(&mut scopes);
             scopes.dedup();
-            out.insert(name.clone(), Scheme { kind, scopes });
+            let placeholder = name.starts_with("PureCloud") && scopes == ["all"];
+            out.insert(
+                name.clone(),
+                Scheme {
+                    kind,
+                    scopes,
+                    placeholder,
+                },
+            );
         }
         out
     }
@@ -940,7 +1011,9 @@ impl<'a> Importer<'a, '_> {
         let mut alternatives: Vec<Vec<String>> = Vec::new();
         let mut seen: HashSet<Vec<String>> = HashSet::new();
         let mut other: BTreeSet<String> = BTreeSet::new();
+        let mut also: BTreeSet<String> = BTreeSet::new();
         let mut broken = false;
+        let mut placeholder = false;
         for (i, req) in list.iter().enumerate() {
             let req_ptr = ptr(at, &i.to_string());
             let Some(req) = req.as_object() else {
@@ -951,9 +1024,12 @@ impl<'a> Importer<'a, '_> {
                 broken = true;
                 continue;
             };
-            // Every scheme of one requirement object is needed together.
+            // Every scheme of one requirement object is needed together: a token's scopes, and any other
+            // credentials beside it.
             let mut sets: Vec<Vec<String>> = vec![Vec::new()];
             let mut usable = true;
+            let mut token = false;
+            let mut beside: BTreeSet<String> = BTreeSet::new();
             for (name, scopes) in req {
                 let s_ptr = ptr(&req_ptr, name);
                 let Some(scheme) = schemes.get(name) else {
@@ -980,12 +1056,17 @@ impl<'a> Importer<'a, '_> {
                     broken = true;
                     continue;
                 };
+                if scheme.placeholder && names.iter().all(|n| *n == "all") {
+                    placeholder = true;
+                    usable = false;
+                    continue;
+                }
                 match &scheme.kind {
                     SchemeKind::Other(kind) => {
-                        other.insert(kind.clone());
-                        usable = false;
+                        beside.insert(kind.clone());
                     }
                     SchemeKind::OAuth | SchemeKind::Bearer => {
+                        token = true;
                         if scheme.kind == SchemeKind::OAuth && !scheme.scopes.is_empty() {
                             for n in &names {
                                 // The scheme's scopes are sorted (`schemes`).
@@ -1026,6 +1107,14 @@ impl<'a> Importer<'a, '_> {
                     }
                 }
             }
+            if !beside.is_empty() {
+                if token && usable {
+                    also.extend(beside);
+                } else {
+                    other.extend(beside);
+                    usable = false;
+                }
+            }
             if usable {
                 for mut set in sets {
                     crate::order::sort(&mut set);
@@ -1040,9 +1129,13 @@ impl<'a> Importer<'a, '_> {
         if alternatives.is_empty() && other.is_empty() && broken {
             return Security::Broken;
         }
+        if alternatives.is_empty() && other.is_empty() && placeholder {
+            return Security::Placeholder;
+        }
         Security::AnyOf {
             alternatives: alternatives.into(),
             other: kinds(&other),
+            also: kinds(&also),
         }
     }
 
@@ -1861,6 +1954,8 @@ mod yaml {
 
         fn fail(&mut self, message: String) {
             self.report(Last::Current, message);
+            // Where the read stopped: the containers around it were read in part.
+            self.problems.cut_at = self.problems.list.last().map(|p| p.pointer.clone());
             // Keep what was read: close every open container.
             if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                 *key = None;

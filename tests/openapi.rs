@@ -24,6 +24,8 @@ use token_doctor::openapi::{ImportProblem, Imported, import};
 const SWAGGER_GZ: &[u8] = include_bytes!("fixtures/genesys-swagger-2018-03-21.json.gz");
 const TICKETS: &str = include_str!("fixtures/openapi/tickets-3.1.yaml");
 const BROKEN: &str = include_str!("fixtures/openapi/broken-2.0.json");
+const INTRO: &str = r#"{"organization": {"id": "ba1cf7f7-6f6c-4328-9c2f-224a7e1aa462", "name": "Acme"}, "homeOrganization": {"id": "03073e0e-ef84-4a70-8f2d-74e06e62b912"}, "authorizedScope": [], "OAuthClient": {"id": "88444f9f-4bd3-48df-a990-2cdf8b714e9d", "name": "Queue sync", "authorizedGrantType": "CLIENT-CREDENTIALS", "roleDivisions": [{"roleId": "e418ab3b-c26a-4ded-a137-3d39cc903c4d", "divisionId": "1a3bcb7f-f759-4ac2-b1bd-6aecfb3aed68"}]}}"#;
+const RESP: &str = "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n{\"message\":\"You are missing the following permission(s): [routing:queue:view]\",\"code\":\"missing.permissions\",\"status\":403,\"messageParams\":{},\"contextId\":\"fccdfa72-fbb3-4cc5-b903-742597616181\",\"details\":[],\"errors\":[]}";
 const TRUNCATED: &str = include_str!("fixtures/openapi/truncated-3.0.yaml");
 
 fn found<'a>(m: &'a Matrix, method: &str, path: &str) -> &'a Operation {
@@ -60,10 +62,27 @@ fn the_real_genesys_swagger_document_imports() {
     assert_eq!(m.platform.id, "custom");
     assert_eq!(m.operations().len(), 932);
     assert_eq!(m.platform.hosts, vec!["api.mypurecloud.com".to_string()]);
-    assert_eq!(m.platform.scope_catalog, vec!["all".to_string()]);
+    // The 2018 scheme's only scope, `all` ("All the scopes"), is a placeholder: no catalog, requirements unknown,
+    // said once in the provenance (not per operation, and not as "no security declared").
+    assert!(m.platform.scope_catalog.is_empty());
     assert!(m.platform.provenance.sources[0].contains("swagger 2.0"));
-    // Every operation carries the 2018 scheme's only scope.
-    assert!(m.operations().iter().all(|o| o.scopes == sets(&[&["all"]])));
+    assert!(
+        m.platform
+            .provenance
+            .sources
+            .iter()
+            .any(|s| s.contains("placeholder"))
+    );
+    assert!(
+        m.operations()
+            .iter()
+            .all(|o| o.scopes == ScopeRequirement::Unknown)
+    );
+    assert!(
+        imp.problems
+            .iter()
+            .all(|p| !p.message.contains("declare no `security`"))
+    );
     let call = found(
         &m,
         "POST",
@@ -710,4 +729,29 @@ fn a_method_in_other_cases_is_one_operation() {
     assert_eq!(found(&m, "POST", "/a").summary.as_deref(), Some("POST"));
     let skipped: Vec<&str> = imp.problems.iter().map(|p| p.pointer.as_str()).collect();
     assert_eq!(skipped, ["/paths/~1a/GET", "/paths/~1a/Post"]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_2018_genesys_documents_scope_all_is_no_requirement() {
+    // Audit of 2026-11-24, fifth round (OA21): with the real 2018 document as the matrix, a client-credentials
+    // token refused for a permission was told first to request the scope `all`, which Genesys does not have.
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(SWAGGER_GZ)
+        .read_to_string(&mut text)
+        .unwrap();
+    let request = token_doctor::request::Request {
+        input: "Bearer 2giDIkidQ2iZ-gppCorL4txx0uiBfnWjJhpZrb3lO--TVhrLtLCHiEGKrEV6XwqcRkelp6EX79PndXgt2Cok-B".into(),
+        operation: Some("GET https://api.mypurecloud.com/api/v2/routing/queues?pageSize=25".into()),
+        matrix: Some(serde_json::Value::String(text)),
+        introspection: Some(serde_json::from_str(INTRO).unwrap()),
+        response: Some(RESP.into()),
+        now: Some(1_795_500_000.0),
+        ..Default::default()
+    };
+    let report = token_doctor::diagnose(&request, &token_doctor::registry::Registry::default());
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes.first(), Some(&"permission.missing"), "{codes:?}");
+    assert!(!codes.contains(&"scope.missing") && !codes.contains(&"scope.unknown"), "{codes:?}");
+    assert!(report.findings.iter().all(|f| !f.title.contains("`all`")));
 }

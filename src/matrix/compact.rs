@@ -512,6 +512,8 @@ impl Deferred {
             notes,
             least_privileged: least,
             least_privileged_app: least_app,
+            credentials: None,
+            own_base_path: false,
         })
     }
 

@@ -2216,6 +2216,46 @@ fn operation_rules(
     let op_name = op_display(ctx, op);
     let mut known = true;
 
+    // 0. A call to a document's operation without the document's base path (`/tickets/1` for `/v2/tickets/{id}`):
+    // matched leniently here, but the API may not serve it there (a 404 says so).
+    if ctx.platform_id.as_deref() == Some("custom") && !op.own_base_path {
+        let called = ctx
+            .call
+            .as_ref()
+            .map(|c| c.path.to_ascii_lowercase())
+            .unwrap_or_default();
+        let bases: Vec<&String> = m
+            .platform
+            .base_paths
+            .iter()
+            .filter(|b| !b.contains('{') && !b.trim_end_matches('/').is_empty())
+            .collect();
+        if !called.is_empty()
+            && !bases.is_empty()
+            && !bases
+                .iter()
+                .any(|b| called.starts_with(&b.trim_end_matches('/').to_ascii_lowercase()))
+        {
+            let not_found = ctx.response.as_ref().and_then(|r| r.status) == Some(404);
+            let base = bases.first().map(|b| b.trim_end_matches('/')).unwrap_or("");
+            out.push(
+                Finding::new(
+                    "operation.base_path",
+                    if not_found { Severity::Error } else { Severity::Info },
+                    format!("The call's path lacks the document's base path {base}"),
+                    format!(
+                        "The document's servers put {base} before its paths ({op_name}); the call went to {} without it. Token Doctor matched the operation anyway{}.",
+                        ctx.call.as_ref().map(|c| c.path.clone()).unwrap_or_default(),
+                        if not_found { ", but the API answered 404: it serves the operation only under the base path" } else { "" }
+                    ),
+                )
+                .evidence("matrix", format!("base paths: {}", bases.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(", ")))
+                .fix(format!("Call {op_name} with the base path, as the document's servers give it."))
+                .weight(if not_found { 92 } else { 15 }),
+            );
+        }
+    }
+
     // 1. User context.
     match op.user_context {
         UserContext::Required => {

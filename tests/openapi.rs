@@ -752,6 +752,9 @@ fn the_2018_genesys_documents_scope_all_is_no_requirement() {
     let report = token_doctor::diagnose(&request, &token_doctor::registry::Registry::default());
     let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes.first(), Some(&"permission.missing"), "{codes:?}");
-    assert!(!codes.contains(&"scope.missing") && !codes.contains(&"scope.unknown"), "{codes:?}");
+    assert!(
+        !codes.contains(&"scope.missing") && !codes.contains(&"scope.unknown"),
+        "{codes:?}"
+    );
     assert!(report.findings.iter().all(|f| !f.title.contains("`all`")));
 }

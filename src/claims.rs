@@ -61,7 +61,7 @@ pub struct Claims {
     pub scope_claim: Option<String>,
     /// Problem with the scope claim (wrong type), if any.
     pub scope_problem: Option<String>,
-    /// App permissions from `roles` (Entra ID) or `permissions` (Auth0).
+    /// App permissions from `roles` (Entra ID) or `permissions` (Auth0), or roles under ASP.NET's role claim URI.
     pub roles: Vec<String>,
     /// Which claim the roles came from.
     pub roles_claim: Option<String>,
@@ -227,7 +227,12 @@ pub fn normalize(map: &Map<String, Value>, header: Option<&Map<String, Value>>) 
     }
     let mut roles = Vec::new();
     let mut roles_claim = None;
-    for name in ["roles", "permissions"] {
+    // ASP.NET writes roles under ClaimTypes.Role's URI (a string for one role, an array for several).
+    for name in [
+        "roles",
+        "permissions",
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+    ] {
         if let Some(list) = map.get(name).and_then(string_list) {
             if !list.is_empty() && roles_claim.is_none() {
                 roles = list;
@@ -734,6 +739,20 @@ mod tests {
         // Okta authorization code: `uid` and a user's `sub`.
         let user = serde_json::json!({"cid": "0oa1", "uid": "00u1", "sub": "a@example.com", "scp": ["openid"]});
         assert_eq!(grant(user), Grant::User);
+    }
+
+    #[test]
+    fn aspnet_role_claims_are_roles() {
+        let map = match serde_json::json!({
+            "iss": "https://auth.contoso.com", "sub": "u1", "aud": "orders-api",
+            "http://schemas.microsoft.com/ws/2008/06/identity/claims/role": ["Orders.Reader", "Auditor"]
+        }) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let c = normalize(&map, None);
+        assert_eq!(c.roles, ["Orders.Reader", "Auditor"]);
+        assert!(c.roles_claim.is_some_and(|n| n.ends_with("/claims/role")));
     }
 
     #[test]

@@ -355,6 +355,39 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
             f.weight = f.weight.min(84);
         }
     }
+    // The API accepted the call (a 2xx answer in hand, not a token endpoint's): what Token Doctor expected to fail
+    // did not, for that call. Its errors become warnings that say so, and the verdict is the API's.
+    let accepted = ctx
+        .response
+        .as_ref()
+        .and_then(|r| r.status)
+        .filter(|s| (200..300).contains(s) && ctx.recognized.kind != "token_request")
+        .filter(|_| ctx.token.is_some());
+    if let Some(status) = accepted {
+        let mut demoted = false;
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.severity == Severity::Error && !f.code.starts_with("input."))
+        {
+            f.severity = Severity::Warning;
+            f.detail.push_str(&format!(" But the API answered {status} to the call pasted: it accepted it. If that answer is this call's, the token has what it needs in a way Token Doctor does not see (or its data is stricter than the API); if it is another call's, paste the failing call's answer."));
+            demoted = true;
+        }
+        findings.push(
+            Finding::new(
+                "response.success",
+                Severity::Info,
+                format!("The API answered {status}: it accepted the call"),
+                if demoted {
+                    "The answer pasted is a success, so the call it answers was allowed: the problems Token Doctor found are shown as warnings."
+                } else {
+                    "The answer pasted is a success, so the call it answers was allowed."
+                },
+            )
+            .evidence("response", status.to_string())
+            .weight(if demoted { 95 } else { 10 }),
+        );
+    }
     dedupe(&mut findings);
     report::rank(&mut findings);
     let all_met = requirements_known
@@ -367,7 +400,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
             .all(|r| r.state == RequirementState::Met || r.kind == "permission");
     let mut verdict = report::verdict_of(
         &findings,
-        all_met && (ctx.token.is_some() || ctx.introspection.is_some()),
+        (all_met || accepted.is_some()) && (ctx.token.is_some() || ctx.introspection.is_some()),
     );
     // The API refused: "allowed" stays only when the token shown meets every requirement and the refusal is put
     // down to another token having been sent (scope.stale, token.stale). (A cause it names is an error: rejection_fallback.)
@@ -688,7 +721,13 @@ fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> St
     match verdict {
         Verdict::Denied => format!("Denied: {}", first.map(|f| f.title.as_str()).unwrap_or("")),
         Verdict::Allowed if findings.iter().any(|f| STALE.contains(&f.code.as_str())) => format!("Allowed for the token shown: it meets every requirement of{op} that Token Doctor can see, so the refusal pasted probably came with another token (see below)."),
-        Verdict::Allowed => format!("Allowed: the token meets every requirement of{op} that Token Doctor can see."),
+        Verdict::Allowed => match findings.iter().find(|f| f.code == "response.success") {
+            Some(s) => match findings.iter().find(|f| f.severity == Severity::Warning) {
+                Some(w) => format!("Allowed: {}; Token Doctor expected otherwise ({}), see below.", s.title, w.title),
+                None => format!("Allowed: {}.", s.title),
+            },
+            None => format!("Allowed: the token meets every requirement of{op} that Token Doctor can see."),
+        },
         Verdict::Unknown => match first {
             Some(f) if f.severity != Severity::Info || f.code != "operation.missing" => format!("Unknown: {}", f.title),
             _ if call.is_some() => "Unknown: not enough information to tell; for an opaque token, give the introspection response.".into(),

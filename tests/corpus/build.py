@@ -2380,6 +2380,17 @@ case('A-x20', 'Token Doctor audit of 2026-11-24, fifth round (OA08)', 'A',
      {'verdict': 'denied', 'first': 'operation.base_path', 'codes': ['scope.missing'], 'mentions': ['/v2']})
 
 
+case('M-x11', 'README Known limits: roles under the ASP.NET ClaimTypes.Role URI were not read (2026-11-24, fifth round)', 'M',
+     'A 403 to a token whose roles are under http://schemas.microsoft.com/ws/2008/06/identity/claims/role',
+     {'input': 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2F1dGguY29udG9zby5jb20iLCJzdWIiOiJ1LTQyIiwiYXVkIjoib3JkZXJzLWFwaSIsImV4cCI6MTc5NTUwMzYwMCwiaWF0IjoxNzk1NDk5NDAwLCJodHRwOi8vc2NoZW1hcy5taWNyb3NvZnQuY29tL3dzLzIwMDgvMDYvaWRlbnRpdHkvY2xhaW1zL3JvbGUiOlsiT3JkZXJzLlJlYWRlciJdLCJuYW1lIjoiSmFuZSJ9.c2lnbmF0dXJlLWJ5dGVz', 'operation': 'DELETE https://orders.contoso.com/api/orders/17', 'response': 'HTTP/1.1 403 Forbidden\r\n\r\n', 'now': 1795500000},
+     {'verdict': 'denied', 'first': 'access.denied', 'mentions': ['Orders.Reader']})
+
+case('L-x21', 'Token Doctor audit of 2026-11-24, fourth round (M19): a 2xx answer in hand was denied', 'L',
+     'GET /users/{id}/manager answered 200 to a token without User.Read.All: the API allowed it',
+     {'input': 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IlNRVko4RWR5bmRDRzE4bVI2V3BCUlVVWmJucHNEblhwaXVmd2pmcVBrZjAiLCJhbGciOiJSUzI1NiIsIng1dCI6IkhsQzBSMTJza3hOWjFXUXdtak9GXzZ0X3RERSIsImtpZCI6IkhsQzBSMTJza3hOWjFXUXdtak9GXzZ0X3RERSJ9.eyJhdWQiOiIwMDAwMDAwMy0wMDAwLTAwMDAtYzAwMC0wMDAwMDAwMDAwMDAiLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWF0IjoxNzk1NDk5NDAwLCJuYmYiOjE3OTU0OTk0MDAsImV4cCI6MTc5NTUwMzkzMCwiYWNyIjoiMSIsImFpbyI6IjN5aVYtSDc4WWY3NExzYUZ2cHJMVW5FTnhJV3RhZW9vSmVyT1V6bmp0a3hyUkVFWHpWUTZBUSIsImFtciI6WyJwd2QiLCJtZmEiXSwiYXBwX2Rpc3BsYXluYW1lIjoiQ29udG9zbyBQb3J0YWwiLCJhcHBpZCI6Ijg5ZmVkMTcyLTFkYjEtNGFjZS1iMDU4LTM4Yzk4MmVmNTM4NCIsImFwcGlkYWNyIjoiMCIsImZhbWlseV9uYW1lIjoiRG9lIiwiZ2l2ZW5fbmFtZSI6IkphbmUiLCJpZHR5cCI6InVzZXIiLCJpcGFkZHIiOiIyMDMuMC4xMTMuNyIsIm5hbWUiOiJKYW5lIERvZSIsIm9pZCI6IjY3ODc3ZGQ5LTkzNGQtNDk0Ni05MzdhLWIxYzIxMjlkNGVmMiIsInBsYXRmIjoiMyIsInB1aWQiOiIxMDAzMjAwMUEyQjNDNEQ1IiwicmgiOiIwLkFYRUF2NGo1Y3ZHR3IwR1JxeTE4MEJIYlIiLCJzY3AiOiJVc2VyLlJlYWQiLCJzdWIiOiI4MDNfVzgxSW10MVdEWXd3T2VrLW1mYnZsNldiUDA3c28waWxEbzVmeE5FIiwidGVuYW50X3JlZ2lvbl9zY29wZSI6IkVVIiwidGlkIjoiNzJmOTg4YmYtODZmMS00MWFmLTkxYWItMmQ3Y2QwMTFkYjQ3IiwidW5pcXVlX25hbWUiOiJqYW5lLmRvZUBjb250b3NvLmNvbSIsInVwbiI6ImphbmUuZG9lQGNvbnRvc28uY29tIiwidXRpIjoic3NnWm81VEpuMndXZWlTR1B6ejkxZyIsInZlciI6IjEuMCJ9.iyr6UJSVfLTrFEeZ-2a4Q5lDBWffq9VjuFUAx2Nlo7n3EwJeTij3y_p7vzhZqvAX4zKAYG3qDzryyOiF9AFdSWIpv8QjdB0n_IAR4Mwd9SgUKYiTx03zvvwTBHVaFxeawN_X-pUBd0Wdh20cyrwqPWxqjy47rO37JhcdeENQqKV91JkzqxQL2E7IFZk9r1nue7wAgBRmlwKYagUMk8OEmrqbHKMUg3XIRKzH9HFiJvRT7-xt5xTVCq-T1tiA9mM1QYvTqGl98fwC9C7wU0wZBH6iVMfXO0jtCl_W4T1paoHWlzR58zntAuA0NjiYk2G-PotwuOD3m3Qmq_XIyvzaQQ', 'operation': 'GET https://graph.microsoft.com/v1.0/users/4d5e6f70-1111-4222-8333-444455556666/manager', 'response': 'HTTP/1.1 200 OK\r\n\r\n{"id":"x"}', 'now': 1795500000},
+     {'verdict': 'allowed', 'first': 'scope.missing', 'codes': ['response.success']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

@@ -157,11 +157,11 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     let recognized = recognize_input(&request.input, &mut findings);
 
     // The operation: a method + URL, or a curl / raw request that may carry the token too.
-    // A request to the token endpoint is not the API call; its host still tells the region.
+    // A request to the token or introspection endpoint is not the API call; its host still tells the region.
     let mut call = recognized
         .call
         .clone()
-        .filter(|_| recognized.kind != "token_request");
+        .filter(|_| !matches!(recognized.kind, "token_request" | "introspection_request"));
     let mut recognized = recognized;
     if let Some(op_text) = request
         .operation
@@ -361,7 +361,13 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .response
         .as_ref()
         .and_then(|r| r.status)
-        .filter(|s| (200..300).contains(s) && ctx.recognized.kind != "token_request")
+        .filter(|s| {
+            (200..300).contains(s)
+                && !matches!(
+                    ctx.recognized.kind,
+                    "token_request" | "introspection_request"
+                )
+        })
         .filter(|_| ctx.token.is_some());
     if let Some(status) = accepted {
         let mut demoted = false;
@@ -535,6 +541,29 @@ fn read_introspection(
     }
     if objects.is_empty() {
         objects.extend(recognized.introspection.clone());
+    }
+    // The answer pasted as the response of an introspection request is the introspection answer.
+    if objects.is_empty() && recognized.kind == "introspection_request" {
+        let answer = request
+            .response
+            .as_deref()
+            .or(recognized.response.as_deref())
+            .map(|r| {
+                let r = r.trim();
+                // A raw answer's body.
+                r.split_once("\r\n\r\n")
+                    .or_else(|| r.split_once("\n\n"))
+                    .filter(|_| r.starts_with("HTTP/"))
+                    .map_or(r, |(_, b)| b.trim())
+            });
+        if let Some(Ok(Value::Object(m))) = answer
+            .filter(|a| a.starts_with('{') && a.len() <= crate::limits::MAX_INPUT_BYTES)
+            .map(serde_json::from_str::<Value>)
+        {
+            if m.contains_key("active") {
+                objects.push(m);
+            }
+        }
     }
     let mut merged: Option<Introspection> = None;
     for o in &objects {

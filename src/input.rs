@@ -1583,9 +1583,28 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
         .split_once("\r\n\r\n")
         .or_else(|| text.split_once("\n\n"))
         .map_or("", |(_, b)| b);
-    let token_endpoint = is_token_request(target.split('?').next().unwrap_or(&target), body);
+    let path = target.split('?').next().unwrap_or(&target);
+    let token_endpoint = is_token_request(path, body);
+    // RFC 7662: the caller authenticates as itself (Basic), the token it asks about is the `token` form field.
+    let token_field = body
+        .trim()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("token="))
+        .map(crate::text::percent_decode)
+        .filter(|t| !t.is_empty());
+    let introspection = !token_endpoint
+        && is_introspection_request(path)
+        && token_field.is_some()
+        && !auth.iter().any(|a| {
+            a.trim_start()
+                .get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
+        });
     match auth.first() {
         _ if token_endpoint => {}
+        _ if introspection => {
+            out.token = token_field;
+        }
         Some(a) => {
             take_authorization_value(a, true, out);
             several_authorization(&auth, "request", out);
@@ -1603,6 +1622,8 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
     out.kind = if token_endpoint {
         out.token_request = Some(TokenRequest::read(body, json_header));
         "token_request"
+    } else if introspection {
+        "introspection_request"
     } else {
         "http_request"
     };
@@ -1610,6 +1631,10 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
     out.description = if token_endpoint {
         format!(
             "a raw HTTP request to the token endpoint: {method} {target} (it asks for a token; it sends none to an API)"
+        )
+    } else if introspection {
+        format!(
+            "a raw HTTP request to the introspection endpoint: {method} {target} (RFC 7662: the caller authenticates as itself; diagnosing the token it asks about)"
         )
     } else {
         format!("a raw HTTP request: {method} {target}")

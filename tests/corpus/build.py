@@ -2391,6 +2391,17 @@ case('L-x21', 'Token Doctor audit of 2026-11-24, fourth round (M19): a 2xx answe
      {'verdict': 'allowed', 'first': 'scope.missing', 'codes': ['response.success']})
 
 
+case('K-x14', 'README Known limits: a raw HTTP request to an introspection endpoint was read as an API call (2026-11-24, fifth round)', 'K',
+     'A raw POST to Keycloak token/introspect with Basic caller credentials and token=<JWT>; its answer active:false pasted as the response',
+     {'input': 'POST /realms/shop/protocol/openid-connect/token/introspect HTTP/1.1\r\nHost: sso.contoso.com\r\nAuthorization: Basic b3JkZXJzOnNlY3JldA==\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\ntoken=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL3Nzby5jb250b3NvLmNvbS9yZWFsbXMvc2hvcCIsInN1YiI6InUiLCJhdWQiOiJvcmRlcnMiLCJleHAiOjE3OTU1MDM2MDAsImlhdCI6MTc5NTQ5OTQwMCwic2NvcGUiOiJvcmRlcnM6cmVhZCIsImF6cCI6IndlYiJ9.c2lnbmF0dXJl', 'response': '{"active":false}', 'now': 1795500000},
+     {'verdict': 'denied', 'first': 'introspection.inactive', 'codes': ['input.introspection_request']})
+
+case('K-x15', 'README Known limits: a raw HTTP request to an introspection endpoint was read as an API call (2026-11-24, fifth round)', 'K',
+     'The same raw introspection request refused with invalid_client: the caller, not the token',
+     {'input': 'POST /realms/shop/protocol/openid-connect/token/introspect HTTP/1.1\r\nHost: sso.contoso.com\r\nAuthorization: Basic b3JkZXJzOnNlY3JldA==\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\ntoken=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL3Nzby5jb250b3NvLmNvbS9yZWFsbXMvc2hvcCIsInN1YiI6InUiLCJhdWQiOiJvcmRlcnMiLCJleHAiOjE3OTU1MDM2MDAsImlhdCI6MTc5NTQ5OTQwMCwic2NvcGUiOiJvcmRlcnM6cmVhZCIsImF6cCI6IndlYiJ9.c2lnbmF0dXJl', 'response': 'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":"invalid_client","error_description":"Invalid client or Invalid client credentials"}', 'now': 1795500000},
+     {'verdict': 'denied', 'first': 'client.authentication_failed', 'absent': ['input.no_token', 'header.malformed']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

@@ -42,9 +42,26 @@ pub struct Context<'a> {
     pub platform_id: Option<String>,
     /// How the platform was chosen.
     pub platform_reason: String,
+    /// The comparison with `previous` (the token that works), made once when first asked for: by a rule, or for
+    /// the report.
+    comparison: std::cell::OnceCell<Option<crate::compare::Comparison>>,
 }
 
 impl Context<'_> {
+    /// The comparison of the token that works (`previous`, when given and not too large) with this one.
+    fn comparison(&self) -> Option<&crate::compare::Comparison> {
+        self.comparison
+            .get_or_init(|| {
+                self.request
+                    .previous
+                    .as_deref()
+                    .filter(|p| !p.trim().is_empty() && p.len() <= crate::limits::MAX_INPUT_BYTES)
+                    .zip(self.token.as_deref())
+                    .map(|(p, t)| crate::compare::compare(p, t, self.now))
+            })
+            .as_ref()
+    }
+
     /// Whether the API's response carries `signal`.
     fn response_says(&self, signal: &Signal) -> bool {
         self.response
@@ -281,6 +298,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         matrix: None,
         platform_id: None,
         platform_reason: String::new(),
+        comparison: std::cell::OnceCell::new(),
     };
     choose_platform(&mut ctx, registry, custom, &mut findings);
 
@@ -337,15 +355,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
             ),
         ));
     }
-    let comparison = request
-        .previous
-        .as_deref()
-        .filter(|p| !p.trim().is_empty() && !previous_too_large)
-        .and_then(|p| {
-            ctx.token
-                .as_deref()
-                .map(|t| crate::compare::compare(p, t, now))
-        });
+    let comparison = ctx.comparison().cloned();
 
     if findings.iter().any(|f| f.code == "token.id_token") {
         for f in findings
@@ -2697,14 +2707,7 @@ fn scope_missing_finding(
         .map(|cs| missing.iter().all(|m| cs.iter().any(|c| c == m)));
     // The token that works (`previous`), of the same client and issuer, has every missing scope: the client is
     // granted them, and the failing token predates the grant or did not ask for them.
-    let comparison = ctx
-        .request
-        .previous
-        .as_deref()
-        .filter(|p| !p.trim().is_empty() && p.len() <= crate::limits::MAX_INPUT_BYTES)
-        .zip(ctx.token.as_deref())
-        .map(|(p, t)| crate::compare::compare(p, t, ctx.now))
-        .filter(|c| !c.identical);
+    let comparison = ctx.comparison().filter(|c| !c.identical);
     let working_has = comparison.as_ref().is_some_and(|c| {
         c.same.get("client") == Some(&true)
             && c.same.get("issuer") == Some(&true)

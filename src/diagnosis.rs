@@ -378,7 +378,26 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
                     "token_request" | "introspection_request"
                 )
         })
-        .filter(|_| ctx.token.is_some());
+        .filter(|_| ctx.token.is_some())
+        // Not a token endpoint's answer (it issues tokens; it says nothing of the API call), and not the last of
+        // several answers after a refusal.
+        .filter(|_| {
+            let text = request
+                .response
+                .as_deref()
+                .or(ctx.recognized.response.as_deref())
+                .unwrap_or("");
+            !crate::response::clip_bytes(text, 64 * 1024).contains("\"access_token\"")
+                && !ctx
+                    .call
+                    .as_ref()
+                    .is_some_and(|c| crate::input::is_token_request(&c.path, ""))
+                && !ctx
+                    .response
+                    .as_ref()
+                    .is_some_and(|r| r.earlier.iter().any(|e| matches!(e, 401 | 403)))
+                && !answers_another_call(request, &ctx)
+        });
     if let Some(status) = accepted {
         let mut demoted = false;
         for f in findings
@@ -403,6 +422,28 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
             .evidence("response", status.to_string())
             .weight(if demoted { 95 } else { 10 }),
         );
+    }
+    // A variable in the header pasted (the command as written), while the API's answer shows a token was accepted
+    // (a 403, a 2xx): the value was there when the call ran; the answer's cause is the one to look at.
+    if ctx.response.as_ref().is_some_and(|r| {
+        r.status
+            .is_some_and(|s| s == 403 || (200..300).contains(&s))
+            || r.status.is_none()
+                && r.signals.iter().any(|s| {
+                    matches!(
+                        s,
+                        Signal::AccessDenied | Signal::PermissionDenied | Signal::InsufficientScope
+                    )
+                })
+    }) {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.code == "input.no_token" && f.title.contains("holds a"))
+        {
+            f.severity = Severity::Info;
+            f.weight = 10;
+            f.detail.push_str(" The API's answer shows it accepted a token (it refused the operation, or allowed it), so the variable held one when the call ran: the token itself is not in the paste.");
+        }
     }
     dedupe(&mut findings);
     report::rank(&mut findings);
@@ -750,6 +791,19 @@ fn is_graph_audience(a: &str) -> bool {
     a == "https://graph.microsoft.com"
         || a == "00000003-0000-0000-c000-000000000000"
         || a == "https://graph.microsoft.us"
+}
+
+/// Whether the answer came with a call in the paste (a session's last call) that is not the operation given.
+fn answers_another_call(request: &Request, ctx: &Context) -> bool {
+    request.operation.is_some()
+        && ctx.recognized.response.is_some()
+        && request.response.is_none()
+        && ctx
+            .recognized
+            .call
+            .as_ref()
+            .zip(ctx.call.as_ref())
+            .is_some_and(|(a, b)| a.method != b.method || !a.path.eq_ignore_ascii_case(&b.path))
 }
 
 fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> String {
@@ -2319,10 +2373,11 @@ fn operation_rules(
             out.push(
                 Finding::new(
                     "operation.base_path",
-                    if not_found { Severity::Error } else { Severity::Info },
+                    // A warning even then: the document may have a server without a base path that the call used.
+                    if not_found { Severity::Warning } else { Severity::Info },
                     format!("The call's path lacks the document's base path {base}"),
                     format!(
-                        "The document's servers put {base} before its paths ({op_name}); the call went to {} without it. Token Doctor matched the operation anyway{}.",
+                        "The document's servers put {base} before its paths ({op_name}); the call went to {} without it. Token Doctor matched the operation anyway{}. (If the document also has a server without a base path and the call went there, this does not apply.)",
                         ctx.call.as_ref().map(|c| c.path.clone()).unwrap_or_default(),
                         if not_found { ", but the API answered 404: it serves the operation only under the base path" } else { "" }
                     ),
@@ -2396,9 +2451,19 @@ fn operation_rules(
             "scope",
         ),
     };
-    // An Entra ID token's scopes against a document that writes them with their resource (`api://<app>/X`).
-    let shortened = short_scopes(req, &entra_scope_prefixes(ctx));
-    let req = shortened.as_ref().unwrap_or(req);
+    // An Entra ID token's scopes against a document that writes them with their resource (`api://<app>/X`): the
+    // token holds them in both spellings; the document's is the one named.
+    let prefixes = entra_scope_prefixes(ctx);
+    let held_checked: Option<Vec<String>> = held
+        .as_ref()
+        .filter(|_| !prefixes.is_empty() && short_scopes(req, &prefixes).is_some())
+        .map(|h| {
+            let mut both = h.clone();
+            for p in &prefixes {
+                both.extend(h.iter().map(|s| format!("{p}{s}")));
+            }
+            both
+        });
     let graph_like = op.app_scopes.is_some();
     let kind_word = if graph_like && !app_only {
         "delegated permission"
@@ -2466,7 +2531,7 @@ fn operation_rules(
             });
         }
         (req, Some(held)) => {
-            let (ok, missing) = check_scopes(req, held);
+            let (ok, missing) = check_scopes(req, held_checked.as_ref().unwrap_or(held));
             checks.push(RequirementCheck {
                 kind: if kind_word == "scope" {
                     "scope".into()

@@ -144,6 +144,15 @@ fn recognize_paste(text: &str) -> Recognized {
     }
     if trimmed.starts_with('{') {
         recognize_json(trimmed, &mut out);
+        // Not a token, token response or introspection answer, but a dump that holds `Bearer <token>` (an axios
+        // error object, a HAR entry): read as a snippet.
+        if out.token.is_none() && out.findings.iter().any(|f| f.code == "input.no_token") {
+            if let Some(snippet) = crate::snippet::read(trimmed) {
+                let mut read = Recognized::default();
+                recognize_snippet(snippet, &mut read);
+                return read;
+            }
+        }
         return out;
     }
     // A list of token sets, as App Service's `/.auth/me` answers: the first one with an access token.
@@ -230,6 +239,7 @@ fn recognize_paste(text: &str) -> Recognized {
     // A terminal session (several commands, a command with its output, HTTPie, PowerShell): a one-line paste
     // without a space (a token) is turned away at once.
     if (first_line.len() < trimmed.len() || first_line.contains(' '))
+        && !split_header(first_line).is_some_and(|(n, _)| n.eq_ignore_ascii_case("authorization"))
         && let Some(session) = crate::session::read(trimmed)
     {
         recognize_session(session, &mut out);
@@ -248,6 +258,59 @@ fn recognize_paste(text: &str) -> Recognized {
     if let Some(call) = request_line(first_line) {
         recognize_http_request(trimmed, call, &mut out);
         return out;
+    }
+    // A `WWW-Authenticate` value (`Bearer realm="…", error="…"`) or header pasted as the paste: the API's answer.
+    let (scheme_word, params) = split_first_word(first_line);
+    let challenge = ["bearer", "dpop"]
+        .iter()
+        .any(|w| scheme_word.eq_ignore_ascii_case(w))
+        && params.is_some_and(|p| {
+            // An auth-param (`realm="…"`, `error=…`), not a token that ends in `=` padding.
+            p.split_once('=').is_some_and(|(k, v)| {
+                !k.is_empty()
+                    && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    && !v.is_empty()
+                    && !v.starts_with('=')
+            })
+        });
+    if challenge
+        || first_line
+            .get(..17)
+            .is_some_and(|h| h.eq_ignore_ascii_case("www-authenticate:"))
+    {
+        out.kind = "error_response";
+        out.description =
+            "the API's WWW-Authenticate challenge; paste the token (or the request) too".into();
+        out.response = Some(trimmed.to_string());
+        return out;
+    }
+    // One line of words with a JWT among them (`export TOKEN=eyJ…`, `token: eyJ…`), not a header value: the JWT.
+    // Also a `.env` file or a shell script that sets the token (`ACCESS_TOKEN=eyJ…` on a line of its own).
+    let assigned = first_line.len() < trimmed.len()
+        && trimmed.lines().any(|l| {
+            l.split_once('=').is_some_and(|(k, v)| {
+                !k.contains(' ') && v.trim_start_matches(['"', '\'']).starts_with("eyJ")
+            })
+        });
+    if assigned {
+        if let Some(jwt) = crate::snippet::lone_jwt(trimmed) {
+            take_authorization_value(jwt, false, &mut out);
+            out.description = "lines that set a variable to one JWT".into();
+            return out;
+        }
+    }
+    if first_line.len() == trimmed.len()
+        && trimmed.contains(' ')
+        && !scheme_word.ends_with(':')
+        && !["bearer", "dpop", "basic", "token", "jwt"]
+            .iter()
+            .any(|w| scheme_word.eq_ignore_ascii_case(w))
+    {
+        if let Some(jwt) = crate::snippet::lone_jwt(trimmed) {
+            take_authorization_value(jwt, false, &mut out);
+            out.description = "a line of text with one JWT in it".into();
+            return out;
+        }
     }
     // Several lines that are neither an Authorization header nor a token wrapped over lines: a log, a console
     // dump or a code snippet. The token, the call and the answer are picked out of it; an error text without a
@@ -281,6 +344,12 @@ fn recognize_paste(text: &str) -> Recognized {
     };
     if let Some(name) = name {
         if !name.eq_ignore_ascii_case("authorization") {
+            // A label and a JWT (`access_token:` then the token, `token: eyJ…`): the JWT.
+            if let Some(jwt) = crate::snippet::lone_jwt(trimmed) {
+                take_authorization_value(jwt, false, &mut out);
+                out.description = format!("a JWT after the label \"{name}:\"");
+                return out;
+            }
             out.kind = "text";
             out.description = format!("a \"{name}:\" header, not an Authorization header");
             out.findings.push(
@@ -316,10 +385,39 @@ fn recognize_paste(text: &str) -> Recognized {
             .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
             .map(|(_, v)| v)
             .collect();
+        // One header: the lines after it that are token characters continue its value (a token wrapped by a
+        // terminal or an email); the first other line (another header, a blank line, the answer) ends it, and an
+        // answer below is the response.
+        let joined;
         let value = if values.len() > 1 {
             value
         } else if trimmed.lines().count() > 1 {
-            trimmed.split_once(':').map_or(value, |(_, v)| v)
+            let mut lines = trimmed.lines();
+            let head = lines.next().unwrap_or("");
+            let mut value_end = head.len();
+            let mut offset = head.len();
+            for line in lines {
+                let t = line.trim();
+                // Token characters only (base64url, `.`, padding): a JSON body or another header ends the value.
+                if t.is_empty()
+                    || !t
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
+                {
+                    break;
+                }
+                offset = offset.saturating_add(1).saturating_add(line.len());
+                value_end = offset;
+            }
+            let rest = trimmed.get(value_end..).unwrap_or("").trim();
+            if !rest.is_empty() && out.response.is_none() {
+                let answer = crate::response::parse(rest);
+                if answer.status.is_some() || !answer.signals.is_empty() {
+                    out.response = Some(rest.to_string());
+                }
+            }
+            joined = trimmed.get(..value_end).unwrap_or(trimmed);
+            joined.split_once(':').map_or(value, |(_, v)| v)
         } else {
             value
         };
@@ -658,18 +756,22 @@ fn placeholder(token: &str) -> Option<&'static str> {
             return Some("a variable");
         }
         b'%' if token.len() > 2 && token.ends_with('%') => return Some("a variable"),
-        b'{' if token.starts_with("{{") && token.ends_with("}}") => {
+        // `{{token}}` (Postman, REST clients), `{token}` (an f-string or C# interpolation), `#{token}` (Ruby).
+        b'{' | b'#' if token.ends_with('}') && token.len() > 2 => {
             return Some("a template variable");
         }
         b'<' if token.ends_with('>') => return Some("a placeholder"),
         _ => {}
     }
-    // `YOUR_ACCESS_TOKEN`, `your-token-here`, `ACCESS_TOKEN`: words, no digits, naming a token.
+    // `YOUR_ACCESS_TOKEN`, `ACCESS_TOKEN`, `your-token-here`: a documentation placeholder, in capitals or naming
+    // "your" token (a real static token such as `dev-static-token` is left alone).
+    let lower = token.to_ascii_lowercase();
     (token.len() <= 40
         && token
             .bytes()
             .all(|c| c.is_ascii_alphabetic() || c == b'_' || c == b'-')
-        && token.to_ascii_lowercase().contains("token"))
+        && lower.contains("token")
+        && (token.bytes().all(|c| !c.is_ascii_lowercase()) || lower.contains("your")))
     .then_some("a placeholder")
 }
 
@@ -1389,7 +1491,7 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
         for l in listed {
             f = f.evidence("command", l);
         }
-        out.findings.push(f);
+        out.findings.push(f.weight(5));
     }
 }
 
@@ -1424,15 +1526,54 @@ fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
     if let Some(r) = &out.response {
         f = f.evidence("answer", crate::json::clip(r.trim(), 120));
     }
-    out.findings.push(f);
+    out.findings.push(f.weight(5));
 }
 
 /// The API's answer in what a command printed: from its status line when it printed one (HTTPie, `curl -i`;
 /// HTTPie's `-v` prints the request first), else all of it; `None` when it printed nothing.
 fn answer_of(output: &str) -> Option<String> {
-    let output = output.trim();
+    // curl's progress meter (`  % Total    % Received …`, ` Dload  Upload …`, rows of figures) is not the answer.
+    let meter = |l: &str| {
+        let t = l.trim();
+        t.starts_with("% Total")
+            || t.starts_with("Dload")
+            || !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_digit() || b" :-.kMG\r".contains(&b))
+                && t.bytes().any(|b| b == b':')
+    };
+    let kept: String;
+    let output = if output.lines().any(|l| l.trim().starts_with("% Total")) {
+        kept = output
+            .lines()
+            .filter(|l| !meter(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        kept.trim()
+    } else {
+        output.trim()
+    };
     if output.is_empty() {
         return None;
+    }
+    // PowerShell 7's error: `Invoke-RestMethod:` / `Line |` / `   1 |  <command>` / `     |  ~~~` / `     | {…}`:
+    // the answer is what follows the gutter after the command's echo.
+    if output.lines().any(|l| l.trim_start().starts_with("Line |")) {
+        let body: Vec<&str> = output
+            .lines()
+            .filter_map(|l| {
+                let (gutter, rest) = l.split_once('|')?;
+                gutter
+                    .trim()
+                    .bytes()
+                    .all(|b| b.is_ascii_whitespace())
+                    .then(|| rest.trim())
+            })
+            .filter(|r| !r.is_empty() && !r.starts_with('~'))
+            .collect();
+        if !body.is_empty() {
+            return Some(body.join("\n"));
+        }
     }
     let mut at = 0usize;
     for line in output.split_inclusive('\n') {
@@ -1459,7 +1600,8 @@ pub fn is_token_request(path: &str, body: &str) -> bool {
     body.contains("grant_type=")
         || body.contains("\"grant_type\"")
         || p.ends_with("/oauth/token")
-        || p.ends_with("/v1/token")
+        // Okta's authorization servers: `/oauth2/v1/token`, `/oauth2/<server>/v1/token`.
+        || p.contains("/oauth2/") && p.ends_with("/v1/token")
         || p.ends_with("/oauth2/token")
         || p.ends_with("/oauth2/v2.0/token")
         || p.ends_with("/openid-connect/token")
@@ -1732,6 +1874,8 @@ mod tests {
                 "a template variable",
             ),
             ("Bearer <access_token>", "a placeholder"),
+            ("Authorization: Bearer {token}", "a template variable"),
+            ("Authorization: Bearer #{token}", "a template variable"),
             ("Authorization: Bearer YOUR_ACCESS_TOKEN", "a placeholder"),
         ] {
             let r = recognize(paste);
@@ -1746,6 +1890,7 @@ mod tests {
             "Bearer mytoken123",
             "Bearer abc.def.ghi",
             "Bearer tokenizer-9f3a",
+            "Authorization: Bearer dev-static-token",
             JWT,
         ] {
             assert!(recognize(paste).token.is_some(), "{paste}");

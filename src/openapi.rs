@@ -1014,6 +1014,7 @@ impl<'a> Importer<'a, '_> {
         let mut also: BTreeSet<String> = BTreeSet::new();
         let mut broken = false;
         let mut placeholder = false;
+        let mut token_alone = false;
         for (i, req) in list.iter().enumerate() {
             let req_ptr = ptr(at, &i.to_string());
             let Some(req) = req.as_object() else {
@@ -1114,6 +1115,9 @@ impl<'a> Importer<'a, '_> {
                     other.extend(beside);
                     usable = false;
                 }
+            } else if token && usable {
+                // This alternative takes the token alone: nothing is needed beside it.
+                token_alone = true;
             }
             if usable {
                 for mut set in sets {
@@ -1135,7 +1139,7 @@ impl<'a> Importer<'a, '_> {
         Security::AnyOf {
             alternatives: alternatives.into(),
             other: kinds(&other),
-            also: kinds(&also),
+            also: if token_alone { None } else { kinds(&also) },
         }
     }
 

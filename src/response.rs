@@ -614,7 +614,12 @@ fn read_json_body(v: &Value, info: &mut ResponseInfo) {
         }
     }
     // UAA / Spring: {"error": "insufficient_scope", "scope": "a b"}; Slack: {"needed": "a", "provided": "b c"}.
+    // A token endpoint's answer (`access_token`, `scope`) grants scopes; it names none as required.
+    let token_response = v.get("access_token").is_some();
     for key in ["scope", "needed", "required_scope", "required_scopes"] {
+        if token_response {
+            break;
+        }
         if let Some(list) = v.get(key).and_then(crate::json::string_list) {
             for s in list.iter().flat_map(|s| s.split(',')) {
                 push_unique(&mut info.required_scopes, s);
@@ -891,8 +896,10 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
             push_signal(info, Signal::Expired);
         }
     }
-    if has("idx10222")
-        || has("not yet valid")
+    // Graph's one message for both ("Access token has expired or is not yet valid."): the token's claims decide, and
+    // read as expired it becomes token.stale for a token still valid.
+    let either = has("expired or is not yet valid");
+    if !either && (has("idx10222") || has("not yet valid"))
         || has("used before")
         || has("jwt not active")
         // auth0-js / angular-jwt: "The token was issued in the future. Please check your computed clock."

@@ -33,12 +33,34 @@ fn tool_of(command: &str) -> Option<&'static str> {
     if rest.is_empty() || rest.starts_with(':') {
         return None;
     }
-    let lower = word.to_ascii_lowercase();
-    match lower.as_str() {
-        "curl" | "curl.exe" => Some("curl"),
-        "http" | "https" | "xh" | "xhs" => Some("HTTPie"),
-        "invoke-restmethod" | "invoke-webrequest" | "irm" | "iwr" => Some("PowerShell"),
-        _ => None,
+    // What follows a command is a flag, a URL or a host (`-H`, `https://…`, `api.example.com/x`, `:3000/x`), or
+    // for HTTPie a method: not prose ("curl works but…", "HTTP 403 Forbidden", "http request to …").
+    let next = rest.split_whitespace().next().unwrap_or("");
+    let next = next.trim_matches(['\'', '"']);
+    let argument = next.starts_with('-')
+        || next.starts_with(':')
+        || next.starts_with('@')
+        || next.starts_with('$')
+        || next.contains("://")
+        || next.contains('/') && !next.starts_with('/')
+        || next.contains('.')
+            && next
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:/_".contains(&b));
+    match word {
+        // Shell commands are typed in lower case.
+        "curl" | "curl.exe" if argument => Some("curl"),
+        "http" | "https" | "xh" | "xhs"
+            if argument
+                || ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&next) =>
+        {
+            Some("HTTPie")
+        }
+        _ => matches!(
+            word.to_ascii_lowercase().as_str(),
+            "invoke-restmethod" | "invoke-webrequest" | "irm" | "iwr"
+        )
+        .then_some("PowerShell"),
     }
 }
 
@@ -63,13 +85,15 @@ fn after_prompt(line: &str) -> Option<&str> {
         let at = t.find('>')?;
         return t.get(at.saturating_add(1)..).map(str::trim_start);
     }
-    // A POSIX prompt: one word (no spaces) that ends with `$` or `%`, then a space.
+    // A POSIX prompt: `$`, `%`, `#`, `❯` or `➜` alone, or one word ending in `$`, `%` or `#` that names a user,
+    // host or directory (`jane@box:~$`); then a space. curl's progress meter (`  % Total    % Received …`) is no
+    // prompt.
     let word_end = t.find(' ')?;
     let word = t.get(..word_end)?;
-    (word.ends_with('$') || word.ends_with('%') || word == "❯" || word == "➜")
-        .then(|| t.get(word_end.saturating_add(1)..))
-        .flatten()
-        .map(str::trim_start)
+    let rest = t.get(word_end.saturating_add(1)..)?.trim_start();
+    let prompt = matches!(word, "$" | "%" | "#" | "❯" | "➜")
+        || word.len() > 1 && word.ends_with(['$', '%', '#']) && word.contains(['@', ':', '~', '/']);
+    (prompt && !rest.starts_with("Total")).then_some(rest)
 }
 
 /// Whether a line is a prompt with nothing typed after it (`$`, `PS C:\>`), as a session ends.
@@ -83,7 +107,13 @@ fn is_bare_prompt(line: &str) -> bool {
 /// Whether the command goes on on the next line: a line continuation (`\`, `^`, `` ` ``) or an open quote.
 fn continues(line: &str, quote: &mut Option<char>) -> bool {
     let mut chars = line.chars().peekable();
+    let mut blank_before = true;
     while let Some(c) = chars.next() {
+        // An unquoted ` #` starts a comment: its apostrophes open nothing.
+        if quote.is_none() && c == '#' && blank_before {
+            break;
+        }
+        blank_before = c.is_whitespace();
         match (*quote, c) {
             (None, '\'' | '"') => *quote = Some(c),
             (None, '\\') => {
@@ -97,7 +127,7 @@ fn continues(line: &str, quote: &mut Option<char>) -> bool {
         }
     }
     quote.is_some() || {
-        let t = line.trim_end();
+        let t = line.split(" #").next().unwrap_or(line).trim_end();
         t.ends_with('\\') || t.ends_with('^') || t.ends_with('`')
     }
 }
@@ -135,46 +165,86 @@ fn assignment(statement: &str) -> Option<(String, String)> {
     ))
 }
 
-/// `text` with the variables the session set put in (`$NAME`, `${NAME}`, `$env:NAME`); others stay as written.
-fn expand(text: &str, vars: &[(String, String)]) -> String {
-    if vars.is_empty() || !text.contains('$') {
+/// The variables a session set, by name (case-insensitive, as PowerShell and cmd read them); the last wins.
+type Vars = std::collections::HashMap<String, String>;
+
+/// `text` with the variables the session set put in (`$NAME`, `${NAME}`, `$env:NAME`, cmd's `%NAME%`); others
+/// stay as written, and so does anything in single quotes, which neither bash nor PowerShell expands.
+fn expand(text: &str, vars: &Vars) -> String {
+    if vars.is_empty() || !text.contains(['$', '%']) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(rest.get(..at).unwrap_or(""));
-        let after = rest.get(at.saturating_add(1)..).unwrap_or("");
-        let (braced, body) = match after.strip_prefix('{') {
-            Some(b) => (true, b),
-            None => (false, after.strip_prefix("env:").unwrap_or(after)),
-        };
-        let name_len = body
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        let name = body.get(..name_len).unwrap_or("");
-        let closed = !braced || body.get(name_len..).is_some_and(|r| r.starts_with('}'));
-        match vars
-            .iter()
-            .rev()
-            .find(|(n, _)| !name.is_empty() && n.eq_ignore_ascii_case(name))
-            .filter(|_| closed)
-        {
-            Some((_, value)) => {
-                out.push_str(value);
-                let used = (after.len().saturating_sub(body.len()))
-                    .saturating_add(name_len)
-                    .saturating_add(usize::from(braced));
-                rest = after.get(used..).unwrap_or("");
-            }
-            None => {
-                out.push('$');
+    let mut single = false;
+    let mut double = false;
+    while let Some(c) = rest.chars().next() {
+        let after = rest.get(c.len_utf8()..).unwrap_or("");
+        match c {
+            '\'' if !double => {
+                single = !single;
+                out.push(c);
                 rest = after;
+            }
+            '"' if !single => {
+                double = !double;
+                out.push(c);
+                rest = after;
+            }
+            '$' if !single => {
+                let (braced, body) = match after.strip_prefix('{') {
+                    Some(b) => (true, b),
+                    None => (false, after.strip_prefix("env:").unwrap_or(after)),
+                };
+                let name_len = body
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
+                let name = body.get(..name_len).unwrap_or("").to_ascii_lowercase();
+                let closed = !braced || body.get(name_len..).is_some_and(|r| r.starts_with('}'));
+                match vars.get(&name).filter(|_| closed && !name.is_empty()) {
+                    Some(value) => {
+                        out.push_str(value);
+                        let used = (after.len().saturating_sub(body.len()))
+                            .saturating_add(name_len)
+                            .saturating_add(usize::from(braced));
+                        rest = after.get(used..).unwrap_or("");
+                    }
+                    None => {
+                        out.push('$');
+                        rest = after;
+                    }
+                }
+            }
+            '%' if !single => {
+                // cmd: `%NAME%`.
+                let name_len = after
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
+                let name = after.get(..name_len).unwrap_or("").to_ascii_lowercase();
+                match vars.get(&name).filter(|_| {
+                    !name.is_empty() && after.get(name_len..).is_some_and(|r| r.starts_with('%'))
+                }) {
+                    Some(value) => {
+                        out.push_str(value);
+                        rest = after.get(name_len.saturating_add(1)..).unwrap_or("");
+                    }
+                    None => {
+                        out.push('%');
+                        rest = after;
+                    }
+                }
+            }
+            _ => {
+                // Up to the next character that matters, in one step.
+                let next = after.find(['\'', '"', '$', '%']).unwrap_or(after.len());
+                out.push(c);
+                out.push_str(after.get(..next).unwrap_or(""));
+                rest = after.get(next..).unwrap_or("");
             }
         }
     }
-    out.push_str(rest);
     out
 }
 
@@ -211,7 +281,12 @@ pub fn read(text: &str) -> Option<Session> {
         // A flag on a line of its own right after a command is the command's still (a continuation lost in the
         // copy), not its output.
         if let Some((cmd, _)) = commands.last_mut().filter(|(_, o)| o.is_empty() && !closed) {
-            if line.trim_start().starts_with('-') && tool_of(cmd.trim()).is_some() {
+            let t = line.trim_start();
+            let flag = t.starts_with("--")
+                || t.starts_with('-') && t.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic());
+            let unquoted = t.trim_start_matches(['"', '\'']);
+            let url = unquoted.starts_with("https://") || unquoted.starts_with("http://");
+            if (flag || url) && tool_of(cmd.trim()).is_some() {
                 cmd.push('\n');
                 cmd.push_str(line);
                 open = continues(line, &mut quote);
@@ -254,7 +329,7 @@ pub fn read(text: &str) -> Option<Session> {
             }
         }
     }
-    let mut vars: Vec<(String, String)> = Vec::new();
+    let mut vars = Vars::new();
     let mut session = Session {
         commands: commands.len(),
         ..Session::default()
@@ -263,7 +338,7 @@ pub fn read(text: &str) -> Option<Session> {
         let Some(tool) = tool_of(command.trim()) else {
             if let Some((n, v)) = assignment(command) {
                 let v = expand(&v, &vars);
-                vars.push((n, v));
+                vars.insert(n.to_ascii_lowercase(), v);
             }
             continue;
         };
@@ -338,6 +413,7 @@ fn hash_entries(hash: &str) -> Vec<(String, String)> {
         }
         current.clear();
     };
+    let mut depth: usize = 0;
     for c in inner.chars() {
         match (quote, c) {
             (None, '\'' | '"') => {
@@ -348,7 +424,16 @@ fn hash_entries(hash: &str) -> Vec<(String, String)> {
                 quote = None;
                 current.push(c);
             }
-            (None, ';' | '\n') => flush(&mut current),
+            // A nested hash (`Headers = @{ … }`) or expression stays whole.
+            (None, '{' | '(') => {
+                depth = depth.saturating_add(1);
+                current.push(c);
+            }
+            (None, '}' | ')') => {
+                depth = depth.saturating_sub(1);
+                current.push(c);
+            }
+            (None, ';' | '\n') if depth == 0 => flush(&mut current),
             _ => current.push(c),
         }
     }
@@ -381,11 +466,12 @@ fn powershell_words(command: &str) -> Vec<String> {
             (None, '@') if chars.peek() == Some(&'{') => {
                 cur.push('@');
             }
-            (None, '{') => {
+            // `@{…}` hashes and `(…)` expressions stay one word.
+            (None, '{' | '(') => {
                 depth = depth.saturating_add(1);
                 cur.push(c);
             }
-            (None, '}') => {
+            (None, '}' | ')') => {
                 depth = depth.saturating_sub(1);
                 cur.push(c);
             }
@@ -439,8 +525,25 @@ fn curl_line(
 
 /// A PowerShell `Invoke-RestMethod` / `Invoke-WebRequest` call as curl: `-Uri` (or the first word), `-Method`,
 /// `-Headers` (a hash, or a variable the session set to one), `-Body`, `-Token` with `-Authentication Bearer`.
-fn powershell_as_curl(command: &str, vars: &[(String, String)]) -> String {
-    let words = powershell_words(command);
+fn powershell_as_curl(command: &str, vars: &Vars) -> String {
+    // Splatting (`Invoke-RestMethod @params`): the hash the session set gives the parameters.
+    let mut words: Vec<String> = Vec::new();
+    for w in powershell_words(command) {
+        let splat = w
+            .strip_prefix('@')
+            .filter(|n| !n.starts_with('{'))
+            .and_then(|n| vars.get(&n.to_ascii_lowercase()))
+            .filter(|h| h.trim_start().starts_with("@{"));
+        match splat {
+            Some(h) => {
+                for (k, v) in hash_entries(h) {
+                    words.push(format!("-{k}"));
+                    words.push(v);
+                }
+            }
+            None => words.push(w),
+        }
+    }
     let mut url = None;
     let mut method = None;
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -449,15 +552,11 @@ fn powershell_as_curl(command: &str, vars: &[(String, String)]) -> String {
     let mut token = None;
     let mut iter = words.iter().skip(1);
     let lookup = |w: &str| -> String {
-        let name = w.strip_prefix('$').unwrap_or("");
-        match vars
-            .iter()
-            .rev()
-            .find(|(n, _)| !name.is_empty() && n.eq_ignore_ascii_case(name))
-        {
-            Some((_, v)) => v.clone(),
-            None => w.to_string(),
-        }
+        let name = w
+            .strip_prefix(['$', '@'])
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        vars.get(&name).cloned().unwrap_or_else(|| w.to_string())
     };
     while let Some(w) = iter.next() {
         let lower = w.to_ascii_lowercase();
@@ -541,7 +640,7 @@ fn powershell_as_curl(command: &str, vars: &[(String, String)]) -> String {
 
 /// An HTTPie (or xh) call as curl: `http [flags] [METHOD] URL [Header:value | name==query | name=data | name:=json]`,
 /// with `--auth-type bearer --auth TOKEN` (`-A bearer -a TOKEN`) as the Authorization header.
-fn httpie_as_curl(command: &str, vars: &[(String, String)]) -> String {
+fn httpie_as_curl(command: &str, vars: &Vars) -> String {
     let (words, _) = crate::input::shell_words(&expand(command, vars));
     let https = words
         .first()
@@ -562,6 +661,11 @@ fn httpie_as_curl(command: &str, vars: &[(String, String)]) -> String {
         let mut value = || inline.clone().or_else(|| iter.next().cloned());
         match flag {
             "-a" | "--auth" => auth = value(),
+            // xh: `--bearer TOKEN`.
+            "--bearer" => {
+                auth = value();
+                auth_type = Some("bearer".into());
+            }
             "-A" | "--auth-type" => auth_type = value(),
             "-p"
             | "--print"
@@ -675,6 +779,42 @@ mod tests {
             s.calls
                 .first()
                 .is_some_and(|c| c.curl.contains("Bearer ${TOKEN}")),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn prose_and_progress_meters_are_no_commands() {
+        // A line starting with `http`, `HTTP` or `curl` that is prose (review of 2026-11-24).
+        for text in [
+            "GET https://api.example.com/v1/items\nAuthorization: Bearer abc.def.ghi\nHTTP 403 Forbidden",
+            "Authorization: Bearer abc\nhttp request to https://api.example.com fails with 403",
+            "curl works but my app fails, here is the header:\nAuthorization: Bearer abc",
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
+        // curl's progress meter is output, not a prompt; a dash line with an apostrophe is output too.
+        let s = read("$ curl https://a.example/v1/items -H 'Authorization: Bearer t'\n  % Total    % Received % Xferd\n{\"error\":\"x\"}").unwrap_or_default();
+        assert_eq!(s.commands, 1);
+        let s = read("$ curl https://a.example/v1/me -H 'Authorization: Bearer t'\n- you don't have access\n$ curl https://a.example/v1/items -H 'Authorization: Bearer t'\n{\"error\":\"insufficient_scope\"}").unwrap_or_default();
+        assert_eq!(s.commands, 2, "{s:?}");
+    }
+
+    #[test]
+    fn single_quotes_keep_a_variable_as_written() {
+        let s = read("$ export TOKEN=abc.def\n$ curl https://a.example/me -H 'Authorization: Bearer $TOKEN'\n401").unwrap_or_default();
+        assert!(
+            s.calls
+                .first()
+                .is_some_and(|c| c.curl.contains("Bearer $TOKEN")),
+            "{s:?}"
+        );
+        // cmd's %NAME%.
+        let s = read("C:\\work>set TOKEN=abc.def\nC:\\work>curl -H \"Authorization: Bearer %TOKEN%\" https://a.example/me\n401").unwrap_or_default();
+        assert!(
+            s.calls
+                .first()
+                .is_some_and(|c| c.curl.contains("Bearer abc.def")),
             "{s:?}"
         );
     }

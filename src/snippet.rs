@@ -17,17 +17,50 @@ pub struct Snippet {
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-/// Characters that end a token copied out of code or a log: quotes, commas, brackets.
-fn trim_token(word: &str) -> &str {
-    if word.starts_with("{{") {
-        return word
-            .get(..word.find("}}").map_or(word.len(), |i| i.saturating_add(2)))
-            .unwrap_or(word);
+/// The token at the start of `word` as a token would be copied out of code or a log: up to the first character no
+/// token has (a quote, a comma, a bracket, a literal `\r\n`); or a variable or template placeholder whole
+/// (`{{token}}`, `{token}`, `${token}`, `$(…)`, `#{token}`, `<token>`, `%TOKEN%`, `$TOKEN`).
+fn token_at(word: &str) -> &str {
+    let closing = |open: &str, close: char| {
+        word.strip_prefix(open)
+            .and_then(|r| r.find(close))
+            .map(|i| {
+                i.saturating_add(open.len())
+                    .saturating_add(close.len_utf8())
+            })
+    };
+    let placeholder = if word.starts_with("{{") {
+        word.find("}}").map(|i| i.saturating_add(2))
+    } else {
+        closing("${", '}')
+            .or_else(|| closing("$(", ')'))
+            .or_else(|| closing("#{", '}'))
+            .or_else(|| closing("{", '}'))
+            .or_else(|| closing("<", '>'))
+            .or_else(|| closing("%", '%'))
+    };
+    if let Some(end) = placeholder {
+        return word.get(..end).unwrap_or(word);
     }
-    word.trim_end_matches(['\'', '"', ',', ';', ')', ']', '}', '`', '\\'])
+    let body = word.strip_prefix('$').unwrap_or(word);
+    let end = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=".contains(c)))
+        .unwrap_or(body.len())
+        .saturating_add(word.len().saturating_sub(body.len()));
+    word.get(..end).unwrap_or(word)
 }
 
-/// The word after the first `Bearer ` (any case) of the text, as a token would be copied from it.
+/// Whether a word is a JWT (three base64url segments, the first a JSON header).
+fn is_jwt(word: &str) -> bool {
+    word.starts_with("eyJ")
+        && word.len() > 40
+        && word.bytes().filter(|b| *b == b'.').count() == 2
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The word after the first `Bearer ` (any case) of the text that can be a token, as it would be copied.
 fn bearer_word(text: &str) -> Option<&str> {
     let lower = text.to_ascii_lowercase();
     let mut from = 0usize;
@@ -35,7 +68,7 @@ fn bearer_word(text: &str) -> Option<&str> {
         let start = from.saturating_add(at);
         let after = start.saturating_add(6);
         from = after;
-        // A word of its own: not inside another (`token_type: bearer` and `Bearer realm=` are no token).
+        // A word of its own: not inside another (`token_type: bearer`).
         let before_ok = text
             .get(..start)
             .and_then(|h| h.chars().next_back())
@@ -45,30 +78,34 @@ fn bearer_word(text: &str) -> Option<&str> {
             continue;
         }
         let word = rest.trim_start_matches([' ', '\t']);
-        let word = word.get(..word.find(char::is_whitespace).unwrap_or(word.len()))?;
-        let word = trim_token(word);
-        // `Bearer realm="…"` is a challenge, not a token.
-        let param = word
-            .split_once('=')
-            .is_some_and(|(k, _)| k.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_'));
-        if word.len() >= 8 && !param || word.starts_with(['$', '{', '<', '%']) {
+        let word = token_at(word);
+        // `Bearer realm="…"` is a challenge; `Bearer authentication` prose: no token (a token has a digit or a
+        // symbol; a placeholder starts with one).
+        let param = word.get(word.len().saturating_sub(1)..) == Some("=")
+            && word
+                .bytes()
+                .filter(|b| *b != b'=')
+                .all(|b| b.is_ascii_alphabetic() || b == b'_');
+        let wordy = word.bytes().all(|b| b.is_ascii_alphabetic());
+        if word.starts_with(['$', '{', '<', '%', '#']) || word.len() >= 8 && !param && !wordy {
             return Some(word);
         }
     }
     None
 }
 
-/// A JWT standing alone among other words (`token eyJ…` in a console), when the text holds exactly one.
-fn lone_jwt(text: &str) -> Option<&str> {
+/// A JWT standing alone among other words (`token eyJ…` in a console, `TOKEN=eyJ…`, `access_token: eyJ…`), when the
+/// text holds exactly one.
+pub fn lone_jwt(text: &str) -> Option<&str> {
     let mut found: Option<&str> = None;
-    for word in text.split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | ';')) {
-        if word.starts_with("eyJ")
-            && word.len() > 40
-            && word.bytes().filter(|b| *b == b'.').count() == 2
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        {
+    for word in text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\'' | '"' | ',' | ';' | '=' | ':' | '(' | ')' | '`' | '\\'
+            )
+    }) {
+        if is_jwt(word) {
             match found {
                 Some(f) if f != word => return None,
                 _ => found = Some(word),
@@ -86,10 +123,34 @@ fn url_at(s: &str) -> &str {
     s.get(..end).unwrap_or(s).trim_end_matches([':', '.'])
 }
 
-/// The call the text names: HTTP/2 pseudo-headers (`:method`, `:authority`, `:path`); a method next to a URL
-/// (`GET https://…`, `HTTP GET https://…`); or else the first URL with a method found elsewhere (`method: 'post'`,
-/// `requests.request("GET", url`).
-fn call_of(text: &str) -> Option<(String, String)> {
+/// A method the code calls (`requests.post(`, `PostAsync(`, `axios.put(`, `method: 'post'`, `"DELETE"`): the
+/// earliest other than GET, else GET (`.get(` is also a dictionary's).
+fn method_in_code(lower: &str) -> &'static str {
+    ["POST", "PUT", "PATCH", "DELETE"]
+        .iter()
+        .filter_map(|m| {
+            let l = m.to_ascii_lowercase();
+            [
+                format!("'{l}'"),
+                format!("\"{l}\""),
+                format!(".{l}("),
+                format!("{l}async("),
+            ]
+            .iter()
+            .filter_map(|p| lower.find(p.as_str()))
+            .min()
+            .map(|at| (at, *m))
+        })
+        .min()
+        .map_or("GET", |(_, m)| m)
+}
+
+/// The call the text names, and the part of the text about it: HTTP/2 pseudo-headers (`:method`, `:authority`,
+/// `:path`); a method next to a URL (`GET https://…`, `HTTP GET https://…`, `--> GET https://…`) or next to a path
+/// with a `Host:` header; or else the first URL with a method found in the code. Of several requests in a log, the
+/// first one a refusal (401, 403) follows, token requests left out; else the first.
+fn call_of(text: &str) -> Option<(String, String, std::ops::Range<usize>)> {
+    let whole = 0..text.len();
     let pseudo = |name: &str| {
         text.lines()
             .find_map(|l| l.trim().strip_prefix(name).map(str::trim))
@@ -98,20 +159,57 @@ fn call_of(text: &str) -> Option<(String, String)> {
         (pseudo(":method:"), pseudo(":authority:"), pseudo(":path:"))
     {
         let scheme = pseudo(":scheme:").unwrap_or("https");
-        return Some((m.to_ascii_uppercase(), format!("{scheme}://{a}{p}")));
+        return Some((m.to_ascii_uppercase(), format!("{scheme}://{a}{p}"), whole));
     }
+    // A `Host:` header, also inside a debug print that writes line breaks as `\r\n` (Python's http.client).
+    let host = text
+        .split(['\n', '\r'])
+        .flat_map(|l| l.split("\\n"))
+        .find_map(|l| {
+            let l = l.trim().trim_end_matches("\\r");
+            let (n, v) = l.split_once(':')?;
+            n.trim()
+                .eq_ignore_ascii_case("host")
+                .then(|| {
+                    v.trim()
+                        .split(['\\', '\'', '"', ' '])
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .filter(|h| !h.is_empty())
+        });
+    let mut named: Vec<(usize, &str, String)> = Vec::new();
     let mut first_url: Option<&str> = None;
-    for line in text.lines() {
-        let mut words = line.split_whitespace().peekable();
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let mut words = line
+            .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '[' | '(' | ','))
+            .filter(|w| !w.is_empty())
+            .peekable();
         while let Some(w) = words.next() {
-            let w = w.trim_matches(|c: char| matches!(c, '\'' | '"' | '[' | '(' | ':'));
-            if METHODS.contains(&w) {
-                if let Some(next) = words.peek() {
-                    let next = next.trim_start_matches(['\'', '"']);
-                    if next.starts_with("https://") || next.starts_with("http://") {
-                        return Some((w.to_string(), url_at(next).to_string()));
-                    }
-                }
+            let w = w.trim_start_matches(['b', ':']).trim_end_matches(':');
+            if !METHODS.contains(&w) {
+                continue;
+            }
+            let Some(next) = words.peek() else { break };
+            if next.starts_with("https://") || next.starts_with("http://") {
+                named.push((
+                    offset,
+                    METHODS.iter().find(|m| **m == w).copied().unwrap_or("GET"),
+                    url_at(next).to_string(),
+                ));
+                break;
+            }
+            if let (Some(h), true) = (&host, next.starts_with('/')) {
+                let path = url_at(next);
+                let path = path.split("\\r").next().unwrap_or(path);
+                named.push((
+                    offset,
+                    METHODS.iter().find(|m| **m == w).copied().unwrap_or("GET"),
+                    format!("https://{h}{path}"),
+                ));
+                break;
             }
         }
         if first_url.is_none() {
@@ -124,23 +222,36 @@ fn call_of(text: &str) -> Option<(String, String)> {
                 }
             }
         }
+        offset = offset.saturating_add(line.len());
+    }
+    let token_request = |url: &str| {
+        crate::input::parse_target("POST", url, None)
+            .is_some_and(|c| crate::input::is_token_request(&c.path, ""))
+    };
+    let segments: Vec<(&str, String, std::ops::Range<usize>)> = named
+        .iter()
+        .enumerate()
+        .map(|(i, (at, m, url))| {
+            let end = named.get(i.saturating_add(1)).map_or(text.len(), |n| n.0);
+            (*m, url.clone(), *at..end)
+        })
+        .collect();
+    let refused = segments.iter().find(|(_, url, r)| {
+        !token_request(url)
+            && text
+                .get(r.clone())
+                .and_then(crate::response::refusal_in_text)
+                .is_some()
+    });
+    if let Some((m, url, r)) = refused
+        .or_else(|| segments.iter().find(|(_, url, _)| !token_request(url)))
+        .or_else(|| segments.first())
+    {
+        return Some((m.to_string(), url.clone(), r.clone()));
     }
     let url = first_url?;
-    // `method: 'post'`, `"method": "GET"`, `request("GET", …)`.
-    let lower = text.to_ascii_lowercase();
-    let method = METHODS
-        .iter()
-        .filter_map(|m| {
-            let l = m.to_ascii_lowercase();
-            ["'", "\""]
-                .iter()
-                .filter_map(|q| lower.find(&format!("{q}{l}{q}")))
-                .min()
-                .map(|at| (at, *m))
-        })
-        .min()
-        .map_or("GET", |(_, m)| m);
-    Some((method.to_string(), url.to_string()))
+    let method = method_in_code(&text.to_ascii_lowercase());
+    Some((method.to_string(), url.to_string(), whole))
 }
 
 /// The first JSON object of the text that parses (the API's body in a log), as written.
@@ -162,24 +273,57 @@ fn json_body(text: &str) -> Option<&str> {
 
 /// Reads a snippet: `None` unless the text holds a bearer token (or exactly one JWT among other words).
 pub fn read(text: &str) -> Option<Snippet> {
-    let word = bearer_word(text).or_else(|| lone_jwt(text))?;
-    // A raw answer in the text (from its status line on) is taken whole: its challenge says the most.
-    let raw = text.match_indices('\n').find_map(|(at, _)| {
-        let rest = text.get(at.saturating_add(1)..)?.trim_start();
-        rest.starts_with("HTTP/").then_some(rest)
+    // The JWT written in the text wins over a variable after `Bearer` (`token = "eyJ…"` then `f"Bearer {token}"`).
+    let word = match bearer_word(text) {
+        Some(w) if !is_jwt(w) => lone_jwt(text).unwrap_or(w),
+        Some(w) => w,
+        None => lone_jwt(text)?,
+    };
+    let call = call_of(text);
+    // The answer is read from the part of the text about the call.
+    let part = call
+        .as_ref()
+        .and_then(|(_, _, r)| text.get(r.clone()))
+        .unwrap_or(text);
+    // A raw answer (from its status line to the next one) is taken whole: its challenge says the most.
+    let raw = part.match_indices('\n').find_map(|(at, _)| {
+        let rest = part.get(at.saturating_add(1)..)?.trim_start();
+        rest.starts_with("HTTP/").then(|| {
+            let end = rest
+                .match_indices("\nHTTP/")
+                .next()
+                .map_or(rest.len(), |(e, _)| e);
+            rest.get(..end).unwrap_or(rest)
+        })
     });
-    let status = crate::response::refusal_in_text(text);
-    let body = json_body(text);
-    let response = match (status, body) {
-        _ if raw.is_some() => raw.map(str::to_string),
-        (Some(s), Some(b)) => Some(format!("HTTP/1.1 {s}\r\n\r\n{b}")),
+    let status = crate::response::refusal_in_text(part);
+    let body = json_body(part);
+    // A challenge a log prints (`www-authenticate: Bearer error="…"`, Spring's `[WWW-Authenticate:"Bearer …"]`).
+    let challenge = part.lines().find_map(|l| {
+        let lower = l.to_ascii_lowercase();
+        let at = lower.find("www-authenticate")?;
+        let v = l.get(at.saturating_add(16)..)?;
+        let v = v
+            .trim_start_matches([':', '"', ' ', '='])
+            .trim_end_matches([']', '"', ',', ' ']);
+        Some(v.replace("\\\"", "\""))
+    });
+    let head = match (status, &challenge) {
+        (Some(s), Some(c)) => Some(format!("HTTP/1.1 {s}\r\nWWW-Authenticate: {c}\r\n\r\n")),
         (Some(s), None) => Some(format!("HTTP/1.1 {s}\r\n\r\n")),
+        (None, Some(c)) => Some(format!("WWW-Authenticate: {c}\r\n\r\n")),
+        (None, None) => None,
+    };
+    let response = match (head, body) {
+        _ if raw.is_some() => raw.map(str::to_string),
+        (Some(h), Some(b)) => Some(format!("{h}{b}")),
+        (Some(h), None) => Some(h),
         (None, Some(b)) => Some(b.to_string()),
         (None, None) => None,
     };
     Some(Snippet {
         authorization: word.to_string(),
-        call: call_of(text),
+        call: call.map(|(m, u, _)| (m, u)),
         response,
     })
 }

@@ -238,7 +238,9 @@ fn recognize_paste(text: &str) -> Recognized {
     }
     // A terminal session (several commands, a command with its output, HTTPie, PowerShell): a one-line paste
     // without a space (a token) is turned away at once.
-    if (first_line.len() < trimmed.len() || first_line.contains(' '))
+    // A token has no space: one byte search tells the readers below that need words to stand aside.
+    let spaced = first_line.contains(' ');
+    if (first_line.len() < trimmed.len() || spaced)
         && !split_header(first_line).is_some_and(|(n, _)| n.eq_ignore_ascii_case("authorization"))
         && let Some(session) = crate::session::read(trimmed)
     {
@@ -260,7 +262,11 @@ fn recognize_paste(text: &str) -> Recognized {
         return out;
     }
     // A `WWW-Authenticate` value (`Bearer realm="…", error="…"`) or header pasted as the paste: the API's answer.
-    let (scheme_word, params) = split_first_word(first_line);
+    let (scheme_word, params) = if spaced {
+        split_first_word(first_line)
+    } else {
+        (first_line, None)
+    };
     let challenge = ["bearer", "dpop"]
         .iter()
         .any(|w| scheme_word.eq_ignore_ascii_case(w))
@@ -300,7 +306,7 @@ fn recognize_paste(text: &str) -> Recognized {
         }
     }
     if first_line.len() == trimmed.len()
-        && trimmed.contains(' ')
+        && spaced
         && !scheme_word.ends_with(':')
         && !["bearer", "dpop", "basic", "token", "jwt"]
             .iter()

@@ -1506,7 +1506,25 @@ fn issuer_difference(expected: &str, actual: &str) -> String {
 
 fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(c) = &ctx.claims else {
-        // Opaque token: issuer/audience can only come from the response and the hosts.
+        // Opaque token, or none pasted: issuer/audience can only come from the response and the hosts.
+        if ctx.response_says(&Signal::AudienceInvalid) {
+            let said = ctx
+                .response
+                .as_ref()
+                .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
+                .unwrap_or_else(|| "an audience error".into());
+            out.push(
+                Finding::new(
+                    "audience.mismatch",
+                    Severity::Error,
+                    "The API says the token is for another audience",
+                    format!("It answered: {said}. The token's `aud` (the API it was requested for) is not one this API accepts: a token requested for another API (a Microsoft Graph token sent to your own API, or the reverse), or an API configured with another form of its own identifier (its App ID URI against its client id)."),
+                )
+                .evidence("response", crate::json::clip(&said, 300))
+                .fix("Request the token for this API (its own scope, such as api://<the API>/.default, or its `audience` / `resource`), or configure the API to accept the audience the token carries if it is really meant for it.")
+                .weight(84),
+            );
+        }
         issuer_from_response(ctx, None, out);
         region_rules(ctx, None, out);
         cluster_rules(ctx, out);

@@ -1430,10 +1430,16 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
         return;
     };
     let mut listed: Vec<String> = Vec::new();
+    let mut refused_earlier: Option<u16> = None;
     for (i, (r, c)) in read.iter().zip(&session.calls).enumerate() {
         let what = r.call.as_ref().map_or_else(|| "no URL".into(), Call::label);
+        // What each call was answered, as far as its output shows a status.
+        let status = answer_of(&c.output).and_then(|a| crate::response::parse(&a).status);
+        if i != chosen && r.kind != "token_request" && matches!(status, Some(401 | 403)) {
+            refused_earlier.get_or_insert(status.unwrap_or_default());
+        }
         listed.push(format!(
-            "{}. {what} ({}{}){}",
+            "{}. {what} ({}{}){}{}",
             i.saturating_add(1),
             c.tool,
             if r.kind == "token_request" {
@@ -1441,6 +1447,9 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
             } else {
                 ""
             },
+            status
+                .map(|s| format!(", answered {s}"))
+                .unwrap_or_default(),
             if i == chosen { ": diagnosed" } else { "" }
         ));
     }
@@ -1478,12 +1487,17 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
             "input.session",
             Severity::Info,
             format!(
-                "The paste is a terminal session; {} is diagnosed",
+                "The paste is a terminal session; {} is diagnosed{}",
                 if session.commands > 1 {
                     "its last call to an API"
                 } else {
                     "its call"
-                }
+                },
+                refused_earlier
+                    .map(|s| format!(
+                        " (an earlier call was answered {s}: paste it alone to diagnose it)"
+                    ))
+                    .unwrap_or_default()
             ),
             format!(
                 "Each call was read as {}, with what it printed as its answer. The call diagnosed is the last that is not a token request; the answer it printed is read as the API's response unless one is given.",
@@ -1497,7 +1511,8 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
         for l in listed {
             f = f.evidence("command", l);
         }
-        out.findings.push(f.weight(5));
+        out.findings
+            .push(f.weight(if refused_earlier.is_some() { 60 } else { 5 }));
     }
 }
 

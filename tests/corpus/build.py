@@ -2538,6 +2538,17 @@ case('N-x52', 'Token Doctor audit of 2026-11-24, sixth round (B24)', 'N',
      {'verdict': 'allowed'})
 
 
+case('N-x53', 'Token Doctor audit of 2026-11-24, sixth round (A25)', 'N',
+     'A25',
+     {'input': "info: Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler[1]\n      Failed to validate the token.\n      Microsoft.IdentityModel.Tokens.SecurityTokenInvalidAudienceException: IDX10214: Audience validation failed. Audience: '00000003-0000-0000-c000-000000000000'. Did not match: validationParameters.ValidAudience: 'api://orders' or validationParameters.ValidAudiences: 'null'.\n         at Microsoft.IdentityModel.Tokens.Validators.ValidateAudience(IEnumerable`1 audiences, SecurityToken securityToken, TokenValidationParameters validationParameters)\ninfo: Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler[7]\n      Bearer was not authenticated. Failure message: IDX10214: Audience validation failed.", 'now': 1795500000},
+     {'verdict': 'denied', 'first': 'audience.mismatch'})
+
+case('N-x54', 'Token Doctor audit of 2026-11-24, sixth round (A39)', 'N',
+     'A39',
+     {'input': '$ export TOKEN=eUUoCdUR3gSrdbRi-a7HlIDqq1xFX29IGrMey5nwnauptY8-8BXt6bR1GOrKVUCaNwk0DlyW0qsg-UQXIiHqfo\n$ curl -i -X DELETE https://api.mypurecloud.com/api/v2/routing/queues/6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b -H "Authorization: Bearer $TOKEN"\nHTTP/2 403 \ncontent-type: application/json\n\n{"message": "Unable to perform the requested action. You are missing the following permission(s): [routing:queue:delete]", "code": "missing.permissions", "status": 403, "messageParams": {}, "contextId": "f9a7bfb3-abff-4761-a120-f7760d8e19b3", "details": [], "errors": []}\n$ curl -s -o /dev/null -w \'%{http_code}\\n\' https://api.mypurecloud.com/api/v2/routing/queues/6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b -H "Authorization: Bearer $TOKEN"\n200\n$ ', 'now': 1795500000},
+     {'verdict': 'unknown', 'codes': ['input.session']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

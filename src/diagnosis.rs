@@ -387,7 +387,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
                 .as_deref()
                 .or(ctx.recognized.response.as_deref())
                 .unwrap_or("");
-            !crate::response::clip_bytes(text, 64 * 1024).contains("\"access_token\"")
+            !is_token_response(text)
                 && !ctx
                     .call
                     .as_ref()
@@ -426,15 +426,17 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     // A variable in the header pasted (the command as written), while the API's answer shows a token was accepted
     // (a 403, a 2xx): the value was there when the call ran; the answer's cause is the one to look at.
     if ctx.response.as_ref().is_some_and(|r| {
-        r.status
-            .is_some_and(|s| s == 403 || (200..300).contains(&s))
-            || r.status.is_none()
-                && r.signals.iter().any(|s| {
-                    matches!(
-                        s,
-                        Signal::AccessDenied | Signal::PermissionDenied | Signal::InsufficientScope
-                    )
-                })
+        !r.signals.contains(&Signal::NoToken)
+            && (r.status.is_some_and(|s| (200..300).contains(&s))
+                || r.status.is_none_or(|s| s == 403)
+                    && r.signals.iter().any(|s| {
+                        matches!(
+                            s,
+                            Signal::AccessDenied
+                                | Signal::PermissionDenied
+                                | Signal::InsufficientScope
+                        )
+                    }))
     }) {
         for f in findings
             .iter_mut()
@@ -793,8 +795,33 @@ fn is_graph_audience(a: &str) -> bool {
         || a == "https://graph.microsoft.us"
 }
 
-/// Whether the answer came with a call in the paste (a session's last call) that is not the operation given.
+/// Whether an answer is a token endpoint's: a JSON object with `access_token` and `token_type` at its top.
+fn is_token_response(text: &str) -> bool {
+    let body = text
+        .split_once("\r\n\r\n")
+        .or_else(|| text.split_once("\n\n"))
+        .filter(|_| text.starts_with("HTTP/"))
+        .map_or(text, |(_, b)| b)
+        .trim();
+    body.starts_with('{')
+        && body.len() <= crate::limits::MAX_INPUT_BYTES
+        && serde_json::from_str::<Value>(body)
+            .is_ok_and(|v| v.get("access_token").is_some() && v.get("token_type").is_some())
+}
+
+/// Whether the answer came with a call in the paste (a session's last call) that is not the operation given: another
+/// method, or another path (the operation's `{param}` segments match any value; its base path may be left out).
 fn answers_another_call(request: &Request, ctx: &Context) -> bool {
+    let same_path = |called: &str, given: &str| {
+        let called: Vec<&str> = called.split('/').filter(|p| !p.is_empty()).collect();
+        let given: Vec<&str> = given.split('/').filter(|p| !p.is_empty()).collect();
+        // Compared from the end: a base path on one side only is no difference.
+        called
+            .iter()
+            .rev()
+            .zip(given.iter().rev())
+            .all(|(c, g)| g.starts_with('{') || c.eq_ignore_ascii_case(g))
+    };
     request.operation.is_some()
         && ctx.recognized.response.is_some()
         && request.response.is_none()
@@ -803,7 +830,7 @@ fn answers_another_call(request: &Request, ctx: &Context) -> bool {
             .call
             .as_ref()
             .zip(ctx.call.as_ref())
-            .is_some_and(|(a, b)| a.method != b.method || !a.path.eq_ignore_ascii_case(&b.path))
+            .is_some_and(|(a, b)| a.method != b.method || !same_path(&a.path, &b.path))
 }
 
 fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> String {
@@ -2387,12 +2414,20 @@ fn operation_rules(
                 .any(|b| called.starts_with(&b.trim_end_matches('/').to_ascii_lowercase()))
         {
             let not_found = ctx.response.as_ref().and_then(|r| r.status) == Some(404);
+            let single_server = m.platform.base_paths.len() == 1 && m.platform.hosts.len() <= 1;
             let base = bases.first().map(|b| b.trim_end_matches('/')).unwrap_or("");
             out.push(
                 Finding::new(
                     "operation.base_path",
-                    // A warning even then: the document may have a server without a base path that the call used.
-                    if not_found { Severity::Warning } else { Severity::Info },
+                    // With a 404, an error when the document has one server; a warning when it has several (one may
+                    // have no base path, which the call used).
+                    if not_found && single_server {
+                        Severity::Error
+                    } else if not_found {
+                        Severity::Warning
+                    } else {
+                        Severity::Info
+                    },
                     format!("The call's path lacks the document's base path {base}"),
                     format!(
                         "The document's servers put {base} before its paths ({op_name}); the call went to {} without it. Token Doctor matched the operation anyway{}. (If the document also has a server without a base path and the call went there, this does not apply.)",
@@ -3370,7 +3405,11 @@ fn response_rules(
             }
             Signal::Expired
                 if !out.iter().any(|f| f.code == "token.expired")
-                    && token_exp(ctx).is_some_and(|e| e > ctx.now) =>
+                    && token_exp(ctx).is_some_and(|e| e > ctx.now)
+                    // Graph's "expired or is not yet valid" with a token not valid yet: its own finding says why.
+                    && !out
+                        .iter()
+                        .any(|f| f.code == "token.not_yet_valid" || f.code == "token.clock_skew") =>
             {
                 // The token shown has not expired: the expired one the API saw was another.
                 let e = token_exp(ctx).unwrap_or(ctx.now);
@@ -3415,7 +3454,13 @@ fn response_rules(
                     .weight(86),
                 );
             }
-            Signal::Expired if !out.iter().any(|f| f.code == "token.expired") => {
+            Signal::Expired
+                if !out.iter().any(|f| {
+                    f.code == "token.expired"
+                        || f.code == "token.not_yet_valid"
+                        || f.code == "token.clock_skew"
+                }) =>
+            {
                 out.push(
                     Finding::new(
                         "token.expired",

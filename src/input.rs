@@ -292,11 +292,24 @@ fn recognize_paste(text: &str) -> Recognized {
     }
     // One line of words with a JWT among them (`export TOKEN=eyJ…`, `token: eyJ…`), not a header value: the JWT.
     // Also a `.env` file or a shell script that sets the token (`ACCESS_TOKEN=eyJ…` on a line of its own).
+    // Every line an assignment or a comment (a request or an answer among them is a snippet's).
     let assigned = first_line.len() < trimmed.len()
         && trimmed.lines().any(|l| {
             l.split_once('=').is_some_and(|(k, v)| {
                 !k.contains(' ') && v.trim_start_matches(['"', '\'']).starts_with("eyJ")
             })
+        })
+        && trimmed.lines().all(|l| {
+            let t = l.trim();
+            t.is_empty()
+                || t.starts_with('#')
+                || t.split_once('=').is_some_and(|(k, _)| {
+                    let k = k
+                        .trim()
+                        .trim_start_matches("export ")
+                        .trim_start_matches("set ");
+                    !k.is_empty() && !k.contains(' ')
+                })
         });
     if assigned {
         if let Some(jwt) = crate::snippet::lone_jwt(trimmed) {
@@ -404,8 +417,15 @@ fn recognize_paste(text: &str) -> Recognized {
             let mut offset = head.len();
             for line in lines {
                 let t = line.trim();
-                // Token characters only (base64url, `.`, padding): a JSON body or another header ends the value.
+                // Token characters only (base64url, `.`, padding): a JSON body or another header ends the value,
+                // and so does a status or reason phrase, or a rule (`403`, `Forbidden`, `---`).
+                let reason = t.len() <= 3 && t.bytes().all(|b| b.is_ascii_digit())
+                    || t.bytes().all(|b| b == b'-' || b == b'=')
+                    || ["forbidden", "unauthorized", "ok", "error", "denied"]
+                        .iter()
+                        .any(|w| t.eq_ignore_ascii_case(w));
                 if t.is_empty()
+                    || reason
                     || !t
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
@@ -1125,7 +1145,9 @@ fn recognize_json(text: &str, out: &mut Recognized) {
 fn looks_like_curl(text: &str) -> bool {
     let t = text.trim_start().trim_start_matches('$').trim_start();
     let lower = t.get(..9).unwrap_or(t).to_ascii_lowercase();
-    lower.starts_with("curl ") || lower.starts_with("curl.exe ")
+    // `curl` then its arguments, not prose ("curl returns 403 with this token:").
+    (lower.starts_with("curl ") || lower.starts_with("curl.exe "))
+        && crate::session::tool_of(t) == Some("curl")
 }
 
 /// Splits a command line into words: single and double quotes, backslash escapes, line continuations

@@ -399,8 +399,9 @@ enum Security {
         alternatives: Alternatives,
         /// Kinds of credentials of alternatives a bearer token cannot satisfy ("API key or HTTP basic"), if any.
         other: Option<String>,
-        /// Kinds of credentials a requirement names beside a token (both needed), if any.
-        also: Option<String>,
+        /// Kinds of credentials a requirement names beside a token (both needed), if any, and whether every
+        /// alternative a token can meet needs them (else some alternative takes the token alone).
+        also: Option<(String, bool)>,
     },
 }
 
@@ -609,14 +610,22 @@ impl<'a> Importer<'a, '_> {
                                             "It also accepts {other} credentials instead of a token."
                                         ));
                                     }
-                                    if let Some(also) = also {
-                                        operation.notes.push(format!(
-                                            "Besides the token, it needs {also} credentials (the document's security requirement names both)."
-                                        ));
-                                        operation.credentials = Some(OtherCredentials {
-                                            kinds: also,
-                                            instead: false,
-                                        });
+                                    match also {
+                                        Some((also, true)) => {
+                                            operation.notes.push(format!(
+                                                "Besides the token, it needs {also} credentials (the document's security requirement names both)."
+                                            ));
+                                            operation.credentials = Some(OtherCredentials {
+                                                kinds: also,
+                                                instead: false,
+                                            });
+                                        }
+                                        // Another alternative takes the token alone: which one the API applies
+                                        // depends on the token's scopes, so it is said, not checked.
+                                        Some((also, false)) => operation.notes.push(format!(
+                                            "Some of its security alternatives need {also} credentials besides the token; another takes the token alone."
+                                        )),
+                                        None => {}
                                     }
                                     operation.scopes = ScopeRequirement::AnyOf(alternatives);
                                 }
@@ -1139,7 +1148,7 @@ impl<'a> Importer<'a, '_> {
         Security::AnyOf {
             alternatives: alternatives.into(),
             other: kinds(&other),
-            also: if token_alone { None } else { kinds(&also) },
+            also: kinds(&also).map(|k| (k, !token_alone)),
         }
     }
 

@@ -941,6 +941,10 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     }
     if code_l == "authentication.required"
         || has("no authentication bearer token")
+        // Graph: "Access token is empty."; Django REST framework: "Authentication credentials were not provided."
+        || has("access token is empty")
+        || has("credentials were not provided")
+        || has("missing authentication token")
         || has("no authorization header")
         || has("missing authorization")
     {

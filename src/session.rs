@@ -24,8 +24,9 @@ pub struct Session {
     pub commands: usize,
 }
 
-/// The tool a command line starts with, after its prompt: `Some((tool, command))`.
-fn tool_of(command: &str) -> Option<&'static str> {
+/// The tool a command line starts with (`curl`, `HTTPie`, `PowerShell`), when what follows it looks like a
+/// command's arguments.
+pub fn tool_of(command: &str) -> Option<&'static str> {
     let word_end = command.find(char::is_whitespace).unwrap_or(command.len());
     let word = command.get(..word_end)?;
     // A word followed by ` :` or `:` is PowerShell's error line (`Invoke-RestMethod : {…}`), not a command.
@@ -35,27 +36,36 @@ fn tool_of(command: &str) -> Option<&'static str> {
     }
     // What follows a command is a flag, a URL or a host (`-H`, `https://…`, `api.example.com/x`, `:3000/x`), or
     // for HTTPie a method: not prose ("curl works but…", "HTTP 403 Forbidden", "http request to …").
-    let next = rest.split_whitespace().next().unwrap_or("");
+    // Line continuations (`curl \` then the flags on the next lines) are skipped.
+    let next = rest
+        .split_whitespace()
+        .find(|w| !matches!(*w, "\\" | "^" | "`"))
+        .unwrap_or("");
     let next = next.trim_matches(['\'', '"']);
     let argument = next.starts_with('-')
+        || next.starts_with('\\')
         || next.starts_with(':')
         || next.starts_with('@')
         || next.starts_with('$')
         || next.contains("://")
         || next.contains('/') && !next.starts_with('/')
-        || next.contains('.')
+        || next.starts_with("localhost")
+        || (next.contains('.') || next.contains(':'))
             && next
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b".-:/_".contains(&b));
+    // `curl \` alone: its arguments are on the next lines.
+    let continued = rest
+        .split_whitespace()
+        .all(|w| matches!(w, "\\" | "^" | "`"));
+    let argument = argument || continued;
+    let method = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(next));
     match word {
         // Shell commands are typed in lower case.
         "curl" | "curl.exe" if argument => Some("curl"),
-        "http" | "https" | "xh" | "xhs"
-            if argument
-                || ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&next) =>
-        {
-            Some("HTTPie")
-        }
+        "http" | "https" | "xh" | "xhs" if argument || method => Some("HTTPie"),
         _ => matches!(
             word.to_ascii_lowercase().as_str(),
             "invoke-restmethod" | "invoke-webrequest" | "irm" | "iwr"
@@ -85,14 +95,33 @@ fn after_prompt(line: &str) -> Option<&str> {
         let at = t.find('>')?;
         return t.get(at.saturating_add(1)..).map(str::trim_start);
     }
+    // A prompt with spaces in it (`[jane@box ~]$ `, `(venv) $ `): up to the first `$ `, when what comes before
+    // it is a prompt's characters.
+    if let Some(at) = t.get(..t.len().min(60)).and_then(|h| h.find("$ ")) {
+        let head = t.get(..at).unwrap_or("");
+        if head.contains([' ', '[', '('])
+            && head
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"@:~/[]()._- ".contains(&b))
+        {
+            return t.get(at.saturating_add(2)..).map(str::trim_start);
+        }
+    }
     // A POSIX prompt: `$`, `%`, `#`, `❯` or `➜` alone, or one word ending in `$`, `%` or `#` that names a user,
     // host or directory (`jane@box:~$`); then a space. curl's progress meter (`  % Total    % Received …`) is no
     // prompt.
     let word_end = t.find(' ')?;
     let word = t.get(..word_end)?;
     let rest = t.get(word_end.saturating_add(1)..)?.trim_start();
-    let prompt = matches!(word, "$" | "%" | "#" | "❯" | "➜")
-        || word.len() > 1 && word.ends_with(['$', '%', '#']) && word.contains(['@', ':', '~', '/']);
+    // (`#` alone is more often a comment than a root prompt; `bash-5.1$` and `jane$` are shells' defaults.)
+    let prompt = matches!(word, "$" | "%" | "❯" | "➜")
+        || word.len() > 1
+            && word.ends_with(['$', '%', '#'])
+            && (word.contains(['@', ':', '~', '/'])
+                || word.ends_with('$')
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._$".contains(&b)));
     (prompt && !rest.starts_with("Total")).then_some(rest)
 }
 
@@ -152,7 +181,14 @@ fn assignment(statement: &str) -> Option<(String, String)> {
         return None;
     }
     let value = value.trim();
-    if value.starts_with("$(") || value.starts_with('`') || value.starts_with('(') {
+    let first_word = value.split_whitespace().next().unwrap_or("");
+    if value.starts_with("$(")
+        || value.starts_with('`')
+        || value.starts_with('(')
+        || tool_of(value).is_some()
+        || first_word.to_ascii_lowercase().starts_with("invoke-")
+        || first_word.contains("-Object")
+    {
         return None;
     }
     if value.starts_with("@{") {
@@ -384,6 +420,11 @@ pub fn read(text: &str) -> Option<Session> {
     (!lone_curl).then_some(session)
 }
 
+/// A hash value as PowerShell reads it: variables put in unless single-quoted, then the quotes taken off.
+fn value_of(raw: &str, vars: &Vars) -> String {
+    unquote(&expand(raw, vars)).to_string()
+}
+
 /// A value in single or double quotes without them.
 fn unquote(s: &str) -> &str {
     let s = s.trim();
@@ -409,7 +450,8 @@ fn hash_entries(hash: &str) -> Vec<(String, String)> {
     let mut quote: Option<char> = None;
     let mut flush = |current: &mut String| {
         if let Some((n, v)) = current.split_once('=') {
-            entries.push((unquote(n).to_string(), unquote(v).to_string()));
+            // The value as written, quotes kept: a single-quoted value is not expanded (see `value_of`).
+            entries.push((unquote(n).to_string(), v.trim().to_string()));
         }
         current.clear();
     };
@@ -538,7 +580,12 @@ fn powershell_as_curl(command: &str, vars: &Vars) -> String {
             Some(h) => {
                 for (k, v) in hash_entries(h) {
                     words.push(format!("-{k}"));
-                    words.push(v);
+                    // A nested hash stays as written; a value loses its quotes as PowerShell reads it.
+                    words.push(if v.starts_with("@{") {
+                        v
+                    } else {
+                        value_of(&v, vars)
+                    });
                 }
             }
             None => words.push(w),
@@ -574,7 +621,7 @@ fn powershell_as_curl(command: &str, vars: &Vars) -> String {
                 if let Some(h) = value() {
                     let h = if h.starts_with('$') { lookup(&h) } else { h };
                     for (n, v) in hash_entries(&h) {
-                        headers.push((n, expand(&v, vars)));
+                        headers.push((n, value_of(&v, vars)));
                     }
                 }
             }
@@ -584,7 +631,7 @@ fn powershell_as_curl(command: &str, vars: &Vars) -> String {
                     if b.trim_start().starts_with("@{") {
                         let form: Vec<String> = hash_entries(&b)
                             .into_iter()
-                            .map(|(n, v)| format!("{n}={}", expand(&v, vars)))
+                            .map(|(n, v)| format!("{n}={}", value_of(&v, vars)))
                             .collect();
                         data.push(form.join("&"));
                     } else {

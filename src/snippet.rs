@@ -44,7 +44,8 @@ fn token_at(word: &str) -> &str {
     }
     let body = word.strip_prefix('$').unwrap_or(word);
     let end = body
-        .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=".contains(c)))
+        // RFC 6750's token characters, and `!` (Salesforce's tokens have one).
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=!".contains(c)))
         .unwrap_or(body.len())
         .saturating_add(word.len().saturating_sub(body.len()));
     word.get(..end).unwrap_or(word)
@@ -145,6 +146,27 @@ fn method_in_code(lower: &str) -> &'static str {
         .map_or("GET", |(_, m)| m)
 }
 
+/// The first `Host:` header of the text, also inside a debug print that writes line breaks as `\r\n` (Python's
+/// http.client).
+fn host_in(text: &str) -> Option<String> {
+    text.split(['\n', '\r'])
+        .flat_map(|l| l.split("\\n"))
+        .find_map(|l| {
+            let l = l.trim().trim_end_matches("\\r");
+            let (n, v) = l.split_once(':')?;
+            n.trim()
+                .eq_ignore_ascii_case("host")
+                .then(|| {
+                    v.trim()
+                        .split(['\\', '\'', '"', ' '])
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .filter(|h| !h.is_empty())
+        })
+}
+
 /// The call the text names, and the part of the text about it: HTTP/2 pseudo-headers (`:method`, `:authority`,
 /// `:path`); a method next to a URL (`GET https://…`, `HTTP GET https://…`, `--> GET https://…`) or next to a path
 /// with a `Host:` header; or else the first URL with a method found in the code. Of several requests in a log, the
@@ -161,24 +183,7 @@ fn call_of(text: &str) -> Option<(String, String, std::ops::Range<usize>)> {
         let scheme = pseudo(":scheme:").unwrap_or("https");
         return Some((m.to_ascii_uppercase(), format!("{scheme}://{a}{p}"), whole));
     }
-    // A `Host:` header, also inside a debug print that writes line breaks as `\r\n` (Python's http.client).
-    let host = text
-        .split(['\n', '\r'])
-        .flat_map(|l| l.split("\\n"))
-        .find_map(|l| {
-            let l = l.trim().trim_end_matches("\\r");
-            let (n, v) = l.split_once(':')?;
-            n.trim()
-                .eq_ignore_ascii_case("host")
-                .then(|| {
-                    v.trim()
-                        .split(['\\', '\'', '"', ' '])
-                        .next()
-                        .unwrap_or("")
-                        .to_string()
-                })
-                .filter(|h| !h.is_empty())
-        });
+    let host = host_in(text);
     let mut named: Vec<(usize, &str, String)> = Vec::new();
     let mut first_url: Option<&str> = None;
     let mut offset = 0usize;
@@ -201,7 +206,13 @@ fn call_of(text: &str) -> Option<(String, String, std::ops::Range<usize>)> {
                 ));
                 break;
             }
-            if let (Some(h), true) = (&host, next.starts_with('/')) {
+            // The `Host:` of this request: the first after its request line (else the text's first).
+            // (Within the next 4 KB: a log of many requests is read in one pass.)
+            let own_host = host_in(crate::response::clip_bytes(
+                text.get(offset..).unwrap_or(""),
+                4096,
+            ));
+            if let (Some(h), true) = (own_host.as_ref().or(host.as_ref()), next.starts_with('/')) {
                 let path = url_at(next);
                 let path = path.split("\\r").next().unwrap_or(path);
                 named.push((
@@ -243,9 +254,10 @@ fn call_of(text: &str) -> Option<(String, String, std::ops::Range<usize>)> {
                 .and_then(crate::response::refusal_in_text)
                 .is_some()
     });
+    let api_url = first_url.filter(|u| !token_request(u));
     if let Some((m, url, r)) = refused
         .or_else(|| segments.iter().find(|(_, url, _)| !token_request(url)))
-        .or_else(|| segments.first())
+        .or_else(|| segments.first().filter(|_| api_url.is_none()))
     {
         return Some((m.to_string(), url.clone(), r.clone()));
     }

@@ -12,7 +12,7 @@ after(async () => { await browser?.close(); server?.close(); });
 
 test('the page opens with the sample token decoded', async () => {
   const page = await openPage(browser, url);
-  await page.waitForFunction(() => document.querySelector('#verdict').textContent.length > 3);
+  await page.waitForFunction(() => document.querySelector('#verdict')?.textContent.length > 3);
   const input = await page.inputValue('#input');
   assert.equal(input.split('.').length, 3, 'a sample JWT is pasted');
   assert.match(await page.textContent('#payload'), /graph\.microsoft\.com/);
@@ -22,7 +22,7 @@ test('the page opens with the sample token decoded', async () => {
 
 test('pasting a JWT shows its claims as text', async () => {
   const page = await openPage(browser, url);
-  await page.waitForFunction(() => document.querySelector('#verdict').textContent.length > 3);
+  await page.waitForFunction(() => document.querySelector('#verdict')?.textContent.length > 3);
   const jwt = makeJwt({ iss: 'https://issuer.example', sub: 'user-42', scope: 'read:things', exp: 4000000000 });
   await page.fill('#input', jwt);
   await page.waitForFunction(() => document.querySelector('#payload').textContent.includes('user-42'));
@@ -32,7 +32,7 @@ test('pasting a JWT shows its claims as text', async () => {
 
 test('a truncated token gives a finding, not an exception', async () => {
   const page = await openPage(browser, url);
-  await page.waitForFunction(() => document.querySelector('#verdict').textContent.length > 3);
+  await page.waitForFunction(() => document.querySelector('#verdict')?.textContent.length > 3);
   const jwt = makeJwt({ sub: 'abc', exp: 1 });
   await page.fill('#input', jwt.slice(0, jwt.indexOf('.') + 7));
   await page.waitForSelector('#findings [data-code="token.malformed"]');

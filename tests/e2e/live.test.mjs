@@ -59,7 +59,7 @@ async function fillIntrospection(page, { endpoint = oidc.introspectionEndpoint, 
 
 async function paste(page, token) {
   await page.fill('#input', token);
-  await page.waitForFunction(() => document.querySelector('#verdict').textContent.length > 3);
+  await page.waitForFunction(() => document.querySelector('#verdict')?.textContent.length > 3);
 }
 
 /** Calls one of the full engine's exports inside the page (engine.js loads it once, as the live panel does). */
@@ -467,7 +467,7 @@ test('an answer that arrives after the paste changed is not applied to the new p
   const nextHeld = async () => { while (held.length === 0) await new Promise((r) => setTimeout(r, 20)); };
   const both = await oidc.token({ scope: 'api:read api:write' }); // allowed once introspected
   const readOnly = await oidc.token({ scope: 'api:read' });
-  const verdict = () => page.evaluate(() => ({ verdict: document.querySelector('#verdict').dataset.verdict, text: document.querySelector('#verdict').textContent }));
+  const verdict = () => page.evaluate(() => ({ verdict: document.querySelector('#verdict').dataset.verdict, text: document.querySelector('#verdict')?.textContent }));
   const changes = {
     'another token pasted': () => pasteApp(page, readOnly),
     'the sample button': () => page.click('#load-sample'),

@@ -95,13 +95,13 @@ test('the page fetches the wasm once and the lazy modules only when they are nee
   assert.equal(requested.filter((u) => u === 'pkg/first/token_doctor_bg.wasm').length, 1);
 
   // The full engine now answers, with the matrix the first engine had installed: the sample is diagnosed the same.
-  const before = await page.evaluate(() => document.querySelector('#verdict').textContent);
+  const before = await page.evaluate(() => document.querySelector('#verdict')?.textContent);
   const sample = await page.inputValue('#operation');
   await page.fill('#operation', '');
   await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict !== 'denied');
   await page.fill('#operation', sample);
   await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'denied');
-  assert.equal(await page.evaluate(() => document.querySelector('#verdict').textContent), before);
+  assert.equal(await page.evaluate(() => document.querySelector('#verdict')?.textContent), before);
   assert.ok(await page.evaluate(async () => (await import('./engine.js')).fullEngineLoaded()));
   assert.equal(requested.filter((u) => u === 'matrices/microsoft-graph.json').length, 1, 'installed again from the bytes, not fetched again');
 

@@ -1358,6 +1358,16 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         }
     });
     // The call, read once: which endpoint it goes to, and the operation.
+    // curl takes a URL without a scheme (`localhost:8080/items`, `api.example.com/v1/items`) as http.
+    let url = url.map(|u| {
+        let host = u.split(['/', '?']).next().unwrap_or("");
+        let hostlike = !u.contains("://")
+            && (host.starts_with("localhost") || host.contains('.') || host.contains(':'))
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:".contains(&b));
+        if hostlike { format!("http://{u}") } else { u }
+    });
     let target = url.as_deref().and_then(|u| parse_target(&method, u, None));
     // RFC 7662's `token` form field: the token an introspection request asks about.
     let token_field = data.split('&').find_map(|kv| kv.strip_prefix("token="));
@@ -1938,6 +1948,36 @@ mod tests {
         ] {
             assert!(recognize(paste).token.is_some(), "{paste}");
         }
+    }
+
+    #[test]
+    fn curl_takes_a_url_without_a_scheme() {
+        for (paste, host, path) in [
+            (
+                "curl localhost:8080/v1/items -H 'Authorization: Bearer t1'",
+                "localhost",
+                "/v1/items",
+            ),
+            (
+                "curl api.example.com/v1/items -H 'Authorization: Bearer t1'",
+                "api.example.com",
+                "/v1/items",
+            ),
+        ] {
+            let r = recognize(paste);
+            let call = r.call.unwrap_or_default();
+            assert_eq!(
+                (call.host.as_deref(), call.path.as_str()),
+                (Some(host), path),
+                "{paste}"
+            );
+        }
+        // A path alone stays a path.
+        let r = recognize("curl -X POST /relative/path -H 'Authorization: Bearer t1'");
+        assert_eq!(
+            r.call.map(|c| (c.host, c.path)),
+            Some((None, "/relative/path".into()))
+        );
     }
 
     #[test]

@@ -62,6 +62,20 @@ impl Context<'_> {
             .as_ref()
     }
 
+    /// The API's answer as pasted: the request's `response`, else the one found in the paste.
+    fn response_text(&self) -> Option<&str> {
+        self.request
+            .response
+            .as_deref()
+            .or(self.recognized.response.as_deref())
+    }
+
+    /// The first 64 KB of [`Context::response_text`] in lower case, for rules that look for a phrase anywhere in it.
+    fn response_text_lower(&self) -> Option<String> {
+        self.response_text()
+            .map(|t| crate::response::clip_bytes(t, 64 * 1024).to_ascii_lowercase())
+    }
+
     /// Whether the API's response carries `signal`.
     fn response_says(&self, signal: &Signal) -> bool {
         self.response
@@ -382,12 +396,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         // Not a token endpoint's answer (it issues tokens; it says nothing of the API call), and not the last of
         // several answers after a refusal.
         .filter(|_| {
-            let text = request
-                .response
-                .as_deref()
-                .or(ctx.recognized.response.as_deref())
-                .unwrap_or("");
-            !is_token_response(text)
+            !is_token_response(ctx.response_text().unwrap_or(""))
                 && !ctx
                     .call
                     .as_ref()
@@ -2238,33 +2247,17 @@ fn entra_scope_prefixes(ctx: &Context) -> Vec<String> {
     out
 }
 
-/// The requirement with the resource prefix of [`entra_scope_prefixes`] taken off its scopes, when any has it.
-fn short_scopes(req: &ScopeRequirement, prefixes: &[String]) -> Option<ScopeRequirement> {
+/// Whether the requirement writes a scope with a resource prefix of [`entra_scope_prefixes`] (`api://<app>/X`).
+fn writes_resource_prefix(req: &ScopeRequirement, prefixes: &[String]) -> bool {
     let ScopeRequirement::AnyOf(sets) = req else {
-        return None;
+        return false;
     };
-    let strip = |s: &String| {
-        prefixes
-            .iter()
-            .find_map(|p| {
-                s.get(..p.len())
-                    .filter(|head| head.eq_ignore_ascii_case(p))
-                    .and_then(|_| s.get(p.len()..))
-            })
-            .map(str::to_string)
-    };
-    if !sets.iter().flatten().any(|s| strip(s).is_some()) {
-        return None;
-    }
-    Some(ScopeRequirement::AnyOf(
-        sets.iter()
-            .map(|set| {
-                set.iter()
-                    .map(|s| strip(s).unwrap_or_else(|| s.clone()))
-                    .collect()
-            })
-            .collect(),
-    ))
+    sets.iter().flatten().any(|s| {
+        prefixes.iter().any(|p| {
+            s.get(..p.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(p))
+        })
+    })
 }
 
 /// Whether `held` satisfies the requirement; and the set that came closest (fewest missing) when not.
@@ -2509,7 +2502,7 @@ fn operation_rules(
     let prefixes = entra_scope_prefixes(ctx);
     let held_checked: Option<Vec<String>> = held
         .as_ref()
-        .filter(|_| !prefixes.is_empty() && short_scopes(req, &prefixes).is_some())
+        .filter(|_| !prefixes.is_empty() && writes_resource_prefix(req, &prefixes))
         .map(|h| {
             let mut both = h.clone();
             for p in &prefixes {
@@ -3037,6 +3030,8 @@ fn response_rules(
         .trim_end_matches(|c: char| c == '.' || c.is_whitespace())
         .to_string();
 
+    let lower = msg.to_ascii_lowercase();
+
     // Scopes named by the response (challenge `scope=`, Auth0 "expected any of").
     if !r.required_scopes.is_empty()
         && !has_error(out, "scope.missing")
@@ -3187,11 +3182,11 @@ fn response_rules(
                 format!("It answered: {msg}"),
             )
                 .evidence("response", msg.clone())
-                .fix(if msg.to_ascii_lowercase().contains("aadsts1002012") || msg.contains("/.default") {
+                .fix(if lower.contains("aadsts1002012") || msg.contains("/.default") {
                     // Entra ID: client credentials take one scope, the resource's `/.default`.
                     "Client credentials ask for one scope, the resource's `/.default` (for Microsoft Graph: https://graph.microsoft.com/.default); the permissions come from the application permissions granted to the app (admin consent), not from the scope parameter."
-                } else if msg.to_ascii_lowercase().contains("must be provided")
-                    || msg.to_ascii_lowercase().contains("default scope")
+                } else if lower.contains("must be provided")
+                    || lower.contains("default scope")
                     || ctx.recognized.token_request.as_ref().is_some_and(|t| t.scope.is_none())
                 {
                     // The request named no scope, and the server has no default one (Okta's custom authorization
@@ -3206,7 +3201,6 @@ fn response_rules(
 
     // Entra ID's on-behalf-of exchange refused its assertion: an ID token where the access token for the middle-tier
     // API belongs (AADSTS240002).
-    let lower = msg.to_ascii_lowercase();
     if lower.contains("aadsts240002") || lower.contains("id_token cannot be used as") {
         out.push(
             Finding::new(
@@ -3256,17 +3250,10 @@ fn response_rules(
                         .is_some_and(crate::claims::is_entra_issuer);
                 // Microsoft.Identity.Web's IDW10203 ("The 'scope' or 'scp' claim does not contain scopes …"): the API
                 // checks delegated scopes only, which an app-only token never has, whatever its roles.
-                let scp_only = msg.to_ascii_lowercase().contains("idw10203")
+                let scp_only = lower.contains("idw10203")
                     || ctx
-                        .request
-                        .response
-                        .as_deref()
-                        .or(ctx.recognized.response.as_deref())
-                        .is_some_and(|t| {
-                            crate::response::clip_bytes(t, 64 * 1024)
-                                .to_ascii_lowercase()
-                                .contains("idw10203")
-                        });
+                        .response_text_lower()
+                        .is_some_and(|t| t.contains("idw10203"));
                 f = if google {
                     f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
                 } else if entra_app && scp_only && !facts.roles.is_empty() {
@@ -3579,7 +3566,7 @@ fn response_rules(
                     .weight(85),
                 );
             }
-            Signal::ClientType if msg.to_ascii_lowercase().contains("aadsts9002327") => {
+            Signal::ClientType if lower.contains("aadsts9002327") => {
                 out.push(
                     Finding::new(
                         "client.type_mismatch",
@@ -3652,7 +3639,7 @@ fn response_rules(
                 )
                 .evidence("response", msg.clone())
                 .weight(80);
-                let assertion = msg.to_ascii_lowercase().contains("client assertion");
+                let assertion = lower.contains("client assertion");
                 if assertion {
                     f.detail = format!(
                         "It answered: {said}. The client authenticates with a signed client assertion (a certificate or federated credential), and the token endpoint refused the assertion: outside its validity time (an assertion built once and reused, or a clock off), signed with a key the app registration does not hold, or with the wrong `aud`/`iss`/`sub`. It fails before any API call."
@@ -3684,8 +3671,7 @@ fn response_rules(
             // On-behalf-of (`grant_type=…jwt-bearer`, AADSTS50013): the assertion is refused, not a code or a
             // refresh token.
             Signal::GrantInvalid
-                if msg.to_ascii_lowercase().contains("aadsts50013")
-                    || msg.to_ascii_lowercase().contains("assertion") =>
+                if lower.contains("aadsts50013") || lower.contains("assertion") =>
             {
                 out.push(
                     Finding::new(
@@ -3700,7 +3686,6 @@ fn response_rules(
                 );
             }
             Signal::GrantInvalid => {
-                let lower = msg.to_ascii_lowercase();
                 let grant = ctx
                     .recognized
                     .token_request
@@ -3973,23 +3958,17 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
     // The answer names the scheme (ASP.NET Core: "No authentication handler is configured to authenticate for the
     // scheme: Token"): the `Token` scheme is the cause, whatever the status.
     let names_scheme = !r.status.is_some_and(|s| (200..300).contains(&s))
-        && ctx
-            .request
-            .response
-            .as_deref()
-            .or(ctx.recognized.response.as_deref())
-            .is_some_and(|t| {
-                let t = crate::response::clip_bytes(t, 64 * 1024).to_ascii_lowercase();
-                [
-                    "for the scheme",
-                    "authentication scheme",
-                    "authorization scheme",
-                    "scheme not supported",
-                    "unsupported scheme",
-                ]
-                .iter()
-                .any(|p| t.contains(p))
-            });
+        && ctx.response_text_lower().is_some_and(|t| {
+            [
+                "for the scheme",
+                "authentication scheme",
+                "authorization scheme",
+                "scheme not supported",
+                "unsupported scheme",
+            ]
+            .iter()
+            .any(|p| t.contains(p))
+        });
     // The API's own challenge asks for `Token` (Django REST framework): the scheme is right.
     let asks_token = r
         .challenges

@@ -240,8 +240,10 @@ fn recognize_paste(text: &str) -> Recognized {
     // without a space (a token) is turned away at once.
     // A token has no space: one byte search tells the readers below that need words to stand aside.
     let spaced = first_line.contains(' ');
+    let header = split_header(first_line);
+    let authorization_line = header.is_some_and(|(n, _)| n.eq_ignore_ascii_case("authorization"));
     if (first_line.len() < trimmed.len() || spaced)
-        && !split_header(first_line).is_some_and(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        && !authorization_line
         && let Some(session) = crate::session::read(trimmed)
     {
         recognize_session(session, &mut out);
@@ -335,7 +337,7 @@ fn recognize_paste(text: &str) -> Recognized {
     // dump or a code snippet. The token, the call and the answer are picked out of it; an error text without a
     // token is read as the answer.
     if first_line.len() < trimmed.len()
-        && !split_header(first_line).is_some_and(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        && !authorization_line
         && !trimmed
             .lines()
             .all(|l| crate::text::is_visible_ascii(l.trim()))
@@ -357,7 +359,7 @@ fn recognize_paste(text: &str) -> Recognized {
             return out;
         }
     }
-    let (name, value) = match split_header(first_line) {
+    let (name, value) = match header {
         Some((n, v)) => (Some(n), v),
         None => (None, trimmed),
     };
@@ -385,12 +387,8 @@ fn recognize_paste(text: &str) -> Recognized {
         }
         out.kind = "header";
         // The API's answer pasted below the header (from its status line on) is the response, not the value.
-        let trimmed = match trimmed.match_indices('\n').find(|(at, _)| {
-            trimmed
-                .get(at.saturating_add(1)..)
-                .is_some_and(|rest| rest.trim_start().starts_with("HTTP/"))
-        }) {
-            Some((at, _)) => {
+        let trimmed = match crate::response::answer_below(trimmed) {
+            Some(at) => {
                 out.response = trimmed.get(at..).map(|r| r.trim().to_string());
                 trimmed.get(..at).unwrap_or(trimmed).trim_end()
             }
@@ -1369,8 +1367,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         if hostlike { format!("http://{u}") } else { u }
     });
     let target = url.as_deref().and_then(|u| parse_target(&method, u, None));
-    // RFC 7662's `token` form field: the token an introspection request asks about.
-    let token_field = data.split('&').find_map(|kv| kv.strip_prefix("token="));
+    let token_field = token_field(&data);
     let auth = match bearer {
         Some(b) if headers.is_empty() && !removed => vec![b],
         _ => headers,
@@ -1382,13 +1379,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         .as_ref()
         .is_some_and(|c| is_introspection_request(&c.path))
         && token_field.is_some()
-        // A caller that authenticates with a bearer token of its own (django-oauth-toolkit's `introspection`
-        // scope): that token is the one the endpoint judges, and it is diagnosed as for any call.
-        && !auth.iter().any(|a| {
-            a.trim_start()
-                .get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
-        });
+        && !bearer_caller(&auth);
     if token_endpoint {
         out.kind = "token_request";
         out.token_request = Some(TokenRequest::read(&data, json_header));
@@ -1396,9 +1387,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         // RFC 7662: the caller authenticates as itself (`-u`, Basic), and the token to describe is the `token`
         // form field, which is diagnosed.
         out.kind = "introspection_request";
-        out.token = token_field
-            .map(crate::text::percent_decode)
-            .filter(|t| !t.is_empty());
+        out.token = introspected_token(&data);
     } else if let Some(a) = auth.first() {
         take_authorization_value(a, true, out);
         several_authorization(&auth, "command", out);
@@ -1461,12 +1450,17 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
     else {
         return;
     };
+    // What each call printed as its answer, read once.
+    let mut answers: Vec<Option<String>> =
+        session.calls.iter().map(|c| answer_of(&c.output)).collect();
     let mut listed: Vec<String> = Vec::new();
     let mut refused_earlier: Option<u16> = None;
-    for (i, (r, c)) in read.iter().zip(&session.calls).enumerate() {
+    for (i, ((r, c), answer)) in read.iter().zip(&session.calls).zip(&answers).enumerate() {
         let what = r.call.as_ref().map_or_else(|| "no URL".into(), Call::label);
         // What each call was answered, as far as its output shows a status.
-        let status = answer_of(&c.output).and_then(|a| crate::response::parse(&a).status);
+        let status = answer
+            .as_deref()
+            .and_then(|a| crate::response::parse(a).status);
         if i != chosen && r.kind != "token_request" && matches!(status, Some(401 | 403)) {
             refused_earlier.get_or_insert(status.unwrap_or_default());
         }
@@ -1501,7 +1495,7 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
         return;
     };
     picked.token_endpoint = token_endpoint;
-    picked.response = answer_of(&call.output);
+    picked.response = answers.get_mut(chosen).and_then(Option::take);
     *out = picked;
     out.description = if session.commands == 1 {
         format!(
@@ -1636,6 +1630,29 @@ fn answer_of(output: &str) -> Option<String> {
         at = at.saturating_add(line.len());
     }
     Some(output.to_string())
+}
+
+/// RFC 7662's `token` form field of a request body, as written: the token an introspection request asks about.
+fn token_field(body: &str) -> Option<&str> {
+    body.split('&').find_map(|kv| kv.strip_prefix("token="))
+}
+
+/// [`token_field`] percent-decoded, `None` when empty.
+fn introspected_token(body: &str) -> Option<String> {
+    token_field(body)
+        .map(crate::text::percent_decode)
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether a request's Authorization values include a bearer token of the caller's own (django-oauth-toolkit's
+/// `introspection` scope): then that token is the one an introspection endpoint judges, and it is diagnosed as for
+/// any call.
+fn bearer_caller(auth: &[String]) -> bool {
+    auth.iter().any(|a| {
+        a.trim_start()
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
+    })
 }
 
 /// Whether a request goes to an OAuth 2.0 token introspection endpoint (RFC 7662): a well-known introspection path.
@@ -1781,20 +1798,11 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
     let path = target.split('?').next().unwrap_or(&target);
     let token_endpoint = is_token_request(path, body);
     // RFC 7662: the caller authenticates as itself (Basic), the token it asks about is the `token` form field.
-    let token_field = body
-        .trim()
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("token="))
-        .map(crate::text::percent_decode)
-        .filter(|t| !t.is_empty());
+    let token_field = introspected_token(body.trim());
     let introspection = !token_endpoint
         && is_introspection_request(path)
         && token_field.is_some()
-        && !auth.iter().any(|a| {
-            a.trim_start()
-                .get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
-        });
+        && !bearer_caller(&auth);
     match auth.first() {
         _ if token_endpoint => {}
         _ if introspection => {

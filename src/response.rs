@@ -378,6 +378,17 @@ pub fn clip_bytes(text: &str, max: usize) -> &str {
     text.get(..end).unwrap_or("")
 }
 
+/// Where an HTTP answer pasted below other text starts: the offset of the line break before the first later line
+/// that starts (after blanks) with `HTTP/`. `None` when there is none.
+pub fn answer_below(text: &str) -> Option<usize> {
+    text.match_indices('\n')
+        .find(|(at, _)| {
+            text.get(at.saturating_add(1)..)
+                .is_some_and(|rest| rest.trim_start().starts_with("HTTP/"))
+        })
+        .map(|(at, _)| at)
+}
+
 /// The status of an HTTP status line (`HTTP/1.1 403 Forbidden`, `HTTP/2 401`), `None` for any other line.
 fn status_of_line(line: &str) -> Option<u16> {
     let rest = line.strip_prefix("HTTP/")?;

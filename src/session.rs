@@ -59,7 +59,7 @@ pub fn tool_of(command: &str) -> Option<&'static str> {
         .split_whitespace()
         .all(|w| matches!(w, "\\" | "^" | "`"));
     let argument = argument || continued;
-    let method = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    let method = crate::snippet::METHODS
         .iter()
         .any(|m| m.eq_ignore_ascii_case(next));
     match word {
@@ -736,7 +736,7 @@ fn httpie_as_curl(command: &str, vars: &Vars) -> String {
                 && method.is_none()
                 && w.len() <= 7
                 && w.bytes().all(|b| b.is_ascii_alphabetic())
-                && ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+                && crate::snippet::METHODS
                     .iter()
                     .any(|m| m.eq_ignore_ascii_case(w)) =>
             {

@@ -15,7 +15,8 @@ pub struct Snippet {
     pub response: Option<String>,
 }
 
-const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// The HTTP methods a call names (the session and snippet readers look for them).
+pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The token at the start of `word` as a token would be copied out of code or a log: up to the first character no
 /// token has (a quote, a comma, a bracket, a literal `\r\n`); or a variable or template placeholder whole
@@ -298,15 +299,13 @@ pub fn read(text: &str) -> Option<Snippet> {
         .and_then(|(_, _, r)| text.get(r.clone()))
         .unwrap_or(text);
     // A raw answer (from its status line to the next one) is taken whole: its challenge says the most.
-    let raw = part.match_indices('\n').find_map(|(at, _)| {
+    let raw = crate::response::answer_below(part).and_then(|at| {
         let rest = part.get(at.saturating_add(1)..)?.trim_start();
-        rest.starts_with("HTTP/").then(|| {
-            let end = rest
-                .match_indices("\nHTTP/")
-                .next()
-                .map_or(rest.len(), |(e, _)| e);
-            rest.get(..end).unwrap_or(rest)
-        })
+        let end = rest
+            .match_indices("\nHTTP/")
+            .next()
+            .map_or(rest.len(), |(e, _)| e);
+        rest.get(..end)
     });
     let status = crate::response::refusal_in_text(part);
     let body = json_body(part);

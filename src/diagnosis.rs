@@ -185,7 +185,19 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .map_or(0, |n| n as i64);
     let mut findings: Vec<Finding> = Vec::new();
 
-    let recognized = recognize_input(&request.input, &mut findings);
+    // The operation is read first: of a terminal session's calls, the one to it is the call read.
+    let op_text = request
+        .operation
+        .as_deref()
+        .filter(|t| !t.trim().is_empty());
+    let op_parsed = op_text
+        .filter(|t| t.len() <= crate::limits::MAX_INPUT_BYTES)
+        .map(input::parse_operation);
+    let recognized = recognize_input(
+        &request.input,
+        op_parsed.as_ref().and_then(|(c, _)| c.as_ref()),
+        &mut findings,
+    );
 
     // The operation: a method + URL, or a curl / raw request that may carry the token too.
     // A request to the token or introspection endpoint is not the API call; its host still tells the region.
@@ -194,11 +206,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .clone()
         .filter(|_| !matches!(recognized.kind, "token_request" | "introspection_request"));
     let mut recognized = recognized;
-    if let Some(op_text) = request
-        .operation
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-    {
+    if let Some(op_text) = op_text {
         if op_text.len() > crate::limits::MAX_INPUT_BYTES {
             findings.push(Finding::new(
                 "input.too_large",
@@ -207,7 +215,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
                 "It was ignored; give the method and URL, e.g. POST https://api.example.com/v1/things.",
             ));
         } else {
-            let (op_call, op_recognized) = input::parse_operation(op_text);
+            let (op_call, op_recognized) = op_parsed.unwrap_or_default();
             if let Some(op_r) = op_recognized {
                 if recognized.token.is_none() && op_r.token.is_some() {
                     findings.retain(|f| f.code != "input.no_token" && f.code != "input.empty");
@@ -509,7 +517,11 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     }
 }
 
-fn recognize_input(text: &str, findings: &mut Vec<Finding>) -> Recognized {
+fn recognize_input(
+    text: &str,
+    operation: Option<&input::Call>,
+    findings: &mut Vec<Finding>,
+) -> Recognized {
     let recognized = if text.len() > crate::limits::MAX_INPUT_BYTES {
         findings.push(
             Finding::new(
@@ -531,7 +543,7 @@ fn recognize_input(text: &str, findings: &mut Vec<Finding>) -> Recognized {
             ..Default::default()
         }
     } else {
-        input::recognize(text)
+        input::recognize_for(text, operation)
     };
     findings.extend(recognized.findings.iter().cloned());
     recognized
@@ -821,16 +833,6 @@ fn is_token_response(text: &str) -> bool {
 /// Whether the answer came with a call in the paste (a session's last call) that is not the operation given: another
 /// method, or another path (the operation's `{param}` segments match any value; its base path may be left out).
 fn answers_another_call(request: &Request, ctx: &Context) -> bool {
-    let same_path = |called: &str, given: &str| {
-        let called: Vec<&str> = called.split('/').filter(|p| !p.is_empty()).collect();
-        let given: Vec<&str> = given.split('/').filter(|p| !p.is_empty()).collect();
-        // Compared from the end: a base path on one side only is no difference.
-        called
-            .iter()
-            .rev()
-            .zip(given.iter().rev())
-            .all(|(c, g)| g.starts_with('{') || c.eq_ignore_ascii_case(g))
-    };
     request.operation.is_some()
         && ctx.recognized.response.is_some()
         && request.response.is_none()
@@ -839,7 +841,7 @@ fn answers_another_call(request: &Request, ctx: &Context) -> bool {
             .call
             .as_ref()
             .zip(ctx.call.as_ref())
-            .is_some_and(|(a, b)| a.method != b.method || !same_path(&a.path, &b.path))
+            .is_some_and(|(a, b)| !input::same_operation(a, b))
 }
 
 fn summary_of(verdict: Verdict, findings: &[Finding], call: Option<&Call>) -> String {

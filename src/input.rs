@@ -113,7 +113,13 @@ pub struct Recognized {
 /// claims of the wrong JSON type ([`crate::claims::type_findings`]); those findings are in
 /// [`Recognized::findings`] with the others.
 pub fn recognize(text: &str) -> Recognized {
-    let mut out = recognize_paste(text);
+    recognize_for(text, None)
+}
+
+/// [`recognize`], told the operation the user gave: of a terminal session's calls, the last to that operation is
+/// the one read (else the last call to an API, as without it).
+pub fn recognize_for(text: &str, operation: Option<&Call>) -> Recognized {
+    let mut out = recognize_paste(text, operation);
     if let Some(token) = &out.token {
         let decoded = crate::jose::decode(token);
         if let Some(header) = &decoded.header {
@@ -134,7 +140,7 @@ pub fn recognize(text: &str) -> Recognized {
     out
 }
 
-fn recognize_paste(text: &str) -> Recognized {
+fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
     let mut out = Recognized::default();
     let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if trimmed.is_empty() {
@@ -246,7 +252,7 @@ fn recognize_paste(text: &str) -> Recognized {
         && !authorization_line
         && let Some(session) = crate::session::read(trimmed)
     {
-        recognize_session(session, &mut out);
+        recognize_session(session, operation, &mut out);
         return out;
     }
     if looks_like_curl(trimmed) {
@@ -1433,7 +1439,11 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
 /// Reads a terminal session: the last call to an API is diagnosed (the last call of any kind when all get tokens),
 /// with its output as the API's answer; a token request earlier in the session whose answer holds the token tells
 /// where the token came from.
-fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
+fn recognize_session(
+    session: crate::session::Session,
+    operation: Option<&Call>,
+    out: &mut Recognized,
+) {
     let read: Vec<Recognized> = session
         .calls
         .iter()
@@ -1443,18 +1453,24 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
             r
         })
         .collect();
-    let Some(chosen) = read
-        .iter()
-        .rposition(|r| r.kind != "token_request")
+    // The last call to the operation given, if the session made one; else its last call to an API.
+    let to_operation = operation.and_then(|op| {
+        read.iter().rposition(|r| {
+            r.kind != "token_request" && r.call.as_ref().is_some_and(|c| same_operation(c, op))
+        })
+    });
+    let Some(chosen) = to_operation
+        .or_else(|| read.iter().rposition(|r| r.kind != "token_request"))
         .or_else(|| read.len().checked_sub(1))
     else {
         return;
     };
+    let last_api_call = read.iter().rposition(|r| r.kind != "token_request");
     // What each call printed as its answer, read once.
     let mut answers: Vec<Option<String>> =
         session.calls.iter().map(|c| answer_of(&c.output)).collect();
     let mut listed: Vec<String> = Vec::new();
-    let mut refused_earlier: Option<u16> = None;
+    let mut refused_other: Option<u16> = None;
     for (i, ((r, c), answer)) in read.iter().zip(&session.calls).zip(&answers).enumerate() {
         let what = r.call.as_ref().map_or_else(|| "no URL".into(), Call::label);
         // What each call was answered, as far as its output shows a status.
@@ -1462,7 +1478,7 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
             .as_deref()
             .and_then(|a| crate::response::parse(a).status);
         if i != chosen && r.kind != "token_request" && matches!(status, Some(401 | 403)) {
-            refused_earlier.get_or_insert(status.unwrap_or_default());
+            refused_other.get_or_insert(status.unwrap_or_default());
         }
         listed.push(format!(
             "{}. {what} ({}{}){}{}",
@@ -1514,19 +1530,26 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
             Severity::Info,
             format!(
                 "The paste is a terminal session; {} is diagnosed{}",
-                if session.commands > 1 {
-                    "its last call to an API"
-                } else {
+                if session.commands == 1 {
                     "its call"
+                } else if to_operation.is_some() && to_operation != last_api_call {
+                    "its call to the operation given"
+                } else {
+                    "its last call to an API"
                 },
-                refused_earlier
+                refused_other
                     .map(|s| format!(
-                        " (an earlier call was answered {s}: paste it alone to diagnose it)"
+                        " ({} call was answered {s}: paste it alone to diagnose it)",
+                        if to_operation.is_some() {
+                            "another"
+                        } else {
+                            "an earlier"
+                        }
                     ))
                     .unwrap_or_default()
             ),
             format!(
-                "Each call was read as {}, with what it printed as its answer. The call diagnosed is the last that is not a token request; the answer it printed is read as the API's response unless one is given.",
+                "Each call was read as {}, with what it printed as its answer. The call diagnosed is the last to the operation given, if there is one, else the last that is not a token request; the answer it printed is read as the API's response unless one is given.",
                 if call.tool == "curl" {
                     "curl reads it"
                 } else {
@@ -1538,7 +1561,7 @@ fn recognize_session(session: crate::session::Session, out: &mut Recognized) {
             f = f.evidence("command", l);
         }
         out.findings
-            .push(f.weight(if refused_earlier.is_some() { 60 } else { 5 }));
+            .push(f.weight(if refused_other.is_some() { 60 } else { 5 }));
     }
 }
 
@@ -1868,6 +1891,21 @@ pub fn parse_operation(text: &str) -> (Option<Call>, Option<Recognized>) {
     (parse_target(&method, target, None), None)
 }
 
+/// Whether `called` (a call in the paste) is a call to operation `given`: the same method and path, the
+/// operation's `{param}` segments matching any value, compared from the end (a base path written on one side only
+/// is no difference).
+pub fn same_operation(called: &Call, given: &Call) -> bool {
+    fn pieces(path: &str) -> Vec<&str> {
+        path.split('/').filter(|p| !p.is_empty()).collect()
+    }
+    let (c, g) = (pieces(&called.path), pieces(&given.path));
+    called.method == given.method
+        && c.iter()
+            .rev()
+            .zip(g.iter().rev())
+            .all(|(c, g)| g.starts_with('{') || c.eq_ignore_ascii_case(g))
+}
+
 /// Splits a URL or path into host and path; the query and fragment are dropped.
 pub fn parse_target(method: &str, target: &str, host_header: Option<&str>) -> Option<Call> {
     let target = target.trim().trim_matches(['"', '\'']);
@@ -2005,6 +2043,56 @@ mod tests {
         let r = recognize("curl https://api.example/items \\\n -H 'Authorization: Bearer tok1'");
         assert_eq!(r.token.as_deref(), Some("tok1"));
         assert!(r.findings.iter().all(|f| f.code != "input.session"));
+    }
+
+    #[test]
+    fn a_session_diagnoses_its_call_to_the_operation_given() {
+        let session = "$ curl -X DELETE https://api.example/v2/items/7 -H 'Authorization: Bearer tok1'\n{\"status\":403}\n$ curl https://api.example/v2/me -H 'Authorization: Bearer tok1'\n{\"name\":\"x\"}\n$";
+        let op = |text: &str| parse_operation(text).0;
+        let path = |r: &Recognized| r.call.as_ref().map(|c| c.path.clone());
+        // The operation given, with its `{param}` and without the base path: the DELETE, with its own answer.
+        let given = op("DELETE /items/{id}");
+        let r = recognize_for(session, given.as_ref());
+        assert_eq!(path(&r).as_deref(), Some("/v2/items/7"));
+        assert_eq!(r.response.as_deref(), Some("{\"status\":403}"));
+        let f = finding(&r, "input.session");
+        assert!(
+            f.title.contains("its call to the operation given"),
+            "{}",
+            f.title
+        );
+        assert!(
+            f.evidence[0].text.ends_with(": diagnosed"),
+            "{:?}",
+            f.evidence
+        );
+        // None given, or one the session did not call (another method): its last call, as before.
+        for given in [None, op("GET /items/{id}")] {
+            let r = recognize_for(session, given.as_ref());
+            assert_eq!(path(&r).as_deref(), Some("/v2/me"));
+            let f = finding(&r, "input.session");
+            assert!(f.title.contains("its last call to an API"), "{}", f.title);
+            assert!(f.title.contains("answered 403"), "{}", f.title);
+        }
+        // The operation given is the last call: said as before.
+        let r = recognize_for(session, op("GET https://api.example/v2/me").as_ref());
+        assert!(
+            finding(&r, "input.session")
+                .title
+                .contains("its last call to an API")
+        );
+        assert!(same_operation(
+            &Call {
+                method: "GET".into(),
+                host: None,
+                path: "/api/v2/Users/me".into()
+            },
+            &Call {
+                method: "GET".into(),
+                host: None,
+                path: "/users/{userId}".into()
+            },
+        ));
     }
 
     #[test]

@@ -795,11 +795,13 @@ fn placeholder(token: &str) -> Option<&'static str> {
     }
     // `YOUR_ACCESS_TOKEN`, `ACCESS_TOKEN`, `your-token-here`: a documentation placeholder, in capitals or naming
     // "your" token (a real static token such as `dev-static-token` is left alone).
+    if token.len() > 40 {
+        return None;
+    }
     let lower = token.to_ascii_lowercase();
-    (token.len() <= 40
-        && token
-            .bytes()
-            .all(|c| c.is_ascii_alphabetic() || c == b'_' || c == b'-')
+    (token
+        .bytes()
+        .all(|c| c.is_ascii_alphabetic() || c == b'_' || c == b'-')
         && lower.contains("token")
         && (token.bytes().all(|c| !c.is_ascii_lowercase()) || lower.contains("your")))
     .then_some("a placeholder")

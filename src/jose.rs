@@ -166,6 +166,29 @@ pub fn decode(token: &str) -> DecodedToken {
     out
 }
 
+/// Which alphabet a byte of a base64 segment belongs to: [`URL`] (base64url: `A-Z a-z 0-9 - _`), [`STANDARD`]
+/// (`+ /`, the standard alphabet's two others), or neither (0). Built at compile time, where an index out of range
+/// fails the build.
+#[allow(clippy::indexing_slicing)]
+const ALPHABET: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => URL,
+            b'+' | b'/' => STANDARD,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+/// A byte of the base64url alphabet, in [`ALPHABET`].
+const URL: u8 = 1;
+/// `+` or `/`, in [`ALPHABET`].
+const STANDARD: u8 = 2;
+
 /// Decodes one base64url segment, recording precise issues. Returns the bytes when they could be decoded.
 fn decode_segment(
     part: &str,
@@ -195,12 +218,13 @@ fn decode_segment(
     }
     // One pass, byte by byte: whether the standard alphabet's '+' or '/' is used, and the first byte outside both
     // alphabets. Every byte before that one is ASCII, so it starts a character, and its offset is the character's.
+    // A table, not ranges: one load a byte (the segments are most of a token's bytes, read on every diagnosis).
     let mut standard = false;
     let mut outside = None;
     for (i, b) in trimmed.bytes().enumerate() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
-            b'+' | b'/' => standard = true,
+        match ALPHABET.get(usize::from(b)) {
+            Some(&URL) => {}
+            Some(&STANDARD) => standard = true,
             _ => {
                 outside = Some(i);
                 break;

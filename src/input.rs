@@ -342,7 +342,7 @@ fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
     // Several lines that are neither an Authorization header nor a token wrapped over lines: a log, a console
     // dump or a code snippet. The token, the call and the answer are picked out of it; an error text without a
     // token is read as the answer.
-    if first_line.len() < trimmed.len()
+    let several_lines = first_line.len() < trimmed.len()
         && !authorization_line
         && !trimmed
             .lines()
@@ -350,12 +350,26 @@ fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
         // Tokens a line each (`Bearer <token>` lines) are several tokens, read below.
         && !trimmed
             .lines()
-            .all(|l| l.split_whitespace().count() <= 2 && !l.contains(':'))
-    {
+            .all(|l| l.split_whitespace().count() <= 2 && !l.contains(':'));
+    if several_lines {
         if let Some(snippet) = crate::snippet::read(trimmed) {
             recognize_snippet(snippet, &mut out);
             return out;
         }
+    }
+    // So is one line of prose that quotes the API's answer ("I get 403 Forbidden: {…missing.permissions…}", "The app
+    // returned \"Insufficient privileges…\" (403)") with no JWT in it (read above). Not a scheme and its token
+    // (`Bearer abc`), a header line, two words, or a line that starts with a JWT (a broken one, diagnosed as one).
+    let prose_line = first_line.len() == trimmed.len()
+        && spaced
+        && !authorization_line
+        && !trimmed.starts_with("eyJ")
+        && trimmed.split_whitespace().nth(2).is_some()
+        && !split_first_word(trimmed)
+            .0
+            .trim_end_matches(':')
+            .eq_ignore_ascii_case("bearer");
+    if several_lines || prose_line {
         let answer = crate::response::parse(trimmed);
         if answer.status.is_some() || !answer.signals.is_empty() {
             out.kind = "error_response";
@@ -2045,6 +2059,35 @@ mod tests {
         let r = recognize("curl https://api.example/items \\\n -H 'Authorization: Bearer tok1'");
         assert_eq!(r.token.as_deref(), Some("tok1"));
         assert!(r.findings.iter().all(|f| f.code != "input.session"));
+    }
+
+    #[test]
+    fn one_line_of_prose_quoting_the_answer_is_the_answer() {
+        for prose in [
+            "getting 401 Unauthorized with error invalid_token: The access token expired",
+            "Zapier says: The app returned \"Insufficient privileges to complete the operation.\" (403)",
+            "IDX10511: Signature validation failed. Keys tried: 'X509SecurityKey'.",
+        ] {
+            let r = recognize(prose);
+            assert_eq!(r.kind, "error_response", "{prose}");
+            assert_eq!(r.response.as_deref(), Some(prose));
+            assert!(r.findings.iter().all(|f| f.code != "input.no_token"));
+        }
+        // Left as before: a scheme and its words, a header line, two words, a line that starts with a token, and
+        // prose that quotes no answer.
+        for (paste, kind) in [
+            ("Bearer expired token 401", "opaque"),
+            ("Authorization: Bearer abc 403 Forbidden", "header"),
+            ("403 Forbidden", "text"),
+            ("eyJhbGciOi.broken 401 Unauthorized", "text"),
+            ("the integration stopped working yesterday", "text"),
+        ] {
+            let r = recognize(paste);
+            assert_ne!(r.kind, "error_response", "{paste}");
+            if kind != "text" {
+                assert_eq!(r.kind, kind, "{paste}");
+            }
+        }
     }
 
     #[test]

@@ -2180,6 +2180,16 @@ case('L-x19', 'Terminal session with two curl commands (audit of 2026-11-24, fif
      {'input': '$ curl -s https://api.mypurecloud.ie/api/v2/users/me -H "Authorization: Bearer vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s" | jq .name\n"Jane Agent"\n$ curl -s -X DELETE https://api.mypurecloud.ie/api/v2/routing/queues/8d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b -H "Authorization: Bearer vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s"\n{"message":"Unable to perform the requested action. You are missing the following permission(s): [routing:queue:delete]","code":"missing.permissions","status":403,"details":[],"errors":[]}\n$', 'now': 1795500000},
      {'verdict': 'denied', 'first': 'permission.missing', 'codes': ['input.session'], 'absent': ['input.several_authorization'], 'mentions': ['routing:queue:delete']})
 
+case('L-x23', "One line of prose quoting the API's answer, no token (session 10: the README's known limit 'prose that names a failure without a token is no token found')", 'L',
+     'A forum-style line: 403 on POST /conversations/calls with Genesys missing.permissions in it',
+     {'input': 'I get 403 Forbidden when calling POST /api/v2/conversations/calls: {"message":"Unable to perform the requested action. You are missing the following permission(s): [conversation:call:add]","code":"missing.permissions","status":403}', 'now': 1795500000},
+     {'verdict': 'denied', 'first': 'permission.missing', 'absent': ['input.no_token'], 'mentions': ['conversation:call:add']})
+
+case('H-x15', "A .NET IDX10223 message pasted alone, on one line (session 10: was 'a \"IDX10223:\" header, not an Authorization header')", 'H',
+     "IDX10223: Lifetime validation failed. The token is expired. (fuzz/seeds/response_parse/H-06-idx10223.txt)",
+     {'input': "IDX10223: Lifetime validation failed. The token is expired. ValidTo: '05/19/2016 10:45:59' Current time: '05/19/2016 21:46:31'.", 'now': 1795500000},
+     {'verdict': 'denied', 'first': 'token.expired', 'absent': ['input.no_token']})
+
 case('L-x22', "Terminal session whose refused call is not the last, with the operation given (session 10: the README's known limit 'the call diagnosed is still the session's last')", 'L',
      'DELETE /routing/queues/{id} answered missing.permissions, then GET /users/me worked; the operation given is the DELETE',
      {'input': '$ curl -s -X DELETE https://api.mypurecloud.ie/api/v2/routing/queues/8d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b -H "Authorization: Bearer vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s"\n{"message":"Unable to perform the requested action. You are missing the following permission(s): [routing:queue:delete]","code":"missing.permissions","status":403,"details":[],"errors":[]}\n$ curl -s -i https://api.mypurecloud.ie/api/v2/users/me -H "Authorization: Bearer vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s"\nHTTP/2 200\ncontent-type: application/json\n\n{"id":"5c2f1d0e-8a9b-4c3d-9e8f-7a6b5c4d3e2f","name":"Jane Agent"}\n$',

@@ -24,7 +24,7 @@ const SKELETON_MS = 100;
  * `platform` option's) before it is shown without it ("Loading the … permission matrix", then diagnosed again).
  */
 const FIRST_MATRIX_WAIT_MS = 1500;
-/** The largest document the engine reads (`MAX_MATRIX_BYTES` in src/limits.rs); a larger file is not even read. */
+/** The largest document the engine reads (`MAX_MATRIX_BYTES` in src/limits.rs; tests/e2e/limits.test.mjs checks that the two agree): a larger file is not even read. */
 const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];

@@ -365,8 +365,7 @@ fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
         && !authorization_line
         && !trimmed.starts_with("eyJ")
         && trimmed.split_whitespace().nth(2).is_some()
-        && !split_first_word(trimmed)
-            .0
+        && !scheme_word
             .trim_end_matches(':')
             .eq_ignore_ascii_case("bearer");
     if several_lines || prose_line {
@@ -1475,13 +1474,13 @@ fn recognize_session(
             r.kind != "token_request" && r.call.as_ref().is_some_and(|c| same_operation(c, op))
         })
     });
+    let last_api_call = read.iter().rposition(|r| r.kind != "token_request");
     let Some(chosen) = to_operation
-        .or_else(|| read.iter().rposition(|r| r.kind != "token_request"))
+        .or(last_api_call)
         .or_else(|| read.len().checked_sub(1))
     else {
         return;
     };
-    let last_api_call = read.iter().rposition(|r| r.kind != "token_request");
     // What each call printed as its answer, read once.
     let mut answers: Vec<Option<String>> =
         session.calls.iter().map(|c| answer_of(&c.output)).collect();

@@ -811,22 +811,25 @@ mod tests {
         assert!(read("curl https://a.example/me\n{\"error\":\"x\"}").is_some());
     }
 
-    #[test]
-    fn variables_the_session_sets_are_put_in() {
-        let s = read("$ export TOKEN=abc.def\n$ curl https://a.example/me -H \"Authorization: Bearer $TOKEN\"\n401").unwrap_or_default();
+    /// Asserts that the first call read from `text` holds `part` in the curl command it amounts to.
+    fn assert_first_curl_has(text: &str, part: &str) {
+        let s = read(text).unwrap_or_default();
         assert!(
-            s.calls
-                .first()
-                .is_some_and(|c| c.curl.contains("Bearer abc.def")),
+            s.calls.first().is_some_and(|c| c.curl.contains(part)),
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn variables_the_session_sets_are_put_in() {
+        assert_first_curl_has(
+            "$ export TOKEN=abc.def\n$ curl https://a.example/me -H \"Authorization: Bearer $TOKEN\"\n401",
+            "Bearer abc.def",
+        );
         // Computed when the session ran: left as written.
-        let s = read("$ TOKEN=$(cat t)\n$ curl https://a.example/me -H \"Authorization: Bearer ${TOKEN}\"\n401").unwrap_or_default();
-        assert!(
-            s.calls
-                .first()
-                .is_some_and(|c| c.curl.contains("Bearer ${TOKEN}")),
-            "{s:?}"
+        assert_first_curl_has(
+            "$ TOKEN=$(cat t)\n$ curl https://a.example/me -H \"Authorization: Bearer ${TOKEN}\"\n401",
+            "Bearer ${TOKEN}",
         );
     }
 
@@ -849,20 +852,14 @@ mod tests {
 
     #[test]
     fn single_quotes_keep_a_variable_as_written() {
-        let s = read("$ export TOKEN=abc.def\n$ curl https://a.example/me -H 'Authorization: Bearer $TOKEN'\n401").unwrap_or_default();
-        assert!(
-            s.calls
-                .first()
-                .is_some_and(|c| c.curl.contains("Bearer $TOKEN")),
-            "{s:?}"
+        assert_first_curl_has(
+            "$ export TOKEN=abc.def\n$ curl https://a.example/me -H 'Authorization: Bearer $TOKEN'\n401",
+            "Bearer $TOKEN",
         );
         // cmd's %NAME%.
-        let s = read("C:\\work>set TOKEN=abc.def\nC:\\work>curl -H \"Authorization: Bearer %TOKEN%\" https://a.example/me\n401").unwrap_or_default();
-        assert!(
-            s.calls
-                .first()
-                .is_some_and(|c| c.curl.contains("Bearer abc.def")),
-            "{s:?}"
+        assert_first_curl_has(
+            "C:\\work>set TOKEN=abc.def\nC:\\work>curl -H \"Authorization: Bearer %TOKEN%\" https://a.example/me\n401",
+            "Bearer abc.def",
         );
     }
 
@@ -884,12 +881,9 @@ mod tests {
             "{s:?}"
         );
         // A variable the session does not set stays as written.
-        let s = read("PS> Invoke-RestMethod https://a.example/me -Headers @{ Authorization = \"Bearer $token\" }\n").unwrap_or_default();
-        assert!(
-            s.calls
-                .first()
-                .is_some_and(|c| c.curl.contains("Bearer $token")),
-            "{s:?}"
+        assert_first_curl_has(
+            "PS> Invoke-RestMethod https://a.example/me -Headers @{ Authorization = \"Bearer $token\" }\n",
+            "Bearer $token",
         );
     }
 

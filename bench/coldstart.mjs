@@ -149,6 +149,42 @@ export async function blankBaseline({ loads = 10 } = {}) {
   }
 }
 
+/**
+ * The floor of the files themselves: a page that asks for the same files as the real page's load (`files`: paths
+ * under `dir`, default www/, copied as they are) at once with `<link rel="preload" as="fetch">`, runs none of them,
+ * and whose one module sets the verdict when every one has arrived (Resource Timing). What is left of the real
+ * page's figure above this one is its own work: running the modules, compiling the wasm, the install, the diagnosis.
+ */
+export async function filesBaseline(files, { loads = 10, dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'www') } = {}) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'td-bench-files-'));
+  const wanted = files.filter((f) => f && !f.endsWith('/') && !f.includes('?'));
+  for (const f of wanted) {
+    fs.mkdirSync(path.dirname(path.join(tmp, f)), { recursive: true });
+    fs.copyFileSync(path.join(dir, f), path.join(tmp, f));
+  }
+  const links = wanted.map((f) => `<link rel="preload" href="${f}" as="fetch" crossorigin>`).join('\n');
+  fs.writeFileSync(path.join(tmp, 'index.html'), `<!doctype html><meta charset="utf-8"><title>files</title>\n${links}\n<p id="verdict"></p><script type="module" src="floor-m.js"></script>`);
+  fs.writeFileSync(path.join(tmp, 'floor-m.js'), `const want = new Set(${JSON.stringify(wanted)});
+const seen = new Set();
+const check = (entries) => {
+  for (const e of entries) {
+    const name = new URL(e.name).pathname.slice(1);
+    if (want.has(name) && e.responseEnd > 0) seen.add(name);
+  }
+  if (seen.size === want.size) {
+    const v = document.getElementById('verdict');
+    if (!v.dataset.verdict) { v.dataset.verdict = 'files'; v.textContent = 'files'; }
+  }
+};
+new PerformanceObserver((list) => check(list.getEntries())).observe({ type: 'resource', buffered: true });
+`);
+  try {
+    return { files: wanted.length, ...(await coldStart({ loads, dir: tmp })) };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** The Chromium version (for the README's machine line). */
 export async function chromiumVersion() {
   const browser = await launch();

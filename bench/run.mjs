@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { fmtKB, fmtRatio, fmtSummary, fmtTime } from './lib.mjs';
 import { ROOT, FIRST_PKG, instance, installAll, decodeLatency, diagnoseWithOperation, lookupThroughApi, openapiImport } from './node.mjs';
 import { sizes } from './size.mjs';
-import { coldStart, blankBaseline, chromiumVersion } from './coldstart.mjs';
+import { coldStart, blankBaseline, filesBaseline, chromiumVersion } from './coldstart.mjs';
 
 const KB = 1024;
 const BUDGET = {
@@ -234,6 +234,11 @@ if (want('cold')) {
     }
     results.coldStartBlank = await blankBaseline();
     row('cold start of a blank page (one module sets the verdict): the floor here', fmtMs(results.coldStartBlank.toVerdict));
+    results.coldStartFiles = await filesBaseline(c.fetched.map((f) => f.url));
+    row(
+      `cold start of a page that fetches the same ${results.coldStartFiles.files} files at once and runs none of them (one module sets the verdict when all have arrived)`,
+      fmtMs(results.coldStartFiles.toVerdict),
+    );
   } catch (e) {
     results.coldStart = { error: String(e?.message ?? e) };
     row('cold start', `failed: ${String(e?.message ?? e).split('\n')[0]}`, '', `≤ ${BUDGET.coldStartMs} ms`, false);

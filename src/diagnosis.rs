@@ -442,26 +442,46 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     }
     // A variable in the header pasted (the command as written), while the API's answer shows a token was accepted
     // (a 403, a 2xx): the value was there when the call ran; the answer's cause is the one to look at.
-    if ctx.response.as_ref().is_some_and(|r| {
+    // So does an answer that judged a token's contents (its audience, issuer, lifetime or signature): it read one.
+    let judged = ctx.response.as_ref().is_some_and(|r| {
         !r.signals.contains(&Signal::NoToken)
-            && (r.status.is_some_and(|s| (200..300).contains(&s))
-                || r.status.is_none_or(|s| s == 403)
-                    && r.signals.iter().any(|s| {
-                        matches!(
-                            s,
-                            Signal::AccessDenied
-                                | Signal::PermissionDenied
-                                | Signal::InsufficientScope
-                        )
-                    }))
-    }) {
+            && r.signals.iter().any(|s| {
+                matches!(
+                    s,
+                    Signal::AudienceInvalid
+                        | Signal::IssuerInvalid { .. }
+                        | Signal::Expired
+                        | Signal::NotYetValid
+                        | Signal::SignatureInvalid
+                )
+            })
+    });
+    if judged
+        || ctx.response.as_ref().is_some_and(|r| {
+            !r.signals.contains(&Signal::NoToken)
+                && (r.status.is_some_and(|s| (200..300).contains(&s))
+                    || r.status.is_none_or(|s| s == 403)
+                        && r.signals.iter().any(|s| {
+                            matches!(
+                                s,
+                                Signal::AccessDenied
+                                    | Signal::PermissionDenied
+                                    | Signal::InsufficientScope
+                            )
+                        }))
+        })
+    {
         for f in findings
             .iter_mut()
             .filter(|f| f.code == "input.no_token" && f.title.contains("holds a"))
         {
             f.severity = Severity::Info;
             f.weight = 10;
-            f.detail.push_str(" The API's answer shows it accepted a token (it refused the operation, or allowed it), so the variable held one when the call ran: the token itself is not in the paste.");
+            f.detail.push_str(if judged {
+                " The API's answer judges the token's contents, so it read one: the variable held a token when the call ran, and the token itself is not in the paste."
+            } else {
+                " The API's answer shows it accepted a token (it refused the operation, or allowed it), so the variable held one when the call ran: the token itself is not in the paste."
+            });
         }
     }
     dedupe(&mut findings);
@@ -634,6 +654,16 @@ fn read_introspection(
             .filter(|a| a.starts_with('{') && a.len() <= crate::limits::MAX_INPUT_BYTES)
             .map(serde_json::from_str::<Value>)
         {
+            let mut m = m;
+            // Google's tokeninfo answers without `active`: its claims for a live token, `error` for another.
+            let tokeninfo = recognized
+                .call
+                .as_ref()
+                .is_some_and(|c| input::is_tokeninfo(&c.path));
+            if tokeninfo && !m.contains_key("active") {
+                let live = !m.contains_key("error") && !m.contains_key("error_description");
+                m.insert("active".into(), Value::Bool(live));
+            }
             if m.contains_key("active") {
                 objects.push(m);
             }
@@ -887,7 +917,11 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 "input.introspection_request",
                 Severity::Info,
                 "This is a request to the introspection endpoint (RFC 7662)",
-                "The caller (the API, as a client of the authorization server) authenticates with its own credentials, and the token to describe is the `token` form field: that token is diagnosed here. The answer pasted as the response is the authorization server's, not an API's.",
+                if r.call.as_ref().is_some_and(|c| input::is_tokeninfo(&c.path)) {
+                    "Google's tokeninfo describes the token in its query (`access_token=`): that token is diagnosed here, with what tokeninfo printed as its description (introspection)."
+                } else {
+                    "The caller (the API, as a client of the authorization server) authenticates with its own credentials, and the token to describe is the `token` form field: that token is diagnosed here. The answer pasted as the response is the authorization server's, not an API's."
+                },
             )
             .weight(20),
         );
@@ -932,6 +966,38 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
     match d.shape {
         // With introspection, the server has described the token: nothing is hidden.
         TokenShape::Opaque if ctx.introspection.is_some() => {}
+        TokenShape::Opaque
+            if ctx.recognized.token.as_deref().is_some_and(|t| {
+                is_microsoft_refresh_token(t)
+                    || ctx
+                        .recognized
+                        .other_tokens
+                        .iter()
+                        .any(|(n, o)| n == "refresh_token" && o == t)
+            }) =>
+        {
+            let pasted = ctx.recognized.other_tokens.iter().any(|(n, o)| {
+                n == "refresh_token" && Some(o.as_str()) == ctx.recognized.token.as_deref()
+            });
+            out.push(
+                Finding::new(
+                    "token.refresh_token",
+                    Severity::Error,
+                    if pasted {
+                        "The request sends the refresh token, not the access token"
+                    } else {
+                        "This looks like a Microsoft refresh token, not an access token"
+                    },
+                    if pasted {
+                        "The token the request sends is the `refresh_token` of the token response pasted with it. A refresh token is exchanged at the token endpoint for an access token; APIs reject it."
+                    } else {
+                        "It has the shape of the refresh tokens Microsoft's identity platform issues: opaque, starting `0.A` or `1.A`, with dots. A refresh token is exchanged at the token endpoint for an access token; APIs reject it (Microsoft Graph answers \"CompactToken parsing failed\"), and only Microsoft can read it."
+                    },
+                )
+                .fix("Send the `access_token` of the token response; use the refresh token only at the token endpoint (grant_type=refresh_token).")
+                .weight(86),
+            );
+        }
         TokenShape::Opaque => {
             // A token response pasted with it says what was granted (`scope`), though not the user or the audience.
             let granted = ctx
@@ -1476,6 +1542,26 @@ fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 .fix("Or ask the authorization server for a plain Bearer token if the API does not require DPoP.")
         };
         out.push(f);
+    } else if scheme.eq_ignore_ascii_case("dpop") && response_says {
+        // Sent as DPoP, and the API refuses the proof: missing, or not matching this request or the token's key.
+        let said = ctx
+            .response_message()
+            .unwrap_or_else(|| "invalid_dpop_proof".into());
+        let mut f = Finding::new(
+            "token.sender_constrained",
+            Severity::Error,
+            "The API refused the DPoP proof sent with the token",
+            format!("The token is sent with the DPoP scheme and the API answered: {said}. Each request needs its own \"DPoP\" header: a proof JWT signed with the token's key (the one whose thumbprint is `cnf.jkt`), with this request's method (`htm`) and URL (`htu`), a fresh `iat` and `jti`, and `ath`, the hash of the token (RFC 9449 §4, §7)."),
+        )
+        .evidence("response", said)
+        .evidence("Authorization scheme", scheme.clone())
+        .fix("Send a \"DPoP: <proof JWT>\" header with every call, made for that call (htm, htu, iat, jti, ath) and signed with the key the token is bound to.")
+        .fix("If the API answers `use_dpop_nonce`, put the nonce it sends (DPoP-Nonce header) in the proof and retry.")
+        .weight(84);
+        if let Some(b) = &bound {
+            f = f.evidence("claim cnf", b.clone());
+        }
+        out.push(f);
     }
 }
 
@@ -1592,6 +1678,15 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let (wanted, source): (Vec<String>, String) =
         if let Some(a) = expect.audience.clone().filter(|a| !a.is_empty()) {
             (vec![a], "the audience you said the API accepts".into())
+        } else if let Some(a) = ctx
+            .response
+            .as_ref()
+            .and_then(|r| r.expected_audience.clone())
+        {
+            (
+                vec![a],
+                "the audience the API's answer says it expects".into(),
+            )
         } else if let Some(m) = ctx.matrix.filter(|m| !m.platform.audiences.is_empty()) {
             // The audiences of the host called, when the platform has one per host (Graph's national clouds):
             // its URL audiences and the ones that are no URL (an application id).
@@ -1665,6 +1760,39 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
             }
             f = f.fix(audience_fix(ctx, &wanted));
             out.push(f);
+        } else if let Some(named) = ctx
+            .response
+            .as_ref()
+            .and_then(|r| r.expected_audience.clone())
+            .filter(|_| response_aud && !id_token_reported)
+        {
+            // The answer names the audience it expects, and `aud` matches it but for a trailing slash (which a
+            // validator such as node-jsonwebtoken compares exactly), or matches it exactly: then the token the API
+            // judged was another.
+            let exact = c.audiences.contains(&named);
+            let f = if exact {
+                Finding::new(
+                    "token.stale",
+                    Severity::Warning,
+                    "The API says the audience is invalid, but the token shown has the audience it expects",
+                    format!("The answer says it expects `{named}`, and the token shown has that audience. So the request carried another token (an older or cached one, or one for another API)."),
+                )
+                .fix("Make the integration send this token: clear its token cache or reconnect the account, and log the Authorization header it sends to compare.")
+                .weight(86)
+            } else {
+                Finding::new(
+                    "audience.mismatch",
+                    Severity::Error,
+                    "The token's audience differs from the one the API expects by a trailing slash",
+                    format!("The answer says it expects `{named}`; the token's `aud` is {}. The API compares them exactly.", c.audiences.join(", ")),
+                )
+                .fix(format!("Request the token with the audience spelled exactly `{named}` (the API identifier as registered), or configure the API with the audience the token carries."))
+                .weight(88)
+            };
+            out.push(
+                f.evidence("claim aud", c.audiences.join(", "))
+                    .evidence("response", ctx.response_message().unwrap_or_default()),
+            );
         } else if response_aud && !id_token_reported {
             // The API says the audience is invalid though `aud` names it: the same API in another cloud or
             // environment (Graph for US Government takes tokens of login.microsoftonline.us).
@@ -1813,6 +1941,26 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+/// The shape of a refresh token of Microsoft's identity platform: `0.A…` or `1.A…`, opaque, with dots, long.
+fn is_microsoft_refresh_token(token: &str) -> bool {
+    (token.starts_with("0.A") || token.starts_with("1.A"))
+        && token.len() > 100
+        && token.bytes().filter(|&b| b == b'.').count() >= 2
+}
+
+/// Microsoft's tenant of personal accounts (consumers), the issuer of tokens for personal Microsoft accounts.
+const MSA_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// An Entra ID issuer's tenant: `https://sts.windows.net/<tenant>/` (v1), `https://login.microsoftonline.com/<tenant>/v2.0`
+/// (v2).
+fn entra_tenant(iss: &str) -> Option<&str> {
+    iss.strip_prefix("https://sts.windows.net/")
+        .or_else(|| iss.strip_prefix("https://login.microsoftonline.com/"))?
+        .split('/')
+        .next()
+        .filter(|t| !t.is_empty() && !t.contains('{'))
+}
+
 fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
     for s in &r.signals {
@@ -1825,6 +1973,22 @@ fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Fi
             }
             let named = actual.clone();
             let actual = named.clone().or_else(|| token_iss.map(str::to_string));
+            // The answer names the issuer it expects and the token shown has it: the API judged another token.
+            if let Some(e) = expected.as_ref().filter(|e| Some(e.as_str()) == token_iss) {
+                out.push(
+                    Finding::new(
+                        "token.stale",
+                        Severity::Warning,
+                        "The API says the issuer is invalid, but the token shown has the issuer it expects",
+                        format!("The answer says it expects `{e}`, and the token shown was issued by it. So the request carried another token (an older or cached one, or another environment's)."),
+                    )
+                    .evidence("response", r.message.clone().unwrap_or_default())
+                    .evidence("claim iss", e.clone())
+                    .fix("Make the integration send this token: clear its token cache or reconnect the account, and log the Authorization header it sends to compare.")
+                    .weight(86),
+                );
+                return;
+            }
             let detail = match (expected, &actual) {
                 (Some(e), Some(a)) => format!(
                     "The API expected `{e}` but the token's issuer is `{a}`: {}.",
@@ -1838,7 +2002,18 @@ fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Fi
                 let host = host_of(i);
                 host == "sts.windows.net" || host == "login.microsoftonline.com"
             });
-            let fix = if entra {
+            let tenants = expected
+                .as_deref()
+                .and_then(entra_tenant)
+                .zip(actual.as_deref().and_then(entra_tenant))
+                .filter(|(e, a)| !e.eq_ignore_ascii_case(a));
+            let fix = if let Some((_, tenant)) = tenants {
+                if tenant.eq_ignore_ascii_case(MSA_TENANT) {
+                    "The token comes from Microsoft's personal-account tenant (consumers): the user signed in with a personal Microsoft account. Sign in with a work account of the tenant the API trusts (authority /<tenant> or /organizations rather than /common), or, if personal accounts are meant to work, make the API accept their issuer (multi-tenant issuer validation)."
+                } else {
+                    "The token comes from another Entra tenant than the one the API trusts: sign in (or request the token) with the API's tenant as authority (/<tenant>, not /common), or, for an API meant for several tenants, validate the issuer per tenant (the issuer's tenant id against the tenants you accept) instead of one fixed issuer."
+                }
+            } else if entra {
                 "Entra ID issues v1 access tokens (iss https://sts.windows.net/<tenant>/) unless the API's app registration sets accessTokenAcceptedVersion (api.requestedAccessTokenVersion) to 2 (iss https://login.microsoftonline.com/<tenant>/v2.0): make the API's valid issuers match the version its tokens have, or change that setting in the manifest; for a multi-tenant API, validate the issuer per tenant."
             } else {
                 "Request the token through the same public URL (scheme, host, port, realm) that the API is configured with; inside Docker or Kubernetes, set the issuer/hostname (e.g. Keycloak KC_HOSTNAME) so that both sides see one URL."
@@ -1864,12 +2039,13 @@ fn issuer_from_response(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Fi
     }
 }
 
-/// The cluster of a NICE CXone API host (`api-c32.nice-incontact.com` → `c32`), `None` for any other host.
+/// The cluster of a NICE CXone API host (`api-c32.nice-incontact.com` → `c32`, the older B clusters' `api-b2.…` →
+/// `b2`), `None` for any other host (the area hosts, `api-na1.…`, are not a cluster).
 fn cxone_cluster(host: &str) -> Option<String> {
     let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
     let (label, domain) = host.split_once('.')?;
     let cluster = label.strip_prefix("api-")?;
-    let digits = cluster.strip_prefix('c')?;
+    let digits = cluster.strip_prefix(['b', 'c'])?;
     (!digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
         && [
@@ -2022,36 +2198,122 @@ fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) 
     }
 }
 
-fn introspection_rules(ctx: &Context, out: &mut Vec<Finding>) {
-    let Some(i) = &ctx.introspection else { return };
-    if i.active == Some(false) {
-        let mut causes = vec![
-            "the token was revoked (sign-out, password change, client secret rotated, consent withdrawn)".to_string(),
-            "the token expired".to_string(),
-            "the token was issued by another authorization server (or another realm/tenant) than the one asked".to_string(),
-            "the token was requested through another host name than the one the introspection endpoint uses (the issuer differs, so the server treats it as foreign)".to_string(),
+/// Why an authorization server says a token is not active, the likeliest first for this token.
+fn inactive_causes(ctx: &Context) -> Vec<String> {
+    let mut causes = vec![
+        "the token was revoked (sign-out, password change, client secret rotated, consent withdrawn)".to_string(),
+        "the token expired".to_string(),
+        "the token was issued by another authorization server (or another realm/tenant) than the one asked".to_string(),
+        "the token was requested through another host name than the one the introspection endpoint uses (the issuer differs, so the server treats it as foreign)".to_string(),
             "the introspecting client is not allowed to see this token (audience or client restrictions, e.g. Keycloak 26.6+ checks the audience)".to_string(),
-        ];
-        let mut weight_first = None;
-        if let Some(e) = ctx
-            .claims
-            .as_ref()
-            .and_then(|c| c.expires.as_ref())
-            .and_then(|e| e.seconds)
-        {
-            if e < ctx.now {
-                weight_first = Some(1usize);
-            }
+    ];
+    let mut weight_first = None;
+    if let Some(e) = ctx
+        .claims
+        .as_ref()
+        .and_then(|c| c.expires.as_ref())
+        .and_then(|e| e.seconds)
+    {
+        if e < ctx.now {
+            weight_first = Some(1usize);
         }
-        if let Some(idx) = weight_first {
-            if idx < causes.len() {
-                let c = causes.remove(idx);
-                causes.insert(0, format!("{c} (its `exp` has passed)"));
-            }
-        } else if token_exp(ctx).is_some_and(|e| e > ctx.now) {
-            // Its `exp` is still ahead: it did not expire (unless the server's clock is far ahead).
-            causes.retain(|c| c != "the token expired");
+    }
+    if let Some(idx) = weight_first {
+        if idx < causes.len() {
+            let c = causes.remove(idx);
+            causes.insert(0, format!("{c} (its `exp` has passed)"));
         }
+    } else if token_exp(ctx).is_some_and(|e| e > ctx.now) {
+        // Its `exp` is still ahead: it did not expire (unless the server's clock is far ahead).
+        causes.retain(|c| c != "the token expired");
+    }
+    // The token names its issuer, and the paste the server asked: another server first.
+    if let Some((iss, asked)) = foreign_to_introspection(ctx) {
+        let at = if surely_foreign(&iss, &asked) {
+            0
+        } else {
+            causes.len().min(2)
+        };
+        causes.insert(at, format!("the token's issuer is {iss}, and the server asked is {asked}: another authorization server (or another host name for it) than the one that issued the token, which does not know the token"));
+    }
+    causes
+}
+
+/// The token's issuer and the introspection URL asked, when they are not one server: another host, another path
+/// (Keycloak's realm), or, on an Okta org, the org's server against a custom one (`/oauth2/default`) or the reverse.
+fn foreign_to_introspection(ctx: &Context) -> Option<(String, String)> {
+    if ctx.recognized.kind != "introspection_request" {
+        return None;
+    }
+    let iss = ctx.claims.as_ref()?.issuer.clone()?;
+    let call = ctx.recognized.call.as_ref()?;
+    let host = call.host.as_deref()?.to_ascii_lowercase();
+    let asked = format!("{host}{}", call.path);
+    let iss_host = host_of(&iss);
+    let iss_path = iss
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.find('/').and_then(|at| r.get(at..)))
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_ascii_lowercase();
+    let path = call.path.to_ascii_lowercase();
+    // An Okta custom authorization server's endpoints are under `/oauth2/<server>/`, the org server's under `/oauth2/v1/`.
+    let okta_server = |p: &str| {
+        p.strip_prefix("/oauth2/")
+            .and_then(|r| r.split('/').next())
+            .filter(|s| *s != "v1")
+            .map(str::to_string)
+    };
+    // The same host name on another port is one server's two listeners (Ory Hydra's public and admin ports).
+    let name = |h: &str| h.split(':').next().unwrap_or("").to_string();
+    let foreign = name(&iss_host) != name(&host)
+        || !path.starts_with(&iss_path)
+        || okta_server(&path) != okta_server(&format!("{iss_path}/"));
+    foreign.then_some((iss, asked))
+}
+
+/// Whether the issuer named by [`foreign_to_introspection`] is surely not the server asked: another path (realm,
+/// authorization server), a Keycloak realm (whose issuer must be the URL asked), or a local forward
+/// (`localhost`). Another host name alone may be the same server's admin listener (Ory Hydra).
+fn surely_foreign(iss: &str, asked: &str) -> bool {
+    let iss_host = host_of(iss);
+    let local = iss_host.starts_with("localhost") || iss_host.starts_with("127.");
+    let iss_path = iss
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.find('/').and_then(|at| r.get(at..)))
+        .unwrap_or("");
+    let asked_path = asked.find('/').and_then(|at| asked.get(at..)).unwrap_or("");
+    local
+        || iss_path.contains("/realms/")
+        || !asked_path.starts_with(iss_path.trim_end_matches('/'))
+        || iss_host.split(':').next() == asked.split(['/', ':']).next()
+}
+
+fn introspection_rules(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(i) = &ctx.introspection else {
+        // The API introspected the token itself and says so (Spring Security: "Provided token […] isn't active").
+        if ctx.response_says(&Signal::Inactive) {
+            let mut f = Finding::new(
+                "introspection.inactive",
+                Severity::Error,
+                "The API's authorization server says the token is not active",
+                format!("The API answered that the token is not active: it asked its authorization server (RFC 7662 introspection), which answered `active: false` and gives no reason. The usual ones, most likely first: {}.", inactive_causes(ctx).join("; ")),
+            )
+            .evidence("response", ctx.response_message().unwrap_or_else(|| "token not active".into()))
+            .fix("Compare the token's `iss` with the authorization server the API introspects at (its introspection URL, host and realm): a token requested through another host name (a port-forward, localhost) is foreign to it.")
+            .fix("Get a new token and call again right away; if it is refused at once, the token is not one that server issued.")
+            .weight(87);
+            if let Some(iss) = ctx.claims.as_ref().and_then(|c| c.issuer.clone()) {
+                f = f.evidence("claim iss", iss);
+            }
+            out.push(f);
+        }
+        return;
+    };
+    if i.active == Some(false) {
+        let causes = inactive_causes(ctx);
         let mut f = Finding::new(
             "introspection.inactive",
             Severity::Error,
@@ -2613,7 +2875,11 @@ fn operation_rules(
                 );
                 // A missing scope is refused with 403; a 401 says the token itself was refused (expired, revoked,
                 // another region or tenant), which the answer's own finding explains. The scope is still missing.
-                if refusal(ctx) == Some(401) {
+                // (Graph answers 401 `NoPermissionsInAccessToken` for a token without permissions: that is this.)
+                if refusal(ctx) == Some(401)
+                    && !ctx.response_says(&Signal::NoAppPermissions)
+                    && !ctx.response_says(&Signal::InsufficientScope)
+                {
                     f.severity = Severity::Warning;
                     f.detail.push_str(" The API answered 401, not the 403 a missing scope gets: the token itself was refused first; fix that, then this.");
                     f.weight = f.weight.min(60);
@@ -3889,6 +4155,8 @@ fn response_rules(
                         format!("It answered: {said}. Nothing in the token itself explains it; check the audience and issuer the API expects (give them under expect), the signature, and that the token is for this environment."),
                     )
                     .evidence("response", msg.clone())
+                    .fix(REJECTED_FIX_EXPECT)
+                    .fix(REJECTED_FIX_NEW)
                     .weight(40),
                 );
             }
@@ -3897,6 +4165,11 @@ fn response_rules(
     }
     (checks, known)
 }
+
+/// The fixes of a token the API rejected for no reason the paste shows: compare what the API expects.
+const REJECTED_FIX_EXPECT: &str = "Look up the issuer and audience the API is configured to accept, and give them under expect to have the token compared with them; check the API's logs for the reason it gives.";
+/// … and try a new token from the server the API trusts.
+const REJECTED_FIX_NEW: &str = "Get a new token from the authorization server (and environment) the API trusts and call again; if it is refused too, verify its signature against that server's keys (Verify signature).";
 
 /// The warnings that name a cause of a rejected token (as against remarks about the paste or the matrix): with a
 /// 401 in hand, they become the errors that explain it, and the generic fallback is not added.
@@ -3939,8 +4212,12 @@ fn refusal(ctx: &Context) -> Option<u16> {
 /// clean: a 403 with every visible requirement met points to a platform permission or role; a 401, to the token.
 fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<Finding>) {
     let Some(r) = &ctx.response else { return };
-    // A 401 from the introspection endpoint is about its caller's credentials, not the token it asked about.
-    if ctx.recognized.kind == "introspection_request" && matches!(r.status, Some(401 | 403)) {
+    // A 401 from the introspection endpoint is about its caller's credentials, not the token it asked about (an
+    // endpoint that described the token did not refuse its caller: the answer is then another call's).
+    if ctx.recognized.kind == "introspection_request"
+        && ctx.recognized.introspection.is_none()
+        && matches!(r.status, Some(401 | 403))
+    {
         if !out.iter().any(|f| f.code.starts_with("client.")) {
             out.push(
                 Finding::new(
@@ -4149,16 +4426,19 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
             } else {
                 "Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment."
             };
-            out.push(
-                Finding::new(
-                    "token.rejected",
-                    Severity::Error,
-                    "The API rejected the token (401)",
-                    format!("It answered 401{}. {why}", quoted),
-                )
-                .evidence("response", evidence("401"))
-                .weight(40),
-            );
+            let f = Finding::new(
+                "token.rejected",
+                Severity::Error,
+                "The API rejected the token (401)",
+                format!("It answered 401{}. {why}", quoted),
+            )
+            .evidence("response", evidence("401"))
+            .weight(40);
+            out.push(if opaque_by_design {
+                f.fix("Call GET /api/v2/tokens/me of the API's region with this token (the Live checks panel can): a 401 there too means the token itself is no longer valid; get a new one.")
+            } else {
+                f.fix(REJECTED_FIX_EXPECT).fix(REJECTED_FIX_NEW)
+            });
         }
         _ => {}
     }

@@ -119,7 +119,7 @@ pub fn recognize(text: &str) -> Recognized {
 /// [`recognize`], told the operation the user gave: of a terminal session's calls, the last to that operation is
 /// the one read (else the last call to an API, as without it).
 pub fn recognize_for(text: &str, operation: Option<&Call>) -> Recognized {
-    let mut out = recognize_paste(text, operation);
+    let mut out = recognize_paste(text, operation, true);
     if let Some(token) = &out.token {
         let decoded = crate::jose::decode(token);
         if let Some(header) = &decoded.header {
@@ -140,7 +140,10 @@ pub fn recognize_for(text: &str, operation: Option<&Call>) -> Recognized {
     out
 }
 
-fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
+/// `split_json`: a paste that starts with a whole JSON object and goes on may be read as two parts
+/// ([`recognize_object_and_rest`]); false when reading such a part, so that a paste of many objects is not read
+/// one nested call per object.
+fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Recognized {
     let mut out = Recognized::default();
     let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if trimmed.is_empty() {
@@ -149,6 +152,27 @@ fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
         return out;
     }
     if trimmed.starts_with('{') {
+        if split_json
+            && let Some((object, rest)) = leading_object(trimmed)
+            && let Some(read) = recognize_object_and_rest(object, rest, operation)
+        {
+            return read;
+        }
+        // A dict as Python prints it (MSAL Python's result, `r.json()` in a REPL): read as the JSON it stands for.
+        if let Some((json, used)) = crate::snippet::python_dict(trimmed) {
+            let rest = trimmed.get(used..).unwrap_or("").trim();
+            let read = if rest.is_empty() {
+                Some(recognize_paste(&json, operation, false)).filter(|r| r.kind != "text")
+            } else if split_json {
+                recognize_object_and_rest(&json, rest, operation)
+            } else {
+                None
+            };
+            if let Some(mut read) = read {
+                read.description = format!("a dict as Python prints it: {}", read.description);
+                return read;
+            }
+        }
         recognize_json(trimmed, &mut out);
         // Not a token, token response or introspection answer, but a dump that holds `Bearer <token>` (an axios
         // error object, a HAR entry): read as a snippet.
@@ -266,7 +290,18 @@ fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
         return out;
     }
     if let Some(call) = request_line(first_line) {
-        recognize_http_request(trimmed, call, &mut out);
+        // The API's answer pasted below the request (from its status line on) is the response, not the body.
+        let (request, answer) = match crate::response::answer_below(trimmed) {
+            Some(at) => (
+                trimmed.get(..at).unwrap_or(trimmed).trim_end(),
+                trimmed.get(at..).map(str::trim),
+            ),
+            None => (trimmed, None),
+        };
+        recognize_http_request(request, call, &mut out);
+        if out.response.is_none() {
+            out.response = answer.map(str::to_string);
+        }
         return out;
     }
     // A `WWW-Authenticate` value (`Bearer realm="…", error="…"`) or header pasted as the paste: the API's answer.
@@ -336,6 +371,12 @@ fn recognize_paste(text: &str, operation: Option<&Call>) -> Recognized {
         if let Some(jwt) = crate::snippet::lone_jwt(trimmed) {
             take_authorization_value(jwt, false, &mut out);
             out.description = "a line of text with one JWT in it".into();
+            // The words around it may be the API's answer (Spring's "Provided token [eyJ…] isn't active").
+            let words = trimmed.replacen(jwt, "…", 1);
+            if crate::snippet::reads_as_error(&words) {
+                out.response = Some(words);
+                out.description = "a line of text with one JWT in it and the API's answer".into();
+            }
             return out;
         }
     }
@@ -621,6 +662,23 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
             || (first.ends_with(':') && first.len() < 20);
         match (is_scheme, rest) {
             (true, Some(rest)) if !rest.is_empty() => {
+                // `Authorization: Bearer: <token>`: the scheme is the word, colon and all, which no server knows.
+                if in_header && schemes.is_empty() && first.len() > 1 && first.ends_with(':') {
+                    let word = first.trim_end_matches(':');
+                    if ["bearer", "dpop"]
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case(word))
+                    {
+                        problems.push(format!(
+                            "the scheme is followed by a colon (\"{}\"); the server reads \"{}\" as the scheme and does not know it",
+                            crate::json::clip(first, 20),
+                            crate::json::clip(first, 20)
+                        ));
+                        fixes.push(format!(
+                            "Send \"Authorization: {word} <token>\", without a colon after {word}."
+                        ));
+                    }
+                }
                 schemes.push(first.trim_end_matches(':').to_string());
                 value = rest;
             }
@@ -628,8 +686,9 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         }
     }
     // A token is one word: the common case copies it once, without looking at it character by character.
-    // `value` is trimmed, so whitespace inside it means several words.
-    let spaced = !plain && split_first_word(value).1.is_some();
+    // `value` is trimmed, so whitespace inside it means several words; a command substitution keeps its own.
+    let substitution = command_substitution(value);
+    let spaced = !plain && !substitution && split_first_word(value).1.is_some();
     let mut token: String = if spaced {
         value.chars().filter(|c| !c.is_whitespace()).collect()
     } else {
@@ -662,7 +721,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
         );
         fixes.push("Paste the token again without spaces.".into());
     }
-    let invisible = if plain || crate::text::is_visible_ascii(&token) {
+    let invisible = if plain || substitution || crate::text::is_visible_ascii(&token) {
         None
     } else {
         token.chars().find(|c| !c.is_ascii_graphic())
@@ -757,16 +816,31 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     // A variable or a placeholder where the token should be: the command as written, not what it sent.
     if let Some(kind) = placeholder(&token) {
         out.kind = "text";
-        out.findings.push(
+        let title = format!(
+            "The Authorization header holds {kind}, `{}`, not a token",
+            crate::json::clip(&token, 40)
+        );
+        let finding = if kind == "an unset value" {
             Finding::new(
                 "input.no_token",
                 Severity::Error,
-                format!("The Authorization header holds {kind}, `{}`, not a token", crate::json::clip(&token, 40)),
+                title,
+                format!("The request sent the word `{}` where the token goes: the code read a value that was never set, so the API got no token.", crate::json::clip(&token, 40)),
+            )
+            .fix("Check that the token is fetched before the call (an async call awaited), and read from the member that holds it (`access_token` in an OAuth token response).")
+        } else {
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                title,
                 "This is the request as written, before the value was put in: what the API got depends on that value. An empty or unset variable sends no token (Genesys Cloud answers `authentication.required`, \"No authentication bearer token specified\"); a placeholder copied from documentation is sent as it is, and the API rejects it.",
             )
-            .evidence("Authorization header", crate::json::clip(raw.trim(), 60))
             .fix("Check that the variable holds the access token when the request is sent (print it, or log the header the request carries), or paste the token itself here.")
-            .weight(95),
+        };
+        out.findings.push(
+            finding
+                .evidence("Authorization header", crate::json::clip(raw.trim(), 60))
+                .weight(95),
         );
         return;
     }
@@ -786,11 +860,21 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     }
 }
 
+/// Whether a value is a shell's command substitution, `$(az account get-access-token …)` or `` `cat token.txt` ``:
+/// the token is what the command prints.
+fn command_substitution(value: &str) -> bool {
+    value.starts_with("$(") && value.ends_with(')')
+        || value.len() > 2 && value.starts_with('`') && value.ends_with('`')
+}
+
 /// What kind of stand-in a "token" is, when it is one: a shell, PowerShell or cmd variable (`$TOKEN`, `${TOKEN}`,
 /// `$env:TOKEN`, `%TOKEN%`), a template variable (`{{token}}`, Postman and REST clients), or a documentation
 /// placeholder (`<access_token>`, `YOUR_ACCESS_TOKEN`). `None` for anything that could be a token.
 fn placeholder(token: &str) -> Option<&'static str> {
     let b = token.as_bytes();
+    if command_substitution(token) {
+        return Some("a command's output");
+    }
     match b.first()? {
         b'$' if b
             .get(1)
@@ -805,6 +889,13 @@ fn placeholder(token: &str) -> Option<&'static str> {
         }
         b'<' if token.ends_with('>') => return Some("a placeholder"),
         _ => {}
+    }
+    // What code sends for a variable never set: JavaScript's `undefined` and `null`, Python's `None`, Go's `nil`.
+    if ["undefined", "null", "none", "nil", "nan"]
+        .iter()
+        .any(|w| token.eq_ignore_ascii_case(w))
+    {
+        return Some("an unset value");
     }
     // `YOUR_ACCESS_TOKEN`, `ACCESS_TOKEN`, `your-token-here`: a documentation placeholder, in capitals or naming
     // "your" token (a real static token such as `dev-static-token` is left alone).
@@ -992,6 +1083,103 @@ fn url_token_params(text: &str) -> Option<(Map<String, Value>, bool)> {
         .is_some_and(|v| v.as_str().is_some_and(|t| !t.is_empty()))
         || map.get("error").is_some_and(Value::is_string))
     .then_some((map, in_fragment))
+}
+
+/// A paste that starts with a whole JSON object and goes on: the object's text and the rest (trimmed, not empty).
+/// None when the first object is not whole JSON, or nothing follows it.
+fn leading_object(text: &str) -> Option<(&str, &str)> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    stream.next()?.ok()?;
+    let end = stream.byte_offset();
+    let rest = text.get(end..)?.trim();
+    (!rest.is_empty()).then_some((text.get(..end)?, rest))
+}
+
+/// Two parts pasted together, a JSON object first: a token response (or an introspection answer, a Genesys
+/// `tokens/me`, decoded claims) and the API's answer below it, or the API's error object and then the token (as
+/// text, a header, a request or a token response). None when the parts are not one of these; the paste is then read
+/// whole, as before.
+fn recognize_object_and_rest(
+    object: &str,
+    rest: &str,
+    operation: Option<&Call>,
+) -> Option<Recognized> {
+    let mut first = Recognized::default();
+    recognize_json(object, &mut first);
+    // What the rest holds, read as a paste of its own.
+    let sent = recognize_paste(rest, operation, false);
+    // The request sent below a token response (a Postman console, a log) may carry another of its tokens: the
+    // refresh token or the ID token. That token is the one the API got.
+    if first.kind == "token_response"
+        && let Some(t) = sent
+            .token
+            .as_ref()
+            .filter(|t| Some(*t) != first.token.as_ref())
+        && let Some((name, _)) = first.other_tokens.iter().find(|(_, o)| o == t)
+    {
+        let name = name.clone();
+        let mut sent = sent;
+        sent.description = format!(
+            "a token response, then a request that sends its {name}: {}",
+            sent.description
+        );
+        sent.other_tokens = std::mem::take(&mut first.other_tokens);
+        sent.token_response = first.token_response.take();
+        return Some(sent);
+    }
+    match first.kind {
+        // A call below it (a curl command, a request, a session) is read as the paste was before: as a whole.
+        "token_response" | "introspection" | "tokens_me" | "claims"
+            if sent.call.is_none() && sent.token.is_none() =>
+        {
+            // The answer may follow a line of words ("then POST … gives"): it starts at the first line from which
+            // the rest reads as a refusal (looked for in a short rest only).
+            let answer = if refusal_answer(rest) {
+                Some(rest)
+            } else if rest.len() <= 16 * 1024 {
+                rest.match_indices('\n')
+                    .take(20)
+                    .filter_map(|(at, _)| rest.get(at.saturating_add(1)..))
+                    .map(str::trim)
+                    .find(|r| !r.is_empty() && refusal_answer(r))
+            } else {
+                None
+            }?;
+            first.response.get_or_insert_with(|| answer.to_string());
+            first.description = format!("{}; the API's answer below it", first.description);
+            Some(first)
+        }
+        // The API's answer first, then the token (as text, a header, a request, a token response).
+        "error_response" => {
+            let mut out = sent;
+            if out.token.is_none() && out.introspection.is_none() && out.claims.is_none() {
+                return None;
+            }
+            if out.response.is_none() {
+                out.response = Some(object.to_string());
+                out.description = format!("the API's answer, then {}", out.description);
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `text` reads as an API's refusal: a 4xx or 5xx status, or, without one, a failure it names in an
+/// answer's own form (a JSON body, a raw answer, a challenge), not in a sentence of the user's.
+fn refusal_answer(text: &str) -> bool {
+    let answer = crate::response::parse(text);
+    match answer.status {
+        Some(s) => (400..600).contains(&s),
+        None => {
+            !answer.signals.is_empty()
+                && (text.starts_with('{')
+                    || text.starts_with("HTTP/")
+                    || text
+                        .get(..17)
+                        .is_some_and(|h| h.eq_ignore_ascii_case("www-authenticate:")))
+        }
+    }
 }
 
 fn recognize_json(text: &str, out: &mut Recognized) {
@@ -1316,6 +1504,8 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let mut bearer: Option<String> = None;
     // `-u id:secret`: curl sends it as `Authorization: Basic` (unless a header replaces it).
     let mut user = false;
+    let mut header_file: Option<String> = None;
+    let mut misspelled: Option<String> = None;
     let mut iter = words.iter().skip(1).peekable();
     while let Some(w) = iter.next() {
         let (flag, inline) = match w.split_once('=') {
@@ -1327,7 +1517,10 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             "-X" | "--request" => method = value(inline),
             "-H" | "--header" => {
                 if let Some(h) = value(inline) {
-                    if let Some((n, v)) = h.split_once(':') {
+                    // `-H @file`: the header lines are in that file.
+                    if let Some(file) = h.strip_prefix('@') {
+                        header_file = Some(file.to_string());
+                    } else if let Some((n, v)) = h.split_once(':') {
                         if n.trim().eq_ignore_ascii_case("content-type") {
                             json_header = v.to_ascii_lowercase().contains("json");
                         }
@@ -1337,6 +1530,8 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
                             } else {
                                 headers.push(v.to_string());
                             }
+                        } else if near_authorization(n.trim()) {
+                            misspelled = Some(n.trim().to_string());
                         }
                     }
                 }
@@ -1388,6 +1583,8 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         if hostlike { format!("http://{u}") } else { u }
     });
     let target = url.as_deref().and_then(|u| parse_target(&method, u, None));
+    // Google's tokeninfo takes the token in its query (`?access_token=…`): the token it describes.
+    let tokeninfo = url.as_deref().and_then(tokeninfo_token);
     let token_field = token_field(&data);
     let auth = match bearer {
         Some(b) if headers.is_empty() && !removed => vec![b],
@@ -1404,6 +1601,9 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     if token_endpoint {
         out.kind = "token_request";
         out.token_request = Some(TokenRequest::read(&data, json_header));
+    } else if tokeninfo.is_some() && auth.is_empty() {
+        out.kind = "introspection_request";
+        out.token = tokeninfo;
     } else if introspection_endpoint {
         // RFC 7662: the caller authenticates as itself (`-u`, Basic), and the token to describe is the `token`
         // form field, which is diagnosed.
@@ -1422,6 +1622,27 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
                 "curl sends -u as \"Authorization: Basic\". Some APIs take it (Stripe, Twilio, Jira Cloud with an API token); an API that expects a bearer token sees none and refuses the call.",
             )
             .fix("If the API expects a bearer token, get an access token first and send -H \"Authorization: Bearer <access token>\" instead of -u."),
+        );
+    } else if let Some(name) = &misspelled {
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                format!("The header is named \"{}\", not \"Authorization\"", crate::json::clip(name, 40)),
+                "Servers look for the header by its exact name (in any letter case): with another spelling the API sees no token and answers 401.",
+            )
+            .evidence("header", crate::json::clip(name, 40))
+            .fix("Name the header \"Authorization\" (with a z: the HTTP spelling)."),
+        );
+    } else if let Some(file) = &header_file {
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Warning,
+                format!("The curl command reads its headers from a file ({}): the token is not in the paste", crate::json::clip(file, 60)),
+                "curl sends the header lines of that file with the request; the Authorization header, if the file has one, is not in view here.",
+            )
+            .fix("Paste the Authorization line of that file (or the token) with the command."),
         );
     } else {
         out.findings.push(
@@ -1474,7 +1695,11 @@ fn recognize_session(
             r.kind != "token_request" && r.call.as_ref().is_some_and(|c| same_operation(c, op))
         })
     });
-    let last_api_call = read.iter().rposition(|r| r.kind != "token_request");
+    // A call that asks about the token (introspection, Google's tokeninfo) is not the call that failed.
+    let last_api_call = read
+        .iter()
+        .rposition(|r| !matches!(r.kind, "token_request" | "introspection_request"))
+        .or_else(|| read.iter().rposition(|r| r.kind != "token_request"));
     let Some(chosen) = to_operation
         .or(last_api_call)
         .or_else(|| read.len().checked_sub(1))
@@ -1510,23 +1735,113 @@ fn recognize_session(
             if i == chosen { ": diagnosed" } else { "" }
         ));
     }
-    // The token request whose answer holds the token diagnosed: its host is where the token came from.
-    let token_endpoint = read
-        .get(chosen)
-        .and_then(|p| p.token.as_deref())
-        .and_then(|t| {
+    // The token request whose answer holds the token diagnosed: its host is where the token came from. A call that
+    // sends a variable (`$($auth.access_token)`) got it from the session's token request before it, if there is one.
+    // Only when the call sends the variable that request was assigned to, and the API's answer does not say the
+    // token was missing or unreadable (a `jq` path that printed `null`).
+    let sends_variable = read.get(chosen).is_some_and(|p| {
+        p.token.is_none()
+            && p.findings
+                .iter()
+                .any(|f| f.code == "input.no_token" && f.title.contains("holds a"))
+    }) && answers.get(chosen).is_none_or(|a| {
+        a.as_deref().is_none_or(|a| {
+            let said = crate::response::parse(a).signals;
+            !said.contains(&crate::response::Signal::NoToken)
+                && !said.contains(&crate::response::Signal::Unparsable)
+        })
+    });
+    let token_endpoint = match read.get(chosen).and_then(|p| p.token.as_deref()) {
+        Some(t) => read
+            .iter()
+            .zip(&session.calls)
+            .take(chosen)
+            .rev()
+            .find(|(r, c)| r.kind == "token_request" && c.output.contains(t))
+            .and_then(|(r, _)| r.call.clone()),
+        None if sends_variable => {
+            let sent = session
+                .calls
+                .get(chosen)
+                .map(|c| c.curl.to_ascii_lowercase());
             read.iter()
                 .zip(&session.calls)
                 .take(chosen)
                 .rev()
-                .find(|(r, c)| r.kind == "token_request" && c.output.contains(t))
+                .find(|(r, c)| {
+                    r.kind == "token_request"
+                        && c.assigned.as_deref().is_some_and(|name| {
+                            let name = name.to_ascii_lowercase();
+                            sent.as_deref().is_some_and(|s| {
+                                s.contains(&format!("${name}"))
+                                    || s.contains(&format!("${{{name}}}"))
+                            })
+                        })
+                })
                 .and_then(|(r, _)| r.call.clone())
+        }
+        None => None,
+    };
+    // What another call of the session printed about the same token: an introspection answer, Google's tokeninfo,
+    // Genesys Cloud's tokens/me (the latest first).
+    let described = read
+        .get(chosen)
+        .and_then(|p| p.token.clone())
+        .and_then(|t| {
+            read.iter()
+                .zip(&answers)
+                .enumerate()
+                .rev()
+                .filter(|(i, (r, _))| {
+                    // A call that asks about the token: introspection, tokeninfo, Genesys tokens/me (the others'
+                    // outputs are the API's data, which may well have an `active` member of their own).
+                    let describes = r.kind == "introspection_request"
+                        || r.call.as_ref().is_some_and(|c| {
+                            c.path
+                                .to_ascii_lowercase()
+                                .trim_end_matches('/')
+                                .ends_with("/api/v2/tokens/me")
+                        });
+                    describes
+                        && (*i != chosen || r.kind == "introspection_request")
+                        && r.token.as_deref() == Some(t.as_str())
+                })
+                .find_map(|(_, (r, a))| {
+                    let tokeninfo = r.call.as_ref().is_some_and(|c| is_tokeninfo(&c.path));
+                    token_description(a.as_deref()?, tokeninfo)
+                })
         });
     let Some((mut picked, call)) = read.into_iter().zip(session.calls).nth(chosen) else {
         return;
     };
+    if sends_variable && let Some(from) = &token_endpoint {
+        for f in picked
+            .findings
+            .iter_mut()
+            .filter(|f| f.code == "input.no_token" && f.title.contains("holds a"))
+        {
+            f.severity = Severity::Info;
+            f.weight = 10;
+            f.detail.push_str(&format!(
+                " The session asked for a token just before ({}): the variable holds what that request answered.",
+                from.label()
+            ));
+        }
+    }
     picked.token_endpoint = token_endpoint;
     picked.response = answers.get_mut(chosen).and_then(Option::take);
+    if picked.introspection.is_none() {
+        picked.introspection = described;
+    }
+    // Only a call that asks about the token: the answer of the call that failed may be above the session (an
+    // exception, a log), and the call's own output is the description read above.
+    if picked.kind == "introspection_request" && picked.introspection.is_some() {
+        let above = session.preamble.trim();
+        let refused = crate::response::parse(above)
+            .status
+            .is_some_and(|s| (400..600).contains(&s));
+        picked.response = refused.then(|| above.to_string());
+    }
     *out = picked;
     out.description = if session.commands == 1 {
         format!(
@@ -1583,12 +1898,27 @@ fn recognize_session(
 /// Reads a log, console dump or code snippet: the token after its `Bearer`, the call it names, the answer it
 /// holds.
 fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
-    take_authorization_value(&format!("Bearer {}", snippet.authorization), true, out);
+    let scheme = if snippet.scheme_colon {
+        "Bearer:"
+    } else {
+        "Bearer"
+    };
+    take_authorization_value(&format!("{scheme} {}", snippet.authorization), true, out);
     out.call = snippet
         .call
         .as_ref()
         .and_then(|(method, url)| parse_target(method, url, None));
     out.response = snippet.response;
+    // A token response in the text: its other tokens tell what the token sent is (its refresh token, its ID token).
+    if let Some(mut map) = snippet.token_response {
+        for name in ["id_token", "refresh_token"] {
+            if let Some(Value::String(t)) = map.remove(name) {
+                out.other_tokens.push((name.to_string(), t));
+            }
+        }
+        map.remove("access_token");
+        out.token_response = Some(map);
+    }
     let token = match out.kind {
         "jwt" => "a JWT",
         "jwe" => "an encrypted JWT (JWE)",
@@ -1673,6 +2003,87 @@ fn answer_of(output: &str) -> Option<String> {
 /// RFC 7662's `token` form field of a request body, as written: the token an introspection request asks about.
 fn token_field(body: &str) -> Option<&str> {
     body.split('&').find_map(|kv| kv.strip_prefix("token="))
+}
+
+/// Whether a header name is a misspelling of `Authorization` (`Authorisation`, `Authorizaton`, `Autorization`): at
+/// most two letters' edits from it, in any case, and not the name itself.
+fn near_authorization(name: &str) -> bool {
+    const WORD: &[u8] = b"authorization";
+    let n = name.as_bytes();
+    // `X-Authorization` and the like are headers of their own, not misspellings.
+    if n.len() < 11
+        || n.len() > 15
+        || name.contains('-')
+        || !n.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"au"))
+        || name.eq_ignore_ascii_case("authorization")
+    {
+        return false;
+    }
+    // Levenshtein distance, one row at a time.
+    let mut row: Vec<usize> = (0..=WORD.len()).collect();
+    for (i, &a) in n.iter().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i.saturating_add(1);
+        }
+        for (j, &b) in WORD.iter().enumerate() {
+            let cost = usize::from(!a.eq_ignore_ascii_case(&b));
+            let here = row.get(j.saturating_add(1)).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let next = (prev.saturating_add(cost))
+                .min(here.saturating_add(1))
+                .min(left.saturating_add(1));
+            prev = here;
+            if let Some(cell) = row.get_mut(j.saturating_add(1)) {
+                *cell = next;
+            }
+        }
+    }
+    row.last().is_some_and(|&d| d <= 2)
+}
+
+/// The token a Google tokeninfo URL asks about (`https://oauth2.googleapis.com/tokeninfo?access_token=…`,
+/// `…/oauth2/v3/tokeninfo?access_token=…`), percent-decoded; `None` for any other URL.
+fn tokeninfo_token(url: &str) -> Option<String> {
+    let (path, query) = url.split_once('?')?;
+    if !is_tokeninfo(path) {
+        return None;
+    }
+    query
+        .split(['&', '#'])
+        .find_map(|kv| kv.strip_prefix("access_token="))
+        .map(crate::text::percent_decode)
+        .filter(|t| !t.is_empty() && placeholder(t).is_none())
+}
+
+/// Whether `path` is Google's tokeninfo endpoint, which describes a token as introspection does, without `active`.
+pub fn is_tokeninfo(path: &str) -> bool {
+    path.to_ascii_lowercase()
+        .trim_end_matches('/')
+        .ends_with("/tokeninfo")
+}
+
+/// What a call printed about a token, as an introspection answer: an RFC 7662 answer (`active`), Genesys Cloud's
+/// tokens/me (`authorizedScope`), or, for Google's tokeninfo (`tokeninfo`), its claims (`active` added: true
+/// unless it answered an `error`). `None` for anything else.
+fn token_description(output: &str, tokeninfo: bool) -> Option<Map<String, Value>> {
+    let text = output.trim();
+    let body = text
+        .split_once("\r\n\r\n")
+        .or_else(|| text.split_once("\n\n"))
+        .filter(|_| text.starts_with("HTTP/"))
+        .map_or(text, |(_, b)| b.trim());
+    if !body.starts_with('{') || body.len() > crate::limits::MAX_INPUT_BYTES {
+        return None;
+    }
+    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(body) else {
+        return None;
+    };
+    if tokeninfo && !m.contains_key("active") {
+        let live = !m.contains_key("error") && !m.contains_key("error_description");
+        m.insert("active".into(), Value::Bool(live));
+    }
+    (m.contains_key("active") || m.contains_key("authorizedScope")).then_some(m)
 }
 
 /// [`token_field`] percent-decoded, `None` when empty.
@@ -2059,6 +2470,75 @@ mod tests {
         assert_eq!(r.token.as_deref(), Some("tok1"));
         assert!(r.findings.iter().all(|f| f.code != "input.session"));
     }
+
+    #[test]
+    fn misspelled_authorization_headers_are_told_apart_from_other_headers() {
+        for name in [
+            "Authorisation",
+            "authorizaton",
+            "Autorization",
+            "AUTHORISATION",
+        ] {
+            assert!(near_authorization(name), "{name}");
+        }
+        for name in [
+            "Authorization",
+            "Authentication",
+            "X-Authorization",
+            "XAuthorization",
+            "Content-Type",
+        ] {
+            assert!(!near_authorization(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn only_a_whole_command_substitution_keeps_its_spaces_and_characters() {
+        // Found by fuzzing: a backtick alone let an invisible character into the token.
+        for text in ["`\u{fffd}-x", "Bearer `\u{200b}abc", "Bearer $(a\u{fffd}"] {
+            let r = recognize(text);
+            assert!(
+                r.token
+                    .as_deref()
+                    .is_none_or(|t| t.bytes().all(|b| b.is_ascii_graphic())),
+                "{text:?}: {:?}",
+                r.token
+            );
+        }
+        let r = recognize(
+            "Authorization: Bearer $(az account get-access-token --query accessToken -o tsv)",
+        );
+        assert!(r.token.is_none());
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.title.contains("a command's output")
+                    && f.title.contains("$(az account get-access-token"))
+        );
+    }
+
+    #[test]
+    fn a_json_object_then_more_is_read_as_two_parts() {
+        let tr = r#"{"access_token":"abcdefghijklmnopqrstuvwxyz0123456789","token_type":"Bearer"}"#;
+        let pasted = format!("{tr}\n\nHTTP/1.1 401 Unauthorized");
+        let (object, rest) = leading_object(&pasted).unwrap_or_default();
+        assert_eq!(object, tr);
+        assert_eq!(rest, "HTTP/1.1 401 Unauthorized");
+        assert_eq!(leading_object(tr), None, "nothing follows it");
+        assert_eq!(leading_object("{\"a\": tru"), None, "not whole JSON");
+        let r = recognize(&format!("{tr}\n\nHTTP/1.1 401 Unauthorized"));
+        assert_eq!(r.kind, "token_response");
+        assert_eq!(r.response.as_deref(), Some("HTTP/1.1 401 Unauthorized"));
+        // The answer first, then the token.
+        let r = recognize(&format!(
+            "{{\"error\":\"invalid_token\",\"status\":401}}\n{JWT_FOR_SPLIT}"
+        ));
+        assert_eq!(r.token.as_deref(), Some(JWT_FOR_SPLIT));
+        assert!(r.response.is_some_and(|a| a.contains("invalid_token")));
+    }
+
+    const JWT_FOR_SPLIT: &str =
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhYmNkZWZnaGlqa2xtbm9wIn0.c2lnbmF0dXJl";
 
     #[test]
     fn one_line_of_prose_quoting_the_answer_is_the_answer() {

@@ -105,6 +105,14 @@ fn shape_by_dots(token: &str, dots: usize) -> TokenShape {
     let jwt_like = || token.starts_with("eyJ") || token.contains(".eyJ");
     match dots {
         0 => TokenShape::Opaque,
+        // A first segment of one or two characters holds no JOSE header (`{}` alone is `e30`): an opaque token
+        // with dots, such as Microsoft's refresh tokens (`0.A…`, `1.A…`).
+        2 if !jwt_like()
+            && token.find('.').is_some_and(|at| at > 0 && at < 3)
+            && !token.split('.').any(str::is_empty) =>
+        {
+            TokenShape::Opaque
+        }
         2 => TokenShape::Jws,
         4 => TokenShape::Jwe,
         _ if !jwt_like() && !token.split('.').any(str::is_empty) => TokenShape::Opaque,

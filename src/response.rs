@@ -124,6 +124,9 @@ pub struct ResponseInfo {
     pub message: Option<String>,
     /// The error code (`insufficient_scope`, `missing.permissions`, `ErrorAccessDenied`, ...).
     pub code: Option<String>,
+    /// The audience the answer says the API expects (node-jsonwebtoken's `jwt audience invalid. expected: X`,
+    /// .NET's `IDX10214: … validationParameters.ValidAudience: 'X'`), when it names one.
+    pub expected_audience: Option<String>,
     /// The statuses of final answers pasted before the one read (`curl -i -L` redirects, or two calls' answers
     /// one after the other); interim answers (`100 Continue`, a proxy's `Connection established`) are left out.
     pub earlier: Vec<u16>,
@@ -250,6 +253,16 @@ pub fn parse(text: &str) -> ResponseInfo {
             collect_strings(&v, &mut strings, 0);
         }
     }
+    // Words before the JSON on its line (a log's "… responded with code NoPermissionsInAccessToken: {…}") are
+    // read with its strings.
+    let before = json_at
+        .and_then(|at| body.get(..at))
+        .map(str::trim)
+        .filter(|b| !b.is_empty() && !strings.is_empty());
+    if let Some(b) = before {
+        strings.insert(0, '\n');
+        strings.insert_str(0, b);
+    }
     let text_to_read = if !strings.is_empty() {
         strings.as_str()
     } else if body.is_empty() {
@@ -341,6 +354,10 @@ pub fn refusal_in_text(text: &str) -> Option<u16> {
             || unversioned.len() < lead.len() && unversioned.ends_with("http")
             || reason.starts_with("unauthorized")
             || reason.starts_with("forbidden")
+            // A call and its answer on one line: "GET https://… -> 401 {…}".
+            || lead.ends_with("->")
+            || lead.ends_with("=>")
+            || lead.ends_with('→')
         {
             return Some(status);
         }
@@ -684,6 +701,22 @@ fn after<'t>(text: &'t str, lower: &str, marker: &str) -> Option<&'t str> {
     text.get(i.saturating_add(marker.len())..)
 }
 
+/// The word after `expected:` in node-jsonwebtoken's messages (`… expected: https://api.example.com`): up to a
+/// space, a quote, a comma or the end of the JSON string it is in; `None` when there is none.
+fn expected_word(rest: &str) -> Option<String> {
+    let word = rest
+        .trim_start()
+        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '}' | '\\'))
+        .next()
+        .unwrap_or("");
+    (!word.is_empty()).then(|| word.to_string())
+}
+
+/// A value an error message names, not one it hides or leaves empty (.NET's `[PII of type … is hidden]`, `null`).
+fn named_value(v: &str) -> bool {
+    !v.is_empty() && !v.starts_with('[') && !v.eq_ignore_ascii_case("null") && !v.contains("PII")
+}
+
 fn quoted_values(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -739,6 +772,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         }
     }
     if code_l == "nopermissionsinaccesstoken"
+        || has("nopermissionsinaccesstoken")
         || has("idw10201")
         || has("neither scope or roles claim")
         || has("neither scope nor roles claim")
@@ -811,7 +845,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         info.scopes_any = true;
         // The list ends with its line, or with the JSON string it is in (a body pasted after other text).
         let line = rest.lines().next().unwrap_or("");
-        let line = line.split(['"', '}', ']', '\\']).next().unwrap_or("");
+        let line = line.split(['"', '\'', '}', ']', '\\']).next().unwrap_or("");
         for s in line.split([',', ' ']).filter(|s| !s.trim().is_empty()) {
             push_unique(&mut info.required_scopes, s);
         }
@@ -845,10 +879,28 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("missing audience")
         // jose / express-oauth2-jwt-bearer: `unexpected "aud" value`.
         || has("unexpected \"aud\"")
+        // node-jsonwebtoken (express-jwt): `jwt audience invalid. expected: X`.
+        || has("jwt audience invalid")
     {
         push_signal(info, Signal::AudienceInvalid);
+        info.expected_audience = after(text, &lower, "jwt audience invalid. expected:")
+            .and_then(expected_word)
+            .or_else(|| {
+                after(text, &lower, "validationparameters.validaudience:")
+                    .and_then(|rest| quoted_values(rest).into_iter().next())
+                    .filter(|v| named_value(v))
+            });
     }
-    if let Some(rest) = after(text, &lower, "invalid token issuer.") {
+    if let Some(rest) = after(text, &lower, "jwt issuer invalid. expected:") {
+        // node-jsonwebtoken (express-jwt): `jwt issuer invalid. expected: X` (the token's issuer is not named).
+        push_signal(
+            info,
+            Signal::IssuerInvalid {
+                expected: expected_word(rest),
+                actual: None,
+            },
+        );
+    } else if let Some(rest) = after(text, &lower, "invalid token issuer.") {
         let q = quoted_values(rest);
         push_signal(
             info,
@@ -881,13 +933,11 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
                     .find(|v| !v.is_empty() && !v.contains(char::is_whitespace) && *v != "null")
             })
             .cloned();
-        push_signal(
-            info,
-            Signal::IssuerInvalid {
-                expected: None,
-                actual,
-            },
-        );
+        // .NET (IDX10205): `… Did not match: validationParameters.ValidIssuer: 'X' or …ValidIssuers: 'Y'`.
+        let expected = after(text, &lower, "validationparameters.validissuer:")
+            .and_then(|rest| quoted_values(rest).into_iter().next())
+            .filter(|v| named_value(v) && Some(v) != actual.as_ref());
+        push_signal(info, Signal::IssuerInvalid { expected, actual });
     }
     if has("idx10225") {
         push_signal(info, Signal::LifetimeInvalid);
@@ -917,6 +967,10 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("issued in the future")
     {
         push_signal(info, Signal::NotYetValid);
+    }
+    // Spring Security's opaque-token resource server, when introspection says `active: false`.
+    if (has("isn't active") && has("token")) || has("token is not active anymore") {
+        push_signal(info, Signal::Inactive);
     }
     if has("idx14100")
         || has("idx14101")

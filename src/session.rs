@@ -13,6 +13,8 @@ pub struct Call {
     pub output: String,
     /// `curl`, `HTTPie` or `PowerShell`.
     pub tool: &'static str,
+    /// The variable the command's result was assigned to (`$auth = Invoke-RestMethod …` → `auth`).
+    pub assigned: Option<String>,
 }
 
 /// A session: its calls in order, and how many commands it holds (statements that set variables included).
@@ -22,7 +24,13 @@ pub struct Session {
     pub calls: Vec<Call>,
     /// Commands in the session, calls and other statements.
     pub commands: usize,
+    /// What the paste holds before its first command (an exception, the answer of a call made elsewhere), at
+    /// most [`PREAMBLE_BYTES`].
+    pub preamble: String,
 }
+
+/// How much of the text before a session's first command is kept.
+const PREAMBLE_BYTES: usize = 16 * 1024;
 
 /// The tool a command line starts with (`curl`, `HTTPie`, `PowerShell`), when what follows it looks like a
 /// command's arguments.
@@ -164,6 +172,51 @@ fn continues(line: &str, quote: &mut Option<char>) -> bool {
 /// A variable set by a statement: `export NAME=value`, `NAME=value`, `set NAME=value`, `$name = value`,
 /// `$env:NAME = value`. The value is the text as written (quotes removed), a `@{…}` hash as written; `None` for
 /// values computed when the session ran (`$(…)`).
+/// A line of a script pasted without prompts that sets a variable the way a shell does it on its own line
+/// (`$token = "eyJ…"`, `$headers = @{…}`, `export TOKEN=…`, `set TOKEN=…`): a statement of the session, so that
+/// the calls after it read the variable. Output lines do not start that way.
+fn script_assignment(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let shaped = t
+        .strip_prefix('$')
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()) && r.contains(" = "))
+        || t.starts_with("export ")
+        || t.starts_with("set ");
+    (shaped && (assignment(t).is_some() || assigned_call(t).is_some())).then_some(t)
+}
+
+/// The name a statement assigns to (`$auth = …` → `auth`, `export TOKEN=…` → `TOKEN`).
+fn assignment_name(statement: &str) -> Option<String> {
+    let (name, _) = statement.trim().split_once('=')?;
+    let name = name
+        .trim()
+        .trim_start_matches("export ")
+        .trim_start_matches('$')
+        .trim();
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then(|| name.to_string())
+}
+
+/// The call whose result a statement assigns to a variable (`$auth = Invoke-RestMethod …`, `TOKEN=$(curl …)`):
+/// the command after `=` (inside `$(…)`), when it is one [`tool_of`] knows.
+fn assigned_call(statement: &str) -> Option<&str> {
+    let (name, value) = statement.trim().split_once('=')?;
+    let name = name
+        .trim()
+        .trim_start_matches("export ")
+        .trim_start_matches('$');
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let value = value.trim();
+    let value = value
+        .strip_prefix("$(")
+        .and_then(|v| v.strip_suffix(')'))
+        .unwrap_or(value)
+        .trim();
+    tool_of(value).map(|_| value)
+}
+
 fn assignment(statement: &str) -> Option<(String, String)> {
     let t = statement.trim();
     let t = t
@@ -295,6 +348,7 @@ pub fn read(text: &str) -> Option<Session> {
         }
     }
     let mut commands: Vec<(String, String)> = Vec::new(); // (command, output)
+    let mut preamble = String::new();
     let mut echoes: Vec<String> = Vec::new();
     let mut quote: Option<char> = None;
     let mut open = false;
@@ -332,7 +386,8 @@ pub fn read(text: &str) -> Option<Session> {
         let prompted = after_prompt(line);
         let command = prompted
             .filter(|c| !c.trim().is_empty())
-            .or_else(|| tool_of(line.trim_start()).map(|_| line.trim_start()));
+            .or_else(|| tool_of(line.trim_start()).map(|_| line.trim_start()))
+            .or_else(|| script_assignment(line));
         match command {
             Some(c) => {
                 quote = None;
@@ -361,6 +416,11 @@ pub fn read(text: &str) -> Option<Session> {
                 if let Some((_, out)) = commands.last_mut().filter(|_| !closed) {
                     out.push_str(line);
                     out.push('\n');
+                } else if commands.is_empty()
+                    && preamble.len().saturating_add(line.len()) < PREAMBLE_BYTES
+                {
+                    preamble.push_str(line);
+                    preamble.push('\n');
                 }
             }
         }
@@ -368,9 +428,18 @@ pub fn read(text: &str) -> Option<Session> {
     let mut vars = Vars::new();
     let mut session = Session {
         commands: commands.len(),
+        preamble,
         ..Session::default()
     };
     for (command, output) in &commands {
+        // `$auth = Invoke-RestMethod …`, `TOKEN=$(curl …)`: the call is the command after `=`.
+        let (command, assigned) = match tool_of(command.trim()) {
+            Some(_) => (command.as_str(), None),
+            None => match assigned_call(command) {
+                Some(call) => (call, assignment_name(command)),
+                None => (command.as_str(), None),
+            },
+        };
         let Some(tool) = tool_of(command.trim()) else {
             if let Some((n, v)) = assignment(command) {
                 let v = expand(&v, &vars);
@@ -393,6 +462,7 @@ pub fn read(text: &str) -> Option<Session> {
             curl,
             output: output.trim().to_string(),
             tool: if powershell_curl { "PowerShell" } else { tool },
+            assigned,
         });
     }
     if session.calls.is_empty() {
@@ -409,6 +479,7 @@ pub fn read(text: &str) -> Option<Session> {
             },
             output: text.trim().to_string(),
             tool,
+            assigned: None,
         });
         session.commands = session.commands.max(1);
     }

@@ -13,6 +13,10 @@ pub struct Snippet {
     /// The API's answer pieced together: its status (as a status line) and its JSON body, when the text holds
     /// them.
     pub response: Option<String>,
+    /// A token response the text holds (a Postman console, a log of the token request): its members.
+    pub token_response: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The scheme is written with a colon before the token (`'Authorization': 'Bearer: eyJ…'`).
+    pub scheme_colon: bool,
 }
 
 /// The HTTP methods a call names (the session and snippet readers look for them).
@@ -66,6 +70,7 @@ fn is_jwt(word: &str) -> bool {
 fn bearer_word(text: &str) -> Option<&str> {
     let lower = text.to_ascii_lowercase();
     let mut from = 0usize;
+    let mut unset_word: Option<&str> = None;
     while let Some(at) = lower.get(from..).and_then(|l| l.find("bearer")) {
         let start = from.saturating_add(at);
         let after = start.saturating_add(6);
@@ -89,11 +94,24 @@ fn bearer_word(text: &str) -> Option<&str> {
                 .filter(|b| *b != b'=')
                 .all(|b| b.is_ascii_alphabetic() || b == b'_');
         let wordy = word.bytes().all(|b| b.is_ascii_alphabetic());
+        // What code sends for a variable never set (`Bearer undefined`, `Bearer null`): the value sent.
+        // One of them is kept only if no other word follows a `Bearer` (a comment may say "Bearer null").
+        if is_unset(word) {
+            unset_word.get_or_insert(word);
+            continue;
+        }
         if word.starts_with(['$', '{', '<', '%', '#']) || word.len() >= 8 && !param && !wordy {
             return Some(word);
         }
     }
-    None
+    unset_word
+}
+
+/// What code sends for a variable never set: `undefined`, `null`, `None`, `nil`.
+fn is_unset(word: &str) -> bool {
+    ["undefined", "null", "none", "nil"]
+        .iter()
+        .any(|u| word.eq_ignore_ascii_case(u))
 }
 
 /// A JWT standing alone among other words (`token eyJ…` in a console, `TOKEN=eyJ…`, `access_token: eyJ…`), when the
@@ -104,7 +122,7 @@ pub fn lone_jwt(text: &str) -> Option<&str> {
         c.is_whitespace()
             || matches!(
                 c,
-                '\'' | '"' | ',' | ';' | '=' | ':' | '(' | ')' | '`' | '\\'
+                '\'' | '"' | ',' | ';' | '=' | ':' | '(' | ')' | '`' | '\\' | '[' | ']' | '<' | '>'
             )
     }) {
         if is_jwt(word) {
@@ -269,26 +287,226 @@ fn call_of(text: &str) -> Option<(String, String, std::ops::Range<usize>)> {
 
 /// The first JSON object of the text that parses (the API's body in a log), as written.
 fn json_body(text: &str) -> Option<&str> {
+    json_object(text, error_object).map(|(t, _)| t)
+}
+
+/// Whether a JSON object reads as an error answer: an `error`, or a `message` that is text (a request body's
+/// `message` object, an email to send, is not), or a `code` with a `message`.
+fn error_object(m: &serde_json::Map<String, serde_json::Value>) -> bool {
+    m.contains_key("error")
+        || m.get("message").is_some_and(serde_json::Value::is_string)
+        || m.contains_key("code") && m.contains_key("message")
+}
+
+/// The first JSON object in `text` (`{"` or, pretty-printed, `{` then white space and `"`) that `wanted` accepts:
+/// its text and its members.
+fn json_object(
+    text: &str,
+    wanted: impl Fn(&serde_json::Map<String, serde_json::Value>) -> bool,
+) -> Option<(&str, serde_json::Map<String, serde_json::Value>)> {
     let mut from = 0usize;
-    while let Some(at) = text.get(from..).and_then(|t| t.find("{\"")) {
+    while let Some(at) = text.get(from..).and_then(|t| t.find('{')) {
         let start = from.saturating_add(at);
         let rest = text.get(start..)?;
+        if !rest.get(1..).unwrap_or("").trim_start().starts_with('"') {
+            from = start.saturating_add(1);
+            continue;
+        }
         let mut values = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
         if let Some(Ok(serde_json::Value::Object(m))) = values.next() {
-            if m.contains_key("error") || m.contains_key("message") || m.contains_key("code") {
-                return rest.get(..values.byte_offset());
+            if wanted(&m) {
+                return Some((rest.get(..values.byte_offset())?, m));
             }
         }
-        from = start.saturating_add(2);
+        from = start.saturating_add(1);
     }
     None
+}
+
+/// Whether a word after `Bearer` is a token written out (an opaque token: 20 or more token characters, letters
+/// and digits), not a variable's name (`token`, `accessToken`, `{{token}}`).
+fn literal_token(word: &str) -> bool {
+    // `eyJhbGciOiJSUzI1NiIsInR5cCI6Ik` cut short in a log is a JWT's beginning, not a token of its own.
+    !word.starts_with("eyJ")
+        && word.len() >= 20
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
+        && word.bytes().any(|b| b.is_ascii_digit())
+        && word.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// An error object printed by Python (`r.json()` in a REPL or a log: `{'error': 'insufficient_scope', 'scope': 'a
+/// b'}`) as JSON, when a line holds one. `None` otherwise.
+fn python_dict_body(text: &str) -> Option<String> {
+    text.lines().take(MESSAGE_LINES_READ).find_map(|line| {
+        let line = line.trim();
+        let (json, _) = python_dict(line.get(line.find("{'")?..)?)?;
+        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json).ok()?;
+        error_object(&m).then_some(json)
+    })
+}
+
+/// A dict as Python prints it, at the start of `text` (`{'access_token': 'eyJ…', 'expires_in': 3599, 'ok': True}`),
+/// as the JSON text of that object: its strings (in either quote) JSON strings, `True`/`False`/`None` JSON's words.
+/// `None` when `text` does not start with `{'` or holds what JSON cannot say (a tuple, an object's repr, `\x41`).
+pub fn python_dict(text: &str) -> Option<(String, usize)> {
+    if !text.starts_with("{'") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len().min(crate::limits::MAX_INPUT_BYTES));
+    let counted = std::cell::Cell::new(0usize);
+    let mut chars = text
+        .chars()
+        .inspect(|c| counted.set(counted.get().saturating_add(c.len_utf8())))
+        .peekable();
+    let mut depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push('"');
+                loop {
+                    match chars.next()? {
+                        '\\' => match chars.next()? {
+                            '\'' => out.push('\''),
+                            e => {
+                                out.push('\\');
+                                out.push(e);
+                            }
+                        },
+                        q if q == c => break,
+                        '"' => out.push_str("\\\""),
+                        other => out.push(other),
+                    }
+                }
+                out.push('"');
+            }
+            '{' | '[' => {
+                depth = depth.saturating_add(1);
+                out.push(c);
+            }
+            '}' | ']' => {
+                out.push(c);
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    break;
+                }
+            }
+            c if c.is_ascii_alphabetic() => {
+                let mut word = String::from(c);
+                while let Some(&n) = chars
+                    .peek()
+                    .filter(|n| n.is_ascii_alphanumeric() || **n == '_')
+                {
+                    word.push(n);
+                    chars.next();
+                }
+                out.push_str(match word.as_str() {
+                    "True" => "true",
+                    "False" => "false",
+                    "None" => "null",
+                    _ => return None,
+                });
+            }
+            other => out.push(other),
+        }
+    }
+    // The dict's own length in `text` (the peeked character after a word is counted too: words end at a
+    // separator, and a dict at `}`, where nothing is peeked).
+    let used = counted.get();
+    matches!(
+        serde_json::from_str::<serde_json::Value>(&out),
+        Ok(serde_json::Value::Object(_))
+    )
+    .then_some((out, used))
+}
+
+/// Whether a line (or a line of words around a token) reads as an error a program printed: it names one (an
+/// exception, an error, a failure, a refusal or a 401/403), and is neither a question nor a code comment.
+pub fn reads_as_error(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.contains('?')
+        || ["//", "#", "--", "/*", "* "]
+            .iter()
+            .any(|c| t.starts_with(c))
+    {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    // A conditional or a hint ("if you see 'invalid audience', …", "tip: …") names what could happen.
+    if lower.contains("if ") || lower.contains("tip") || lower.contains("when ") {
+        return false;
+    }
+    [
+        "exception",
+        "error",
+        "fail",
+        "denied",
+        "unauthorized",
+        "forbidden",
+        "isn't active",
+        "401",
+        "403",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// Whether a line holds another secret, which an answer quoted as evidence must not carry.
+fn holds_secret(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    ["secret", "password", "refresh_token", "client_assertion", "api_key", "apikey"]
+        .iter()
+        .any(|w| lower.contains(w))
+        // Another token after `Bearer` (the one diagnosed is already left out); "the bearer token." is words.
+        || lower.match_indices("bearer ").any(|(at, _)| {
+            lower
+                .get(at.saturating_add(7)..)
+                .and_then(|r| r.split_whitespace().next())
+                .is_some_and(|w| w.len() >= 16)
+        })
+}
+
+/// How many lines of a snippet are read for an answer in words.
+const MESSAGE_LINES_READ: usize = 200;
+
+/// The lines of `part` that say in words why the call failed (an exception's message, a JavaScript dump of the
+/// answer, a log line): those the answer reader finds a signal in, at most 20, with the token left out (`…`).
+/// `None` when there is none.
+fn message_lines(part: &str, token: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut kept = 0usize;
+    for line in part.lines().take(MESSAGE_LINES_READ) {
+        if line.len() > 2048 {
+            continue;
+        }
+        let line = if line.contains(token) {
+            std::borrow::Cow::Owned(line.replace(token, "…"))
+        } else {
+            std::borrow::Cow::Borrowed(line)
+        };
+        if !reads_as_error(&line) || holds_secret(&line) {
+            continue;
+        }
+        let info = crate::response::parse(&line);
+        if info.signals.is_empty() && info.required_scopes.is_empty() {
+            continue;
+        }
+        out.push_str(line.trim());
+        out.push('\n');
+        kept = kept.saturating_add(1);
+        if kept == 20 {
+            break;
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Reads a snippet: `None` unless the text holds a bearer token (or exactly one JWT among other words).
 pub fn read(text: &str) -> Option<Snippet> {
     // The JWT written in the text wins over a variable after `Bearer` (`token = "eyJ…"` then `f"Bearer {token}"`).
     let word = match bearer_word(text) {
-        Some(w) if !is_jwt(w) => lone_jwt(text).unwrap_or(w),
+        Some(w) if !is_jwt(w) && !literal_token(w) && !is_unset(w) => lone_jwt(text).unwrap_or(w),
         Some(w) => w,
         None => lone_jwt(text)?,
     };
@@ -325,17 +543,36 @@ pub fn read(text: &str) -> Option<Snippet> {
         (None, Some(c)) => Some(format!("WWW-Authenticate: {c}\r\n\r\n")),
         (None, None) => None,
     };
+    // Without a JSON error object: one Python printed, else the lines that say it in words.
+    let body = body
+        .map(str::to_string)
+        .or_else(|| python_dict_body(part))
+        .or_else(|| message_lines(part, word));
     let response = match (head, body) {
         _ if raw.is_some() => raw.map(str::to_string),
         (Some(h), Some(b)) => Some(format!("{h}{b}")),
         (Some(h), None) => Some(h),
-        (None, Some(b)) => Some(b.to_string()),
+        (None, Some(b)) => Some(b),
         (None, None) => None,
     };
+    let token_response = json_object(text, |m| {
+        m.get("access_token")
+            .is_some_and(serde_json::Value::is_string)
+    })
+    .map(|(_, m)| m);
+    // Only when no line sends it without the colon (a log's "token acquired, Bearer: …" beside the real header).
+    let scheme_colon = ["Bearer: ", "bearer: ", "BEARER: "]
+        .iter()
+        .any(|s| text.contains(&format!("{s}{word}")))
+        && !["Bearer ", "bearer ", "BEARER "]
+            .iter()
+            .any(|s| text.contains(&format!("{s}{word}")));
     Some(Snippet {
         authorization: word.to_string(),
         call: call.map(|(m, u, _)| (m, u)),
         response,
+        token_response,
+        scheme_colon,
     })
 }
 
@@ -346,6 +583,21 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhYmNkZWZnaGlqa2xtbm9wIn0.c2lnbmF0dXJl";
+
+    #[test]
+    fn a_python_dict_is_read_as_the_json_it_stands_for() {
+        assert_eq!(
+            python_dict(r#"{'error': 'invalid_client', 'error_description': "AADSTS7000218: 'client_secret'.", 'ok': True, 'n': None} then"#),
+            Some((r#"{"error": "invalid_client", "error_description": "AADSTS7000218: 'client_secret'.", "ok": true, "n": null}"#.to_string(), 106))
+        );
+        assert_eq!(python_dict(r#"{"a": 1}"#), None, "JSON already");
+        assert_eq!(
+            python_dict("{'a': datetime(2020)}"),
+            None,
+            "a repr JSON cannot say"
+        );
+        assert_eq!(python_dict("{'a': 'never closed"), None);
+    }
 
     #[test]
     fn a_log_gives_its_token_call_and_answer() {

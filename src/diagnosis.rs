@@ -1532,10 +1532,16 @@ fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
                     .unwrap_or_else(|| "DPoP required".into()),
             );
         }
-        if !scheme.is_empty() {
+        // RFC 8705 sends an mTLS-bound token with the Bearer scheme: the scheme is evidence only for DPoP.
+        if !scheme.is_empty() && !is_mtls {
             f = f.evidence("Authorization scheme", scheme.clone());
         }
-        f = if is_mtls {
+        f = if is_mtls && ctx.recognized.client_certificate {
+            // The command presents a certificate already: another one than the token's, or one a proxy drops.
+            f.detail.push_str(" The command presents a client certificate (--cert): either it is not the one the token is bound to, or a TLS-terminating proxy or gateway in front of the API does not pass it on.");
+            f.fix("Compare the certificate's SHA-256 thumbprint (base64url) with the token's `cnf.x5t#S256`: request the token over a TLS connection that presents this same certificate.")
+                .fix("If a proxy or gateway terminates TLS before the API, have it forward the client certificate (RFC 9440 `Client-Cert` header, or the gateway's own header) and the API read it from there.")
+        } else if is_mtls {
             f.fix("Call the API with the client certificate the token was bound to.")
         } else {
             f.fix("Send \"Authorization: DPoP <token>\" plus a \"DPoP: <proof JWT>\" header signed with the key whose thumbprint is cnf.jkt (htm, htu, iat, jti, ath).")
@@ -1946,6 +1952,34 @@ fn is_microsoft_refresh_token(token: &str) -> bool {
     (token.starts_with("0.A") || token.starts_with("1.A"))
         && token.len() > 100
         && token.bytes().filter(|&b| b == b'.').count() >= 2
+}
+
+/// The permissions GitHub's answer says would do (`X-Accepted-GitHub-Permissions: issues=write; pull_requests=write`),
+/// written as a workflow's `permissions:` entries (`issues: write`, `pull-requests: write`).
+fn github_accepted_permissions(ctx: &Context) -> Option<String> {
+    let text = ctx
+        .request
+        .response
+        .as_deref()
+        .or(ctx.recognized.response.as_deref())?;
+    let line = text.lines().find(|l| {
+        l.get(..29)
+            .is_some_and(|h| h.eq_ignore_ascii_case("x-accepted-github-permissions"))
+    })?;
+    let list: Vec<String> = line
+        .split_once(':')?
+        .1
+        .split([';', ','])
+        .filter_map(|p| {
+            let (name, level) = p.trim().split_once('=')?;
+            Some(format!(
+                "`{}: {}`",
+                name.trim().replace('_', "-"),
+                level.trim()
+            ))
+        })
+        .collect();
+    (!list.is_empty()).then(|| list.join(" or "))
 }
 
 /// Microsoft's tenant of personal accounts (consumers), the issuer of tokens for personal Microsoft accounts.
@@ -3626,7 +3660,10 @@ fn response_rules(
                 .evidence("response", msg.clone())
                 .weight(79);
                 f = if github {
-                    f.fix("Give the GitHub App / workflow token the permission (e.g. `permissions: contents: write` in the workflow, or the App's repository permissions) and re-install / re-run.")
+                    match github_accepted_permissions(ctx) {
+                        Some(accepted) => f.fix(format!("Give the GitHub App / workflow token one of the permissions GitHub names for this call ({accepted}: in a workflow, `permissions:` with them; for an App, its repository permissions) and re-install / re-run.")),
+                        None => f.fix("Give the GitHub App / workflow token the permission (e.g. `permissions: contents: write` in the workflow, or the App's repository permissions) and re-install / re-run."),
+                    }
                 } else if r.platform_hint == Some("microsoft-graph") {
                     f.fix(match facts.grant {
                         // A delegated token acts as the user: the user's directory role decides; an application
@@ -3781,6 +3818,39 @@ fn response_rules(
                     .weight(82),
                 );
             }
+            // An HMAC token (HS256) checked against public keys (.NET lists the keys it tried: `RsaSecurityKey`,
+            // `X509SecurityKey`, `ECDsaSecurityKey`): the algorithms differ, whatever the key.
+            Signal::SignatureInvalid
+                if !out.iter().any(|f| f.code.starts_with("signature."))
+                    && ctx
+                        .decoded
+                        .as_ref()
+                        .and_then(|d| d.alg())
+                        .is_some_and(|a| a.starts_with("HS"))
+                    && ctx.response_text_lower().is_some_and(|t| {
+                        ["rsasecuritykey", "x509securitykey", "ecdsasecuritykey"]
+                            .iter()
+                            .any(|k| t.contains(k))
+                    }) =>
+            {
+                let alg = ctx
+                    .decoded
+                    .as_ref()
+                    .and_then(|d| d.alg())
+                    .unwrap_or("HS256");
+                out.push(
+                    Finding::new(
+                        "signature.alg_mismatch",
+                        Severity::Error,
+                        format!("An {alg} token was checked against the API's public keys"),
+                        format!("It answered: {said}. The token is signed with {alg}, an HMAC with a shared secret; the keys the API tried are public keys (RSA or EC), which verify RS256/ES256 signatures, never an HMAC."),
+                    )
+                    .evidence("header alg", alg.to_string())
+                    .evidence("response", msg.clone())
+                    .fix("Have the issuer sign the API's tokens with the asymmetric algorithm the API is configured for (RS256 with the keys it publishes), or, if the API is meant to take HMAC tokens, configure it with the shared secret as its signing key.")
+                    .weight(84),
+                );
+            }
             Signal::SignatureInvalid
                 if !out
                     .iter()
@@ -3831,6 +3901,23 @@ fn response_rules(
                     )
                     .evidence("response", msg.clone())
                     .fix("Get the token with a confidential client, one that authenticates with a secret or key (Keycloak: Client authentication on; the client-credentials grant for a back end), and call the API with that token.")
+                    .weight(85),
+                );
+            }
+            // The reverse of a confidential client without its secret: a public client that sends one.
+            Signal::ClientType
+                if lower.contains("aadsts700025") || lower.contains("client is public") =>
+            {
+                out.push(
+                    Finding::new(
+                        "client.type_mismatch",
+                        Severity::Error,
+                        "The client is public, and the request sends a secret",
+                        format!("It answered: {said}. The app registration takes public-client flows (a browser, mobile or desktop app, which cannot keep a secret), so the token endpoint refuses a `client_secret` or `client_assertion` from it."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Stop sending client_secret / client_assertion: a public client authenticates nothing and uses PKCE (code_verifier) instead.")
+                    .fix("If the app is really a back end that keeps a secret, make the registration confidential (Entra ID: Authentication > Allow public client flows: No, and the redirect URI under Web).")
                     .weight(85),
                 );
             }

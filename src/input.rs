@@ -101,6 +101,8 @@ pub struct Recognized {
     pub claims: Option<Map<String, Value>>,
     /// Problems with the header or the paste (header.malformed, input.*).
     pub findings: Vec<Finding>,
+    /// The curl command presents a client certificate (`--cert`, `-E`): what an mTLS-bound token needs.
+    pub client_certificate: bool,
     /// `token` decoded (set by [`recognize`], which reads the header and claims for its findings; kept so that
     /// the token is decoded once per diagnosis).
     pub decoded: Option<crate::jose::DecodedToken>,
@@ -1506,6 +1508,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
     let mut user = false;
     let mut header_file: Option<String> = None;
     let mut misspelled: Option<String> = None;
+    let mut client_certificate = false;
     let mut iter = words.iter().skip(1).peekable();
     while let Some(w) = iter.next() {
         let (flag, inline) = match w.split_once('=') {
@@ -1551,9 +1554,12 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
             "-u" | "--user" => {
                 user = value(inline).is_some();
             }
+            "--cert" | "-E" => {
+                client_certificate |= value(inline).is_some();
+            }
             "-o" | "--output" | "-A" | "--user-agent" | "-e" | "--referer" | "-b" | "--cookie"
             | "--connect-timeout" | "-m" | "--max-time" | "-w" | "--write-out" | "--cacert"
-            | "--cert" | "--key" | "-x" | "--proxy" | "--retry" => {
+            | "--key" | "-x" | "--proxy" | "--retry" => {
                 let _ = value(inline);
             }
             f if f.starts_with('-') => {}
@@ -1656,6 +1662,7 @@ fn recognize_curl(text: &str, out: &mut Recognized) {
         );
     }
     out.call = target;
+    out.client_certificate = client_certificate;
     out.description = match &out.call {
         Some(c) if out.kind == "token_request" => format!(
             "a curl request to the token endpoint {}{} (it asks for a token; it sends none to an API)",

@@ -2854,6 +2854,27 @@ case('N-x72', 'Review of the seventh audit fixes (2026-11-25), case 37', 'N',
      {'verdict': 'denied', 'first': 'input.no_token', 'mentions': ['undefined']})
 
 
+case('M-x12', 'Seventh audit (2026-11-25), case b20 (M-06 (line 814; hasura/comment-progress#9 https://github.com/hasura/comment-progress/issues/9). Section 3, line 1011.)', 'M',
+     'GitHub 403 "Resource not accessible by integration" with X-Accepted-GitHub-Permissions (was: the fix named contents: write)',
+     {'input': 'Authorization: token ghs_16C7e42F292c6912E7710c838347Ae178B4a', 'operation': 'POST https://api.github.com/repos/acme/web/issues/42/comments', 'response': 'HTTP/2 403\r\nx-accepted-github-permissions: issues=write; pull_requests=write\r\n\r\n{"message":"Resource not accessible by integration"}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'permission.missing', 'mentions': ['issues: write']})
+
+case('O-x16', 'Seventh audit (2026-11-25), case b30 (O-04/O-05 (lines 894 and 902; haproxytech/haproxy-lua-oauth#11, nearform/fastify-jwt-jwks#10). Section 3, line 1005, lists IDX10503.)', 'O',
+     'ASP.NET log: IDX10503 for an HS256 token, keys tried are RsaSecurityKey (was: signature.invalid, "verify here")',
+     {'input': "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpYXQiOjE3NjM5OTk0MDAsIm5iZiI6MTc2Mzk5OTQwMCwiZXhwIjoxNzY0MDAzMDAwLCJpc3MiOiJodHRwczovL3Nzby5hY21lLmlvL3JlYWxtcy9hY21lIiwiYXVkIjoib3JkZXJzLWFwaSIsInN1YiI6InUzIiwiYXpwIjoib3JkZXJzLXdlYiIsInNjb3BlIjoib3JkZXJzLnJlYWQiLCJ0eXAiOiJCZWFyZXIifQ.v1nHMI66FGZNnzlmWB8K6RrTNeJneTi4tjpAMrYj78E\n\nfail: Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler[3]\n      Exception occurred while processing message.\n      Microsoft.IdentityModel.Tokens.SecurityTokenSignatureKeyNotFoundException: IDX10503: Signature validation failed. Token does not have a kid. Keys tried: 'Microsoft.IdentityModel.Tokens.RsaSecurityKey, KeyId: 'kc-rsa-1', InternalId: 'kc-rsa-1'. , KeyId: kc-rsa-1'. Number of keys in TokenValidationParameters: '0'. Number of keys in Configuration: '1'. Exceptions caught: ''. token: '[PII of type 'System.IdentityModel.Tokens.Jwt.JwtSecurityToken' is hidden.]'.\ninfo: Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler[7]\n      Bearer was not authenticated. Failure message: IDX10503: Signature validation failed. Token does not have a kid.", 'operation': 'GET https://orders.acme.io/api/orders', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'signature.alg_mismatch'})
+
+case('P-x05', 'Seventh audit (2026-11-25), case b36 (P-03/P-04 (lines 932 and 940; wso2/api-manager#4655, coreos/go-oidc#450): the certificate must be forwarded by a TLS-terminating proxy (RFC 9440).)', 'P',
+     'An mTLS-bound token from a curl that presents --cert, answered 401 (was: "call with the client certificate")',
+     {'input': 'curl --cert tpp.crt --key tpp.key https://accounts.bank.example/accounts -H "Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIsImtpZCI6Im5PbzNaRHJPRFhFSzFqS1doWHNsSFJfS1hFZyJ9.eyJpYXQiOjE3NjM5OTk0MDAsIm5iZiI6MTc2Mzk5OTQwMCwiZXhwIjoxNzY0MDAzMDAwLCJpc3MiOiJodHRwczovL2FzLmJhbmsuZXhhbXBsZSIsImF1ZCI6Imh0dHBzOi8vYWNjb3VudHMuYmFuay5leGFtcGxlIiwic3ViIjoidTUiLCJjbGllbnRfaWQiOiJ0cHAtMSIsInNjb3BlIjoiYWNjb3VudHMiLCJjbmYiOnsieDV0I1MyNTYiOiJid2NLMGVzYzNBQ0MzREIyWTVfbEVTc1hFOG85bHRjMDVPODlqZE4tZGcyIn19.VglUm9z3-LFzW2k0ap_LIqfyZF_scNAb70aCkbSt8HWFdmgJelRfE6mgkhsRMQJJsARGN5BRG0P4Xm5cUJWtAauIQwDEqD4gaXkSHjzxIAAKgZEZQoTyLDwDepaj5OYVDx5UkH1UjwdpXJFaz8uiEjBmU4-WLWQaOX-2l0LO6LK2o6snF7pflUYcR9pTQ2WriAGVAi5kCjAaqMaNqLuEfcGsP67WrqWfAkOhVaBjJkGItkzV88BYOuMFSkGuA1cDvQauKBPT9hPQ55bGYKeYKmOfEPPYg5dtzVEYta9zpkzUGJa7-4I3nFghw9B3-Sh7s0u7W3ZCajS3kLBnEizVwA"', 'response': 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error="invalid_token"\r\n\r\n', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'token.sender_constrained', 'mentions': ['x5t#S256']})
+
+case('Q-x14', 'Seventh audit (2026-11-25), case b38 (class Q (lines 947–965), the reverse of Q-02: the registration is public and the request carries a secret.)', 'Q',
+     'AADSTS700025: a public client sends a secret (was: the confidential-client fixes)',
+     {'input': '{"error":"invalid_client","error_description":"AADSTS700025: Client is public so neither \'client_assertion\' nor \'client_secret\' should be presented.","error_codes":[700025]}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'client.type_mismatch', 'mentions': ['Stop sending client_secret']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

@@ -251,6 +251,11 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
         trimmed
     };
     let first_line = trimmed.lines().next().unwrap_or("");
+    // An opaque token after a label on the first line (`token: …`, `access_token = …`), with nothing below it or
+    // the API's refusal (a JWT after a label is read below, with the header lines).
+    if let Some(read) = labelled_opaque_token(trimmed, first_line) {
+        return read;
+    }
     // DevTools' "Copy as fetch": `fetch("URL", {"headers": {"authorization": "Bearer …"}, "method": "GET", …});`
     if let Some(curl) = fetch_as_curl(trimmed) {
         recognize_curl(&curl, &mut out);
@@ -1085,6 +1090,52 @@ fn url_token_params(text: &str) -> Option<(Map<String, Value>, bool)> {
         .is_some_and(|v| v.as_str().is_some_and(|t| !t.is_empty()))
         || map.get("error").is_some_and(Value::is_string))
     .then_some((map, in_fragment))
+}
+
+/// [`recognize_paste`] of `token: <opaque token>` on the first line (the label `token`, `access_token`, `access
+/// token` or `bearer token`, then `:` or `=`), alone or with the API's refusal below it. None for anything else.
+fn labelled_opaque_token(trimmed: &str, first_line: &str) -> Option<Recognized> {
+    let (name, value) = first_line.split_once([':', '='])?;
+    let label = name.trim().to_ascii_lowercase();
+    let value = value.trim().trim_matches(['"', '\'']);
+    let tokenish = value.len() >= 16
+        && !value.starts_with("eyJ")
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
+        && placeholder(value).is_none();
+    if !tokenish
+        || !matches!(
+            label.as_str(),
+            "token" | "access_token" | "access token" | "bearer token"
+        )
+    {
+        return None;
+    }
+    let rest = trimmed.get(first_line.len()..).unwrap_or("").trim();
+    if !rest.is_empty() && !refusal_answer(rest) {
+        return None;
+    }
+    let mut out = Recognized::default();
+    take_authorization_value(value, false, &mut out);
+    out.description = format!("a token after the label \"{}:\"", name.trim());
+    if !rest.is_empty() {
+        // The raw answer from its status line, when there is one below notes; an introspection answer pasted
+        // between them describes the token.
+        let answer = crate::response::answer_below(rest)
+            .and_then(|at| rest.get(at..))
+            .map_or(rest, str::trim);
+        out.introspection = rest
+            .lines()
+            .filter(|l| l.trim_start().starts_with('{'))
+            .find_map(|l| match serde_json::from_str::<Value>(l.trim()) {
+                Ok(Value::Object(m)) if m.contains_key("active") => Some(m),
+                _ => None,
+            });
+        out.response = Some(answer.to_string());
+        out.description.push_str(", with the API's answer below it");
+    }
+    Some(out)
 }
 
 /// A paste that starts with a whole JSON object and goes on: the object's text and the rest (trimmed, not empty).

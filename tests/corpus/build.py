@@ -2875,6 +2875,17 @@ case('Q-x14', 'Seventh audit (2026-11-25), case b38 (class Q (lines 947–965), 
      {'verdict': 'denied', 'first': 'client.type_mismatch', 'mentions': ['Stop sending client_secret']})
 
 
+case('E-x16', 'Seventh audit (2026-11-25), case a37 (E-07 (scenarios.md l.359), https://github.com/anthropics/claude-ai-mcp/issues/931)', 'E',
+     '`token: <reference token>`, its introspection answer and the API\'s 403 challenge naming scope="orders:write", with notes between (was: "the response does not say which scope")',
+     {'input': 'token: XT6--2AG1ZVFAQBVWZRI9GR70RZEW_BFPJ47IYOZPKBECNERJJITCKKIESLFGLXP\n\nintrospection (POST /connect/introspect):\n{"iss":"https://ids.acme.io","nbf":1763999100,"iat":1763999100,"exp":1764002700,"aud":"orders","client_id":"orders-web","sub":"88421113","auth_time":1763999000,"idp":"local","active":true,"scope":"openid profile orders:read"}\n\nAPI answer:\nHTTP/1.1 403 Forbidden\nWWW-Authenticate: Bearer error="insufficient_scope", scope="orders:write"', 'operation': 'POST https://orders.acme.io/api/orders', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'mentions': ['orders:write']})
+
+case('N-x73', 'Seventh audit (2026-11-25), case a37 (E-07 (scenarios.md l.359), https://github.com/anthropics/claude-ai-mcp/issues/931)', 'N',
+     "`token: <opaque>` then the API's 403 challenge (was: read as an error message without a token)",
+     {'input': 'token: XT6--2AG1ZVFAQBVWZRI9GR70RZEW_BFPJ47IYOZPKBECNERJJITCKKIESLFGLXP\n\nHTTP/1.1 403 Forbidden\nWWW-Authenticate: Bearer error="insufficient_scope", scope="orders:write"', 'operation': 'POST https://orders.acme.io/api/orders', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'mentions': ['orders:write'], 'absent': ['input.no_token']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

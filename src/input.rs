@@ -619,7 +619,10 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     let mut schemes: Vec<String> = Vec::new();
     let mut quoted = false;
     loop {
-        let unquoted = strip_quotes(value);
+        // Backticks around words are a shell's command (`` `cat token.txt` ``), not quotes around a token (a
+        // token copied from Markdown, `` `eyJ…` ``, has no space).
+        let command = value.starts_with('`') && command_substitution(value) && value.contains(' ');
+        let unquoted = if command { value } else { strip_quotes(value) };
         if unquoted.len() != value.len() {
             // Said once, however many layers of quotes there are (a paste of 500,000 quotes is one problem).
             if !quoted && in_header {

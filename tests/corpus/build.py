@@ -2886,6 +2886,12 @@ case('N-x73', 'Seventh audit (2026-11-25), case a37 (E-07 (scenarios.md l.359), 
      {'verdict': 'denied', 'first': 'scope.missing', 'mentions': ['orders:write'], 'absent': ['input.no_token']})
 
 
+case('N-x74', 'Review of the seventh audit fixes (2026-11-25), case 36', 'N',
+     'curl -H "Authorization: Bearer `cat token.txt`": a command substitution in backticks (was: quotes and spaces in the token)',
+     {'input': 'curl -H "Authorization: Bearer `cat token.txt`" https://graph.microsoft.com/v1.0/me/messages', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'input.no_token', 'absent': ['header.malformed'], 'mentions': ['cat token.txt']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

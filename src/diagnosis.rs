@@ -471,10 +471,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
                         }))
         })
     {
-        for f in findings
-            .iter_mut()
-            .filter(|f| f.code == "input.no_token" && f.title.contains("holds a"))
-        {
+        for f in findings.iter_mut().filter(|f| input::holds_stand_in(f)) {
             f.severity = Severity::Info;
             f.weight = 10;
             f.detail.push_str(if judged {
@@ -636,38 +633,21 @@ fn read_introspection(
     if objects.is_empty() {
         objects.extend(recognized.introspection.clone());
     }
-    // The answer pasted as the response of an introspection request is the introspection answer.
+    // The answer pasted as the response of an introspection request is the introspection answer (Google's
+    // tokeninfo, which has no `active`, read as one).
     if objects.is_empty() && recognized.kind == "introspection_request" {
-        let answer = request
-            .response
-            .as_deref()
-            .or(recognized.response.as_deref())
-            .map(|r| {
-                let r = r.trim();
-                // A raw answer's body.
-                r.split_once("\r\n\r\n")
-                    .or_else(|| r.split_once("\n\n"))
-                    .filter(|_| r.starts_with("HTTP/"))
-                    .map_or(r, |(_, b)| b.trim())
-            });
-        if let Some(Ok(Value::Object(m))) = answer
-            .filter(|a| a.starts_with('{') && a.len() <= crate::limits::MAX_INPUT_BYTES)
-            .map(serde_json::from_str::<Value>)
-        {
-            let mut m = m;
-            // Google's tokeninfo answers without `active`: its claims for a live token, `error` for another.
-            let tokeninfo = recognized
-                .call
-                .as_ref()
-                .is_some_and(|c| input::is_tokeninfo(&c.path));
-            if tokeninfo && !m.contains_key("active") {
-                let live = !m.contains_key("error") && !m.contains_key("error_description");
-                m.insert("active".into(), Value::Bool(live));
-            }
-            if m.contains_key("active") {
-                objects.push(m);
-            }
-        }
+        let tokeninfo = recognized
+            .call
+            .as_ref()
+            .is_some_and(|c| input::is_tokeninfo(&c.path));
+        objects.extend(
+            request
+                .response
+                .as_deref()
+                .or(recognized.response.as_deref())
+                .and_then(|r| input::token_description(r, tokeninfo))
+                .filter(|m| m.contains_key("active")),
+        );
     }
     let mut merged: Option<Introspection> = None;
     for o in &objects {
@@ -968,7 +948,7 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
         TokenShape::Opaque if ctx.introspection.is_some() => {}
         TokenShape::Opaque
             if ctx.recognized.token.as_deref().is_some_and(|t| {
-                is_microsoft_refresh_token(t)
+                is_microsoft_refresh_token(t, d.segments)
                     || ctx
                         .recognized
                         .other_tokens
@@ -1948,10 +1928,9 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
 }
 
 /// The shape of a refresh token of Microsoft's identity platform: `0.A…` or `1.A…`, opaque, with dots, long.
-fn is_microsoft_refresh_token(token: &str) -> bool {
-    (token.starts_with("0.A") || token.starts_with("1.A"))
-        && token.len() > 100
-        && token.bytes().filter(|&b| b == b'.').count() >= 2
+/// `segments`: the token's, as decoding counted them.
+fn is_microsoft_refresh_token(token: &str, segments: usize) -> bool {
+    (token.starts_with("0.A") || token.starts_with("1.A")) && token.len() > 100 && segments >= 3
 }
 
 /// The permissions GitHub's answer says would do (`X-Accepted-GitHub-Permissions: issues=write; pull_requests=write`),
@@ -2262,12 +2241,8 @@ fn inactive_causes(ctx: &Context) -> Vec<String> {
         causes.retain(|c| c != "the token expired");
     }
     // The token names its issuer, and the paste the server asked: another server first.
-    if let Some((iss, asked)) = foreign_to_introspection(ctx) {
-        let at = if surely_foreign(&iss, &asked) {
-            0
-        } else {
-            causes.len().min(2)
-        };
+    if let Some((iss, asked, sure)) = foreign_to_introspection(ctx) {
+        let at = if sure { 0 } else { causes.len().min(2) };
         causes.insert(at, format!("the token's issuer is {iss}, and the server asked is {asked}: another authorization server (or another host name for it) than the one that issued the token, which does not know the token"));
     }
     causes
@@ -2275,7 +2250,9 @@ fn inactive_causes(ctx: &Context) -> Vec<String> {
 
 /// The token's issuer and the introspection URL asked, when they are not one server: another host, another path
 /// (Keycloak's realm), or, on an Okta org, the org's server against a custom one (`/oauth2/default`) or the reverse.
-fn foreign_to_introspection(ctx: &Context) -> Option<(String, String)> {
+/// The flag says whether that is sure: another path, a Keycloak realm (whose issuer must be the URL asked), or a
+/// local forward (`localhost`); another host name alone may be the same server's admin listener (Ory Hydra).
+fn foreign_to_introspection(ctx: &Context) -> Option<(String, String, bool)> {
     if ctx.recognized.kind != "introspection_request" {
         return None;
     }
@@ -2284,13 +2261,12 @@ fn foreign_to_introspection(ctx: &Context) -> Option<(String, String)> {
     let host = call.host.as_deref()?.to_ascii_lowercase();
     let asked = format!("{host}{}", call.path);
     let iss_host = host_of(&iss);
-    let iss_path = iss
+    let raw_iss_path = iss
         .split("://")
         .nth(1)
         .and_then(|r| r.find('/').and_then(|at| r.get(at..)))
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_ascii_lowercase();
+        .unwrap_or("");
+    let iss_path = raw_iss_path.trim_end_matches('/').to_ascii_lowercase();
     let path = call.path.to_ascii_lowercase();
     // An Okta custom authorization server's endpoints are under `/oauth2/<server>/`, the org server's under `/oauth2/v1/`.
     let okta_server = |p: &str| {
@@ -2301,28 +2277,16 @@ fn foreign_to_introspection(ctx: &Context) -> Option<(String, String)> {
     };
     // The same host name on another port is one server's two listeners (Ory Hydra's public and admin ports).
     let name = |h: &str| h.split(':').next().unwrap_or("").to_string();
-    let foreign = name(&iss_host) != name(&host)
+    let same_name = name(&iss_host) == name(&host);
+    let foreign = !same_name
         || !path.starts_with(&iss_path)
         || okta_server(&path) != okta_server(&format!("{iss_path}/"));
-    foreign.then_some((iss, asked))
-}
-
-/// Whether the issuer named by [`foreign_to_introspection`] is surely not the server asked: another path (realm,
-/// authorization server), a Keycloak realm (whose issuer must be the URL asked), or a local forward
-/// (`localhost`). Another host name alone may be the same server's admin listener (Ory Hydra).
-fn surely_foreign(iss: &str, asked: &str) -> bool {
-    let iss_host = host_of(iss);
-    let local = iss_host.starts_with("localhost") || iss_host.starts_with("127.");
-    let iss_path = iss
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.find('/').and_then(|at| r.get(at..)))
-        .unwrap_or("");
-    let asked_path = asked.find('/').and_then(|at| asked.get(at..)).unwrap_or("");
-    local
-        || iss_path.contains("/realms/")
-        || !asked_path.starts_with(iss_path.trim_end_matches('/'))
-        || iss_host.split(':').next() == asked.split(['/', ':']).next()
+    let sure = iss_host.starts_with("localhost")
+        || iss_host.starts_with("127.")
+        || raw_iss_path.contains("/realms/")
+        || !call.path.starts_with(raw_iss_path.trim_end_matches('/'))
+        || same_name;
+    foreign.then_some((iss, asked, sure))
 }
 
 fn introspection_rules(ctx: &Context, out: &mut Vec<Finding>) {

@@ -161,7 +161,7 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
             return read;
         }
         // A dict as Python prints it (MSAL Python's result, `r.json()` in a REPL): read as the JSON it stands for.
-        if let Some((json, used)) = crate::snippet::python_dict(trimmed) {
+        if let Some((json, _, used)) = crate::snippet::python_dict(trimmed) {
             let rest = trimmed.get(used..).unwrap_or("").trim();
             let read = if rest.is_empty() {
                 Some(recognize_paste(&json, operation, false)).filter(|r| r.kind != "text")
@@ -489,12 +489,7 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
                     || ["forbidden", "unauthorized", "ok", "error", "denied"]
                         .iter()
                         .any(|w| t.eq_ignore_ascii_case(w));
-                if t.is_empty()
-                    || reason
-                    || !t
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
-                {
+                if t.is_empty() || reason || !t.bytes().all(crate::text::is_b64token_byte) {
                     break;
                 }
                 offset = offset.saturating_add(1).saturating_add(line.len());
@@ -870,6 +865,12 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     }
 }
 
+/// Whether `f` is the finding that the Authorization header holds a stand-in ([`placeholder`]: a variable, a
+/// command's output, a placeholder, an unset value) rather than a token.
+pub fn holds_stand_in(f: &Finding) -> bool {
+    f.code == "input.no_token" && f.title.contains("holds a")
+}
+
 /// Whether a value is a shell's command substitution, `$(az account get-access-token …)` or `` `cat token.txt` ``:
 /// the token is what the command prints.
 fn command_substitution(value: &str) -> bool {
@@ -900,11 +901,9 @@ fn placeholder(token: &str) -> Option<&'static str> {
         b'<' if token.ends_with('>') => return Some("a placeholder"),
         _ => {}
     }
-    // What code sends for a variable never set: JavaScript's `undefined` and `null`, Python's `None`, Go's `nil`.
-    if ["undefined", "null", "none", "nil", "nan"]
-        .iter()
-        .any(|w| token.eq_ignore_ascii_case(w))
-    {
+    // What code sends for a variable never set: JavaScript's `undefined`, `null` and `NaN`, Python's `None`, Go's
+    // `nil`.
+    if crate::snippet::is_unset(token) || token.eq_ignore_ascii_case("nan") {
         return Some("an unset value");
     }
     // `YOUR_ACCESS_TOKEN`, `ACCESS_TOKEN`, `your-token-here`: a documentation placeholder, in capitals or naming
@@ -1103,9 +1102,7 @@ fn labelled_opaque_token(trimmed: &str, first_line: &str) -> Option<Recognized> 
     let value = value.trim().trim_matches(['"', '\'']);
     let tokenish = value.len() >= 16
         && !value.starts_with("eyJ")
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
+        && value.bytes().all(crate::text::is_b64token_byte)
         && placeholder(value).is_none();
     if !tokenish
         || !matches!(
@@ -1770,14 +1767,17 @@ fn recognize_session(
     // What each call printed as its answer, read once.
     let mut answers: Vec<Option<String>> =
         session.calls.iter().map(|c| answer_of(&c.output)).collect();
+    // And what each answer says, read once.
+    let said: Vec<Option<crate::response::ResponseInfo>> = answers
+        .iter()
+        .map(|a| a.as_deref().map(crate::response::parse))
+        .collect();
     let mut listed: Vec<String> = Vec::new();
     let mut refused_other: Option<u16> = None;
-    for (i, ((r, c), answer)) in read.iter().zip(&session.calls).zip(&answers).enumerate() {
+    for (i, ((r, c), answer)) in read.iter().zip(&session.calls).zip(&said).enumerate() {
         let what = r.call.as_ref().map_or_else(|| "no URL".into(), Call::label);
         // What each call was answered, as far as its output shows a status.
-        let status = answer
-            .as_deref()
-            .and_then(|a| crate::response::parse(a).status);
+        let status = answer.as_ref().and_then(|a| a.status);
         if i != chosen && r.kind != "token_request" && matches!(status, Some(401 | 403)) {
             refused_other.get_or_insert(status.unwrap_or_default());
         }
@@ -1800,18 +1800,15 @@ fn recognize_session(
     // sends a variable (`$($auth.access_token)`) got it from the session's token request before it, if there is one.
     // Only when the call sends the variable that request was assigned to, and the API's answer does not say the
     // token was missing or unreadable (a `jq` path that printed `null`).
-    let sends_variable = read.get(chosen).is_some_and(|p| {
-        p.token.is_none()
-            && p.findings
-                .iter()
-                .any(|f| f.code == "input.no_token" && f.title.contains("holds a"))
-    }) && answers.get(chosen).is_none_or(|a| {
-        a.as_deref().is_none_or(|a| {
-            let said = crate::response::parse(a).signals;
-            !said.contains(&crate::response::Signal::NoToken)
-                && !said.contains(&crate::response::Signal::Unparsable)
-        })
-    });
+    let sends_variable = read
+        .get(chosen)
+        .is_some_and(|p| p.token.is_none() && p.findings.iter().any(holds_stand_in))
+        && said.get(chosen).is_none_or(|a| {
+            a.as_ref().is_none_or(|a| {
+                !a.signals.contains(&crate::response::Signal::NoToken)
+                    && !a.signals.contains(&crate::response::Signal::Unparsable)
+            })
+        });
     let token_endpoint = match read.get(chosen).and_then(|p| p.token.as_deref()) {
         Some(t) => read
             .iter()
@@ -1876,11 +1873,7 @@ fn recognize_session(
         return;
     };
     if sends_variable && let Some(from) = &token_endpoint {
-        for f in picked
-            .findings
-            .iter_mut()
-            .filter(|f| f.code == "input.no_token" && f.title.contains("holds a"))
-        {
+        for f in picked.findings.iter_mut().filter(|f| holds_stand_in(f)) {
             f.severity = Severity::Info;
             f.weight = 10;
             f.detail.push_str(&format!(
@@ -2126,8 +2119,8 @@ pub fn is_tokeninfo(path: &str) -> bool {
 
 /// What a call printed about a token, as an introspection answer: an RFC 7662 answer (`active`), Genesys Cloud's
 /// tokens/me (`authorizedScope`), or, for Google's tokeninfo (`tokeninfo`), its claims (`active` added: true
-/// unless it answered an `error`). `None` for anything else.
-fn token_description(output: &str, tokeninfo: bool) -> Option<Map<String, Value>> {
+/// unless it answered an `error`). `None` for anything else. A raw answer is read from its body.
+pub fn token_description(output: &str, tokeninfo: bool) -> Option<Map<String, Value>> {
     let text = output.trim();
     let body = text
         .split_once("\r\n\r\n")

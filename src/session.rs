@@ -191,30 +191,24 @@ fn assignment_name(statement: &str) -> Option<String> {
     let name = name
         .trim()
         .trim_start_matches("export ")
-        .trim_start_matches('$')
-        .trim();
+        .trim_start_matches('$');
     (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         .then(|| name.to_string())
 }
 
 /// The call whose result a statement assigns to a variable (`$auth = Invoke-RestMethod …`, `TOKEN=$(curl …)`):
-/// the command after `=` (inside `$(…)`), when it is one [`tool_of`] knows.
-fn assigned_call(statement: &str) -> Option<&str> {
-    let (name, value) = statement.trim().split_once('=')?;
-    let name = name
-        .trim()
-        .trim_start_matches("export ")
-        .trim_start_matches('$');
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return None;
-    }
+/// the variable's name ([`assignment_name`]) and the command after `=` (inside `$(…)`), when it is one [`tool_of`]
+/// knows.
+fn assigned_call(statement: &str) -> Option<(String, &str)> {
+    let name = assignment_name(statement)?;
+    let (_, value) = statement.trim().split_once('=')?;
     let value = value.trim();
     let value = value
         .strip_prefix("$(")
         .and_then(|v| v.strip_suffix(')'))
         .unwrap_or(value)
         .trim();
-    tool_of(value).map(|_| value)
+    tool_of(value).map(|_| (name, value))
 }
 
 fn assignment(statement: &str) -> Option<(String, String)> {
@@ -436,7 +430,7 @@ pub fn read(text: &str) -> Option<Session> {
         let (command, assigned) = match tool_of(command.trim()) {
             Some(_) => (command.as_str(), None),
             None => match assigned_call(command) {
-                Some(call) => (call, assignment_name(command)),
+                Some((name, call)) => (call, Some(name)),
                 None => (command.as_str(), None),
             },
         };

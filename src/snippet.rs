@@ -108,7 +108,7 @@ fn bearer_word(text: &str) -> Option<&str> {
 }
 
 /// What code sends for a variable never set: `undefined`, `null`, `None`, `nil`.
-fn is_unset(word: &str) -> bool {
+pub fn is_unset(word: &str) -> bool {
     ["undefined", "null", "none", "nil"]
         .iter()
         .any(|u| word.eq_ignore_ascii_case(u))
@@ -329,9 +329,7 @@ fn literal_token(word: &str) -> bool {
     // `eyJhbGciOiJSUzI1NiIsInR5cCI6Ik` cut short in a log is a JWT's beginning, not a token of its own.
     !word.starts_with("eyJ")
         && word.len() >= 20
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b))
+        && word.bytes().all(crate::text::is_b64token_byte)
         && word.bytes().any(|b| b.is_ascii_digit())
         && word.bytes().any(|b| b.is_ascii_alphabetic())
 }
@@ -341,16 +339,18 @@ fn literal_token(word: &str) -> bool {
 fn python_dict_body(text: &str) -> Option<String> {
     text.lines().take(MESSAGE_LINES_READ).find_map(|line| {
         let line = line.trim();
-        let (json, _) = python_dict(line.get(line.find("{'")?..)?)?;
-        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json).ok()?;
+        let (json, m, _) = python_dict(line.get(line.find("{'")?..)?)?;
         error_object(&m).then_some(json)
     })
 }
 
 /// A dict as Python prints it, at the start of `text` (`{'access_token': 'eyJ…', 'expires_in': 3599, 'ok': True}`),
-/// as the JSON text of that object: its strings (in either quote) JSON strings, `True`/`False`/`None` JSON's words.
-/// `None` when `text` does not start with `{'` or holds what JSON cannot say (a tuple, an object's repr, `\x41`).
-pub fn python_dict(text: &str) -> Option<(String, usize)> {
+/// as the JSON text of that object (its strings, in either quote, JSON strings; `True`/`False`/`None` JSON's words),
+/// its members, and its length in `text`. `None` when `text` does not start with `{'` or holds what JSON cannot say
+/// (a tuple, an object's repr, `\x41`).
+pub fn python_dict(
+    text: &str,
+) -> Option<(String, serde_json::Map<String, serde_json::Value>, usize)> {
     if !text.starts_with("{'") {
         return None;
     }
@@ -414,11 +414,10 @@ pub fn python_dict(text: &str) -> Option<(String, usize)> {
     // The dict's own length in `text` (the peeked character after a word is counted too: words end at a
     // separator, and a dict at `}`, where nothing is peeked).
     let used = counted.get();
-    matches!(
-        serde_json::from_str::<serde_json::Value>(&out),
-        Ok(serde_json::Value::Object(_))
-    )
-    .then_some((out, used))
+    match serde_json::from_str::<serde_json::Value>(&out) {
+        Ok(serde_json::Value::Object(m)) => Some((out, m, used)),
+        _ => None,
+    }
 }
 
 /// Whether a line (or a line of words around a token) reads as an error a program printed: it names one (an
@@ -587,7 +586,8 @@ mod tests {
     #[test]
     fn a_python_dict_is_read_as_the_json_it_stands_for() {
         assert_eq!(
-            python_dict(r#"{'error': 'invalid_client', 'error_description': "AADSTS7000218: 'client_secret'.", 'ok': True, 'n': None} then"#),
+            python_dict(r#"{'error': 'invalid_client', 'error_description': "AADSTS7000218: 'client_secret'.", 'ok': True, 'n': None} then"#)
+                .map(|(json, _, used)| (json, used)),
             Some((r#"{"error": "invalid_client", "error_description": "AADSTS7000218: 'client_secret'.", "ok": true, "n": null}"#.to_string(), 106))
         );
         assert_eq!(python_dict(r#"{"a": 1}"#), None, "JSON already");

@@ -383,6 +383,12 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether a byte may be in an RFC 6750 `b64token` (letters, digits, `-._~+/` and `=` padding): the characters a
+/// bearer token is written in.
+pub fn is_b64token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -288,6 +288,9 @@ def graph_template(raw: str) -> str | None:
         return None
     path = re.sub(r"/\(([A-Za-z-]+)\)(?=/|$)", r"/{\1}", raw)  # /teams/(team-id)/ -> /teams/{team-id}/
     path = path.replace(", ", ",").replace("}}", "}").replace("{{", "{")  # `/applications/{id}}/repair`
+    # The reference writes four upload paths with the docs' example item (`root:/foldera/fileb.txt:/content`):
+    # any item path goes there.
+    path = path.replace("root:/foldera/fileb.txt:", "root:/{id}:")
     return path
 
 

@@ -415,22 +415,16 @@ fn kind_of(
             "header `typ` is at+jwt (RFC 9068 access token)".into(),
         );
     }
-    if let Some(t) = str_claim(map, "typ").or_else(|| str_claim(map, "token_use")) {
+    // `typ` (Keycloak), `token_use` (Cognito), `token_type` (djangorestframework-simplejwt: access or refresh).
+    let named = ["typ", "token_use", "token_type"]
+        .into_iter()
+        .find_map(|n| str_claim(map, n).map(|t| (n, t)));
+    if let Some((claim, t)) = named {
         match t.to_ascii_lowercase().as_str() {
             "id" | "id_token" => {
-                return (
-                    TokenKind::Id,
-                    format!(
-                        "`{}` is {t}",
-                        if map.contains_key("typ") {
-                            "typ"
-                        } else {
-                            "token_use"
-                        }
-                    ),
-                );
+                return (TokenKind::Id, format!("`{claim}` is {t}"));
             }
-            "refresh" | "offline" => return (TokenKind::Refresh, format!("`typ` is {t}")),
+            "refresh" | "offline" => return (TokenKind::Refresh, format!("`{claim}` is {t}")),
             "bearer" | "access" => return (TokenKind::Access, format!("claim says {t}")),
             _ => {}
         }

@@ -899,6 +899,8 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 "This is a request to the introspection endpoint (RFC 7662)",
                 if r.call.as_ref().is_some_and(|c| input::is_tokeninfo(&c.path)) {
                     "Google's tokeninfo describes the token in its query (`access_token=`): that token is diagnosed here, with what tokeninfo printed as its description (introspection)."
+                } else if ctx.token.is_none() {
+                    "The caller (the API, as a client of the authorization server) authenticates with its own credentials, and the token to describe is the `token` form field of the body, which the paste does not show (`curl -v` prints no request body): the answer pasted with it is diagnosed as the authorization server's description of that token."
                 } else {
                     "The caller (the API, as a client of the authorization server) authenticates with its own credentials, and the token to describe is the `token` form field: that token is diagnosed here. The answer pasted as the response is the authorization server's, not an API's."
                 },
@@ -1638,6 +1640,8 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         issuer_from_response(ctx, None, out);
         region_rules(ctx, None, out);
         cluster_rules(ctx, out);
+        foreign_to_cxone(ctx, out);
+        google_token_kind(ctx, out);
         return;
     };
     let expect = ctx.request.expect.clone().unwrap_or_default();
@@ -1660,6 +1664,19 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
             .weight(83),
         );
     }
+    // A Graph token with no call named and the API's audience error in words that are not Graph's (a JWT
+    // library's, such as PyJWT's "Audience doesn't match"): the API is the user's own, not the platform the token
+    // was detected as.
+    let own_api_answer = ctx.call.is_none()
+        && response_aud
+        && ctx.platform_reason.contains("token")
+        && ctx.response.as_ref().is_some_and(|r| {
+            r.platform_hint != Some("microsoft-graph")
+                && !r
+                    .code
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case("InvalidAuthenticationToken"))
+        });
     // What audience does the API want?
     let (wanted, source): (Vec<String>, String) =
         if let Some(a) = expect.audience.clone().filter(|a| !a.is_empty()) {
@@ -1673,7 +1690,10 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 vec![a],
                 "the audience the API's answer says it expects".into(),
             )
-        } else if let Some(m) = ctx.matrix.filter(|m| !m.platform.audiences.is_empty()) {
+        } else if let Some(m) = ctx
+            .matrix
+            .filter(|m| !m.platform.audiences.is_empty() && !own_api_answer)
+        {
             // The audiences of the host called, when the platform has one per host (Graph's national clouds):
             // its URL audiences and the ones that are no URL (an application id).
             let host = ctx
@@ -1711,7 +1731,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         .is_some_and(|cid| c.audiences.iter().any(|a| a == cid));
     let id_token_reported = out.iter().any(|f| f.code == "token.id_token");
     let graph_token_elsewhere = c.audiences.iter().any(|a| is_graph_audience(a))
-        && ctx.platform_id.as_deref() != Some("microsoft-graph")
+        && (ctx.platform_id.as_deref() != Some("microsoft-graph") || own_api_answer)
         && (ctx.call.is_some() || response_aud || response_sig || expect.audience.is_some());
     if !wanted.is_empty() && !c.audiences.is_empty() {
         let ok = c.audiences.iter().any(|a| {
@@ -1898,6 +1918,10 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
     issuer_from_response(ctx, c.issuer.as_deref(), out);
     region_rules(ctx, c.issuer.as_deref(), out);
     cluster_rules(ctx, out);
+    foreign_to_cxone(ctx, out);
+    realm_mismatch(ctx, out);
+    google_token_kind(ctx, out);
+    okta_org_server(ctx, out);
     if let Some(m) = ctx.matrix {
         if !m.platform.issuers.is_empty() {
             if let Some(iss) = c.issuer.as_deref() {
@@ -2075,6 +2099,183 @@ fn cxone_cluster(host: &str) -> Option<String> {
 
 /// NICE CXone: a token works on the API host of its own cluster (`api-c32.…`), which the token names
 /// (`icClusterId`) and a legacy token response gives (`resource_server_base_uri`).
+/// A Keycloak token sent to another realm of the same server (`…/realms/customers` token, a call to
+/// `…/realms/staff/…`): each realm has its own keys and issuer, and refuses the other's tokens.
+fn realm_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(iss) = ctx.claims.as_ref().and_then(|c| c.issuer.clone()) else {
+        return;
+    };
+    let Some(call) = ctx.call.as_ref() else {
+        return;
+    };
+    let realm_of = |path: &str| {
+        let lower = path.to_ascii_lowercase();
+        let at = lower.find("/realms/")?;
+        let rest = path.get(at.saturating_add(8)..)?;
+        Some(rest.split(['/', '?', '#']).next().unwrap_or("").to_string())
+    };
+    let iss_path = iss
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.find('/').and_then(|at| r.get(at..)))
+        .unwrap_or("");
+    let (Some(token_realm), Some(called_realm)) = (realm_of(iss_path), realm_of(&call.path)) else {
+        return;
+    };
+    let same_host = call
+        .host
+        .as_deref()
+        .is_some_and(|h| h.eq_ignore_ascii_case(&host_of(&iss)));
+    if !same_host || token_realm.is_empty() || token_realm == called_realm {
+        return;
+    }
+    out.push(
+        Finding::new(
+            "issuer.mismatch",
+            Severity::Error,
+            format!("The token is of realm `{token_realm}`, and the call goes to realm `{called_realm}`"),
+            format!("The token's issuer is {iss}; the call goes to {}{}, another realm of the same Keycloak server. Each realm has its own keys and issuer and refuses other realms' tokens.", call.host.as_deref().unwrap_or(""), call.path),
+        )
+        .evidence("claim iss", iss.clone())
+        .evidence("operation", format!("{} {}", call.method, call.path))
+        .fix(format!("Get the token from realm `{called_realm}` (its token endpoint …/realms/{called_realm}/protocol/openid-connect/token), or call realm `{token_realm}`'s endpoint."))
+        .weight(89),
+    );
+}
+
+/// Google's two kinds of token, swapped: Google APIs (`*.googleapis.com`) take OAuth access tokens (`ya29.…`,
+/// `gcloud auth print-access-token`), while Cloud Run and Cloud Functions with authentication required take a
+/// Google-signed ID token whose audience is the service URL (`gcloud auth print-identity-token`).
+fn google_token_kind(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(host) = ctx.call.as_ref().and_then(|c| c.host.as_deref()) else {
+        return;
+    };
+    let host = host.to_ascii_lowercase();
+    let google_api = host.ends_with(".googleapis.com");
+    let service = host.ends_with(".run.app") || host.ends_with(".cloudfunctions.net");
+    if !google_api && !service {
+        return;
+    }
+    let input = ctx.request.input.to_ascii_lowercase();
+    let token = ctx.token.as_deref().unwrap_or("");
+    let google_id_token = ctx.claims.as_ref().is_some_and(|c| {
+        c.issuer
+            .as_deref()
+            .is_some_and(|i| i.trim_end_matches('/').ends_with("accounts.google.com"))
+            && c.kind == crate::claims::TokenKind::Id
+    });
+    let finding = if google_api
+        && (input.contains("print-identity-token") || google_id_token)
+        && !has_error(out, "token.id_token")
+    {
+        Finding::new(
+            "token.id_token",
+            Severity::Error,
+            "A Google ID token sent to a Google API, which takes access tokens",
+            format!("{host} is a Google API: it takes an OAuth 2.0 access token (ya29.…) with the API's scope. The request sends an ID token (what `gcloud auth print-identity-token` prints, a JWT for a service's audience), which Google APIs answer with 401 (\"Expected OAuth 2 access token\")."),
+        )
+        .fix("Send an access token: `gcloud auth print-access-token` (or application-default credentials with the API's scope).")
+    } else if service
+        && (token.starts_with("ya29.") || input.contains("print-access-token"))
+        && !has_error(out, "token.id_token")
+    {
+        Finding::new(
+            "audience.mismatch",
+            Severity::Error,
+            "An OAuth access token sent to a Cloud Run or Cloud Functions service, which takes an ID token",
+            format!("{host} is a Cloud Run (or Cloud Functions) service that requires authentication: it checks a Google-signed ID token whose audience is the service's URL, and an access token (ya29.…, what `gcloud auth print-access-token` prints) cannot be verified as one."),
+        )
+        .fix(format!("Send an ID token for the service: `gcloud auth print-identity-token` (as a user, add --audiences=https://{host} for a service account), or from code the metadata server's identity endpoint with audience=https://{host}."))
+        .fix("Give the caller the Cloud Run Invoker role (roles/run.invoker) on the service.")
+    } else {
+        return;
+    };
+    // The command's output is known by its name: the header holds that token, not a stand-in for any.
+    for f in out
+        .iter_mut()
+        .filter(|f| f.code == "input.no_token" && f.title.contains("gcloud auth print-"))
+    {
+        f.severity = Severity::Info;
+        f.weight = 10;
+    }
+    out.push(finding.weight(92));
+}
+
+/// A token of an Okta custom authorization server (`https://<org>.okta.com/oauth2/default`) sent to Okta's own
+/// management API (`/api/v1/…`), which takes only tokens of the org authorization server (issuer
+/// `https://<org>.okta.com`, with `okta.*` scopes).
+fn okta_org_server(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(call) = ctx.call.as_ref() else {
+        return;
+    };
+    let Some(host) = call.host.as_deref().map(str::to_ascii_lowercase) else {
+        return;
+    };
+    let okta = [
+        ".okta.com",
+        ".oktapreview.com",
+        ".okta-emea.com",
+        ".okta-gov.com",
+    ]
+    .iter()
+    .any(|d| host.ends_with(d));
+    if !okta || !call.path.to_ascii_lowercase().starts_with("/api/v1/") {
+        return;
+    }
+    let Some(iss) = ctx.claims.as_ref().and_then(|c| c.issuer.clone()) else {
+        return;
+    };
+    if !iss.to_ascii_lowercase().contains("/oauth2/") || has_error(out, "issuer.mismatch") {
+        return;
+    }
+    out.push(
+        Finding::new(
+            "issuer.mismatch",
+            Severity::Error,
+            "Okta's management API takes tokens of the org authorization server, not of a custom one",
+            format!("The call goes to Okta's own API ({host}{}), and the token was issued by the custom authorization server {iss}. Okta's management APIs accept only access tokens of the org authorization server (issuer https://{host}, no /oauth2/… path) with okta.* scopes.", call.path),
+        )
+        .evidence("claim iss", iss.clone())
+        .fix(format!("Get the token from the org authorization server: https://{host}/oauth2/v1/token (not …/oauth2/default/v1/token), with the okta.* scopes the endpoint needs granted to the app (Okta API Scopes tab)."))
+        .weight(89),
+    );
+}
+
+/// A JWT sent to NICE CXone that is no CXone token: none of the claims CXone puts in its tokens (`tenantId`,
+/// `icBUId`, `icClusterId`, `icAgentId`) and an issuer of Entra ID or Auth0 (another identity provider's token,
+/// such as one for Azure).
+fn foreign_to_cxone(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.platform_id.as_deref() != Some("nice-cxone") {
+        return;
+    }
+    let Some(payload) = ctx.decoded.as_ref().and_then(|d| d.payload.as_ref()) else {
+        return;
+    };
+    if ["tenantId", "icBUId", "icClusterId", "icAgentId"]
+        .iter()
+        .any(|k| payload.contains_key(*k))
+    {
+        return;
+    }
+    let Some(iss) = ctx.claims.as_ref().and_then(|c| c.issuer.clone()) else {
+        return;
+    };
+    if !(crate::claims::is_entra_issuer(&iss) || crate::claims::is_auth0_issuer(&iss)) {
+        return;
+    }
+    out.push(
+        Finding::new(
+            "issuer.mismatch",
+            Severity::Error,
+            "This is not a NICE CXone token",
+            format!("The call goes to NICE CXone, but the token was issued by {iss} and has none of the claims CXone's tokens carry (tenantId, icBUId, icClusterId, icAgentId): CXone accepts only tokens of its own authorization server."),
+        )
+        .evidence("claim iss", iss)
+        .fix(guidance(ctx, "grant").unwrap_or_else(|| "Get the token from CXone's own authorization server.".into()))
+        .weight(89),
+    );
+}
+
 fn cluster_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(host) = ctx.call.as_ref().and_then(|c| c.host.as_deref()) else {
         return;
@@ -2522,8 +2723,37 @@ fn writes_resource_prefix(req: &ScopeRequirement, prefixes: &[String]) -> bool {
     })
 }
 
+/// A Microsoft Graph read requirement met by the ReadWrite permission of the same resource and constraint
+/// (`Mail.Read` by `Mail.ReadWrite`, `User.Read.All` or `User.ReadBasic.All` by `User.ReadWrite.All`): the
+/// requirement's one-scope alternative it meets and the permission held, when there is one.
+fn implied_read(req: &ScopeRequirement, held: &[String]) -> Option<(String, String)> {
+    let ScopeRequirement::AnyOf(sets) = req else {
+        return None;
+    };
+    sets.iter()
+        .filter(|set| set.len() == 1)
+        .flatten()
+        .find_map(|read| {
+            let (resource, rest) = read.split_once('.')?;
+            let (operation, constraint) = rest.split_once('.').unwrap_or((rest, ""));
+            if !(operation.eq_ignore_ascii_case("read")
+                || operation.eq_ignore_ascii_case("readbasic"))
+            {
+                return None;
+            }
+            let write = if constraint.is_empty() {
+                format!("{resource}.ReadWrite")
+            } else {
+                format!("{resource}.ReadWrite.{constraint}")
+            };
+            held.iter()
+                .find(|h| h.eq_ignore_ascii_case(&write))
+                .map(|h| (read.clone(), h.clone()))
+        })
+}
+
 /// Whether `held` satisfies the requirement; and the set that came closest (fewest missing) when not.
-fn check_scopes(req: &ScopeRequirement, held: &[String]) -> (bool, Vec<String>) {
+fn check_scopes(req: &ScopeRequirement, held: &[String], reads: bool) -> (bool, Vec<String>) {
     match req {
         ScopeRequirement::Unknown => (false, Vec::new()),
         ScopeRequirement::Public => (true, Vec::new()),
@@ -2539,15 +2769,25 @@ fn check_scopes(req: &ScopeRequirement, held: &[String]) -> (bool, Vec<String>) 
                     return (true, Vec::new());
                 }
                 // Fewest missing; between as few, a read-only scope (`outbound:readonly`) over its read-write
-                // one: the advice names the least privilege that works.
+                // one, and for a read (GET, HEAD) one that names no write (`Calendars.ReadBasic` over a
+                // `Calendars.ReadWrite` the reference also marks least privileged): the advice names the least
+                // privilege that works.
                 let readonly = |m: &[String]| {
                     m.iter()
                         .all(|s| s.to_ascii_lowercase().ends_with("readonly"))
                 };
-                if best.as_ref().is_none_or(|b| {
-                    missing.len() < b.len()
-                        || missing.len() == b.len() && readonly(&missing) && !readonly(b)
-                }) {
+                let no_write = |m: &[String]| {
+                    reads && m.iter().all(|s| !s.to_ascii_lowercase().contains("write"))
+                };
+                // Then a general permission over a feature's own (`Group.ReadBasic.All` over
+                // `Group-XTenantIdentitySync.Read.All`: Graph names those with a hyphen).
+                let rank = |m: &[String]| {
+                    let feature = m
+                        .iter()
+                        .any(|s| s.split('.').next().is_some_and(|r| r.contains('-')));
+                    (m.len(), !readonly(m), !no_write(m), feature)
+                };
+                if best.as_ref().is_none_or(|b| rank(&missing) < rank(b)) {
                     best = Some(missing);
                 }
             }
@@ -2617,8 +2857,36 @@ fn operation_rules(
             op
         }
         Lookup::NotFound { nearest } => {
-            let near: Vec<String> = nearest
-                .iter()
+            // A version segment the platform has no base path for (`/v2.0/me` where Graph has /v1.0 and /beta):
+            // said, and the operation looked up without it.
+            let first = call
+                .path
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("");
+            let versioned = first.len() > 1
+                && first.starts_with(['v', 'V'])
+                && first
+                    .get(1..)
+                    .is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                && !m.platform.base_paths.is_empty()
+                && !m
+                    .platform
+                    .base_paths
+                    .iter()
+                    .any(|b| b.trim_matches('/').eq_ignore_ascii_case(first));
+            let unversioned = versioned
+                .then(|| call.path.trim_start_matches('/').get(first.len()..))
+                .flatten()
+                .filter(|rest| rest.starts_with('/'))
+                .and_then(|rest| match m.lookup(&call.method, rest) {
+                    Lookup::Found { op, .. } => Some(op),
+                    Lookup::NotFound { .. } => None,
+                });
+            let near: Vec<String> = unversioned
+                .into_iter()
+                .chain(nearest.iter().copied())
                 .map(|o| format!("{} {}", o.method, o.path))
                 .collect();
             let mut f = Finding::new(
@@ -2626,11 +2894,19 @@ fn operation_rules(
                 Severity::Warning,
                 // The matrix's, not the platform's: a matrix holds what its sources publish (NICE CXone's, a dozen).
                 format!("The {} matrix has no operation {} {}", m.platform.name, call.method, call.path),
-                if near.is_empty() {
-                    format!("None of its {} operations is like it.", m.operation_count())
-                } else {
-                    format!("Nearest of its {} operations: {}. Check the method and the path (a typo, a missing version prefix, or another API); the operation may also be one its sources do not list.", m.operation_count(), near.join("; "))
-                },
+                format!(
+                    "{}{}",
+                    if versioned {
+                        format!("{} has no version `{first}`: its base paths are {}. ", m.platform.name, m.platform.base_paths.join(" and "))
+                    } else {
+                        String::new()
+                    },
+                    if near.is_empty() {
+                        format!("None of its {} operations is like it.", m.operation_count())
+                    } else {
+                        format!("Nearest of its {} operations: {}. Check the method and the path (a typo, a missing version prefix, or another API); the operation may also be one its sources do not list.", m.operation_count(), near.join("; "))
+                    }
+                ),
             )
             .evidence("operation", format!("{} {}", call.method, call.path))
             .weight(65);
@@ -2839,7 +3115,28 @@ fn operation_rules(
             });
         }
         (req, Some(held)) => {
-            let (ok, missing) = check_scopes(req, held_checked.as_ref().unwrap_or(held));
+            let reads = matches!(op.method.as_str(), "GET" | "HEAD");
+            let (mut ok, missing) = check_scopes(req, held_checked.as_ref().unwrap_or(held), reads);
+            // Microsoft Graph names permissions {resource}.{operation}.{constraint}, and a ReadWrite permission
+            // reads too ("create, read, update, and delete"): the permission reference leaves it out of many
+            // reads' lists (Mail.ReadWrite for GET /me/messages/{id}), which Graph accepts all the same.
+            let implied = (!ok && ctx.platform_id.as_deref() == Some("microsoft-graph"))
+                .then(|| implied_read(req, held_checked.as_ref().unwrap_or(held)))
+                .flatten();
+            if let Some((read, by)) = &implied {
+                ok = true;
+                out.push(
+                    Finding::new(
+                        "scope.implied",
+                        Severity::Info,
+                        format!("`{by}` includes the `{read}` that {op_name} lists"),
+                        format!("Microsoft Graph's permission reference lists {} for {op_name}, not {by}; Microsoft describes ReadWrite permissions as granting read access too (\"create, read, update, and delete\"), and Graph accepts them for reads. The least privilege for this call is still {read}.", requirement_text(req)),
+                    )
+                    .evidence("held", by.clone())
+                    .evidence("matrix", format!("{op_name}: {}", requirement_text(req)))
+                    .weight(20),
+                );
+            }
             checks.push(RequirementCheck {
                 kind: if kind_word == "scope" {
                     "scope".into()
@@ -2852,10 +3149,12 @@ fn operation_rules(
                 } else {
                     RequirementState::Unmet
                 },
-                evidence: if held.is_empty() {
-                    format!("{held_source}: none")
-                } else {
-                    format!("{held_source}: {}", held.join(" "))
+                evidence: match &implied {
+                    _ if held.is_empty() => format!("{held_source}: none"),
+                    Some((read, by)) => {
+                        format!("{held_source}: {}; {by} includes {read}", held.join(" "))
+                    }
+                    None => format!("{held_source}: {}", held.join(" ")),
                 },
                 source: source.clone(),
             });
@@ -3099,7 +3398,7 @@ fn scope_missing_finding(
         .as_ref()
         .filter(|c| !working_has && c.a.kind == "jws" && c.a.grant == facts.grant)
         .map(|c| if app_only { &c.a.roles } else { &c.a.scopes })
-        .filter(|prev| !check_scopes(req, prev).0);
+        .filter(|prev| !check_scopes(req, prev, false).0);
     let (code, title) = if working_has {
         (
             "scope.not_granted",
@@ -3197,6 +3496,11 @@ fn scope_missing_finding(
             f.fix("Then get a new token through a new authorization (sign in again, or reconnect the account in the integration, e.g. a Zapier connection): a refreshed token keeps its old scopes.")
                 .fix(guidance(ctx, "scope").unwrap_or_else(|| "Scopes limit what the app may do; the user's permissions still apply.".into()))
         }
+        // Teamwork.Migrate.All is the only application permission to post in a channel or chat: it is for importing
+        // messages into a team in migration mode, not for posting as an app.
+        Some("microsoft-graph") if app_only && first_missing.eq_ignore_ascii_case("Teamwork.Migrate.All") => f
+            .fix("To post ordinary messages, sign a user in and call with a delegated token that has ChannelMessage.Send (channels) or ChatMessage.Send (chats): Microsoft Graph lets an app post as itself only to import messages (Teamwork.Migrate.All, a team in migration mode).")
+            .fix("For notifications from an app, a bot (Bot Framework) or a Workflows webhook posts in the channel instead."),
         Some("microsoft-graph") => {
             let kind = if app_only { "Application" } else { "Delegated" };
             f.fix(format!("In Entra ID > App registrations > API permissions, add Microsoft Graph {kind} permission `{first_missing}`{}.", if app_only { " (an application permission, not a delegated one)" } else { "" }))
@@ -3520,8 +3824,38 @@ fn response_rules(
                     || ctx
                         .response_text_lower()
                         .is_some_and(|t| t.contains("idw10203"));
+                // Spring Security's own wording, with Keycloak roles in the token: Spring's default converter makes
+                // authorities of `scope`/`scp` only (SCOPE_…), so a role check (hasRole, hasAuthority('ROLE_…'))
+                // fails whatever realm_access holds.
+                // Roles of the realm's own making: not the ones Keycloak gives every user (offline_access,
+                // uma_authorization, default-roles-<realm>, the account client's).
+                let own_roles: Vec<String> = ctx
+                    .claims
+                    .as_ref()
+                    .map(|c| {
+                        c.keycloak_roles
+                            .iter()
+                            .filter(|r| {
+                                let name = r.rsplit(':').next().unwrap_or(r);
+                                !r.starts_with("account:")
+                                    && !matches!(name, "offline_access" | "uma_authorization")
+                                    && !name.starts_with("default-roles-")
+                            })
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let spring_roles = lower
+                    .contains("requires higher privileges than provided by the access token")
+                    && !own_roles.is_empty();
                 f = if google {
                     f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
+                } else if spring_roles {
+                    let roles = own_roles.join(", ");
+                    f.title = "The API (Spring Security) refused: it reads authorities from the scopes, not the Keycloak roles".into();
+                    f.detail.push_str(&format!(" This wording is Spring Security's: its default JwtAuthenticationConverter turns only `scope`/`scp` into authorities (SCOPE_…). The token's Keycloak roles ({roles}) are not authorities unless the API maps them, so a role check such as hasRole('admin') fails even though the token has the role."));
+                    f.fix("If the endpoint checks a role: give the API a JwtAuthenticationConverter that maps realm_access.roles (or resource_access.<client>.roles) to ROLE_ authorities.")
+                        .fix("If it checks a scope (hasAuthority('SCOPE_…')): request that scope and get a new token.")
                 } else if entra_app && scp_only && !facts.roles.is_empty() {
                     f.title =
                         "The API checks delegated scopes only, and an app-only token has none"
@@ -3767,6 +4101,21 @@ fn response_rules(
                     .and_then(|h| h.get("kid"))
                     .and_then(Value::as_str)
                     .unwrap_or("(none)");
+                if lower.contains("remote fetch") {
+                    // Envoy's "Jwks remote fetch is failed": the gateway has no keys at all.
+                    out.push(
+                        Finding::new(
+                            "signature.key_not_found",
+                            Severity::Error,
+                            "The gateway could not fetch the issuer's keys",
+                            format!("It answered: {said}. It has no keys to check any token with: its JWKS URL is unreachable from where it runs (DNS, the cluster's egress, TLS to the issuer, a wrong URL or cluster in its configuration). This is not the token's fault."),
+                        )
+                        .evidence("response", msg.clone())
+                        .fix("Check the gateway's JWKS URL (Envoy: the provider's remote_jwks http_uri and its cluster) and that the gateway can reach it; its log or stats (jwks_fetch_failed) say why the fetch failed.")
+                        .weight(82),
+                    );
+                    continue;
+                }
                 out.push(
                     Finding::new(
                         "signature.key_not_found",
@@ -3832,6 +4181,31 @@ fn response_rules(
                     .evidence("header alg", alg.to_string())
                     .fix("Verify the token here with the issuer's keys (Verify signature) to see which side is wrong.")
                     .weight(80),
+                );
+            }
+            // The request shown sends a token, and the API says none came: something on the way drops the header.
+            Signal::NoToken
+                if !out.iter().any(|f| f.code == "header.malformed")
+                    && ctx.token.is_some()
+                    && ctx
+                        .recognized
+                        .scheme
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
+                    && !has_error(out, "input.no_token") =>
+            {
+                out.push(
+                    Finding::new(
+                        "input.no_token",
+                        Severity::Error,
+                        "The API received no bearer token, though the request sends one",
+                        format!("It answered: {said}. The request shown carries `Authorization: Bearer …`, so the header was lost on the way: Apache with mod_wsgi drops it unless told not to, a proxy, load balancer or API gateway may strip or rename it, and a redirect (http to https, a trailing slash, another host) is followed without it."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Apache + mod_wsgi (Django REST framework, Flask): add `WSGIPassAuthorization On` to the site's configuration.")
+                    .fix("Check what reaches the application (log request.headers at the app) and whether a proxy forwards Authorization; call the final URL directly (curl -i shows a 301/302 and its Location).")
+                    .fix("If this is the header you meant to send rather than one captured from the request, check that the integration's header field is not empty or misnamed when it sends it.")
+                    .weight(91),
                 );
             }
             Signal::NoToken if !out.iter().any(|f| f.code == "header.malformed") => {
@@ -4161,20 +4535,35 @@ fn response_rules(
                 );
             }
             Signal::AlgorithmRejected
-                if !out.iter().any(|f| f.code == "signature.alg_mismatch") =>
+                if !out.iter().any(|f| f.code == "signature.alg_mismatch")
+                    // Nimbus's "Another algorithm expected, or no matching key(s) found": an asymmetric token
+                    // means the key (below), an HMAC one the algorithm.
+                    && (!lower.contains("another algorithm expected")
+                        || ctx
+                            .decoded
+                            .as_ref()
+                            .and_then(|d| d.alg())
+                            .is_some_and(|a| a.starts_with("HS"))) =>
             {
                 let alg = ctx.decoded.as_ref().and_then(|d| d.alg()).unwrap_or("?");
+                let hmac = alg.starts_with("HS");
                 let f = Finding::new(
                         "signature.alg_mismatch",
                         Severity::Error,
                         format!("The API does not accept the token's algorithm {alg}"),
-                        format!(
-                            "It answered: {said}. The token is signed with {alg}; the API is configured for another algorithm (typically RS256 with the issuer's public keys, while {alg} is an HMAC with a shared secret, or the reverse)."
-                        ),
+                        if hmac || alg == "?" {
+                            format!("It answered: {said}. The token is signed with {alg}; the API is configured for another algorithm (typically RS256 with the issuer's public keys, while {alg} is an HMAC with a shared secret, or the reverse).")
+                        } else {
+                            format!("It answered: {said}. The token is signed with {alg}, checked with the issuer's public keys (its JWKS); the API is configured for another algorithm, typically an HMAC (HS256) with a shared secret such as the client secret, which cannot verify {alg}.")
+                        },
                     )
                     .evidence("header alg", alg.to_string())
                     .evidence("response", msg.clone())
-                    .fix("Configure the issuer to sign the API's tokens with the algorithm the API expects (Keycloak: the realm's or client's signature algorithm), or configure the API for the issuer's algorithm and keys.")
+                    .fix(if hmac || alg == "?" {
+                        "Configure the issuer to sign the API's tokens with the algorithm the API expects (Keycloak: the realm's or client's signature algorithm), or configure the API for the issuer's algorithm and keys."
+                    } else {
+                        "Configure the API to verify with the issuer's public keys and this algorithm (node: jwks-rsa's expressJwtSecret with the issuer's /.well-known/jwks.json and algorithms: ['RS256']; Spring: jwk-set-uri), not with a shared secret."
+                    })
                     .weight(84);
                 let auth0 = ctx
                     .claims
@@ -4187,6 +4576,110 @@ fn response_rules(
                     f
                 };
                 out.push(f);
+            }
+            Signal::HeaderFormat
+                if !has_error(out, "header.malformed")
+                    && (lower.contains("in header value")
+                        || lower.contains("in header content")) =>
+            {
+                out.push(
+                    Finding::new(
+                        "header.malformed",
+                        Severity::Error,
+                        "The HTTP client refused to send the Authorization header: its value has a line break or stray space",
+                        format!("It said: {said}. The request never left: the header value ends with a line break (a token read from a file, or printed by a command, keeps its trailing newline) or holds a space or control character where none may be."),
+                    )
+                    .evidence("error", msg.clone())
+                    .fix("Trim the token before building the header (Python: open(path).read().strip(); shell: $(tr -d '\\n' < token.txt)), then send `Authorization: Bearer <token>`.")
+                    .weight(89),
+                );
+            }
+            Signal::HeaderFormat if !has_error(out, "header.malformed") => {
+                out.push(
+                    Finding::new(
+                        "header.malformed",
+                        Severity::Error,
+                        "The API reads the Authorization header strictly: `Bearer`, one space, the token",
+                        format!("It answered: {said}. Its library (express-jwt, among others) splits the header at spaces and takes exactly two parts: two spaces after `Bearer`, a space or line break at the end of the token, or quotes around it fail, although RFC 6750 allows more than one space."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Send exactly `Authorization: Bearer <token>`: one space, and the token trimmed of spaces, line breaks and quotes (a token read from a file or a JSON tool often ends with a line break or keeps its quotes).")
+                    .weight(89),
+                );
+            }
+            Signal::WrongTokenType
+                if ctx
+                    .claims
+                    .as_ref()
+                    .is_some_and(|c| c.kind == crate::claims::TokenKind::Refresh)
+                    && !has_error(out, "token.refresh_token") =>
+            {
+                let reason = ctx
+                    .claims
+                    .as_ref()
+                    .map(|c| c.kind_reason.clone())
+                    .unwrap_or_default();
+                out.push(
+                    Finding::new(
+                        "token.refresh_token",
+                        Severity::Error,
+                        "The request sends a refresh token, not the access token",
+                        format!("It answered: {said}. The token is a refresh token ({reason}). A refresh token is exchanged at the token endpoint for an access token; APIs refuse it."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Send the `access` token of the token response (djangorestframework-simplejwt: the `access` member, not `refresh`); use the refresh token only to get a new access token.")
+                    .weight(88),
+                );
+            }
+            Signal::OtherCredentials(what) if !has_error(out, "credentials.other") => {
+                let aws = what.starts_with("AWS");
+                out.push(
+                    Finding::new(
+                        "credentials.other",
+                        Severity::Error,
+                        format!("The API wants {what}, not a bearer token"),
+                        format!("It answered: {said}. It looked for {what} before reading any token: the token was not evaluated, so no token fix will help."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix(if aws {
+                        "The API Gateway method uses IAM authorization and read the Authorization header as a SigV4 signature. To call it with a JWT, give the method a JWT or Cognito (or Lambda) authorizer instead of AWS_IAM and deploy the API again; or sign the request with SigV4 (AWS credentials), not a bearer token."
+                    } else {
+                        "Send the subscription key of an API Management subscription to this product or API in the Ocp-Apim-Subscription-Key header (or the subscription-key query parameter), with the token; or have the API's owner turn off Subscription required for it."
+                    })
+                    .weight(92),
+                );
+            }
+            Signal::PolicyDeny if !has_error(out, "access.denied") => {
+                out.push(
+                    Finding::new(
+                        "access.denied",
+                        Severity::Error,
+                        "An AWS policy explicitly denies the call",
+                        format!("It answered: {said}. API Gateway evaluated an IAM policy with Deny for this method and path: the policy a Lambda authorizer returned for the token, or the API's resource policy. The token's scopes do not enter into it unless the authorizer reads them."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Lambda authorizer: check its log for the policy it returned for this token; its Resource must cover this method and path (arn:…/stage/METHOD/path). With authorizer caching on, a policy returned for one path is reused for the token's other calls: return a wildcard Resource (arn:…/stage/*/*) or turn the cache off (TTL 0).")
+                    .fix("Resource policy: check the API's resource policy for a Deny that matches the caller (source IP, VPC endpoint, account).")
+                    .weight(86),
+                );
+            }
+            Signal::AudienceUnconfigured if !has_error(out, "audience.unconfigured") => {
+                let aud = ctx
+                    .claims
+                    .as_ref()
+                    .map(|c| c.audiences.join(", "))
+                    .filter(|a| !a.is_empty());
+                out.push(
+                    Finding::new(
+                        "audience.unconfigured",
+                        Severity::Error,
+                        "The API has no audience configured to validate tokens against",
+                        format!("It answered: {said}. .NET's token validation (IDX10208) needs TokenValidationParameters.ValidAudience or ValidAudiences; with neither set it refuses every token, whatever its `aud`. This is the API's configuration, not the token."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix(format!("Configure the API's audience: JwtBearerOptions.Audience, or TokenValidationParameters.ValidAudience(s){}; with Microsoft.Identity.Web, the AzureAd section's ClientId (and Audience) of the API's own app registration.", aud.map(|a| format!(", to the token's `aud` ({a}) if the token is meant for this API")).unwrap_or_default()))
+                    .weight(90),
+                );
             }
             // The generic `invalid_token`: only when nothing names a cause, and the response gave no more
             // precise reason (a signature, an expiry, a key), which has its own finding.
@@ -4370,6 +4863,30 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
     };
     let unknown_op = out.iter().any(|f| f.code == "operation.unknown");
     match r.status {
+        // NICE CXone publishes no per-operation requirements at all: whatever the operation, a 403 is the user's
+        // security profile (its guidance says where to grant it).
+        Some(403) if unknown_op && ctx.platform_id.as_deref() == Some("nice-cxone") => {
+            let who = if facts.grant == Grant::App {
+                "the API user behind the access key"
+            } else {
+                "the user"
+            };
+            out.push(
+                Finding::new(
+                    "permission.missing",
+                    Severity::Error,
+                    format!("The API refused (403): the security profile of {who} does not allow this"),
+                    format!(
+                        "The API answered 403{}. NICE CXone publishes no scopes or permissions per operation: what a token may do is what the CXone security profile of {who} allows, so a refusal of a readable token points there. (The operation is not in the matrix; check its path too.)",
+                        quoted
+                    ),
+                )
+                .evidence("response", evidence("403"))
+                .fix(guidance(ctx, "permission").unwrap_or_else(|| "Give the user's security profile the permission for the feature.".into()))
+                .fix("Get a new token after the change if the integration caches one, and check that the path and API version exist as written.")
+                .weight(60),
+            );
+        }
         Some(403) if unknown_op => {
             out.push(
                 Finding::new(
@@ -4382,6 +4899,7 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
                     ),
                 )
                 .evidence("response", evidence("403"))
+                .fix("Check the method and path against the API's documentation, and the scopes, permissions or roles it lists for the operation.")
                 .weight(40),
             );
         }
@@ -4687,7 +5205,24 @@ impl Finding {
 
 fn audience_fix(ctx: &Context, wanted: &[String]) -> String {
     match ctx.platform_id.as_deref() {
-        Some("microsoft-graph") => "Request the token for Microsoft Graph: scope https://graph.microsoft.com/.default (app-only) or Graph scopes such as Mail.Send (delegated); not your own API's scope.".into(),
+        Some("microsoft-graph") => {
+            // A national cloud's Graph takes its own audience, from its own sign-in host.
+            let national = wanted
+                .iter()
+                .find(|w| w.contains("://") && !w.contains("graph.microsoft.com"))
+                .map(|w| w.trim_end_matches('/').to_string());
+            match national {
+                Some(aud) => {
+                    let login = if aud.contains("chinacloudapi.cn") {
+                        "https://login.chinacloudapi.cn/<tenant>"
+                    } else {
+                        "https://login.microsoftonline.us/<tenant>"
+                    };
+                    format!("Request the token from the national cloud this host belongs to: authority {login} and scope {aud}/.default (app-only) or Graph scopes (delegated); the app registration must exist in that cloud. A token of the global cloud (https://graph.microsoft.com) is not accepted there.")
+                }
+                None => "Request the token for Microsoft Graph: scope https://graph.microsoft.com/.default (app-only) or Graph scopes such as Mail.Send (delegated); not your own API's scope.".into(),
+            }
+        }
         _ => format!(
             "Request the token for {} (the `audience` / `resource` parameter, or a scope of that API), or configure the API to accept the token's audience if it is really meant for it.",
             wanted.first().cloned().unwrap_or_else(|| "the API".into())

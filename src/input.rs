@@ -269,6 +269,23 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
     // hold the expanded header values, and the answer its `< ` lines.
     if let Some((request, call)) = curl_verbose_request(trimmed) {
         recognize_http_request(&request, call, &mut out);
+        // `curl -v` shows no request body: the token an introspection request asks about is the `token` field of
+        // the command's data, when the command is pasted above the transcript.
+        if out.kind == "introspection_request" && out.token.is_none() {
+            out.token = command_above_transcript(trimmed).and_then(|cmd| {
+                let mut asked = Recognized::default();
+                recognize_curl(cmd, &mut asked);
+                asked
+                    .token
+                    .filter(|_| asked.kind == "introspection_request")
+            });
+            if out.token.is_some() {
+                out.description = out.description.replace(
+                    "the token it asks about is in the body, which the paste does not show",
+                    "diagnosing the token it asks about, the `token` field of the command's data",
+                );
+            }
+        }
         out.response = crate::response::curl_verbose_answer(trimmed);
         out.description = format!("a curl -v transcript: {}", out.description);
         return out;
@@ -370,7 +387,9 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
     }
     if first_line.len() == trimmed.len()
         && spaced
-        && !scheme_word.ends_with(':')
+        // A label (`access_token: eyJ…`) is read with the header lines below; an exception's name
+        // (`requests.exceptions.InvalidHeader: … 'Bearer eyJ…'`) is no label.
+        && !(scheme_word.ends_with(':') && header.is_some())
         && !["bearer", "dpop", "basic", "token", "jwt"]
             .iter()
             .any(|w| scheme_word.eq_ignore_ascii_case(w))
@@ -689,6 +708,25 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
             }
             _ => break,
         }
+    }
+    // The scheme and nothing after it (`Authorization: Bearer`): an empty variable, not a token named "Bearer".
+    if in_header
+        && schemes.is_empty()
+        && ["bearer", "dpop"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(value))
+    {
+        out.findings.push(
+            Finding::new(
+                "input.no_token",
+                Severity::Error,
+                format!("The Authorization header is \"{value}\" with no token after it"),
+                "The header ends after its scheme: the value meant to follow was empty (an unset or misspelled variable, such as $ACCESS_TOKEN, or a token the integration never got), so the API sees no token.",
+            )
+            .evidence("header", value.to_string())
+            .fix(format!("Check that the variable holding the token is set where the request is made (echo it), then send \"Authorization: {value} <access token>\".")),
+        );
+        return;
     }
     // A token is one word: the common case copies it once, without looking at it character by character.
     // `value` is trimmed, so whitespace inside it means several words; a command substitution keeps its own.
@@ -1840,6 +1878,31 @@ fn recognize_session(
         }
         None => None,
     };
+    // `TOKEN=$(curl … | jq .access_token)` without `-r`: jq prints the token as a JSON string, so the variable the
+    // call sends holds it with its quotes.
+    let quoted_by_jq = if sends_variable {
+        let sent = session
+            .calls
+            .get(chosen)
+            .map(|c| c.curl.to_ascii_lowercase())
+            .unwrap_or_default();
+        session
+            .calls
+            .iter()
+            .take(chosen)
+            .rev()
+            .find(|c| {
+                c.assigned.as_deref().is_some_and(|name| {
+                    let name = name.to_ascii_lowercase();
+                    sent.contains(&format!("${name}")) || sent.contains(&format!("${{{name}}}"))
+                })
+            })
+            .and_then(|c| {
+                jq_without_raw(&c.curl).map(|jq| (c.assigned.clone().unwrap_or_default(), jq))
+            })
+    } else {
+        None
+    };
     // What another call of the session printed about the same token: an introspection answer, Google's tokeninfo,
     // Genesys Cloud's tokens/me (the latest first).
     let described = read
@@ -1872,6 +1935,19 @@ fn recognize_session(
     let Some((mut picked, call)) = read.into_iter().zip(session.calls).nth(chosen) else {
         return;
     };
+    if let Some((name, jq)) = quoted_by_jq {
+        picked.findings.push(
+            Finding::new(
+                "header.malformed",
+                Severity::Error,
+                format!("`${name}` holds the token in quotes: `{}` prints a JSON string", crate::json::clip(&jq, 40)),
+                format!("Without -r, jq prints the access token as JSON, quotes included, so the header sent is `Bearer \"eyJ…\"` and the API cannot read the token (`echo ${name}` shows the quotes)."),
+            )
+            .evidence("command", crate::json::clip(&jq, 80))
+            .fix(format!("Use `jq -r` (raw output): {name}=$(curl … | jq -r .access_token)."))
+            .weight(93),
+        );
+    }
     if sends_variable && let Some(from) = &token_endpoint {
         for f in picked.findings.iter_mut().filter(|f| holds_stand_in(f)) {
             f.severity = Severity::Info;
@@ -2252,6 +2328,37 @@ fn curl_verbose_request(text: &str) -> Option<(String, (String, String))> {
         .map(|(call, b)| (b.join("\r\n"), call))
 }
 
+/// The `jq …` stage of a pipeline that prints JSON strings with their quotes (no `-r`, `--raw-output`, `-j`,
+/// `--join-output`), when the command has one.
+fn jq_without_raw(command: &str) -> Option<String> {
+    let stage = command
+        .split('|')
+        .skip(1)
+        .map(str::trim)
+        .find(|s| s.starts_with("jq ") || *s == "jq")?;
+    let stage = stage.trim_end_matches(')').trim();
+    let raw = stage.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "-r" | "--raw-output" | "-j" | "--join-output" | "--raw-output0"
+        ) || w.starts_with('-') && !w.starts_with("--") && (w.contains('r') || w.contains('j'))
+    });
+    (!raw).then(|| stage.to_string())
+}
+
+/// The curl command a `curl -v` transcript was printed by, when it is pasted above it (after a prompt): the
+/// lines before the transcript's first `*`, `>` or `<` line, from the one that starts the command.
+fn command_above_transcript(text: &str) -> Option<&str> {
+    let end = text
+        .lines()
+        .position(|l| l.starts_with(['*', '>', '<']))
+        .and_then(|n| text.match_indices('\n').nth(n.checked_sub(1)?))
+        .map_or(0, |(at, _)| at);
+    let above = text.get(..end)?;
+    let start = above.find("curl ")?;
+    above.get(start..).filter(|c| looks_like_curl(c))
+}
+
 /// Parses `METHOD target HTTP/x` (a raw HTTP request line).
 fn request_line(line: &str) -> Option<(String, String)> {
     // The method is upper-case letters followed by whitespace: anything else (a token) is turned away at its
@@ -2301,10 +2408,12 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
     let path = target.split('?').next().unwrap_or(&target);
     let token_endpoint = is_token_request(path, body);
     // RFC 7662: the caller authenticates as itself (Basic), the token it asks about is the `token` form field.
+    // A request pasted without its body (`curl -v` prints none) still goes to the introspection endpoint: the
+    // token it asks about is then not in the paste, and the answer is still the introspection answer.
     let token_field = introspected_token(body.trim());
     let introspection = !token_endpoint
         && is_introspection_request(path)
-        && token_field.is_some()
+        && (token_field.is_some() || body.trim().is_empty())
         && !bearer_caller(&auth);
     match auth.first() {
         _ if token_endpoint => {}
@@ -2338,6 +2447,10 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
         format!(
             "a raw HTTP request to the token endpoint: {method} {target} (it asks for a token; it sends none to an API)"
         )
+    } else if introspection && out.token.is_none() {
+        format!(
+            "a raw HTTP request to the introspection endpoint: {method} {target} (RFC 7662: the caller authenticates as itself; the token it asks about is in the body, which the paste does not show)"
+        )
     } else if introspection {
         format!(
             "a raw HTTP request to the introspection endpoint: {method} {target} (RFC 7662: the caller authenticates as itself; diagnosing the token it asks about)"
@@ -2368,7 +2481,49 @@ pub fn parse_operation(text: &str) -> (Option<Call>, Option<Recognized>) {
     } else {
         ("GET".to_string(), first)
     };
+    // A path written without its leading slash (`me/messages`, `v1.0/me`, `api/v2/users`): a path, not a host,
+    // unless its first segment is one (`api.example.com/v1`, `localhost:8080/x`).
+    let target = target.trim_matches(['"', '\'']);
+    let relative = !target.starts_with('/')
+        && !target.contains("://")
+        && target.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && !host_like(target.split(['/', '?', '#']).next().unwrap_or(""));
+    if relative {
+        return (parse_target(&method, &format!("/{target}"), None), None);
+    }
+    // A host without a scheme (`localhost:8080/items`, `api.example.com/v1`): its scheme does not matter here.
+    if !target.contains("://")
+        && !target.starts_with('/')
+        && host_like(target.split(['/', '?', '#']).next().unwrap_or(""))
+    {
+        return (
+            parse_target(&method, &format!("http://{target}"), None),
+            None,
+        );
+    }
     (parse_target(&method, target, None), None)
+}
+
+/// Whether `segment` (the first of a URL written without its scheme) names a host: `localhost`, a name with a
+/// port, or dotted labels ending in a top-level domain of letters (not a version such as `v1.0`) or an IPv4
+/// address.
+fn host_like(segment: &str) -> bool {
+    let name = segment.split(':').next().unwrap_or(segment);
+    if name.eq_ignore_ascii_case("localhost") || segment.contains(':') {
+        return true;
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    let ipv4 = labels.len() == 4
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.len() <= 3 && l.bytes().all(|b| b.is_ascii_digit()));
+    ipv4 || labels.len() >= 2
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// Whether `called` (a call in the paste) is a call to operation `given`: the same method and path, the
@@ -2771,6 +2926,95 @@ mod tests {
         assert!(is_introspection_request(
             "/realms/x/protocol/openid-connect/token/introspect"
         ));
+    }
+
+    #[test]
+    fn an_operation_without_its_leading_slash_is_a_path_unless_it_starts_with_a_host() {
+        for (text, host, path) in [
+            ("GET me/messages?$top=5", None, "/me/messages"),
+            ("GET v1.0/me/messages", None, "/v1.0/me/messages"),
+            (
+                "POST api/v2/conversations/calls",
+                None,
+                "/api/v2/conversations/calls",
+            ),
+            (
+                "GET api.example.com/v1/items",
+                Some("api.example.com"),
+                "/v1/items",
+            ),
+            ("GET localhost:8080/items", Some("localhost"), "/items"),
+            ("GET 10.0.0.5/items", Some("10.0.0.5"), "/items"),
+        ] {
+            let (call, _) = parse_operation(text);
+            let call = call.unwrap_or_else(|| panic!("{text}: unread"));
+            assert_eq!(
+                (call.host.as_deref(), call.path.as_str()),
+                (host, path),
+                "{text}"
+            );
+        }
+        assert!(!host_like("v2.0"));
+        assert!(!host_like("1.0"));
+        assert!(host_like("graph.microsoft.com"));
+    }
+
+    #[test]
+    fn jq_without_raw_output_keeps_the_quotes() {
+        assert_eq!(
+            jq_without_raw("curl -s https://idp/token -d x | jq .access_token").as_deref(),
+            Some("jq .access_token")
+        );
+        for raw in [
+            "curl -s https://idp/token | jq -r .access_token",
+            "curl -s https://idp/token | jq --raw-output '.access_token'",
+            "curl -s https://idp/token | jq -rc .access_token",
+            "curl -s https://idp/token",
+        ] {
+            assert_eq!(jq_without_raw(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_curl_v_transcript_to_the_introspection_endpoint() {
+        let transcript = "> POST /oauth2/introspect HTTP/1.1\n> Host: idp.example.com\n> Authorization: Basic YXBpOnNlY3JldA==\n> Content-Length: 40\n>\n< HTTP/1.1 200 OK\n< Content-Type: application/json\n<\n{\"active\":false}";
+        // No body is shown: the token asked about is not in the paste, and the answer is the introspection answer.
+        let r = recognize(transcript);
+        assert_eq!(
+            (r.kind, r.token.as_deref()),
+            ("introspection_request", None)
+        );
+        assert!(r.description.contains("does not show"), "{}", r.description);
+        assert!(
+            r.response
+                .as_deref()
+                .is_some_and(|a| a.contains("\"active\":false"))
+        );
+        assert!(
+            r.findings.iter().all(|f| f.code != "header.malformed"),
+            "{:?}",
+            r.findings
+        );
+        // The command above it holds the token= field.
+        let r = recognize(&format!(
+            "$ curl -v -u api:secret -d token={JWT} https://idp.example.com/oauth2/introspect\n{transcript}"
+        ));
+        assert_eq!(
+            (r.kind, r.token.as_deref()),
+            ("introspection_request", Some(JWT))
+        );
+        assert_eq!(
+            command_above_transcript(&format!(
+                "$ curl -v https://x.example/introspect\n* Trying\n{transcript}"
+            )),
+            Some("curl -v https://x.example/introspect")
+        );
+        assert_eq!(command_above_transcript(transcript), None);
+        // A bearer caller with an empty body is an API call (GraphQL's /introspect), as with curl.
+        let r = recognize(&format!(
+            "> POST /v1/graphql/introspect HTTP/1.1\n> Host: api.example.com\n> Authorization: Bearer {JWT}\n>\n< HTTP/1.1 401 Unauthorized"
+        ));
+        assert_eq!((r.kind, r.token.as_deref()), ("http_request", Some(JWT)));
     }
 
     #[test]

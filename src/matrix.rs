@@ -167,6 +167,13 @@ impl PermissionRequirement {
     }
 }
 
+/// Whether a called path segment is an OData system segment (`$count`, `$value`, `$ref`, `$batch`): a `$` and
+/// letters, which no `{param}` stands for (a template's `${queueId}` left unfilled is not one).
+fn is_odata_system_segment(v: &str) -> bool {
+    v.strip_prefix('$')
+        .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
 /// Whether a granted permission (possibly with `*` segments) covers a required one.
 pub fn permission_covers(granted: &str, required: &str) -> bool {
     if granted == required || granted == "*" {
@@ -717,26 +724,57 @@ impl Matrix {
     pub fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
         let written = self.lookup_as_written(method, path);
         // An OData type cast (`/memberOf/microsoft.graph.group`) bound to a `{param}`: it filters the collection
-        // by type and names no member, so the operation is the collection's when the matrix lists it.
+        // by type and names no member, so the operation is the collection's when the matrix lists it. An OData
+        // system segment (`/users/$count`) names no member either: `$count` counts the collection, which takes the
+        // collection's permissions, and no `{param}` stands for a `$` segment.
         if let Lookup::Found { params, .. } = &written {
-            if let Some(cast) = params.iter().map(|(_, v)| v.as_str()).find(|v| {
-                v.get(..16)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("microsoft.graph."))
+            if let Some(v) = params.iter().map(|(_, v)| v.as_str()).find(|v| {
+                is_odata_system_segment(v)
+                    || v.get(..16)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("microsoft.graph."))
             }) {
+                let system = is_odata_system_segment(v);
                 let end = path.find(['?', '#']).unwrap_or(path.len());
                 let (head, tail) = path.split_at(end);
-                let segment = format!("/{cast}");
-                if let Some(at) = head.find(&segment) {
-                    let without = format!(
-                        "{}{}{}",
-                        head.get(..at).unwrap_or(""),
-                        head.get(at.saturating_add(segment.len())..).unwrap_or(""),
-                        tail
-                    );
-                    let collection = self.lookup_as_written(method, &without);
-                    if matches!(collection, Lookup::Found { .. }) {
-                        return collection;
+                let segment = format!("/{v}");
+                let encoded = format!("/%24{}", v.get(1..).unwrap_or(""));
+                let found = head
+                    .find(&segment)
+                    .map(|at| (at, segment.len()))
+                    .or_else(|| {
+                        system
+                            .then(|| head.find(&encoded).map(|at| (at, encoded.len())))
+                            .flatten()
+                    });
+                let counted = system
+                    && found.is_some_and(|(at, len)| at.saturating_add(len) == head.len())
+                    && v.eq_ignore_ascii_case("$count");
+                match found {
+                    Some((at, len)) if !system || counted => {
+                        let without = format!(
+                            "{}{}{}",
+                            head.get(..at).unwrap_or(""),
+                            head.get(at.saturating_add(len)..).unwrap_or(""),
+                            tail
+                        );
+                        let collection = self.lookup_as_written(method, &without);
+                        if system || matches!(collection, Lookup::Found { .. }) {
+                            return collection;
+                        }
                     }
+                    _ if system => {
+                        return Lookup::NotFound {
+                            nearest: match self.lookup_as_written(
+                                method,
+                                head.get(..found.map_or(head.len(), |(at, _)| at))
+                                    .unwrap_or(head),
+                            ) {
+                                Lookup::Found { op, .. } => vec![op],
+                                Lookup::NotFound { nearest } => nearest,
+                            },
+                        };
+                    }
+                    _ => {}
                 }
             }
         }
@@ -2047,6 +2085,17 @@ mod tests {
             panic!("not found");
         };
         assert_eq!(op.path.to_ascii_lowercase(), "/users/{id}/memberof");
+        // `$count` counts the collection (also %-encoded); no `{param}` stands for a `$` segment, and an unfilled
+        // template variable (`${id}`) is no OData segment.
+        for counted in ["/v1.0/users/$count?$filter=x", "/v1.0/users/%24count"] {
+            let Lookup::Found { op, .. } = m.lookup("GET", counted) else {
+                panic!("{counted}: not found");
+            };
+            assert_eq!(op.path, "/users", "{counted}");
+        }
+        assert!(is_odata_system_segment("$ref"));
+        assert!(!is_odata_system_segment("${id}"));
+        assert!(!is_odata_system_segment("$"));
         // Not found either way: the nearest entries are those of the key written as a segment.
         let Lookup::NotFound { nearest } = m.lookup("GET", "/users('a')/messagez") else {
             panic!("found");

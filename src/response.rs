@@ -97,6 +97,20 @@ pub enum Signal {
     /// The application the token was issued to may not act for this user (NICE CXone's legacy 401 "Client
     /// application '…' not authorized for user").
     AppNotForUser,
+    /// The server reads the Authorization header more strictly than RFC 6750 (express-jwt: "Format is
+    /// Authorization: Bearer [token]", exactly one space).
+    HeaderFormat,
+    /// The token is of another type than the API takes (djangorestframework-simplejwt: "Token has wrong type",
+    /// "Given token not valid for any token type").
+    WrongTokenType,
+    /// The gateway wants other credentials than a bearer token: what they are (AWS IAM's SigV4 header, an Azure
+    /// API Management subscription key).
+    OtherCredentials(&'static str),
+    /// The API has no audience configured to validate against (.NET `IDX10208`).
+    AudienceUnconfigured,
+    /// An AWS policy denied the call explicitly (API Gateway: "User is not authorized to access this resource
+    /// with an explicit deny"): a Lambda authorizer's returned policy, or the API's resource policy.
+    PolicyDeny,
 }
 
 /// Everything read from a response.
@@ -815,6 +829,9 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("unsupported algorithm")
         || has("expected algs")
         || has("algorithm") && has("is not supported")
+        // Spring (Nimbus): "Signed JWT rejected: Another algorithm expected, or no matching key(s) found": the
+        // token's algorithm tells which (the diagnosis decides).
+        || has("another algorithm expected")
     {
         push_signal(info, Signal::AlgorithmRejected);
     }
@@ -881,6 +898,9 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("unexpected \"aud\"")
         // node-jsonwebtoken (express-jwt): `jwt audience invalid. expected: X`.
         || has("jwt audience invalid")
+        // PyJWT: `InvalidAudienceError: Audience doesn't match` (also "Invalid audience", above).
+        || has("audience doesn't match")
+        || has("invalidaudienceerror")
     {
         push_signal(info, Signal::AudienceInvalid);
         info.expected_audience = after(text, &lower, "jwt audience invalid. expected:")
@@ -900,7 +920,21 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
                 actual: None,
             },
         );
-    } else if let Some(rest) = after(text, &lower, "invalid token issuer.") {
+    } else if has("no credentials found for given 'iss'")
+        || has("no credentials found for given \"iss\"")
+    {
+        // Kong's jwt plugin: no consumer credential has the token's `iss` as its key.
+        push_signal(
+            info,
+            Signal::IssuerInvalid {
+                expected: None,
+                actual: None,
+            },
+        );
+    } else if let Some(rest) = after(text, &lower, "invalid token issuer.")
+        // go-oidc (oauth2-proxy): `id token issued by a different provider, expected "X" got "Y"`.
+        .or_else(|| after(text, &lower, "issued by a different provider"))
+    {
         let q = quoted_values(rest);
         push_signal(
             info,
@@ -986,7 +1020,44 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     {
         push_signal(info, Signal::Unparsable);
     }
+    if has("idx10208") {
+        push_signal(info, Signal::AudienceUnconfigured);
+    }
+    if has("format is authorization: bearer")
+        || code_l == "credentials_bad_format"
+        || has("credentials_bad_format")
+        // The client refused to send the header (Python requests; Node's ERR_INVALID_CHAR).
+        || has("return character(s) in header value")
+        || has("invalid character in header content")
+    {
+        push_signal(info, Signal::HeaderFormat);
+    }
+    if has("token has wrong type") || has("not valid for any token type") {
+        push_signal(info, Signal::WrongTokenType);
+    }
+    if has("invalid key=value pair") && has("authorization header") {
+        push_signal(
+            info,
+            Signal::OtherCredentials("AWS Signature Version 4 (IAM authorization)"),
+        );
+    }
+    if has("with an explicit deny") {
+        push_signal(info, Signal::PolicyDeny);
+    }
+    if has("missing subscription key") || has("invalid subscription key") {
+        push_signal(
+            info,
+            Signal::OtherCredentials(
+                "an Azure API Management subscription key (the Ocp-Apim-Subscription-Key header)",
+            ),
+        );
+    }
     if has("didn't find publickey for specified kid")
+        // node-jwks-rsa: `SigningKeyNotFoundError: Unable to find a signing key that matches '<kid>'`.
+        || has("unable to find a signing key")
+        // Envoy's jwt_authn: "Jwks doesn't have key to match kid or alg from Jwt", "Jwks remote fetch is failed".
+        || has("jwks doesn't have key")
+        || has("jwks remote fetch")
         || has("idx10501")
         || has("no matching key")
         || has("unable to find the appropriate key")
@@ -1089,6 +1160,58 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn library_and_gateway_wordings_are_read() {
+        for (text, signal) in [
+            (
+                "SigningKeyNotFoundError: Unable to find a signing key that matches 'k1'",
+                Signal::KeyNotFound,
+            ),
+            ("Jwks remote fetch is failed", Signal::KeyNotFound),
+            (
+                "UnauthorizedError: Format is Authorization: Bearer [token]",
+                Signal::HeaderFormat,
+            ),
+            (
+                "{\"detail\":\"Token has wrong type\"}",
+                Signal::WrongTokenType,
+            ),
+            (
+                "jwt.exceptions.InvalidAudienceError: Audience doesn't match",
+                Signal::AudienceInvalid,
+            ),
+            (
+                "IDX10208: Unable to validate audience. validationParameters.ValidAudience is null or whitespace",
+                Signal::AudienceUnconfigured,
+            ),
+            (
+                "{\"Message\":\"User is not authorized to access this resource with an explicit deny\"}",
+                Signal::PolicyDeny,
+            ),
+            (
+                "Signed JWT rejected: Another algorithm expected, or no matching key(s) found",
+                Signal::AlgorithmRejected,
+            ),
+        ] {
+            assert!(
+                parse(text).signals.contains(&signal),
+                "{text}: {:?}",
+                parse(text).signals
+            );
+        }
+        assert!(matches!(
+            parse("{\"statusCode\": 401, \"message\": \"Access denied due to missing subscription key.\"}").signals.as_slice(),
+            [.., Signal::OtherCredentials(w)] if w.contains("Ocp-Apim-Subscription-Key")
+        ));
+        let r = parse(
+            r#"oidc: id token issued by a different provider, expected "http://keycloak:8080/realms/demo" got "http://localhost:8080/realms/demo""#,
+        );
+        assert!(r.signals.contains(&Signal::IssuerInvalid {
+            expected: Some("http://keycloak:8080/realms/demo".into()),
+            actual: Some("http://localhost:8080/realms/demo".into()),
+        }));
+    }
 
     #[test]
     fn repeated_scopes_are_listed_once_in_first_order_even_by_the_thousand() {

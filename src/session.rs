@@ -420,6 +420,8 @@ pub fn read(text: &str) -> Option<Session> {
         }
     }
     let mut vars = Vars::new();
+    // What `cat file` (`type`, `Get-Content`) printed, by file: a later `curl -H @file` sends those header lines.
+    let mut files: Vec<(String, String)> = Vec::new();
     let mut session = Session {
         commands: commands.len(),
         preamble,
@@ -438,6 +440,8 @@ pub fn read(text: &str) -> Option<Session> {
             if let Some((n, v)) = assignment(command) {
                 let v = expand(&v, &vars);
                 vars.insert(n.to_ascii_lowercase(), v);
+            } else if let Some(file) = printed_file(command).filter(|_| !output.trim().is_empty()) {
+                files.push((file, output.clone()));
             }
             continue;
         };
@@ -450,7 +454,7 @@ pub fn read(text: &str) -> Option<Session> {
             "PowerShell" => powershell_as_curl(command, &vars),
             // Windows PowerShell 5.1's `curl` is Invoke-WebRequest.
             _ if powershell_curl => powershell_as_curl(command, &vars),
-            _ => expand(command, &vars),
+            _ => header_files(&expand(command, &vars), &files),
         };
         session.calls.push(Call {
             curl,
@@ -483,6 +487,73 @@ pub fn read(text: &str) -> Option<Session> {
             .first()
             .is_some_and(|c| c.tool == "curl" && c.output.is_empty());
     (!lone_curl).then_some(session)
+}
+
+/// The file a command prints, when it is `cat`, `type`, `more`, `Get-Content` or `gc` of one file (`./` taken off).
+fn printed_file(command: &str) -> Option<String> {
+    let (words, _) = crate::input::shell_words(command.trim());
+    match words.as_slice() {
+        [tool, file]
+            if ["cat", "type", "more", "get-content", "gc"]
+                .contains(&tool.to_ascii_lowercase().as_str()) =>
+        {
+            Some(file.trim_start_matches("./").to_string())
+        }
+        _ => None,
+    }
+}
+
+/// A curl command with each `-H @file` whose file the session printed (`files`: file, what it printed) replaced by
+/// that file's header lines as `-H` flags: curl sends the file's lines as headers.
+fn header_files(command: &str, files: &[(String, String)]) -> String {
+    if files.is_empty() || !command.contains('@') {
+        return command.to_string();
+    }
+    let mut out = command.to_string();
+    for (file, printed) in files {
+        let flags: Vec<String> = printed
+            .lines()
+            .map(str::trim)
+            .filter(|l| {
+                l.split_once(':').is_some_and(|(n, _)| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
+            })
+            .map(|l| format!("'{}'", l.replace('\'', "'\\''")))
+            .collect();
+        if flags.is_empty() {
+            continue;
+        }
+        let replacement = flags.join(" -H ");
+        for name in [file.clone(), format!("./{file}")] {
+            for raw in [
+                format!("@{name}"),
+                format!("@\"{name}\""),
+                format!("@'{name}'"),
+                format!("\"@{name}\""),
+                format!("'@{name}'"),
+            ] {
+                // The word after `-H` / `--header` (or `-H@file`), ending where the word ends.
+                let at = out.match_indices(raw.as_str()).map(|(i, _)| i).find(|&i| {
+                    let before = out.get(..i).unwrap_or("");
+                    let after = out.get(i.saturating_add(raw.len())..).unwrap_or("");
+                    let flag = before.ends_with("-H")
+                        || before.trim_end().ends_with(" -H")
+                        || before.trim_end().ends_with("--header");
+                    flag && after.chars().next().is_none_or(char::is_whitespace)
+                });
+                if let Some(i) = at {
+                    let prefix = out.get(..i).unwrap_or("");
+                    let space = if prefix.ends_with("-H") { " " } else { "" };
+                    out = format!(
+                        "{prefix}{space}{replacement}{}",
+                        out.get(i.saturating_add(raw.len())..).unwrap_or("")
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A hash value as PowerShell reads it: variables put in unless single-quoted, then the quotes taken off.
@@ -896,6 +967,38 @@ mod tests {
             "$ TOKEN=$(cat t)\n$ curl https://a.example/me -H \"Authorization: Bearer ${TOKEN}\"\n401",
             "Bearer ${TOKEN}",
         );
+    }
+
+    #[test]
+    fn header_files_the_session_printed_are_put_in() {
+        let cat = "$ cat ./hdrs.txt\nAuthorization: Bearer abc.def\nAccept: application/json\n";
+        for call in [
+            "curl -H @hdrs.txt https://a.example/me",
+            "curl -H@hdrs.txt https://a.example/me",
+            "curl --header '@./hdrs.txt' https://a.example/me",
+            "curl -H @\"hdrs.txt\" https://a.example/me",
+        ] {
+            let s = read(&format!("{cat}$ {call}\n401")).unwrap_or_default();
+            let curl = s.calls.first().map(|c| c.curl.as_str()).unwrap_or("");
+            assert!(
+                curl.contains(" 'Authorization: Bearer abc.def' -H 'Accept: application/json' https://a.example/me"),
+                "{call}: {curl}"
+            );
+        }
+        // Data from a file, and a header file the session did not print, stay as written.
+        assert_first_curl_has(
+            &format!("{cat}$ curl -d @hdrs.txt https://a.example/me\n401"),
+            "-d @hdrs.txt",
+        );
+        assert_first_curl_has(
+            &format!("{cat}$ curl -H @other.txt https://a.example/me\n401"),
+            "-H @other.txt",
+        );
+        assert_eq!(
+            printed_file("Get-Content token.txt").as_deref(),
+            Some("token.txt")
+        );
+        assert_eq!(printed_file("cat a b"), None);
     }
 
     #[test]

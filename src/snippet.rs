@@ -135,6 +135,26 @@ pub fn lone_jwt(text: &str) -> Option<&str> {
     found
 }
 
+/// Whether `url` is documentation an error message links to (RFC 6750's `error_uri` at tools.ietf.org, .NET's
+/// `aka.ms` links, Microsoft Learn), not a call.
+fn documentation_url(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split(['/', '?', '#', ':']).next())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [
+        "tools.ietf.org",
+        "datatracker.ietf.org",
+        "www.rfc-editor.org",
+        "aka.ms",
+        "learn.microsoft.com",
+        "docs.microsoft.com",
+    ]
+    .contains(&host.as_str())
+}
+
 /// The URL that starts at `s` (an `http(s)://` word), without the quotes or punctuation around it.
 fn url_at(s: &str) -> &str {
     let end = s
@@ -247,7 +267,11 @@ fn call_of(text: &str) -> Option<(String, String, std::ops::Range<usize>)> {
                 let url = url_at(line.get(at..).unwrap_or(""));
                 // Not a referer or origin header, nor a file in a stack trace.
                 let head = line.get(..at).unwrap_or("").to_ascii_lowercase();
-                if !head.contains("referer") && !head.contains("origin") && url.len() > 10 {
+                if !head.contains("referer")
+                    && !head.contains("origin")
+                    && url.len() > 10
+                    && !documentation_url(url)
+                {
                     first_url = Some(url);
                 }
             }

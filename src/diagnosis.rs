@@ -2111,6 +2111,11 @@ fn realm_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
     let realm_of = |path: &str| {
         let lower = path.to_ascii_lowercase();
         let at = lower.find("/realms/")?;
+        // The Admin REST API (`/admin/realms/<realm>/…`) is called with a token of the admin's own realm (master),
+        // as Keycloak documents: only the realm's own endpoints (`/realms/<realm>/protocol/…`) take its tokens.
+        if lower.get(..at).is_some_and(|head| head.ends_with("/admin")) {
+            return None;
+        }
         let rest = path.get(at.saturating_add(8)..)?;
         Some(rest.split(['/', '?', '#']).next().unwrap_or("").to_string())
     };
@@ -2156,7 +2161,15 @@ fn google_token_kind(ctx: &Context, out: &mut Vec<Finding>) {
     if !google_api && !service {
         return;
     }
-    let input = ctx.request.input.to_ascii_lowercase();
+    // What the diagnosed call's Authorization header holds: its token, or the command whose output it is.
+    let command = |name: &str| {
+        out.iter()
+            .any(|f| f.code == "input.no_token" && f.title.contains(name))
+    };
+    let (identity_command, access_command) = (
+        command("print-identity-token"),
+        command("print-access-token"),
+    );
     let token = ctx.token.as_deref().unwrap_or("");
     let google_id_token = ctx.claims.as_ref().is_some_and(|c| {
         c.issuer
@@ -2165,7 +2178,7 @@ fn google_token_kind(ctx: &Context, out: &mut Vec<Finding>) {
             && c.kind == crate::claims::TokenKind::Id
     });
     let finding = if google_api
-        && (input.contains("print-identity-token") || google_id_token)
+        && (identity_command || google_id_token)
         && !has_error(out, "token.id_token")
     {
         Finding::new(
@@ -2176,7 +2189,7 @@ fn google_token_kind(ctx: &Context, out: &mut Vec<Finding>) {
         )
         .fix("Send an access token: `gcloud auth print-access-token` (or application-default credentials with the API's scope).")
     } else if service
-        && (token.starts_with("ya29.") || input.contains("print-access-token"))
+        && (token.starts_with("ya29.") || access_command)
         && !has_error(out, "token.id_token")
     {
         Finding::new(
@@ -2225,7 +2238,11 @@ fn okta_org_server(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(iss) = ctx.claims.as_ref().and_then(|c| c.issuer.clone()) else {
         return;
     };
-    if !iss.to_ascii_lowercase().contains("/oauth2/") || has_error(out, "issuer.mismatch") {
+    // Okta refuses such a token with 401 (E0000011); a 403 means it got past authentication.
+    if !iss.to_ascii_lowercase().contains("/oauth2/")
+        || has_error(out, "issuer.mismatch")
+        || refusal(ctx) == Some(403)
+    {
         return;
     }
     out.push(
@@ -3838,6 +3855,8 @@ fn response_rules(
                             .filter(|r| {
                                 let name = r.rsplit(':').next().unwrap_or(r);
                                 !r.starts_with("account:")
+                                    && !r.starts_with("realm-management:")
+                                    && !r.starts_with("broker:")
                                     && !matches!(name, "offline_access" | "uma_authorization")
                                     && !name.starts_with("default-roles-")
                             })
@@ -3852,8 +3871,8 @@ fn response_rules(
                     f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
                 } else if spring_roles {
                     let roles = own_roles.join(", ");
-                    f.title = "The API (Spring Security) refused: it reads authorities from the scopes, not the Keycloak roles".into();
-                    f.detail.push_str(&format!(" This wording is Spring Security's: its default JwtAuthenticationConverter turns only `scope`/`scp` into authorities (SCOPE_…). The token's Keycloak roles ({roles}) are not authorities unless the API maps them, so a role check such as hasRole('admin') fails even though the token has the role."));
+                    f.title = "The API (Spring Security) says a scope is missing; if it checks a role, Spring does not see the token's Keycloak roles".into();
+                    f.detail.push_str(&format!(" This wording is Spring Security's: its default JwtAuthenticationConverter turns only `scope`/`scp` into authorities (SCOPE_…). The token's Keycloak roles ({roles}) are not authorities unless the API maps them, so if the endpoint checks a role (hasRole, hasAuthority('ROLE_…')), it fails even when the token has that role."));
                     f.fix("If the endpoint checks a role: give the API a JwtAuthenticationConverter that maps realm_access.roles (or resource_access.<client>.roles) to ROLE_ authorities.")
                         .fix("If it checks a scope (hasAuthority('SCOPE_…')): request that scope and get a new token.")
                 } else if entra_app && scp_only && !facts.roles.is_empty() {
@@ -4181,6 +4200,25 @@ fn response_rules(
                     .evidence("header alg", alg.to_string())
                     .fix("Verify the token here with the issuer's keys (Verify signature) to see which side is wrong.")
                     .weight(80),
+                );
+            }
+            // AWS API Gateway's "Missing Authentication Token": first of all a route or stage it does not have.
+            Signal::NoToken
+                if lower.contains("missing authentication token")
+                    && !out.iter().any(|f| f.code == "header.malformed")
+                    && !has_error(out, "input.no_token") =>
+            {
+                out.push(
+                    Finding::new(
+                        "input.no_token",
+                        Severity::Error,
+                        "API Gateway answered \"Missing Authentication Token\": most often a path, method or stage it does not have",
+                        format!("It answered: {said}. AWS API Gateway gives this answer to a request for a resource or method the deployed API does not have (a wrong path or stage, a trailing slash, a change not deployed), and to a method with IAM authorization called without a SigV4 signature; a bearer token is not what it looked for."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Check the URL: the stage name (…/prod/…), the resource path and the method as the API defines them, and deploy the API again after a change.")
+                    .fix("If the method uses IAM authorization, sign the request with SigV4, or give it a JWT, Cognito or Lambda authorizer for bearer tokens.")
+                    .weight(91),
                 );
             }
             // The request shown sends a token, and the API says none came: something on the way drops the header.
@@ -4642,7 +4680,7 @@ fn response_rules(
                     )
                     .evidence("response", msg.clone())
                     .fix(if aws {
-                        "The API Gateway method uses IAM authorization and read the Authorization header as a SigV4 signature. To call it with a JWT, give the method a JWT or Cognito (or Lambda) authorizer instead of AWS_IAM and deploy the API again; or sign the request with SigV4 (AWS credentials), not a bearer token."
+                        "Check the URL first (stage, path, method): API Gateway also gives this answer for a route the deployed API does not have, and a private API's VPC endpoint policy can ask for IAM. Otherwise the API Gateway method uses IAM authorization and read the Authorization header as a SigV4 signature. To call it with a JWT, give the method a JWT or Cognito (or Lambda) authorizer instead of AWS_IAM and deploy the API again; or sign the request with SigV4 (AWS credentials), not a bearer token."
                     } else {
                         "Send the subscription key of an API Management subscription to this product or API in the Ocp-Apim-Subscription-Key header (or the subscription-key query parameter), with the token; or have the API's owner turn off Subscription required for it."
                     })

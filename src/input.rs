@@ -277,7 +277,7 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
                 recognize_curl(cmd, &mut asked);
                 asked
                     .token
-                    .filter(|_| asked.kind == "introspection_request")
+                    .filter(|t| asked.kind == "introspection_request" && placeholder(t).is_none())
             });
             if out.token.is_some() {
                 out.description = out.description.replace(
@@ -1881,10 +1881,21 @@ fn recognize_session(
     // `TOKEN=$(curl … | jq .access_token)` without `-r`: jq prints the token as a JSON string, so the variable the
     // call sends holds it with its quotes.
     let quoted_by_jq = if sends_variable {
+        // The Authorization header's value as written (the variable must be the token, not an id in the URL).
         let sent = session
             .calls
             .get(chosen)
             .map(|c| c.curl.to_ascii_lowercase())
+            .and_then(|c| {
+                let at = c.find("authorization:")?;
+                let rest = c.get(at..)?;
+                Some(
+                    rest.split(['"', '\'', '\n'])
+                        .next()
+                        .unwrap_or(rest)
+                        .to_string(),
+                )
+            })
             .unwrap_or_default();
         session
             .calls
@@ -2331,12 +2342,19 @@ fn curl_verbose_request(text: &str) -> Option<(String, (String, String))> {
 /// The `jq …` stage of a pipeline that prints JSON strings with their quotes (no `-r`, `--raw-output`, `-j`,
 /// `--join-output`), when the command has one.
 fn jq_without_raw(command: &str) -> Option<String> {
-    let stage = command
-        .split('|')
-        .skip(1)
-        .map(str::trim)
-        .find(|s| s.starts_with("jq ") || *s == "jq")?;
-    let stage = stage.trim_end_matches(')').trim();
+    let stages: Vec<&str> = command.split('|').skip(1).map(str::trim).collect();
+    let at = stages
+        .iter()
+        .position(|s| s.starts_with("jq ") || *s == "jq")?;
+    // A later stage (`tr -d '"'`, `sed`, `xargs`) may take the quotes off: then nothing is sure.
+    if at.saturating_add(1) < stages.len() {
+        return None;
+    }
+    let stage = stages.get(at)?.trim_end_matches(')').trim();
+    // A filter that picks a token (`.access_token`, `.token`): jq prints a number or an id without quotes too.
+    if !stage.to_ascii_lowercase().contains("token") {
+        return None;
+    }
     let raw = stage.split_whitespace().any(|w| {
         matches!(
             w,
@@ -2410,10 +2428,15 @@ fn recognize_http_request(text: &str, (method, target): (String, String), out: &
     // RFC 7662: the caller authenticates as itself (Basic), the token it asks about is the `token` form field.
     // A request pasted without its body (`curl -v` prints none) still goes to the introspection endpoint: the
     // token it asks about is then not in the paste, and the answer is still the introspection answer.
-    let token_field = introspected_token(body.trim());
+    let token_field = introspected_token(body.trim()).or_else(|| {
+        // Spring's `/oauth/check_token?token=…` takes it in the query.
+        target
+            .split_once('?')
+            .and_then(|(_, q)| introspected_token(q.split('#').next().unwrap_or(q)))
+    });
     let introspection = !token_endpoint
         && is_introspection_request(path)
-        && (token_field.is_some() || body.trim().is_empty())
+        && (token_field.is_some() || body.trim().is_empty() && method == "POST")
         && !bearer_caller(&auth);
     match auth.first() {
         _ if token_endpoint => {}
@@ -2970,6 +2993,8 @@ mod tests {
             "curl -s https://idp/token | jq --raw-output '.access_token'",
             "curl -s https://idp/token | jq -rc .access_token",
             "curl -s https://idp/token",
+            "curl -s https://idp/token | jq .access_token | tr -d '\"'",
+            "curl -s https://api/orders | jq '.[0].id'",
         ] {
             assert_eq!(jq_without_raw(raw), None, "{raw}");
         }
@@ -3010,6 +3035,27 @@ mod tests {
             Some("curl -v https://x.example/introspect")
         );
         assert_eq!(command_above_transcript(transcript), None);
+        // RFC 7662 asks with POST: a bodiless GET to a path ending in /introspect is some API's own route.
+        let r = recognize(
+            "> GET /api/v1/schema/introspect HTTP/1.1\n> Host: api.example.com\n> Authorization: Basic YTpi\n>\n< HTTP/1.1 401 Unauthorized",
+        );
+        assert_eq!(r.kind, "http_request");
+        // Spring's /oauth/check_token takes the token in the query.
+        let r = recognize(&format!(
+            "> POST /oauth/check_token?token={JWT} HTTP/1.1\n> Host: as.example.com\n> Authorization: Basic YTpi\n>\n< HTTP/1.1 400\n<\n{{\"error\":\"invalid_token\"}}"
+        ));
+        assert_eq!(
+            (r.kind, r.token.as_deref()),
+            ("introspection_request", Some(JWT))
+        );
+        // A variable in the command above is no token.
+        let r = recognize(&format!(
+            "$ curl -v -u a:b -d token=$TOKEN https://idp.example.com/oauth2/introspect\n{transcript}"
+        ));
+        assert_eq!(
+            (r.kind, r.token.as_deref()),
+            ("introspection_request", None)
+        );
         // A bearer caller with an empty body is an API call (GraphQL's /introspect), as with curl.
         let r = recognize(&format!(
             "> POST /v1/graphql/introspect HTTP/1.1\n> Host: api.example.com\n> Authorization: Bearer {JWT}\n>\n< HTTP/1.1 401 Unauthorized"

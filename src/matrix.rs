@@ -167,11 +167,27 @@ impl PermissionRequirement {
     }
 }
 
-/// Whether a called path segment is an OData system segment (`$count`, `$value`, `$ref`, `$batch`): a `$` and
-/// letters, which no `{param}` stands for (a template's `${queueId}` left unfilled is not one).
+/// Whether a called path segment is one of OData's system segments (`$count`, `$value`, `$ref`, `$batch`, …),
+/// which no `{param}` stands for (a shell's `$userId` or a template's `${queueId}` left unfilled is not one).
 fn is_odata_system_segment(v: &str) -> bool {
-    v.strip_prefix('$')
-        .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphabetic()))
+    v.strip_prefix('$').is_some_and(|r| {
+        [
+            "count",
+            "value",
+            "ref",
+            "batch",
+            "metadata",
+            "entity",
+            "links",
+            "each",
+            "all",
+            "crossjoin",
+            "root",
+            "query",
+        ]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(r))
+    })
 }
 
 /// Whether a granted permission (possibly with `*` segments) covers a required one.
@@ -2096,6 +2112,7 @@ mod tests {
         assert!(is_odata_system_segment("$ref"));
         assert!(!is_odata_system_segment("${id}"));
         assert!(!is_odata_system_segment("$"));
+        assert!(!is_odata_system_segment("$userId"));
         // Not found either way: the nearest entries are those of the key written as a segment.
         let Lookup::NotFound { nearest } = m.lookup("GET", "/users('a')/messagez") else {
             panic!("found");

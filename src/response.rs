@@ -1003,7 +1003,11 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         push_signal(info, Signal::NotYetValid);
     }
     // Spring Security's opaque-token resource server, when introspection says `active: false`.
-    if (has("isn't active") && has("token")) || has("token is not active anymore") {
+    // … and Spring Security OAuth's legacy /oauth/check_token, for a token its store does not hold.
+    if (has("isn't active") && has("token"))
+        || has("token is not active anymore")
+        || has("token was not recognised")
+    {
         push_signal(info, Signal::Inactive);
     }
     if has("idx14100")

@@ -3085,6 +3085,62 @@ case('F-x27', 'Eighth audit (2026-11-25), case b39: PyJWT InvalidAudienceError "
      {'verdict': 'denied', 'first': 'audience.mismatch', 'mentions': ['Microsoft Graph token']})
 
 
+case('G-x28', "Review of the eighth audit's fixes (2026-11-25), probe 20: Keycloak admin REST /admin/realms/acme/users with a master-realm admin token (admin-cli): legitimate, cross-realm admin is how Keycloak works; 403 means the admin lacks view-users on acme-realm client, not a realm mismatch", 'G',
+     'Keycloak Admin REST API (/admin/realms/acme/…) with a master-realm admin token: documented, no realm mismatch (was: issuer.mismatch, "get the token from realm acme")',
+     {'input': 'Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJleHAiOjE3NjQwMDMwMDAsImlhdCI6MTc2Mzk5OTk0MCwiaXNzIjoiaHR0cHM6Ly9zc28uYWNtZS5pby9yZWFsbXMvbWFzdGVyIiwiYXVkIjoiYWNjb3VudCIsInN1YiI6ImYzYjIiLCJ0eXAiOiJCZWFyZXIiLCJhenAiOiJhZG1pbi1jbGkiLCJzY29wZSI6InByb2ZpbGUgZW1haWwiLCJwcmVmZXJyZWRfdXNlcm5hbWUiOiJhZG1pbiIsInJlYWxtX2FjY2VzcyI6eyJyb2xlcyI6WyJjcmVhdGUtcmVhbG0iLCJvZmZsaW5lX2FjY2VzcyIsInVtYV9hdXRob3JpemF0aW9uIiwiYWRtaW4iLCJkZWZhdWx0LXJvbGVzLW1hc3RlciJdfSwicmVzb3VyY2VfYWNjZXNzIjp7ImFjbWUtcmVhbG0iOnsicm9sZXMiOlsidmlldy11c2VycyIsIm1hbmFnZS11c2VycyJdfX19.a-bbVqZHr6XRO2GDuzv6lBwUeylZvSxzXKkOYDFg-zUCgVW1qRb8EBJrvWKexQKg08V-5IfeED-FTIhcV00l3w', 'now': 1764000000, 'operation': 'GET https://sso.acme.io/admin/realms/acme/users', 'response': '403 {"error":"unknown_error"}'},
+     {'verdict': 'denied', 'absent': ['issuer.mismatch']})
+
+case('N-x83', "Review of the eighth audit's fixes (2026-11-25), probe 60: TOKEN via jq -r (fine), ORDER_ID via jq .id (a number: jq prints no quotes); 403 insufficient scope. No 'holds the token in quotes' finding expected", 'N',
+     'A session whose ORDER_ID comes from jq without -r (a number in the URL) and TOKEN from jq -r: the scope is the cause (was: header.malformed: "$ORDER_ID holds the token in quotes")',
+     {'input': '$ TOKEN=$(curl -s https://acme.eu.auth0.com/oauth/token -d client_id=abc -d client_secret=s -d audience=https://api.acme.io -d grant_type=client_credentials | jq -r .access_token)\n$ ORDER_ID=$(curl -s -H "Authorization: Bearer $TOKEN" https://api.acme.io/orders | jq \'.[0].id\')\n$ curl -s -X DELETE -H "Authorization: Bearer $TOKEN" https://api.acme.io/orders/$ORDER_ID\n{"error":"insufficient_scope","error_description":"Insufficient scope, expected any of: delete:orders"}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'absent': ['header.malformed']})
+
+case('N-x84', 'Review of the eighth audit\'s fixes (2026-11-25), probe 61: jq without -r but piped through tr -d \'"\' (quotes stripped): no quotes finding expected', 'N',
+     'jq .access_token without -r, then tr -d \'"\': the quotes are gone (was: header.malformed)',
+     {'input': '$ TOKEN=$(curl -s https://acme.eu.auth0.com/oauth/token -d client_id=abc -d client_secret=s -d audience=https://api.acme.io -d grant_type=client_credentials | jq .access_token | tr -d \'"\')\n$ curl -s -H "Authorization: Bearer $TOKEN" https://api.acme.io/orders\n{"error":"insufficient_scope","error_description":"Insufficient scope, expected any of: delete:orders"}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'absent': ['header.malformed']})
+
+case('I-x21', "Review of the eighth audit's fixes (2026-11-25), probe 32: session: ID token for Cloud Run svc earlier, then print-access-token for storage.googleapis.com 403 (missing IAM). Should NOT say 'ID token sent to Google API'", 'I',
+     'A session: an identity token for Cloud Run, then print-access-token to Cloud Storage refused by IAM: no ID-token claim (was: token.id_token from the other call)',
+     {'input': '$ curl -s -H "Authorization: Bearer $(gcloud auth print-identity-token)" https://orders-abc-ew.a.run.app/health\nok\n$ curl -s -H "Authorization: Bearer $(gcloud auth print-access-token)" https://storage.googleapis.com/storage/v1/b/acme-bucket/o\n{"error":{"code":403,"message":"alice@acme.io does not have storage.objects.list access to the Google Cloud Storage bucket. Permission \'storage.objects.list\' denied on resource (or it may not exist).","errors":[{"message":"...","domain":"global","reason":"forbidden"}]}}', 'now': 1764000000},
+     {'absent': ['token.id_token']})
+
+case('I-x22', "Review of the eighth audit's fixes (2026-11-25), probe 33: session: access token for storage first, then identity token to Cloud Run 403 (no run.invoker). Should not say 'access token sent to Cloud Run'", 'I',
+     'A session: an access token for Storage, then print-identity-token to Cloud Run refused (no run.invoker) (was: audience.mismatch from the other call)',
+     {'input': '$ curl -s -H "Authorization: Bearer $(gcloud auth print-access-token)" https://storage.googleapis.com/storage/v1/b/acme-bucket/o\n{"items":[]}\n$ curl -s -H "Authorization: Bearer $(gcloud auth print-identity-token)" https://orders-abc-ew.a.run.app/api/orders\n<html><head>\n<meta http-equiv="content-type" content="text/html;charset=utf-8">\n<title>403 Forbidden</title>\n</head>\n<body text=#000000 bgcolor=#ffffff>\n<h1>Error: Forbidden</h1>\n<h2>Your client does not have permission to get URL <code>/api/orders</code> from this server.</h2>\n</body></html>', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'permission.missing', 'absent': ['audience.mismatch']})
+
+case('M-x16', "Review of the eighth audit's fixes (2026-11-25), probe 10: PowerShell var $userId left in operation: template var, should match /users/{id}/messages as old", 'M',
+     'GET …/users/$userId/messages with the shell variable left in: $userId is no OData segment (was: operation.unknown)',
+     {'input': 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIiwieDV0IjoiazEiLCJub25jZSI6ImFiYyJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWF0IjoxNzYzOTk5NDAwLCJuYmYiOjE3NjM5OTk0MDAsImV4cCI6MTc2NDAwMzAwMCwiYXBwaWQiOiIxMTExMTExMS0yMjIyLTMzMzMtNDQ0NC01NTU1NTU1NTU1NTUiLCJ0aWQiOiI3MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDciLCJ2ZXIiOiIxLjAiLCJvaWQiOiJhYWFhYWFhYS1iYmJiLWNjY2MtZGRkZC1lZWVlZWVlZWVlZWUiLCJzY3AiOiJNYWlsLlJlYWQgVXNlci5SZWFkIiwidXBuIjoidXNlckBjb250b3NvLmNvbSIsIm5hbWUiOiJVc2VyIn0.D5xMcNTDhGNJFj10JNtlack5pqnxnPck7LfEC95OxvbsiaKxwZFADMAQxUP81qA9dZb-eEuobf3hQIBB1NMfOw', 'now': 1764000000, 'operation': 'GET https://graph.microsoft.com/v1.0/users/$userId/messages'},
+     {'absent': ['operation.unknown']})
+
+case('M-x17', "Review of the eighth audit's fixes (2026-11-25), probe 99: PowerShell snippet with $userId unexpanded in URI: should still match /users/{id}/messages", 'M',
+     'PowerShell Invoke-RestMethod with $userId unexpanded in the URI (was: operation.unknown and access.denied)',
+     {'input': '$headers = @{ Authorization = "Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIiwieDV0IjoiazEiLCJub25jZSI6ImFiYyJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWF0IjoxNzYzOTk5NDAwLCJuYmYiOjE3NjM5OTk0MDAsImV4cCI6MTc2NDAwMzAwMCwiYXBwaWQiOiIxMTExMTExMS0yMjIyLTMzMzMtNDQ0NC01NTU1NTU1NTU1NTUiLCJ0aWQiOiI3MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDciLCJ2ZXIiOiIxLjAiLCJvaWQiOiJhYWFhYWFhYS1iYmJiLWNjY2MtZGRkZC1lZWVlZWVlZWVlZWUiLCJyb2xlcyI6WyJVc2VyLlJlYWQuQWxsIl19.9aKyPDbsWuajICQv6_i3Uo5ZdIcC8vw_lNOZYxNR0pzMDyme07PXVo-vATAUCXKrchsLJ7_ltU7T-YRLD59vKA" }\nInvoke-RestMethod -Uri "https://graph.microsoft.com/v1.0/users/$userId/messages" -Headers $headers\nInvoke-RestMethod : The remote server returned an error: (403) Forbidden.', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'absent': ['operation.unknown']})
+
+case('N-x85', "Review of the eighth audit's fixes (2026-11-25), probe 53: API Gateway 'Missing Authentication Token' - is the well-known wrong-path answer of API Gateway (route does not exist), request sends token -> new says header dropped by mod_wsgi", 'N',
+     'API Gateway "Missing Authentication Token" to a curl that sends a bearer token: a route or stage it does not have (was: "the header was lost on the way", mod_wsgi)',
+     {'input': "curl -H 'Authorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2FjbWUuZXUuYXV0aDAuY29tLyIsImF1ZCI6Imh0dHBzOi8vYXBpLmFjbWUuaW8iLCJzdWIiOiJhdXRoMHwxIiwiZXhwIjoxNzY0MDAzMDAwLCJpYXQiOjE3NjM5OTk5NDAsInNjb3BlIjoicmVhZDpvcmRlcnMiLCJhenAiOiJhYmMifQ.lsnhq8_jdlbYXbwHxv2Mz1cw4YzLgkFZ4JZZDjuRxYPQHYBUmNvyemBgfBl4O-ayooofa6ww7lkIwbYqUve20g' https://abc123.execute-api.eu-west-1.amazonaws.com/prod/order", 'now': 1764000000, 'response': '403 {"message":"Missing Authentication Token"}'},
+     {'verdict': 'denied', 'first': 'input.no_token', 'mentions': ['stage']})
+
+case('K-x22', "Review of the eighth audit's fixes (2026-11-25), probe 71: Spring legacy /oauth/check_token?token=... in query (curl -v): token IS in the paste (query), not 'in the body'", 'K',
+     'curl -v to Spring\'s /oauth/check_token?token=… (the token in the query): "Token was not recognised" (was: "the token is in the body, which the paste does not show")',
+     {'input': '*   Trying 127.0.0.1:8080...\n> POST /oauth/check_token?token=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2tjLmFjbWUuaW8vcmVhbG1zL2RlbW8iLCJhdWQiOiJhY2NvdW50IiwiZXhwIjoxNzY0MDAzMDAwLCJpYXQiOjE3NjM5OTk5NDAsInN1YiI6InUiLCJ0eXAiOiJCZWFyZXIiLCJhenAiOiJ3ZWIiLCJzY29wZSI6Im9wZW5pZCJ9.ktGGYJNF2f8rFQgXn786LBD7ThGXJF9bY8jWZ7p45Pp1-A9AknjABQiU7YSRbla_CuKtGLina-WAlDu4SZrIsQ HTTP/1.1\n> Host: localhost:8080\n> Authorization: Basic Y2xpZW50OnNlY3JldA==\n> User-Agent: curl/8.5.0\n> Accept: */*\n>\n< HTTP/1.1 400\n< Content-Type: application/json\n<\n{"error":"invalid_token","error_description":"Token was not recognised"}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'introspection.inactive'})
+
+case('K-x23', "Review of the eighth audit's fixes (2026-11-25), probe 72: curl -v introspection, command above uses -d token=$TOKEN with TOKEN exported earlier in session", 'K',
+     'curl -v introspection transcript whose command sends -d token=$TOKEN: the variable is no token (was: the literal $TOKEN diagnosed as an opaque token)',
+     {'input': '$ export TOKEN=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2tjLmFjbWUuaW8vcmVhbG1zL2RlbW8iLCJhdWQiOiJhY2NvdW50IiwiZXhwIjoxNzY0MDAzMDAwLCJpYXQiOjE3NjM5OTk5NDAsInN1YiI6InUiLCJ0eXAiOiJCZWFyZXIiLCJhenAiOiJ3ZWIiLCJzY29wZSI6Im9wZW5pZCJ9.ktGGYJNF2f8rFQgXn786LBD7ThGXJF9bY8jWZ7p45Pp1-A9AknjABQiU7YSRbla_CuKtGLina-WAlDu4SZrIsQ\n$ curl -v -u api:secret -d "token=$TOKEN" https://kc.acme.io/realms/demo/protocol/openid-connect/token/introspect\n*   Trying 10.0.0.5:443...\n* Connected to kc.acme.io (10.0.0.5) port 443 (#0)\n> POST /realms/demo/protocol/openid-connect/token/introspect HTTP/1.1\n> Host: kc.acme.io\n> Authorization: Basic YXBpOnNlY3JldA==\n> User-Agent: curl/8.5.0\n> Accept: */*\n> Content-Length: 1187\n> Content-Type: application/x-www-form-urlencoded\n>\n< HTTP/1.1 200 OK\n< Content-Type: application/json\n<\n* Connection #0 to host kc.acme.io left intact\n{"active":false}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'introspection.inactive', 'absent': ['token.opaque']})
+
+case('G-x29', "Review of the eighth audit's fixes (2026-11-25), probe B2: Okta org AS via custom domain with /oauth2/v1/token? iss = https://acme.okta.com (org). Fine. But ID token from org AS? skip; Okta /api/v1/users with a custom AS token of ANOTHER org's /oauth2/ path: ok", 'G',
+     "A custom-AS token at Okta's /api/v1/users/me answered 403 E0000006: past authentication, a permission (was: issuer.mismatch first)",
+     {'input': 'Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJ2ZXIiOjEsImlzcyI6Imh0dHBzOi8vYWNtZS5va3RhLmNvbS9vYXV0aDIvYXVzMWFiYyIsImF1ZCI6ImFwaTovL29yZGVycyIsImV4cCI6MTc2NDAwMzAwMCwiaWF0IjoxNzYzOTk5OTQwLCJjaWQiOiIwb2EiLCJzY3AiOlsib3JkZXJzLnJlYWQiXSwic3ViIjoidSJ9.v6IiXrgGGcsJ8Hnf_t_VrpLDhDeTkk1WmCCj-tLktbex8DEwy1XH_oEtZajqNe19pk9cOH0jyVAKAiaA2V2Kxg', 'now': 1764000000, 'operation': 'GET https://acme.okta.com/api/v1/users/me', 'response': '403 {"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action"}'},
+     {'verdict': 'denied', 'first': 'permission.missing', 'absent': ['issuer.mismatch']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

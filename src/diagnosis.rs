@@ -1640,7 +1640,6 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         issuer_from_response(ctx, None, out);
         region_rules(ctx, None, out);
         cluster_rules(ctx, out);
-        foreign_to_cxone(ctx, out);
         google_token_kind(ctx, out);
         return;
     };
@@ -1669,7 +1668,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
     // was detected as.
     let own_api_answer = ctx.call.is_none()
         && response_aud
-        && ctx.platform_reason.contains("token")
+        && ctx.platform_reason == "the token's issuer or audience"
         && ctx.response.as_ref().is_some_and(|r| {
             r.platform_hint != Some("microsoft-graph")
                 && !r
@@ -2097,8 +2096,6 @@ fn cxone_cluster(host: &str) -> Option<String> {
     .then(|| cluster.to_string())
 }
 
-/// NICE CXone: a token works on the API host of its own cluster (`api-c32.…`), which the token names
-/// (`icClusterId`) and a legacy token response gives (`resource_server_base_uri`).
 /// A Keycloak token sent to another realm of the same server (`…/realms/customers` token, a call to
 /// `…/realms/staff/…`): each realm has its own keys and issuer, and refuses the other's tokens.
 fn realm_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
@@ -2119,18 +2116,15 @@ fn realm_mismatch(ctx: &Context, out: &mut Vec<Finding>) {
         let rest = path.get(at.saturating_add(8)..)?;
         Some(rest.split(['/', '?', '#']).next().unwrap_or("").to_string())
     };
-    let iss_path = iss
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.find('/').and_then(|at| r.get(at..)))
-        .unwrap_or("");
-    let (Some(token_realm), Some(called_realm)) = (realm_of(iss_path), realm_of(&call.path)) else {
+    // The issuer read as a URL: its host without the port (as a call's host is) and its path.
+    let Some(issuer) = input::parse_target("GET", &iss, None) else {
         return;
     };
-    let same_host = call
-        .host
-        .as_deref()
-        .is_some_and(|h| h.eq_ignore_ascii_case(&host_of(&iss)));
+    let (Some(token_realm), Some(called_realm)) = (realm_of(&issuer.path), realm_of(&call.path))
+    else {
+        return;
+    };
+    let same_host = call.host.is_some() && call.host == issuer.host;
     if !same_host || token_realm.is_empty() || token_realm == called_realm {
         return;
     }
@@ -2293,6 +2287,8 @@ fn foreign_to_cxone(ctx: &Context, out: &mut Vec<Finding>) {
     );
 }
 
+/// NICE CXone: a token works on the API host of its own cluster (`api-c32.…`), which the token names
+/// (`icClusterId`) and a legacy token response gives (`resource_server_base_uri`).
 fn cluster_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(host) = ctx.call.as_ref().and_then(|c| c.host.as_deref()) else {
         return;
@@ -2769,7 +2765,9 @@ fn implied_read(req: &ScopeRequirement, held: &[String]) -> Option<(String, Stri
         })
 }
 
-/// Whether `held` satisfies the requirement; and the set that came closest (fewest missing) when not.
+/// Whether `held` satisfies the requirement; and the set that came closest (fewest missing) when not, ties going
+/// to a read-only scope, then for a read (`reads`: GET, HEAD) to one that names no write, then to a general
+/// permission over a feature's own.
 fn check_scopes(req: &ScopeRequirement, held: &[String], reads: bool) -> (bool, Vec<String>) {
     match req {
         ScopeRequirement::Unknown => (false, Vec::new()),
@@ -3618,6 +3616,9 @@ fn response_rules(
         .to_string();
 
     let lower = msg.to_ascii_lowercase();
+    // The whole answer, lower-cased once: the signals were read from all of it, and the rules below that tell two
+    // readings of one signal apart look at the same text (the message alone may be another member's).
+    let said_all = ctx.response_text_lower().unwrap_or_else(|| lower.clone());
 
     // Scopes named by the response (challenge `scope=`, Auth0 "expected any of").
     if !r.required_scopes.is_empty()
@@ -4120,7 +4121,7 @@ fn response_rules(
                     .and_then(|h| h.get("kid"))
                     .and_then(Value::as_str)
                     .unwrap_or("(none)");
-                if lower.contains("remote fetch") {
+                if said_all.contains("remote fetch") {
                     // Envoy's "Jwks remote fetch is failed": the gateway has no keys at all.
                     out.push(
                         Finding::new(
@@ -4204,7 +4205,7 @@ fn response_rules(
             }
             // AWS API Gateway's "Missing Authentication Token": first of all a route or stage it does not have.
             Signal::NoToken
-                if lower.contains("missing authentication token")
+                if said_all.contains("missing authentication token")
                     && !out.iter().any(|f| f.code == "header.malformed")
                     && !has_error(out, "input.no_token") =>
             {
@@ -4576,7 +4577,7 @@ fn response_rules(
                 if !out.iter().any(|f| f.code == "signature.alg_mismatch")
                     // Nimbus's "Another algorithm expected, or no matching key(s) found": an asymmetric token
                     // means the key (below), an HMAC one the algorithm.
-                    && (!lower.contains("another algorithm expected")
+                    && (!said_all.contains("another algorithm expected")
                         || ctx
                             .decoded
                             .as_ref()
@@ -4617,8 +4618,8 @@ fn response_rules(
             }
             Signal::HeaderFormat
                 if !has_error(out, "header.malformed")
-                    && (lower.contains("in header value")
-                        || lower.contains("in header content")) =>
+                    && (said_all.contains("in header value")
+                        || said_all.contains("in header content")) =>
             {
                 out.push(
                     Finding::new(

@@ -277,7 +277,7 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
                 recognize_curl(cmd, &mut asked);
                 asked
                     .token
-                    .filter(|t| asked.kind == "introspection_request" && placeholder(t).is_none())
+                    .filter(|_| asked.kind == "introspection_request")
             });
             if out.token.is_some() {
                 out.description = out.description.replace(
@@ -1905,7 +1905,13 @@ fn recognize_session(
             .find(|c| {
                 c.assigned.as_deref().is_some_and(|name| {
                     let name = name.to_ascii_lowercase();
-                    sent.contains(&format!("${name}")) || sent.contains(&format!("${{{name}}}"))
+                    // `$T` is not `$TOKEN`: the name ends where a name's characters end.
+                    sent.match_indices(&format!("${name}")).any(|(at, m)| {
+                        !sent
+                            .get(at.saturating_add(m.len())..)
+                            .and_then(|r| r.chars().next())
+                            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                    }) || sent.contains(&format!("${{{name}}}"))
                 })
             })
             .and_then(|c| {
@@ -2231,7 +2237,7 @@ pub fn token_description(output: &str, tokeninfo: bool) -> Option<Map<String, Va
 fn introspected_token(body: &str) -> Option<String> {
     token_field(body)
         .map(crate::text::percent_decode)
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() && placeholder(t).is_none())
 }
 
 /// Whether a request's Authorization values include a bearer token of the caller's own (django-oauth-toolkit's

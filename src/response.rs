@@ -1094,6 +1094,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || code_l == "bad.credentials"
         || code_l == "invalid_token"
         || has("access token validation failure")
+        // Genesys Cloud's `bad.credentials` message, all a Zapier or Make task history shows of the 401.
+        || has("invalid login credentials")
         || has("invalid token")
         || code_l == "unauthenticated"
     {

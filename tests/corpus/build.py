@@ -3141,6 +3141,17 @@ case('G-x29', "Review of the eighth audit's fixes (2026-11-25), probe B2: Okta o
      {'verdict': 'denied', 'first': 'permission.missing', 'absent': ['issuer.mismatch']})
 
 
+case('G-x30', "Code review of the eighth audit's fixes (2026-11-25), finding 1: the realm rule compared a host with its port (localhost:8080) against a call's host, which has none", 'G',
+     "A Keycloak token of realm customers on localhost:8080 sent to realm staff's userinfo (was: token.rejected, the realm rule never fired with a port)",
+     {'input': 'Bearer eyJhbGciOiAiUlMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cDovL2xvY2FsaG9zdDo4MDgwL3JlYWxtcy9jdXN0b21lcnMiLCAiYXVkIjogImFjY291bnQiLCAiYXpwIjogIndlYiIsICJleHAiOiAxNzY0MDAzMDAwLCAiaWF0IjogMTc2NDAwMDAwMCwgInNjb3BlIjogIm9wZW5pZCBwcm9maWxlIiwgInR5cCI6ICJCZWFyZXIiLCAic3ViIjogInUxIn0.c2lnbmF0dXJlc2lnbmF0dXJl', 'operation': 'GET http://localhost:8080/realms/staff/protocol/openid-connect/userinfo', 'response': 'HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer realm="staff", error="invalid_token", error_description="Token verification failed"', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'issuer.mismatch', 'mentions': ['realm `customers`']})
+
+case('E-x17', "Audit 8c (2026-11-25), case 01: Zapier task history shows only Genesys Cloud's bad.credentials message (matrix_sources.md §1.6)", 'E',
+     "Zapier: 'The app returned \"Invalid login credentials.\"' (was: input.no_token, \"the paste is several words, not a token\")",
+     {'input': 'The app returned "Invalid login credentials.".', 'operation': 'POST https://api.mypurecloud.com/api/v2/externalcontacts/contacts', 'now': 1764000000},
+     {'verdict': 'denied', 'absent': ['input.no_token']})
+
+
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]
     dupes = {i for i in ids if ids.count(i) > 1}

@@ -510,7 +510,8 @@ fn header_files(command: &str, files: &[(String, String)]) -> String {
         return command.to_string();
     }
     let mut out = command.to_string();
-    for (file, printed) in files {
+    // The latest printout of a file first: it is what the file held when the call ran.
+    for (file, printed) in files.iter().rev() {
         let flags: Vec<String> = printed
             .lines()
             .map(str::trim)

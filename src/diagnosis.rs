@@ -3131,12 +3131,13 @@ fn operation_rules(
         }
         (req, Some(held)) => {
             let reads = matches!(op.method.as_str(), "GET" | "HEAD");
-            let (mut ok, missing) = check_scopes(req, held_checked.as_ref().unwrap_or(held), reads);
+            let checked = held_checked.as_ref().unwrap_or(held);
+            let (mut ok, missing) = check_scopes(req, checked, reads);
             // Microsoft Graph names permissions {resource}.{operation}.{constraint}, and a ReadWrite permission
             // reads too ("create, read, update, and delete"): the permission reference leaves it out of many
             // reads' lists (Mail.ReadWrite for GET /me/messages/{id}), which Graph accepts all the same.
             let implied = (!ok && ctx.platform_id.as_deref() == Some("microsoft-graph"))
-                .then(|| implied_read(req, held_checked.as_ref().unwrap_or(held)))
+                .then(|| implied_read(req, checked))
                 .flatten();
             if let Some((read, by)) = &implied {
                 ok = true;
@@ -3847,9 +3848,12 @@ fn response_rules(
                 // fails whatever realm_access holds.
                 // Roles of the realm's own making: not the ones Keycloak gives every user (offline_access,
                 // uma_authorization, default-roles-<realm>, the account client's).
+                let spring =
+                    lower.contains("requires higher privileges than provided by the access token");
                 let own_roles: Vec<String> = ctx
                     .claims
                     .as_ref()
+                    .filter(|_| spring)
                     .map(|c| {
                         c.keycloak_roles
                             .iter()
@@ -3865,9 +3869,7 @@ fn response_rules(
                             .collect()
                     })
                     .unwrap_or_default();
-                let spring_roles = lower
-                    .contains("requires higher privileges than provided by the access token")
-                    && !own_roles.is_empty();
+                let spring_roles = !own_roles.is_empty();
                 f = if google {
                     f.fix("Add the scope to the consent request, delete the cached token, and authorize again (include_granted_scopes / prompt=consent).")
                 } else if spring_roles {

@@ -744,12 +744,13 @@ impl Matrix {
         // system segment (`/users/$count`) names no member either: `$count` counts the collection, which takes the
         // collection's permissions, and no `{param}` stands for a `$` segment.
         if let Lookup::Found { params, .. } = &written {
-            if let Some(v) = params.iter().map(|(_, v)| v.as_str()).find(|v| {
-                is_odata_system_segment(v)
-                    || v.get(..16)
-                        .is_some_and(|p| p.eq_ignore_ascii_case("microsoft.graph."))
-            }) {
+            if let Some((v, system)) = params.iter().find_map(|(_, v)| {
                 let system = is_odata_system_segment(v);
+                let cast = v
+                    .get(..16)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("microsoft.graph."));
+                (system || cast).then_some((v.as_str(), system))
+            }) {
                 let end = path.find(['?', '#']).unwrap_or(path.len());
                 let (head, tail) = path.split_at(end);
                 let segment = format!("/{v}");

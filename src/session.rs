@@ -520,7 +520,7 @@ fn header_files(command: &str, files: &[(String, String)]) -> String {
                     !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 })
             })
-            .map(|l| format!("'{}'", l.replace('\'', "'\\''")))
+            .map(crate::livecheck::sh_quote)
             .collect();
         if flags.is_empty() {
             continue;
@@ -683,7 +683,7 @@ fn curl_line(
     headers: &[(String, String)],
     data: &[String],
 ) -> String {
-    let q = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let q = crate::livecheck::sh_quote;
     let mut line = String::from("curl");
     if let Some(m) = method {
         line.push_str(" -X ");

@@ -189,6 +189,8 @@ def genesys(data_dir: Path) -> dict:
     t.set_names(names)
     note_cc = t.note("The API documentation says this request is not valid with the Client Credentials grant.")
     note_me = t.note("An operation on the current user (/me): it needs a token with a user context.")
+    # Both facts in one note, not two that say nearly the same.
+    note_me_cc = t.note("An operation on the current user (/me): it needs a token with a user context (the API documentation says this request is not valid with the Client Credentials grant).")
     rows = []
     for key in sorted(ops_in):
         v = ops_in[key]
@@ -227,7 +229,7 @@ def genesys(data_dir: Path) -> dict:
             notes.append(note_cc)
         if "me" in path.split("/") and not any(path.startswith(x) for x in GENESYS_ME_NOT_USER):
             uc = UC_REQUIRED
-            notes.append(note_me)
+            notes = [note_me_cc] if notes == [note_cc] else notes + [note_me]
         rows.append(op_row(path, method, scopes, -1, perms, uc, notes))
     platform = {
         "id": "genesys-cloud",

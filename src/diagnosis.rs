@@ -1624,6 +1624,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 .response
                 .as_ref()
                 .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
+                .map(|m| m.trim_end_matches(['.', ' ']).to_string())
                 .unwrap_or_else(|| "an audience error".into());
             out.push(
                 Finding::new(
@@ -1640,6 +1641,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
         issuer_from_response(ctx, None, out);
         region_rules(ctx, None, out);
         cluster_rules(ctx, out);
+        access_key_fix(ctx, out);
         google_token_kind(ctx, out);
         return;
     };
@@ -1917,6 +1919,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
     issuer_from_response(ctx, c.issuer.as_deref(), out);
     region_rules(ctx, c.issuer.as_deref(), out);
     cluster_rules(ctx, out);
+    access_key_fix(ctx, out);
     foreign_to_cxone(ctx, out);
     realm_mismatch(ctx, out);
     google_token_kind(ctx, out);
@@ -2289,6 +2292,21 @@ fn foreign_to_cxone(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// NICE CXone: a token works on the API host of its own cluster (`api-c32.…`), which the token names
 /// (`icClusterId`) and a legacy token response gives (`resource_server_base_uri`).
+/// NICE CXone: Basic credentials sent to the API (an access key as `-u id:secret`) are exchanged for a token
+/// first, at the access-key token endpoint the matrix's guidance names.
+fn access_key_fix(ctx: &Context, out: &mut [Finding]) {
+    if ctx.platform_id.as_deref() != Some("nice-cxone") {
+        return;
+    }
+    let Some(grant) = guidance(ctx, "grant") else {
+        return;
+    };
+    if let Some(f) = out.iter_mut().find(|f| f.code == "input.basic_credentials") {
+        f.fix
+            .insert(0, format!("NICE CXone's API takes a bearer token. {grant}"));
+    }
+}
+
 fn cluster_rules(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(host) = ctx.call.as_ref().and_then(|c| c.host.as_deref()) else {
         return;
@@ -2392,6 +2410,16 @@ fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) 
     let Some((api_host, api_region)) = api else {
         return;
     };
+    // A login host written anywhere in the paste (a debug log's token request, a browser console's authorize
+    // URL), unless the API region's own login host is there too.
+    let mut other_hosts = other_hosts;
+    let written = login_hosts_in(&ctx.request.input, &m.platform.regions);
+    if !written
+        .iter()
+        .any(|h| Some(h) == api_region.login_host.as_ref())
+    {
+        other_hosts.extend(written);
+    }
     for h in other_hosts {
         let h = h.split(':').next().unwrap_or("").to_string();
         if let Some(r) = region_of(&h) {
@@ -2423,6 +2451,30 @@ fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) 
             }
         }
     }
+}
+
+/// The regions' login hosts `text` names as hosts (`https://login.mypurecloud.com/oauth/token`, a log's
+/// `login.mypurecloud.de:443`), each once, in the order of the regions.
+fn login_hosts_in(text: &str, regions: &[crate::matrix::Region]) -> Vec<String> {
+    if !text.contains("login.") {
+        return Vec::new();
+    }
+    let lower = text.to_ascii_lowercase();
+    regions
+        .iter()
+        .filter_map(|r| r.login_host.as_ref())
+        .filter(|host| {
+            lower.match_indices(host.as_str()).any(|(at, _)| {
+                let before = lower.get(..at).and_then(|b| b.chars().next_back());
+                let after = lower
+                    .get(at.saturating_add(host.len())..)
+                    .and_then(|a| a.chars().next());
+                before.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
+                    && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// Why an authorization server says a token is not active, the likeliest first for this token.
@@ -2854,8 +2906,15 @@ fn operation_rules(
         .first()
         .cloned()
         .unwrap_or_else(|| format!("{} matrix", m.platform.name));
+    // Path parameters sent as what code writes for a variable never set (`/agent-sessions/null/…`).
+    let unset: Vec<(String, String)>;
     let op: &Operation = match m.lookup(&call.method, &call.path) {
         Lookup::Found { op, params } => {
+            unset = params
+                .iter()
+                .filter(|(_, v)| crate::snippet::is_unset(v))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
             set(
                 &mut op_json,
                 "matched",
@@ -2938,6 +2997,24 @@ fn operation_rules(
     };
     let op_name = op_display(ctx, op);
     let mut known = true;
+    if let Some((name, value)) = unset.first() {
+        // The API's 404 or 400 is this: the path names no object.
+        let refused = ctx
+            .response
+            .as_ref()
+            .is_some_and(|r| matches!(r.status, Some(400 | 404)));
+        out.push(
+            Finding::new(
+                "operation.unset_parameter",
+                if refused { Severity::Error } else { Severity::Warning },
+                format!("The path's {{{name}}} is the literal `{value}`"),
+                format!("The call sends `{value}` where {op_name} takes {{{name}}}: what code writes for a variable that was never set. The API looks for an object called `{value}`{}.", if refused { ", which is why it answered as it did" } else { " and finds none" }),
+            )
+            .evidence("operation", format!("{} {}", call.method, call.path))
+            .fix(format!("Set {{{name}}} before the call: check the step that should have given it a value (an earlier call's answer, a mapped field).{}", guidance(ctx, "agent_session").filter(|_| name.to_ascii_lowercase().contains("session")).map(|g| format!(" {g}")).unwrap_or_default()))
+            .weight(if refused { 88 } else { 60 }),
+        );
+    }
 
     // 0. A call to a document's operation without the document's base path (`/tickets/1` for `/v2/tickets/{id}`):
     // matched leniently here, but the API may not serve it there (a 404 says so).
@@ -3359,7 +3436,11 @@ fn operation_rules(
 fn grant_fix(ctx: &Context, f: Finding, op: &Operation) -> Finding {
     match ctx.platform_id.as_deref() {
         Some("genesys-cloud") => f
-            .fix("Use a user grant (authorization code / implicit / SAML2 bearer) so the token carries a user, or call the equivalent non-/me operation with the user's id (e.g. GET /api/v2/users/{userId}).")
+            .fix(if op.path.split('/').any(|s| s == "me") {
+                "Use a user grant (authorization code / implicit / SAML2 bearer) so the token carries a user, or call the equivalent non-/me operation with the user's id (e.g. GET /api/v2/users/{userId})."
+            } else {
+                "Use a user grant (authorization code / implicit / SAML2 bearer) so the token carries a user: the operation acts as the signed-in user."
+            })
             .fix(guidance(ctx, "grant").unwrap_or_else(|| "Client-credentials tokens get permissions from the OAuth client's roles, and have no user.".into())),
         Some("microsoft-graph") => {
             let alt = op.path.replacen("/me", "/users/{id}", 1);
@@ -3912,7 +3993,11 @@ fn response_rules(
                         format!("The API answered: {said}. The token was issued to an application only ({}).", facts.grant_reason),
                     )
                     .evidence("response", msg.clone())
-                    .fix("Use a flow with a signed-in user (authorization code), or call the equivalent operation that names the user (e.g. /users/{id} instead of /me).")
+                    .fix(if ctx.call.as_ref().is_some_and(|c| c.path.split('/').any(|s| s == "me")) {
+                        "Use a flow with a signed-in user (authorization code), or call the equivalent operation that names the user (e.g. /users/{id} instead of /me)."
+                    } else {
+                        "Use a flow with a signed-in user (authorization code): the operation acts as the signed-in user."
+                    })
                     .weight(92),
                 );
             }
@@ -4732,23 +4817,44 @@ fn response_rules(
                         .as_ref()
                         .is_none_or(|d| d.shape != TokenShape::Opaque) =>
             {
-                out.push(
-                    Finding::new(
-                        "token.rejected",
-                        Severity::Error,
-                        "The API rejected the token",
-                        format!("It answered: {said}. Nothing in the token itself explains it; check the audience and issuer the API expects (give them under expect), the signature, and that the token is for this environment."),
-                    )
-                    .evidence("response", msg.clone())
-                    .fix(REJECTED_FIX_EXPECT)
-                    .fix(REJECTED_FIX_NEW)
-                    .weight(40),
-                );
+                let f = Finding::new(
+                    "token.rejected",
+                    Severity::Error,
+                    "The API rejected the token",
+                    format!("It answered: {said}. {}", rejected_why(ctx)),
+                )
+                .evidence("response", msg.clone());
+                out.push(rejected_fixes(ctx, f).weight(40));
             }
             _ => {}
         }
     }
     (checks, known)
+}
+
+/// Why an API may have rejected a token for no reason the paste shows: Genesys Cloud's opaque tokens, a paste
+/// without the token, or a JWT whose claims explain nothing.
+fn rejected_why(ctx: &Context) -> &'static str {
+    if ctx.platform_id.as_deref() == Some("genesys-cloud") {
+        GENESYS_REJECTED
+    } else if ctx.decoded.is_none() {
+        "The token itself is not in the paste, so Token Doctor cannot look for the cause in it (paste it too: it stays in this page). Check the audience and issuer the API expects, the signature and keys, and that the token is for this environment."
+    } else {
+        "Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment."
+    }
+}
+
+/// Why Genesys Cloud rejects a token: its tokens are opaque, so only the platform can say.
+const GENESYS_REJECTED: &str = "Genesys Cloud's tokens are opaque, so only the platform can say why: it expired, was revoked (sign-out, DELETE /api/v2/tokens/me, the OAuth client changed or was deleted), or belongs to another region's org.";
+
+/// The fixes of a rejected token: on Genesys Cloud, ask tokens/me; elsewhere, compare what the API expects and
+/// try a new token.
+fn rejected_fixes(ctx: &Context, f: Finding) -> Finding {
+    if ctx.platform_id.as_deref() == Some("genesys-cloud") {
+        f.fix("Call GET /api/v2/tokens/me of the API's region with this token (the Live checks panel can): a 401 there too means the token itself is no longer valid; get a new one (a client-credentials integration asks for a new token on each run, or before `expires_in` runs out), from the login host of the org's region.")
+    } else {
+        f.fix(REJECTED_FIX_EXPECT).fix(REJECTED_FIX_NEW)
+    }
 }
 
 /// The fixes of a token the API rejected for no reason the paste shows: compare what the API expects.
@@ -5031,10 +5137,8 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
         {
             let why = if opaque && !opaque_by_design {
                 "The authorization server says the token is active, yet the API refused it: the API may trust another authorization server (another realm, tenant or environment), expect another audience (give it under expect), or not take this kind of token."
-            } else if opaque {
-                "The token is opaque by design, so only the platform can say why: it expired, was revoked (sign-out, the OAuth client changed or was deleted), or belongs to another region's org. Ask GET /api/v2/tokens/me of the API's region with this token (the Live checks panel can); a 401 there too means the token itself is no longer valid."
             } else {
-                "Nothing in the token itself explains it: check the audience and issuer the API expects (give them under expect), the signature and keys, and that the token is for this environment."
+                rejected_why(ctx)
             };
             let f = Finding::new(
                 "token.rejected",
@@ -5044,11 +5148,7 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
             )
             .evidence("response", evidence("401"))
             .weight(40);
-            out.push(if opaque_by_design {
-                f.fix("Call GET /api/v2/tokens/me of the API's region with this token (the Live checks panel can): a 401 there too means the token itself is no longer valid; get a new one.")
-            } else {
-                f.fix(REJECTED_FIX_EXPECT).fix(REJECTED_FIX_NEW)
-            });
+            out.push(rejected_fixes(ctx, f));
         }
         _ => {}
     }

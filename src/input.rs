@@ -184,6 +184,9 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
                 recognize_snippet(snippet, &mut read);
                 return read;
             }
+            if let Some(read) = json_request(trimmed) {
+                return read;
+            }
         }
         return out;
     }
@@ -1949,9 +1952,58 @@ fn recognize_session(
                     token_description(a.as_deref()?, tokeninfo)
                 })
         });
+    // Genesys Cloud's tokens/me, as a call of the session: `DELETE` revokes the token, and a `GET` answered 401
+    // says the token is no longer valid whatever the operation.
+    let tokens_me = |r: &Recognized, method: &str| {
+        r.call.as_ref().is_some_and(|c| {
+            c.method == method
+                && c.path
+                    .to_ascii_lowercase()
+                    .trim_end_matches('/')
+                    .ends_with("/api/v2/tokens/me")
+        })
+    };
+    let refused_401 = said
+        .get(chosen)
+        .and_then(Option::as_ref)
+        .is_some_and(|a| a.status == Some(401));
+    let revoked_by = read
+        .get(chosen)
+        .and_then(|p| p.token.as_deref())
+        .and_then(|t| {
+            read.iter()
+                .take(chosen)
+                .position(|r| tokens_me(r, "DELETE") && r.token.as_deref() == Some(t))
+        });
+    let tokens_me_refused = refused_401 && read.get(chosen).is_some_and(|r| tokens_me(r, "GET"));
     let Some((mut picked, call)) = read.into_iter().zip(session.calls).nth(chosen) else {
         return;
     };
+    if let Some(i) = revoked_by.filter(|_| refused_401) {
+        picked.findings.push(
+            Finding::new(
+                "token.revoked",
+                Severity::Error,
+                "The session revoked this token before the call",
+                format!("Call {} of the session, DELETE /api/v2/tokens/me, revoked the token it sent, the same token this call sends: Genesys Cloud then answers 401 to every call with it.", i.saturating_add(1)),
+            )
+            .evidence("revoked by", format!("call {}: DELETE /api/v2/tokens/me", i.saturating_add(1)))
+            .fix("Get a new token and call again. DELETE /api/v2/tokens/me is a sign-out: call it only when done with the token.")
+            .weight(95),
+        );
+    } else if tokens_me_refused {
+        picked.findings.push(
+            Finding::new(
+                "token.rejected",
+                Severity::Error,
+                "Genesys Cloud does not take this token at all: GET /api/v2/tokens/me answered 401",
+                format!("tokens/me answers for every valid token, whatever its scopes and permissions, so a 401 there means the token itself is no longer valid on {}: it expired, was revoked (sign-out, the OAuth client changed or was deleted), or is another region's token.", picked.call.as_ref().and_then(|c| c.host.as_deref()).unwrap_or("this host")),
+            )
+            .evidence("tokens/me", "401")
+            .fix("Get a new token from the login host of the org's region (login.mypurecloud.com for api.mypurecloud.com, login.mypurecloud.ie for api.mypurecloud.ie, …) and call again; a client-credentials integration asks for a new one on each run, or before `expires_in` runs out.")
+            .weight(90),
+        );
+    }
     if let Some((name, jq)) = quoted_by_jq {
         picked.findings.push(
             Finding::new(
@@ -2080,7 +2132,7 @@ fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
         "input.snippet",
         Severity::Info,
         "The paste is a log, console output or code: the token, the call and the answer were picked out of it",
-        "The token is the word after \"Bearer\" (or the one JWT in the text); the call, a method next to a URL (or the first URL); the answer, a status and the first JSON error object in the text. Check them below; to be exact, paste the token, the operation and the response in their own fields.",
+        "The token is the word after \"Bearer\" (or the one JWT in the text, or an implicit-grant redirect's `#access_token=`); the call, a method next to a URL (or the first URL); the answer, a status and the first JSON error object in the text. Check them below; to be exact, paste the token, the operation and the response in their own fields.",
     );
     if let Some(c) = &out.call {
         f = f.evidence("call", c.label());
@@ -2089,6 +2141,59 @@ fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
         f = f.evidence("answer", crate::json::clip(r.trim(), 120));
     }
     out.findings.push(f.weight(5));
+}
+
+/// A request written as JSON whose Authorization header has no `Bearer` (Power Automate's raw inputs
+/// `{"method", "uri", "headers": {"Authorization": "<token>"}}`, alone or as `inputs` beside the `outputs` that
+/// hold the answer): the header as sent, the call, and the answer.
+fn json_request(text: &str) -> Option<Recognized> {
+    let Ok(Value::Object(root)) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    let request = root
+        .get("inputs")
+        .and_then(Value::as_object)
+        .unwrap_or(&root);
+    let value = request
+        .get("headers")
+        .and_then(Value::as_object)?
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, v)| v.as_str())
+        .filter(|v| !v.trim().is_empty())?;
+    let url = ["uri", "url"]
+        .iter()
+        .find_map(|k| request.get(*k).and_then(Value::as_str))?;
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    let mut out = Recognized::default();
+    take_authorization_value(value, true, &mut out);
+    out.call = parse_target(&method, url, None);
+    // The answer: `outputs` with its `statusCode` and `body`.
+    out.response = root.get("outputs").and_then(Value::as_object).map(|o| {
+        let status = o
+            .get("statusCode")
+            .or_else(|| o.get("status"))
+            .and_then(Value::as_u64)
+            .map(|s| format!("HTTP/1.1 {s}\r\n\r\n"))
+            .unwrap_or_default();
+        let body = match o.get("body") {
+            Some(Value::String(b)) => b.clone(),
+            Some(b @ Value::Object(_)) => b.to_string(),
+            _ => String::new(),
+        };
+        format!("{status}{body}")
+    });
+    out.description = format!(
+        "a request written as JSON (as Power Automate shows a run's raw inputs): {} with the header as sent",
+        out.call
+            .as_ref()
+            .map_or_else(|| url.to_string(), |c| c.label())
+    );
+    Some(out)
 }
 
 /// The API's answer in what a command printed: from its status line when it printed one (HTTPie, `curl -i`;

@@ -254,11 +254,15 @@ pub fn parse(text: &str) -> ResponseInfo {
     let mut strings = String::new();
     // The JSON body, also when text follows it (Okta's body then " (403)") or precedes it on its line (PowerShell's
     // "Invoke-RestMethod : {…}", Make's "[403] {…}").
+    // Else the first error object further down (a log or an SDK's exception: "HTTP response body: {…}").
     let json_at = if body.starts_with('{') {
         Some(0)
     } else {
         let first_line = body.lines().next().unwrap_or("");
-        first_line.find("{\"")
+        first_line.find("{\"").or_else(|| {
+            crate::snippet::json_object(body, crate::snippet::error_object)
+                .map(|(t, _)| (t.as_ptr() as usize).saturating_sub(body.as_ptr() as usize))
+        })
     };
     if let Some(json) = json_at.and_then(|at| body.get(at..)) {
         let mut values = serde_json::Deserializer::from_str(json).into_iter::<Value>();
@@ -271,6 +275,7 @@ pub fn parse(text: &str) -> ResponseInfo {
     // read with its strings.
     let before = json_at
         .and_then(|at| body.get(..at))
+        .and_then(|b| b.rsplit('\n').next())
         .map(str::trim)
         .filter(|b| !b.is_empty() && !strings.is_empty());
     if let Some(b) = before {
@@ -1154,11 +1159,46 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         push_signal(info, Signal::GrantInvalid);
     }
     if info.message.is_none() {
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let first = message_line(text);
         if !first.is_empty() && !first.starts_with('{') {
             info.message = Some(crate::json::clip(first.trim(), 300));
         }
     }
+}
+
+/// The line of a text answer that says what went wrong: its first line, unless that line says nothing of it (a
+/// log's or a traceback's first line, a URL, a one-word heading such as Zapier's "Request") and a later line
+/// quotes a 401 or 403 or reads as an error.
+fn message_line(text: &str) -> &str {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return "";
+    };
+    if refusal_in_text(first).is_some() {
+        return first;
+    }
+    let lower = first.to_ascii_lowercase();
+    let says_nothing = !first.contains(' ') && !crate::snippet::reads_as_error(first)
+        || lower.starts_with("traceback")
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || ["debug", "info", "trace", "navigated to"]
+            .iter()
+            .any(|w| lower.starts_with(w));
+    if !says_nothing {
+        return first;
+    }
+    let later: Vec<&str> = lines.take(40).collect();
+    later
+        .iter()
+        .find(|l| refusal_in_text(l).is_some())
+        .or_else(|| {
+            later
+                .iter()
+                .find(|l| crate::snippet::reads_as_error(l) && !l.starts_with('{'))
+        })
+        .copied()
+        .unwrap_or(first)
 }
 
 #[cfg(test)]
@@ -1166,6 +1206,29 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn an_answer_further_down_a_log_is_read_and_quoted() {
+        // An SDK's exception: the body is on the fourth line, after the traceback's first.
+        let sdk = "Traceback (most recent call last):\nPureCloudPlatformClientV2.rest.ApiException: (401)\nReason: Unauthorized\nHTTP response body: {\"message\":\"Invalid login credentials.\",\"code\":\"bad.credentials\",\"status\":401}";
+        let info = parse(sdk);
+        assert_eq!(info.message.as_deref(), Some("Invalid login credentials."));
+        assert_eq!(info.code.as_deref(), Some("bad.credentials"));
+        assert_eq!(info.status, Some(401));
+        // No JSON: the line with the status, not the URL above it.
+        let console = "https://login.example.com/oauth/authorize?response_type=token\nGET https://api.example.com/v2/me 401 (Unauthorized)";
+        assert_eq!(
+            parse(console).message.as_deref(),
+            Some("GET https://api.example.com/v2/me 401 (Unauthorized)")
+        );
+        // A first line that says something stays the message.
+        assert_eq!(
+            parse("Access denied for this resource\ncaused by: error 17")
+                .message
+                .as_deref(),
+            Some("Access denied for this resource")
+        );
+    }
 
     #[test]
     fn library_and_gateway_wordings_are_read() {

@@ -135,6 +135,23 @@ pub fn lone_jwt(text: &str) -> Option<&str> {
     found
 }
 
+/// The access token of an implicit-grant redirect URL written in the text (a browser console's
+/// `Navigated to https://app/callback#access_token=…&expires_in=…`): 16 characters or more.
+fn fragment_token(text: &str) -> Option<&str> {
+    let at = text.find("#access_token=")?;
+    let rest = text.get(at.saturating_add(14)..)?;
+    let end = rest
+        .find(|c: char| c == '&' || c == '"' || c == '\'' || c.is_whitespace())
+        .unwrap_or(rest.len());
+    let token = rest.get(..end)?;
+    (token.len() >= 16
+        && token.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=' | b'%')
+        }))
+    .then_some(token)
+}
+
 /// Whether `url` is documentation an error message links to (RFC 6750's `error_uri` at tools.ietf.org, .NET's
 /// `aka.ms` links, Microsoft Learn), not a call.
 fn documentation_url(url: &str) -> bool {
@@ -316,7 +333,7 @@ fn json_body(text: &str) -> Option<&str> {
 
 /// Whether a JSON object reads as an error answer: an `error`, or a `message` that is text (a request body's
 /// `message` object, an email to send, is not), or a `code` with a `message`.
-fn error_object(m: &serde_json::Map<String, serde_json::Value>) -> bool {
+pub(crate) fn error_object(m: &serde_json::Map<String, serde_json::Value>) -> bool {
     m.contains_key("error")
         || m.get("message").is_some_and(serde_json::Value::is_string)
         || m.contains_key("code") && m.contains_key("message")
@@ -324,7 +341,7 @@ fn error_object(m: &serde_json::Map<String, serde_json::Value>) -> bool {
 
 /// The first JSON object in `text` (`{"` or, pretty-printed, `{` then white space and `"`) that `wanted` accepts:
 /// its text and its members.
-fn json_object(
+pub(crate) fn json_object(
     text: &str,
     wanted: impl Fn(&serde_json::Map<String, serde_json::Value>) -> bool,
 ) -> Option<(&str, serde_json::Map<String, serde_json::Value>)> {
@@ -531,7 +548,7 @@ pub fn read(text: &str) -> Option<Snippet> {
     let word = match bearer_word(text) {
         Some(w) if !is_jwt(w) && !literal_token(w) && !is_unset(w) => lone_jwt(text).unwrap_or(w),
         Some(w) => w,
-        None => lone_jwt(text)?,
+        None => lone_jwt(text).or_else(|| fragment_token(text))?,
     };
     let call = call_of(text);
     // The answer is read from the part of the text about the call.
@@ -666,6 +683,26 @@ mod tests {
             ))
         );
         assert!(s.response.is_some_and(|r| r.starts_with("HTTP/1.1 403")));
+    }
+
+    #[test]
+    fn an_implicit_grant_redirect_gives_its_token() {
+        let console = "Navigated to https://login.example.com/oauth/authorize?response_type=token\nNavigated to https://app.example/cb#access_token=vT3kQm9xH2pLr8sYw1cZ6nB4&expires_in=86399\nGET https://api.example.com/v2/users/me 401 (Unauthorized)";
+        let s = read(console).unwrap_or_default();
+        assert_eq!(s.authorization, "vT3kQm9xH2pLr8sYw1cZ6nB4");
+        assert_eq!(
+            s.call,
+            Some(("GET".into(), "https://api.example.com/v2/users/me".into()))
+        );
+        // Too short to be a token, or nothing after the `=`: no snippet.
+        assert_eq!(
+            read("see https://app.example/cb#access_token=abc&x=1"),
+            None
+        );
+        assert_eq!(
+            read("https://app.example/cb#access_token=&x=1 then 401"),
+            None
+        );
     }
 
     #[test]

@@ -3151,6 +3151,56 @@ case('E-x17', "Audit 8c (2026-11-25), case 01: Zapier task history shows only Ge
      {'input': 'The app returned "Invalid login credentials.".', 'operation': 'POST https://api.mypurecloud.com/api/v2/externalcontacts/contacts', 'now': 1764000000},
      {'verdict': 'denied', 'absent': ['input.no_token']})
 
+case('E-x18', "Audit 8c (2026-11-25), case 04: Python SDK ApiException (401) with Genesys Cloud's bad.credentials body (matrix_sources.md §1.6)", 'E',
+     "SDK traceback, no token: the answer quoted is the body's message, with Genesys Cloud's causes (was: 'It answered: Traceback…' and JWT advice)",
+     {'input': 'Traceback (most recent call last):\nPureCloudPlatformClientV2.rest.ApiException: (401)\nReason: Unauthorized\nHTTP response body: {"message":"Invalid login credentials.","code":"bad.credentials","status":401}', 'operation': 'GET https://api.mypurecloud.com/api/v2/routing/queues', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'token.rejected', 'mentions': ['Invalid login credentials', 'another region']})
+
+case('G-x31', 'Audit 8c (2026-11-25), case 09: urllib3 debug log, token from login.mypurecloud.com, call to api.mypurecloud.de (scenarios.md G-09/G-10; shared/data README regions)', 'G',
+     "A debug log's token request at login.mypurecloud.com, the call to api.mypurecloud.de answered 401 (was: token.rejected quoting the log's first line)",
+     {'input': 'https://login.mypurecloud.com:443 "POST /oauth/token HTTP/1.1" 200 None\nhttps://api.mypurecloud.de:443 "GET /api/v2/users HTTP/1.1" 401 143\n{"message":"Invalid login credentials.","code":"bad.credentials","status":401}', 'operation': 'GET https://api.mypurecloud.de/api/v2/users', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'issuer.mismatch', 'mentions': ['us_east_1', 'eu_central_1']})
+
+case('G-x32', 'Audit 8c (2026-11-25), case 18: browser console, implicit grant at login.mypurecloud.com, call to api.mypurecloud.ie (scenarios.md G-10; MyPureCloud/platform-client-sdk-javascript#5)', 'G',
+     'Browser console: authorize at login.mypurecloud.com, `#access_token=` callback, GET api.mypurecloud.ie 401 (was: no token read, the authorize URL quoted as the answer)',
+     {'input': 'https://login.mypurecloud.com/oauth/authorize?client_id=4d5e6f7a&response_type=token\nhttps://app.example/callback#access_token=vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s&expires_in=86399&token_type=bearer\nGET https://api.mypurecloud.ie/api/v2/users/me 401 (Unauthorized)', 'operation': 'GET https://api.mypurecloud.ie/api/v2/users/me', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'issuer.mismatch', 'mentions': ['eu_west_1', 'login.mypurecloud.ie'], 'codes': ['input.snippet']})
+
+case('N-x86', "Audit 8c (2026-11-25), case 11: Zapier 'Data In' with an empty mapped token, Genesys authentication.required (matrix_sources.md §1.6)", 'N',
+     "Zapier's Request/Response view with `Authorization: Bearer ` empty: the answer quoted is the API's message (was: 'It answered: Request.')",
+     {'input': 'Request\nheaders:\n  Authorization: Bearer \nResponse\nstatus: 401\n{"message":"No authentication bearer token specified in authorization header.","code":"authentication.required","status":401}', 'operation': 'POST https://api.mypurecloud.com/api/v2/externalcontacts/contacts', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'input.no_token', 'mentions': ['No authentication bearer token specified']})
+
+case('N-x87', "Audit 8c (2026-11-25), case 12: Power Automate HTTP action's raw inputs/outputs, Authorization set to the token without 'Bearer ' (matrix_sources.md §1.6 authentication.required)", 'N',
+     'Power Automate raw inputs and outputs as JSON, the header without `Bearer` (was: input.no_token)',
+     {'input': '{\n  "inputs": {\n    "method": "GET",\n    "uri": "https://api.mypurecloud.com.au/api/v2/users?pageSize=25",\n    "headers": {\n      "Authorization": "BBdOHDD9_HyYo9pVdddGkIuxAF8_VL4VR1k4TPuLymtGCTRefHPvoEYhsDHltiqzxfK4C0VXS_f971xs0IWexw"\n    }\n  },\n  "outputs": {\n    "statusCode": 401,\n    "headers": {\n      "Content-Type": "application/json"\n    },\n    "body": {\n      "message": "No authentication bearer token specified in authorization header.",\n      "code": "authentication.required",\n      "status": 401,\n      "details": [],\n      "errors": []\n    }\n  }\n}', 'operation': 'GET https://api.mypurecloud.com.au/api/v2/users?pageSize=25', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'header.malformed', 'absent': ['input.no_token']})
+
+case('M-x18', 'Audit 8c (2026-11-25), case 15: CXone dialer-login with the session id variable unset (nice-cxone.json guidance.agent_session)', 'M',
+     "POST …/agent-sessions/null/dialer-login answered 404: the path's session id is the literal null (was: unknown, an info note third)",
+     {'input': 'POST https://api-c32.nice-incontact.com/InContactAPI/services/v23.0/agent-sessions/null/dialer-login\nAuthorization: Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImN4MSJ9.eyJpc3MiOiJodHRwczovL2N4b25lLm5pY2VpbmNvbnRhY3QuY29tIiwiYXVkIjoiQ1hvbmVBZ2VudFdlYkBpbkNvbnRhY3QuY29tIiwic3ViIjoidXNlcjoxMWVlOGExYi0yYzNkLTRlNWYtOGE5Yi03YzZkNWU0ZjNhMmIiLCJ0ZW5hbnRJZCI6IjExZWExYTJiLTNjNGQtNWU2Zi03YThiLTljMGQxZTJmM2E0YiIsImljQWdlbnRJZCI6IjMwMTI0NTY3IiwiaWNCVUlkIjo0NjAxMjM0LCJpY0NsdXN0ZXJJZCI6IkMzMiIsIm5hbWUiOiJzdmMuaW50ZWdyYXRpb25AYWNtZS5jb20iLCJpYXQiOjE3NjM5OTg4MDAsImV4cCI6MTc2NDAwMjQwMH0.509vY_fnrHZEVPaPL-TAa_AfTD5aROJ81_x-BhALA_ooC65ymxipjAMNOMDfvy_ACndS741Ae5sixUVze8SjMOdPb2P356x2RFT2jy_kwGvwH0w-WkTifNf8fgYQCwP6KAuucpsYqYwDDTjA378vwAp3Uu-NQHubIsVFc3vEozDnT29j9-esdkRU9o8v5MBr8B9MPlpE4nzX_H4GEAsD-igLrnKbGKmMAw04wN-_L8AKd1LvjUB7myLFRXN7xKMw509vY_fnrHZEVPaPL-TAa_AfTD5aROJ81_x-BhALA_ooC65ymxipjAMNOMDfvy_ACndS741Ae5sixUVze8SjMA\n\nHTTP/1.1 404 Not Found', 'operation': 'POST https://api-c32.nice-incontact.com/InContactAPI/services/v23.0/agent-sessions/null/dialer-login?skillName=PC_Outbound', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'operation.unset_parameter', 'mentions': ['agent-sessions']})
+
+case('N-x88', 'Audit 8c (2026-11-25), case 16: a CXone access key sent as Basic credentials straight to the API (shared/data README; nice-cxone.json guidance.grant)', 'N',
+     'curl -u accessKeyId:secret to the CXone API answered 401: the fix names the access-key token endpoint',
+     {'input': "curl -u 'ZW8K3XQ4HN5M2BFJY7TR6CDP:s3cr3tAcc3ssK3yV4lu3xyz' https://api-c47.nice-incontact.com/incontactapi/services/v30.0/skills\nHTTP/1.1 401 Unauthorized", 'operation': 'GET https://api-c47.nice-incontact.com/incontactapi/services/v30.0/skills', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'input.basic_credentials', 'mentions': ['authentication/v1/token/access-key']})
+
+case('E-x19', 'Audit 8c (2026-11-25), case 24: a session that revoked its token with DELETE /api/v2/tokens/me, then called with it (matrix_sources.md §1.7)', 'E',
+     'Session: DELETE /api/v2/tokens/me, then the same token refused with bad.credentials (was: the possible causes listed)',
+     {'input': '$ curl -X DELETE https://api.mypurecloud.com/api/v2/tokens/me -H "Authorization: Bearer vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s"\n$ curl https://api.mypurecloud.com/api/v2/routing/queues -H "Authorization: Bearer vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s"\n{"message":"Invalid login credentials.","code":"bad.credentials","status":401}', 'operation': 'GET https://api.mypurecloud.com/api/v2/routing/queues', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'token.revoked'})
+
+case('E-x20', 'Audit 8c (2026-11-25), case 25: tokens/me itself answered 401 bad.credentials (matrix_sources.md §1.7)', 'E',
+     "curl GET /api/v2/tokens/me answered 401: the token itself is dead (was: the fix repeated 'call tokens/me')",
+     {'input': '$ curl https://api.mypurecloud.com/api/v2/tokens/me -H "Authorization: Bearer vT3kQm9xH2pLr8sYw1cZ6nB4dF0gJ5aE7uIoK3tRq-WZmNx2bCy8vLp1s"\n{"message":"Invalid login credentials.","code":"bad.credentials","status":401}', 'operation': 'POST https://api.mypurecloud.com/api/v2/conversations/emails', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'token.rejected', 'mentions': ['Get a new token from the login host']})
+
+case('B-x05', "Audit 8c (2026-11-25), case 05: Python SDK, client credentials, GET /api/v2/conversations answered 'requires a user context' (shared/data README)", 'B',
+     "A client-credentials token listing the user's conversations: no '/users/{id} instead of /me' advice for a path without /me",
+     {'input': 'PureCloudPlatformClientV2.rest.ApiException: (400)\nReason: Bad Request\nHTTP response headers: HTTPHeaderDict({\'Content-Type\': \'application/json\', \'ININ-Correlation-Id\': \'3c2d1e0f-aaaa-4bbb-8ccc-1d2e3f4a5b6c\'})\nHTTP response body: {"message": "This request requires a user context. Client credentials cannot be used for requests to this resource.", "code": "bad.request", "status": 400, "contextId": "3c2d1e0f-aaaa-4bbb-8ccc-1d2e3f4a5b6c", "details": [], "errors": []}', 'operation': 'GET https://api.mypurecloud.com/api/v2/conversations', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'grant.no_user_context'})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

@@ -1834,7 +1834,7 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
             .evidence("response", ctx.response_message().unwrap_or_default())
             .weight(88);
             f = if national {
-                f.fix(format!("Sign in and request the token from the national cloud: authority https://login.microsoftonline.us/<tenant> (US Government) and scope https://{host}/.default; the app registration must exist in that cloud."))
+                f.fix(format!("Sign in and request the token from the national cloud: authority {} and scope https://{host}/.default; the app registration must exist in that cloud.", national_authority(&host)))
             } else {
                 f.fix("Get the token from the issuer and environment the API trusts (the same tenant, realm or cloud), for this API.")
             };
@@ -2475,6 +2475,16 @@ fn login_hosts_in(text: &str, regions: &[crate::matrix::Region]) -> Vec<String> 
         })
         .cloned()
         .collect()
+}
+
+/// The Entra ID authority of the national cloud a Microsoft Graph host or audience belongs to: China's
+/// (`*.chinacloudapi.cn`, operated by 21Vianet), else US Government's.
+fn national_authority(host_or_audience: &str) -> &'static str {
+    if host_or_audience.contains("chinacloudapi.cn") {
+        "https://login.chinacloudapi.cn/<tenant> (China, 21Vianet)"
+    } else {
+        "https://login.microsoftonline.us/<tenant> (US Government)"
+    }
 }
 
 /// Why an authorization server says a token is not active, the likeliest first for this token.
@@ -5354,11 +5364,7 @@ fn audience_fix(ctx: &Context, wanted: &[String]) -> String {
                 .map(|w| w.trim_end_matches('/').to_string());
             match national {
                 Some(aud) => {
-                    let login = if aud.contains("chinacloudapi.cn") {
-                        "https://login.chinacloudapi.cn/<tenant>"
-                    } else {
-                        "https://login.microsoftonline.us/<tenant>"
-                    };
+                    let login = national_authority(&aud);
                     format!("Request the token from the national cloud this host belongs to: authority {login} and scope {aud}/.default (app-only) or Graph scopes (delegated); the app registration must exist in that cloud. A token of the global cloud (https://graph.microsoft.com) is not accepted there.")
                 }
                 None => "Request the token for Microsoft Graph: scope https://graph.microsoft.com/.default (app-only) or Graph scopes such as Mail.Send (delegated); not your own API's scope.".into(),

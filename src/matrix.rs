@@ -167,6 +167,20 @@ impl PermissionRequirement {
     }
 }
 
+/// `path` without its last segment when that is OData's `$count` (also written `%24count`), its query kept.
+fn without_trailing_count(path: &str) -> Option<String> {
+    let end = path.find(['?', '#']).unwrap_or(path.len());
+    let (head, tail) = path.split_at(end);
+    let head = head.trim_end_matches('/');
+    let cut = ["/$count", "/%24count"].iter().find_map(|s| {
+        let at = head.len().checked_sub(s.len())?;
+        head.get(at..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(s))
+            .then_some(at)
+    })?;
+    Some(format!("{}{tail}", head.get(..cut)?))
+}
+
 /// Whether a called path segment is one of OData's system segments (`$count`, `$value`, `$ref`, `$batch`, …),
 /// which no `{param}` stands for (a shell's `$userId` or a template's `${queueId}` left unfilled is not one).
 fn is_odata_system_segment(v: &str) -> bool {
@@ -796,6 +810,14 @@ impl Matrix {
             }
         }
         if matches!(written, Lookup::NotFound { .. }) {
+            // `$count` after a literal segment (`/groups/{id}/members/$count`): the collection's operation, when the
+            // matrix lists it.
+            if let Some(collection) = without_trailing_count(path) {
+                let found = self.lookup_as_written(method, &collection);
+                if matches!(found, Lookup::Found { .. }) {
+                    return found;
+                }
+            }
             if let Some(keyed) = odata_keys_as_segments(path) {
                 return self.lookup_as_written(method, &keyed);
             }
@@ -2110,6 +2132,25 @@ mod tests {
             };
             assert_eq!(op.path, "/users", "{counted}");
         }
+        // After a literal segment too: the members of a group, counted.
+        for counted in [
+            "/v1.0/groups/7/members/$count",
+            "/v1.0/groups/7/members/%24count/",
+        ] {
+            let Lookup::Found { op, .. } = m.lookup("GET", counted) else {
+                panic!("{counted}: not found");
+            };
+            assert_eq!(
+                op.path.to_ascii_lowercase(),
+                "/groups/{id}/members",
+                "{counted}"
+            );
+        }
+        assert_eq!(without_trailing_count("/a/$countx"), None);
+        assert_eq!(
+            without_trailing_count("/a/b/$COUNT?$filter=x").as_deref(),
+            Some("/a/b?$filter=x")
+        );
         assert!(is_odata_system_segment("$ref"));
         assert!(!is_odata_system_segment("${id}"));
         assert!(!is_odata_system_segment("$"));

@@ -152,6 +152,22 @@ fn fragment_token(text: &str) -> Option<&str> {
     .then_some(token)
 }
 
+/// An Authorization header line that ends after its scheme (Postman's console for an empty `{{token}}`:
+/// `authorization: Bearer`): the empty value sent.
+fn empty_bearer_line(text: &str) -> Option<&'static str> {
+    text.lines()
+        .any(|l| {
+            l.trim()
+                .get(..13)
+                .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
+                && l.trim()
+                    .get(13..)
+                    .map(|rest| rest.trim_start_matches([':', ' ', '\t']))
+                    .is_some_and(|v| v.eq_ignore_ascii_case("bearer"))
+        })
+        .then_some("")
+}
+
 /// Whether `url` is documentation an error message links to (RFC 6750's `error_uri` at tools.ietf.org, .NET's
 /// `aka.ms` links, Microsoft Learn), not a call.
 fn documentation_url(url: &str) -> bool {
@@ -548,7 +564,9 @@ pub fn read(text: &str) -> Option<Snippet> {
     let word = match bearer_word(text) {
         Some(w) if !is_jwt(w) && !literal_token(w) && !is_unset(w) => lone_jwt(text).unwrap_or(w),
         Some(w) => w,
-        None => lone_jwt(text).or_else(|| fragment_token(text))?,
+        None => lone_jwt(text)
+            .or_else(|| fragment_token(text))
+            .or_else(|| empty_bearer_line(text))?,
     };
     let call = call_of(text);
     // The answer is read from the part of the text about the call.

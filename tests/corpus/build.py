@@ -3201,6 +3201,21 @@ case('B-x05', "Audit 8c (2026-11-25), case 05: Python SDK, client credentials, G
      {'input': 'PureCloudPlatformClientV2.rest.ApiException: (400)\nReason: Bad Request\nHTTP response headers: HTTPHeaderDict({\'Content-Type\': \'application/json\', \'ININ-Correlation-Id\': \'3c2d1e0f-aaaa-4bbb-8ccc-1d2e3f4a5b6c\'})\nHTTP response body: {"message": "This request requires a user context. Client credentials cannot be used for requests to this resource.", "code": "bad.request", "status": 400, "contextId": "3c2d1e0f-aaaa-4bbb-8ccc-1d2e3f4a5b6c", "details": [], "errors": []}', 'operation': 'GET https://api.mypurecloud.com/api/v2/conversations', 'now': 1764000000},
      {'verdict': 'denied', 'first': 'grant.no_user_context'})
 
+case('N-x89', "README Known limits (2026-11-25): Postman's console prints an empty {{token}} as 'Authorization: Bearer' with nothing after it", 'N',
+     "Postman console with `Authorization: Bearer` and nothing after it, a bare 401 (was: token.rejected, 'the token is not in the paste')",
+     {'input': 'GET https://graph.microsoft.com/v1.0/me\nRequest Headers\n  Authorization: Bearer\n  User-Agent: PostmanRuntime/7.36.0\nResponse Body\n401 Unauthorized', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'input.no_token', 'absent': ['token.rejected']})
+
+case('M-x19', "README Known limits (2026-11-25): OData $count after a literal segment counts the collection (Microsoft Graph docs, 'Use the $count query parameter': GET /groups/{id}/members/$count)", 'M',
+     "GET /groups/{id}/members/$count with a token without GroupMember.Read.All: the members collection's requirements (was: operation.unknown)",
+     {'input': 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIiwieDV0IjoiazEiLCJub25jZSI6ImFiYyJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWF0IjoxNzYzOTk5NDAwLCJuYmYiOjE3NjM5OTk0MDAsImV4cCI6MTc2NDAwMzAwMCwiYXBwaWQiOiIxMTExMTExMS0yMjIyLTMzMzMtNDQ0NC01NTU1NTU1NTU1NTUiLCJ0aWQiOiI3MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDciLCJ2ZXIiOiIxLjAiLCJvaWQiOiJhYWFhYWFhYS1iYmJiLWNjY2MtZGRkZC1lZWVlZWVlZWVlZWUiLCJzY3AiOiJNYWlsLlJlYWQgVXNlci5SZWFkIiwidXBuIjoidXNlckBjb250b3NvLmNvbSIsIm5hbWUiOiJVc2VyIn0.D5xMcNTDhGNJFj10JNtlack5pqnxnPck7LfEC95OxvbsiaKxwZFADMAQxUP81qA9dZb-eEuobf3hQIBB1NMfOw', 'now': 1764000000, 'operation': 'GET https://graph.microsoft.com/v1.0/groups/02bd9fd6-8f93-4758-87c3-1fb73740a315/members/$count'},
+     {'verdict': 'denied', 'first': 'scope.missing', 'absent': ['operation.unknown']})
+
+case('F-x28', "Microsoft Graph national cloud deployments (https://learn.microsoft.com/graph/deployments): China's Graph is microsoftgraph.chinacloudapi.cn, its sign-in host login.chinacloudapi.cn", 'F',
+     'A global Graph token sent to Graph in China (21Vianet), 401 Invalid audience: the fix names login.chinacloudapi.cn',
+     {'input': 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIiwieDV0IjoiazEiLCJub25jZSI6ImFiYyJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWF0IjoxNzYzOTk5NDAwLCJuYmYiOjE3NjM5OTk0MDAsImV4cCI6MTc2NDAwMzAwMCwiYXBwaWQiOiIxMTExMTExMS0yMjIyLTMzMzMtNDQ0NC01NTU1NTU1NTU1NTUiLCJ0aWQiOiI3MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDciLCJ2ZXIiOiIxLjAiLCJvaWQiOiJhYWFhYWFhYS1iYmJiLWNjY2MtZGRkZC1lZWVlZWVlZWVlZWUiLCJzY3AiOiJNYWlsLlJlYWQgVXNlci5SZWFkIiwidXBuIjoidXNlckBjb250b3NvLmNvbSIsIm5hbWUiOiJVc2VyIn0.D5xMcNTDhGNJFj10JNtlack5pqnxnPck7LfEC95OxvbsiaKxwZFADMAQxUP81qA9dZb-eEuobf3hQIBB1NMfOw', 'now': 1764000000, 'operation': 'GET https://microsoftgraph.chinacloudapi.cn/v1.0/me', 'response': 'HTTP/1.1 401 Unauthorized\n\n{"error":{"code":"InvalidAuthenticationToken","message":"Access token validation failure. Invalid audience."}}'},
+     {'verdict': 'denied', 'first': 'audience.mismatch', 'mentions': ['login.chinacloudapi.cn']})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

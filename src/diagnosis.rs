@@ -2160,8 +2160,10 @@ fn google_token_kind(ctx: &Context, out: &mut Vec<Finding>) {
     }
     // What the diagnosed call's Authorization header holds: its token, or the command whose output it is.
     let command = |name: &str| {
-        out.iter()
-            .any(|f| f.code == "input.no_token" && f.title.contains(name))
+        ctx.recognized
+            .stand_in
+            .as_deref()
+            .is_some_and(|s| s.contains(name))
     };
     let (identity_command, access_command) = (
         command("print-identity-token"),
@@ -2201,9 +2203,10 @@ fn google_token_kind(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     // The command's output is known by its name: the header holds that token, not a stand-in for any.
+    let named = command("gcloud auth print-");
     for f in out
         .iter_mut()
-        .filter(|f| f.code == "input.no_token" && f.title.contains("gcloud auth print-"))
+        .filter(|f| named && crate::input::holds_stand_in(f))
     {
         f.severity = Severity::Info;
         f.weight = 10;

@@ -106,6 +106,9 @@ pub struct Recognized {
     /// `token` decoded (set by [`recognize`], which reads the header and claims for its findings; kept so that
     /// the token is decoded once per diagnosis).
     pub decoded: Option<crate::jose::DecodedToken>,
+    /// What the Authorization header holds instead of a token, whole (`$TOKEN`, `{{token}}`,
+    /// `$(gcloud auth print-identity-token)`): the finding's title shows it clipped.
+    pub stand_in: Option<String>,
 }
 
 /// Recognizes a paste. Never fails.
@@ -862,6 +865,7 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     // A variable or a placeholder where the token should be: the command as written, not what it sent.
     if let Some(kind) = placeholder(&token) {
         out.kind = "text";
+        out.stand_in = Some(token.clone());
         let title = format!(
             "The Authorization header holds {kind}, `{}`, not a token",
             crate::json::clip(&token, 40)

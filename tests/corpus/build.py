@@ -3216,6 +3216,11 @@ case('F-x28', "Microsoft Graph national cloud deployments (https://learn.microso
      {'input': 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIiwieDV0IjoiazEiLCJub25jZSI6ImFiYyJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWF0IjoxNzYzOTk5NDAwLCJuYmYiOjE3NjM5OTk0MDAsImV4cCI6MTc2NDAwMzAwMCwiYXBwaWQiOiIxMTExMTExMS0yMjIyLTMzMzMtNDQ0NC01NTU1NTU1NTU1NTUiLCJ0aWQiOiI3MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDciLCJ2ZXIiOiIxLjAiLCJvaWQiOiJhYWFhYWFhYS1iYmJiLWNjY2MtZGRkZC1lZWVlZWVlZWVlZWUiLCJzY3AiOiJNYWlsLlJlYWQgVXNlci5SZWFkIiwidXBuIjoidXNlckBjb250b3NvLmNvbSIsIm5hbWUiOiJVc2VyIn0.D5xMcNTDhGNJFj10JNtlack5pqnxnPck7LfEC95OxvbsiaKxwZFADMAQxUP81qA9dZb-eEuobf3hQIBB1NMfOw', 'now': 1764000000, 'operation': 'GET https://microsoftgraph.chinacloudapi.cn/v1.0/me', 'response': 'HTTP/1.1 401 Unauthorized\n\n{"error":{"code":"InvalidAuthenticationToken","message":"Access token validation failure. Invalid audience."}}'},
      {'verdict': 'denied', 'first': 'audience.mismatch', 'mentions': ['login.chinacloudapi.cn']})
 
+case('I-x23', "Code review of the eighth audit (2026-11-25): the gcloud rule read the command from the finding's title, clipped to 40 characters; Google Cloud docs: APIs answer an ID token with 'Expected OAuth 2 access token'", 'I',
+     '$(/usr/lib/google-cloud-sdk/bin/gcloud auth print-identity-token) sent to Cloud Storage: a long path to gcloud (was: input.no_token only)',
+     {'input': 'curl -s -H "Authorization: Bearer $(/usr/lib/google-cloud-sdk/bin/gcloud auth print-identity-token)" https://storage.googleapis.com/storage/v1/b/acme-bucket/o', 'now': 1764000000, 'response': 'HTTP/2 401\n\n{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.","status":"UNAUTHENTICATED"}}'},
+     {'verdict': 'denied', 'first': 'token.id_token'})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

@@ -349,6 +349,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     let requirements_known = requirements_known || response_requirements.1;
     unknown_scope_rules(&ctx, &facts, &mut findings);
     rejection_fallback(&ctx, &facts, requirements_known, &mut findings);
+    other_status(&ctx, &mut findings);
     if ctx.call.is_none()
         && ctx.response.is_none()
         && ctx.token.is_some()
@@ -1530,6 +1531,27 @@ fn binding_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 .fix("Or ask the authorization server for a plain Bearer token if the API does not require DPoP.")
         };
         out.push(f);
+    } else if scheme.eq_ignore_ascii_case("dpop")
+        && response_says
+        && ctx.response.as_ref().is_some_and(|r| {
+            r.challenges
+                .iter()
+                .any(|c| c.param("error") == Some("use_dpop_nonce"))
+        })
+    {
+        // RFC 9449 §9: the resource server wants its nonce in the proof; a normal step, answered by a retry.
+        out.push(
+            Finding::new(
+                "token.sender_constrained",
+                Severity::Warning,
+                "The API asks for its nonce in the DPoP proof: retry with it",
+                "The API answered `use_dpop_nonce` (RFC 9449 §9): the token and the proof's form are not what it refused; it wants each proof to carry a nonce it chose, sent in its DPoP-Nonce header. This is a normal step of DPoP, not a fault of the token.",
+            )
+            .evidence("response", "use_dpop_nonce")
+            .evidence("Authorization scheme", scheme.clone())
+            .fix("Make a new DPoP proof for the same request with a `nonce` claim set to the DPoP-Nonce header's value, and send the request again; keep using the latest nonce the API sends (DPoP libraries do this when given the answer).")
+            .weight(70),
+        );
     } else if scheme.eq_ignore_ascii_case("dpop") && response_says {
         // Sent as DPoP, and the API refuses the proof: missing, or not matching this request or the token's key.
         let said = ctx
@@ -1577,9 +1599,16 @@ fn issuer_difference(expected: &str, actual: &str) -> String {
         .split_once(':')
         .map_or((ha.as_str(), ""), |(h, p)| (h, p));
     if hn_e != hn_a {
-        diffs.push(format!(
-            "the host differs ({hn_e} vs {hn_a}): tokens name the host they were requested through"
-        ));
+        // Entra ID names its own host by token version (v1 sts.windows.net, v2 login.microsoftonline.com), not by
+        // the host the token was requested through; other servers (Keycloak, IdentityServer) name that host.
+        let entra = [hn_e, hn_a]
+            .iter()
+            .all(|h| *h == "sts.windows.net" || *h == "login.microsoftonline.com");
+        diffs.push(if entra {
+            format!("the host differs ({hn_e} vs {hn_a}): Entra ID writes sts.windows.net in v1.0 tokens and login.microsoftonline.com in v2.0 tokens, whichever host they were requested through")
+        } else {
+            format!("the host differs ({hn_e} vs {hn_a}): tokens name the host they were requested through")
+        });
     }
     if port_e != port_a {
         diffs.push(format!(
@@ -1852,7 +1881,16 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
             ),
         )
         .evidence("claim aud", c.audiences.join(", "))
-        .fix("Request a token for your API: scope `api://<your API's client id>/.default` (or its own scope), not Graph scopes such as User.Read.")
+        .fix(match ctx
+            .call
+            .as_ref()
+            .and_then(|c| c.host.as_deref())
+            .filter(|h| h.ends_with(".sharepoint.com"))
+        {
+            // SharePoint's own REST API (`/_api/`) takes tokens for the tenant's SharePoint host.
+            Some(sp) => format!("SharePoint's REST API takes a token for SharePoint itself: request scope `https://{sp}/.default` (delegated: `https://{sp}/AllSites.Read` and the like; app-only SharePoint REST needs a certificate credential, not a secret), or call the same data through Microsoft Graph's /sites endpoints with this Graph token."),
+            None => "Request a token for your API: scope `api://<your API's client id>/.default` (or its own scope), not Graph scopes such as User.Read.".to_string(),
+        })
         .weight(if response_aud || response_sig { 90 } else { 83 });
         if header_nonce {
             f = f.evidence("header nonce", "present");
@@ -1890,6 +1928,16 @@ fn audience_issuer_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 "The API says the audience is invalid; the token's `aud` is {}, the client itself: the token was issued for the app (an ID token, or an access token requested without this API's audience or resource), not for this API.",
                 c.audiences.join(", ")
             ));
+        } else if c.audiences.is_empty()
+            && c.issuer
+                .as_deref()
+                .is_some_and(|i| i.contains("cognito-idp."))
+        {
+            // Amazon Cognito's access tokens have `client_id` and no `aud`; its ID tokens have `aud`.
+            f = f
+                .detail("The API says the audience is invalid; the token has no `aud`: an Amazon Cognito access token, which never carries one (it names its app client in `client_id`; Cognito's ID tokens carry `aud`). An API that checks `aud` refuses every Cognito access token.")
+                .fix("Have the API check `client_id` instead of `aud` for access tokens (aws-jwt-verify: CognitoJwtVerifier with tokenUse \"access\" and clientId), or send the ID token if the API is meant to take ID tokens.");
+            f.fix.remove(0);
         }
         if keycloak {
             f = f.fix("Keycloak: put the API in the token's `aud` with an Audience mapper (Client scopes > a scope > Mappers > By configuration > Audience, Included Client Audience: the API's client), assigned to the client that gets the token; then get a new token.");
@@ -3611,6 +3659,25 @@ fn scope_missing_finding(
         Some("microsoft-graph") if app_only && first_missing.eq_ignore_ascii_case("Teamwork.Migrate.All") => f
             .fix("To post ordinary messages, sign a user in and call with a delegated token that has ChannelMessage.Send (channels) or ChatMessage.Send (chats): Microsoft Graph lets an app post as itself only to import messages (Teamwork.Migrate.All, a team in migration mode).")
             .fix("For notifications from an app, a bot (Bot Framework) or a Workflows webhook posts in the channel instead."),
+        // A token of one of Microsoft's own client applications: not in the user's App registrations.
+        Some("microsoft-graph")
+            if !app_only
+                && ctx
+                    .claims
+                    .as_ref()
+                    .and_then(|c| c.client_id.as_deref())
+                    .and_then(microsoft_client)
+                    .is_some() =>
+        {
+            let (name, how) = ctx
+                .claims
+                .as_ref()
+                .and_then(|c| c.client_id.as_deref())
+                .and_then(microsoft_client)
+                .unwrap_or(("a Microsoft application", ""));
+            f.fix(format!("The token was issued to {name}, Microsoft's own application (it is not among your App registrations): {how}"))
+                .fix(format!("For an integration of your own, register an application, add Microsoft Graph's delegated permission `{first_missing}` to it, and sign in through it."))
+        }
         Some("microsoft-graph") => {
             let kind = if app_only { "Application" } else { "Delegated" };
             f.fix(format!("In Entra ID > App registrations > API permissions, add Microsoft Graph {kind} permission `{first_missing}`{}.", if app_only { " (an application permission, not a delegated one)" } else { "" }))
@@ -3629,6 +3696,29 @@ fn scope_missing_finding(
             .fix(format!("Request `{first_missing}` when getting the token (the `scope` parameter) and make sure the client is allowed it."))
             .fix("Get a new token: refreshing never adds scopes; an integration that stored a token must be reconnected."),
     };
+    // Sites.Selected grants an application the sites an admin granted it one by one: the token cannot show them.
+    if ctx.platform_id.as_deref() == Some("microsoft-graph")
+        && op.path.to_ascii_lowercase().starts_with("/sites")
+        && held
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("Sites.Selected"))
+    {
+        // With a refusal in hand, the missing site grant is the likely cause.
+        f.severity = if refusal(ctx).is_some() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        f.title = format!(
+            "The token has Sites.Selected: {op_name} works only on sites granted to the app"
+        );
+        f.detail.push_str(" Sites.Selected gives access to the sites an admin granted the application one by one (read, write or more), which the token does not show: if this site was not granted, Microsoft Graph refuses the call; Token Doctor cannot tell whether it was.");
+        f.fix = vec![
+            "Have an admin grant the application this site: POST /v1.0/sites/{site-id}/permissions with the role (read or write) and the app's id (PnP PowerShell: Grant-PnPAzureADAppSitePermission), then call again (the token need not change).".to_string(),
+            format!("Or add a tenant-wide permission the operation lists ({alts}), if least privilege allows it."),
+        ];
+        f.weight = 84;
+    }
     f
 }
 
@@ -3715,10 +3805,14 @@ fn response_rules(
     // readings of one signal apart look at the same text (the message alone may be another member's).
     let said_all = ctx.response_text_lower().unwrap_or_else(|| lower.clone());
 
+    // Microsoft.Identity.Web's IDW10203 to an app-only token: the rule of `InsufficientScope` below says why the
+    // check reads `scp` only, rather than the scopes it names.
+    let idw_app_only = facts.grant == Grant::App && said_all.contains("idw10203");
     // Scopes named by the response (challenge `scope=`, Auth0 "expected any of").
     if !r.required_scopes.is_empty()
         && !has_error(out, "scope.missing")
         && !has_error(out, "scope.not_granted")
+        && !idw_app_only
     {
         let held = facts.scopes.clone();
         let state = match &held {
@@ -3835,6 +3929,26 @@ fn response_rules(
                 .fix("Get a new token: refreshing never adds scopes; an integration that stored a token must be reconnected.")
                 .weight(85),
             );
+            // Auth0's RBAC puts an API's permissions in `permissions`, and a scope check reads `scope`.
+            let auth0_permissions = ctx
+                .claims
+                .as_ref()
+                .is_some_and(|c| c.roles_claim.as_deref() == Some("permissions"));
+            let as_permission: Vec<&String> = missing
+                .iter()
+                .filter(|m| auth0_permissions && facts.roles.iter().any(|r| r == *m))
+                .collect();
+            if !as_permission.is_empty() {
+                if let Some(f) = out.iter_mut().rev().find(|f| f.code == "scope.missing") {
+                    let names = as_permission
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    f.detail.push_str(&format!(" The token does carry {names}, as a permission (Auth0's RBAC `permissions` claim), not as a scope: the API checks `scope`."));
+                    f.fix.insert(0, format!("Have the API check the `permissions` claim for {names} (express-oauth2-jwt-bearer: claimIncludes('permissions', …); other libraries read it as a role), or ask for {names} in the authorize request's `scope` so that Auth0 puts it in `scope` too."));
+                }
+            }
         // Only when the refusal is about scopes: a `scope=` beside `error="invalid_token"` (Okta) says what the
         // resource needs, not that the token's scopes were the problem.
         } else if r.signals.contains(&Signal::InsufficientScope)
@@ -3898,12 +4012,83 @@ fn response_rules(
         );
     }
 
+    // A claims challenge (Entra ID's Conditional Access, continuous access evaluation): the API wants a token
+    // obtained again with the claims it names, not this one.
+    if r.code.as_deref() == Some("insufficient_claims")
+        || said_all.contains("insufficient_claims")
+        || said_all.contains("continuous access evaluation")
+    {
+        let claims = r
+            .challenges
+            .iter()
+            .find_map(|c| c.param("claims"))
+            .map(str::to_string);
+        let mut f = Finding::new(
+            "token.claims_challenge",
+            Severity::Error,
+            "The API asks for a new token that satisfies a claims challenge",
+            format!("It answered: {said}. This is a claims challenge (Entra ID): a Conditional Access policy the token does not meet (multifactor sign-in, a compliant device, a location), or continuous access evaluation revoked it (the user was disabled, their password changed, they signed out, or they moved to another network). The token is not wrong in itself; the same token will be refused again."),
+        )
+        .evidence("response", msg.clone())
+        .fix("Sign the user in again interactively, passing the challenge's `claims` value (base64-decoded) as the claims request: MSAL's WithClaims(…) / `claims` parameter; then call with the new token.")
+        .fix("For continuous access evaluation, the client app must declare the `cp1` client capability (MSAL: ClientCapabilities / client_capabilities) to receive these challenges and handle them as above.")
+        .weight(91);
+        if let Some(c) = claims {
+            f = f.evidence("claims", crate::json::clip(&c, 200));
+        }
+        out.push(f);
+    }
+
+    // A JSON batch answered 200 around a refused request: that request is the one to diagnose.
+    if let Some(id) = &r.batch_item {
+        out.push(
+            Finding::new(
+                "response.batch",
+                Severity::Info,
+                format!("A batch: its request `{id}` was refused ({})", r.status.unwrap_or_default()),
+                format!("The answer is a JSON batch's (Microsoft Graph's $batch): the batch itself answered 200, and its request `{id}` was refused; that request's answer is the one read here. The batch's own URL says nothing of what the request needs."),
+            )
+            .evidence("batch request", id.clone())
+            .fix(format!("Give the method and URL of request `{id}` (from the batch's body) as the operation to have its permissions checked."))
+            .weight(30),
+        );
+    }
+    // Microsoft Graph's refusals of an application whose permission is granted but limited elsewhere.
+    let limited = if said_all.contains("apponly accesspolicy") || said_all.contains("[raop]") {
+        Some((
+            "An Exchange application access policy keeps the app out of this mailbox",
+            "Exchange Online limits this application to some mailboxes (an ApplicationAccessPolicy, or RBAC for Applications) and this mailbox is not among them: the token's permission is granted, but only for the mailboxes the policy's group holds.",
+            "Add the mailbox to the mail-enabled security group the policy names, or change the policy (Exchange Online PowerShell: Get-ApplicationAccessPolicy, Test-ApplicationAccessPolicy -Identity <mailbox> -AppId <app id>; RBAC for Applications: Get-ManagementRoleAssignment). Changes can take an hour or more to apply.",
+        ))
+    } else if said_all.contains("protected api access") {
+        Some((
+            "A Teams protected API: application-only access needs Microsoft's approval",
+            "The application permission is granted, but Microsoft Teams protects this API (channel and chat messages read or exported by an app): app-only calls need Microsoft's approval of the app for protected APIs, unless resource-specific consent covers it.",
+            "Request access to Teams protected APIs for the app (Microsoft Graph docs, \"Protected APIs in Microsoft Teams\"), or use resource-specific consent (ChannelMessage.Read.Group, ChatMessage.Read.Chat) granted by the team's or chat's owner, or a delegated token.",
+        ))
+    } else {
+        None
+    };
+    if let Some((title, detail, fix)) = limited {
+        out.push(
+            Finding::new(
+                "permission.missing",
+                Severity::Error,
+                title,
+                format!("It answered: {said}. {detail}"),
+            )
+            .evidence("response", msg.clone())
+            .fix(fix)
+            .weight(89),
+        );
+    }
+
     for s in &r.signals {
         match s {
             Signal::InsufficientScope
                 if !has_error(out, "scope.missing")
                     && !has_error(out, "scope.not_granted")
-                    && r.required_scopes.is_empty() =>
+                    && (r.required_scopes.is_empty() || idw_app_only) =>
             {
                 let google = r.code.as_deref() == Some("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
                     || msg.contains("insufficient authentication scopes");
@@ -4123,8 +4308,7 @@ fn response_rules(
             {
                 // The token shown has not expired: the expired one the API saw was another.
                 let e = token_exp(ctx).unwrap_or(ctx.now);
-                out.push(
-                    Finding::new(
+                let f = Finding::new(
                         "token.stale",
                         Severity::Warning,
                         "The API says the token has expired, but the token shown has not",
@@ -4137,8 +4321,20 @@ fn response_rules(
                     .evidence("response", msg.clone())
                     .evidence("claim exp", crate::time::utc(e))
                     .fix("Make the integration send its current token: clear its token cache or reconnect the account, and refresh before expiry. If it already sends this token, check the API server's clock.")
-                    .weight(86),
-                );
+                    .weight(86);
+                // The paste shows the request that sent this very token: no other token was sent.
+                let f = if ctx.recognized.call.is_some() && ctx.recognized.token.is_some() {
+                    let mut f = f.detail(format!(
+                        "It answered: {said}. The request shown sent this token, which is valid until {} ({}). So the API's clock is ahead of the issuer's by that much or more, or the API checks another credential than the header's (a session cookie, a token it cached for the client).",
+                        crate::time::utc(e),
+                        crate::time::relative(e, ctx.now)
+                    ));
+                    f.fix = vec!["Check the clock of the API's host (NTP) against the issuer's; a container or VM that was suspended can run far behind or ahead.".to_string(), "If the clocks agree, look for another credential the API reads first (a cookie, a cached session or token).".to_string()];
+                    f
+                } else {
+                    f
+                };
+                out.push(f);
             }
             // The API could not parse what it got, yet the token shown is a well-formed JWT: the request carried
             // something else.
@@ -4213,7 +4409,10 @@ fn response_rules(
                         .weight(81),
                 );
             }
-            Signal::KeyNotFound if !out.iter().any(|f| f.code.starts_with("signature.")) => {
+            Signal::KeyNotFound
+                if !out.iter().any(|f| f.code.starts_with("signature."))
+                    && !has_error(out, "token.refresh_token") =>
+            {
                 let kid = ctx
                     .decoded
                     .as_ref()
@@ -4221,17 +4420,21 @@ fn response_rules(
                     .and_then(|h| h.get("kid"))
                     .and_then(Value::as_str)
                     .unwrap_or("(none)");
-                if said_all.contains("remote fetch") {
-                    // Envoy's "Jwks remote fetch is failed": the gateway has no keys at all.
+                if said_all.contains("remote fetch")
+                    || said_all.contains("idx20803")
+                    || said_all.contains("idx20804")
+                {
+                    // Envoy's "Jwks remote fetch is failed", ASP.NET Core's IDX20803/IDX20804: the API has no keys
+                    // at all.
                     out.push(
                         Finding::new(
                             "signature.key_not_found",
                             Severity::Error,
-                            "The gateway could not fetch the issuer's keys",
+                            "The API could not fetch the issuer's keys",
                             format!("It answered: {said}. It has no keys to check any token with: its JWKS URL is unreachable from where it runs (DNS, the cluster's egress, TLS to the issuer, a wrong URL or cluster in its configuration). This is not the token's fault."),
                         )
                         .evidence("response", msg.clone())
-                        .fix("Check the gateway's JWKS URL (Envoy: the provider's remote_jwks http_uri and its cluster) and that the gateway can reach it; its log or stats (jwks_fetch_failed) say why the fetch failed.")
+                        .fix("Check the JWKS or metadata URL the API or gateway uses (Envoy: the provider's remote_jwks http_uri and its cluster; ASP.NET Core: Authority or MetadataAddress) and that it can reach it from where it runs (a proxy, a TLS-inspecting firewall whose CA it does not trust, DNS); its log says why the fetch failed. A new token will not help.")
                         .weight(82),
                     );
                     continue;
@@ -4625,6 +4828,19 @@ fn response_rules(
                     .weight(80),
                 );
             }
+            Signal::GrantNotAllowed if said_all.contains("not allowed to exchange") => {
+                out.push(
+                    Finding::new(
+                        "client.grant_not_allowed",
+                        Severity::Error,
+                        "The client may not exchange tokens (for this audience)",
+                        format!("It answered: {said}. Keycloak refused the token exchange (RFC 8693) because of the client that asked: it authenticated, but it is not allowed to exchange tokens, or not for the audience it asked for. The subject token is not the cause. It fails before any API call."),
+                    )
+                    .evidence("response", msg.clone())
+                    .fix("Keycloak 26.2 and later: turn on Standard Token Exchange in the requesting client's Capability config, and have the audience asked for be a client in the token's reach (an audience mapper or client scope on the requesting client). Legacy token exchange (fine-grained permissions): grant the requesting client the token-exchange permission on the target client.")
+                    .weight(82),
+                );
+            }
             Signal::GrantNotAllowed => {
                 out.push(
                     Finding::new(
@@ -4642,6 +4858,7 @@ fn response_rules(
             Signal::AccessDenied
                 if ctx.recognized.kind == "token_request"
                     && !r.signals.contains(&Signal::ResourceUnknown)
+                    && !r.signals.contains(&Signal::GrantNotAllowed)
                     && !out.iter().any(|f| f.severity == Severity::Error) =>
             {
                 out.push(
@@ -4658,6 +4875,7 @@ fn response_rules(
             }
             Signal::AccessDenied
                 if !r.signals.contains(&Signal::ResourceUnknown)
+                    && !r.signals.contains(&Signal::GrantNotAllowed)
                     && !out.iter().any(|f| {
                         f.severity == Severity::Error || f.code == "operation.unknown"
                     }) =>
@@ -4675,6 +4893,8 @@ fn response_rules(
             }
             Signal::AlgorithmRejected
                 if !out.iter().any(|f| f.code == "signature.alg_mismatch")
+                    // A refresh token sent as the access token: its algorithm (Keycloak's HMAC) is a symptom.
+                    && !has_error(out, "token.refresh_token")
                     // Nimbus's "Another algorithm expected, or no matching key(s) found": an asymmetric token
                     // means the key (below), an HMAC one the algorithm.
                     && (!said_all.contains("another algorithm expected")
@@ -4859,6 +5079,91 @@ fn rejected_why(ctx: &Context) -> &'static str {
 
 /// Why Genesys Cloud rejects a token: its tokens are opaque, so only the platform can say.
 const GENESYS_REJECTED: &str = "Genesys Cloud's tokens are opaque, so only the platform can say why: it expired, was revoked (sign-out, DELETE /api/v2/tokens/me, the OAuth client changed or was deleted), or belongs to another region's org.";
+
+/// An answer that is no refusal of the token (a redirect, 400, 404, 405, 429, a server error): what it says
+/// instead. Throttling is said whatever else was found; the others only when no error explains the failure (some
+/// APIs refuse with a 500: Partner Center to application credentials, ReadonlyREST to `alg: none`).
+fn other_status(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(r) = &ctx.response else {
+        return;
+    };
+    let Some(status) = r.status else {
+        return;
+    };
+    let always = status == 429;
+    if !always && out.iter().any(|f| f.severity == Severity::Error) {
+        return;
+    }
+    let said = r
+        .message
+        .as_deref()
+        .or(r.code.as_deref())
+        .map(|m| format!(" It said: {}.", m.trim_end_matches(['.', ' '])))
+        .unwrap_or_default();
+    let method = ctx
+        .call
+        .as_ref()
+        .map_or("this method", |c| c.method.as_str());
+    let (title, detail, fix) = match status {
+        300..=399 => (
+            format!("The API answered {status}, a redirect"),
+            format!("A client that follows it drops the Authorization header when the redirect leads to another host (curl -L without --location-trusted, Python requests, a browser's fetch across origins), so the next request arrives without the token: an http to https redirect, a trailing slash, another host name.{said}"),
+            "Call the final URL directly: the scheme, host and path the Location header names.".to_string(),
+        ),
+        400 => (
+            "The API answered 400 Bad Request: it faults the request, not the token".to_string(),
+            format!("It found fault with the request itself (its body, a parameter, a header's value). That is no verdict on the token: a refused token is answered 401, a refused operation 403.{said}"),
+            "Read the message for the field it names, and check the body and parameters against the operation's documentation.".to_string(),
+        ),
+        404 => (
+            "The API answered 404 Not Found: no such path or object".to_string(),
+            format!("The path, its version or base path, or the object's id is not there (an id from another tenant, region or environment). Some APIs answer 404 instead of 403 for what the caller may not see: GitHub does for private repositories a token has no access to.{said}"),
+            "Check the method, base path, version and id against the API's documentation; if the object exists, check that the token's user or application may see it.".to_string(),
+        ),
+        405 => (
+            "The API answered 405 Method Not Allowed".to_string(),
+            format!("The path exists, but not for {method}: no verdict on the token.{said}"),
+            "Check the method against the API's documentation (its Allow header lists those it takes).".to_string(),
+        ),
+        429 => (
+            "The API throttled the call (429 Too Many Requests)".to_string(),
+            format!("It is not refusing the token: too many calls came in too short a time (per application, user or tenant), so it did not serve this one.{said}"),
+            "Wait as long as its Retry-After header says, then retry, with a back-off; spread the calls over time, or batch them.".to_string(),
+        ),
+        500..=599 => (
+            format!("The API failed on its side ({status})"),
+            format!("A server error is no verdict on the token: the call may succeed when retried.{said}"),
+            "Retry with a back-off; if it persists, check the API's status page, or give its support the request id it returned.".to_string(),
+        ),
+        _ => return,
+    };
+    out.push(
+        Finding::new("response.not_a_refusal", Severity::Warning, title, detail)
+            .evidence("status", status.to_string())
+            .fix(fix)
+            .weight(55),
+    );
+}
+
+/// Microsoft's own public client applications that sign users in to Graph, by client id: the name and how to get
+/// a token with another permission through it.
+fn microsoft_client(client_id: &str) -> Option<(&'static str, &'static str)> {
+    match client_id.to_ascii_lowercase().as_str() {
+        "de8bc8b5-d9f9-48b1-a8ad-b748da725064" => Some((
+            "Graph Explorer",
+            "consent to the permission in Graph Explorer (the Modify permissions tab, or the permissions panel), then copy the new token it shows.",
+        )),
+        "14d82eec-204b-4c2f-b7e8-296a70dab67e" => Some((
+            "Microsoft Graph PowerShell (Microsoft Graph Command Line Tools)",
+            "connect again asking for it: Connect-MgGraph -Scopes <the permission> (an admin may have to consent for the tenant).",
+        )),
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46" => Some((
+            "the Azure CLI",
+            "its tokens for Graph carry only the permissions Microsoft pre-authorized for it; `az account get-access-token` cannot add others, so use an application of your own (or Microsoft Graph PowerShell) for this call.",
+        )),
+        _ => None,
+    }
+}
 
 /// The fixes of a rejected token: on Genesys Cloud, ask tokens/me; elsewhere, compare what the API expects and
 /// try a new token.

@@ -182,6 +182,10 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
         // Not a token, token response or introspection answer, but a dump that holds `Bearer <token>` (an axios
         // error object, a HAR entry): read as a snippet.
         if out.token.is_none() && out.findings.iter().any(|f| f.code == "input.no_token") {
+            // A HAR entry names its header, call and answer: read as such, not picked out as a snippet.
+            if let Some(read) = har_entry(trimmed) {
+                return read;
+            }
             if let Some(snippet) = crate::snippet::read(trimmed) {
                 let mut read = Recognized::default();
                 recognize_snippet(snippet, &mut read);
@@ -2147,6 +2151,74 @@ fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
     out.findings.push(f.weight(5));
 }
 
+/// A HAR file or entry (DevTools' "Save all as HAR", "Copy as HAR"): the last entry the API refused (401 or 403),
+/// else the last that sends an Authorization header; its header as sent, its call and its answer.
+fn har_entry(text: &str) -> Option<Recognized> {
+    let Ok(root) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    let entries: Vec<&Value> = match root.pointer("/log/entries") {
+        Some(Value::Array(list)) => list.iter().collect(),
+        _ if root.get("request").is_some() && root.get("response").is_some() => vec![&root],
+        _ => return None,
+    };
+    let header = |e: &Value, name: &str| -> Option<String> {
+        e.get("headers")?.as_array()?.iter().find_map(|h| {
+            h.get("name")?
+                .as_str()?
+                .eq_ignore_ascii_case(name)
+                .then(|| h.get("value")?.as_str().map(str::to_string))
+                .flatten()
+        })
+    };
+    let status = |e: &Value| e.pointer("/response/status").and_then(Value::as_u64);
+    let sends = |e: &Value| {
+        e.get("request")
+            .and_then(|r| header(r, "authorization"))
+            .is_some()
+    };
+    let entry = entries
+        .iter()
+        .rev()
+        .find(|e| sends(e) && matches!(status(e), Some(401 | 403)))
+        .or_else(|| entries.iter().rev().find(|e| sends(e)))?;
+    let request = entry.get("request")?;
+    let value = header(request, "authorization")?;
+    let url = request.get("url")?.as_str()?;
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    let mut out = request_as_sent(&value, &method, url, "a HAR entry (as DevTools saves it)");
+    out.response = entry.get("response").map(|r| {
+        let mut answer = format!("HTTP/1.1 {}\r\n", status(entry).unwrap_or(0));
+        if let Some(c) = header(r, "www-authenticate") {
+            answer.push_str(&format!("WWW-Authenticate: {c}\r\n"));
+        }
+        answer.push_str("\r\n");
+        if let Some(body) = r.pointer("/content/text").and_then(Value::as_str) {
+            answer.push_str(body);
+        }
+        answer
+    });
+    Some(out)
+}
+
+/// A request a JSON record describes (`what` it is): its Authorization value as sent, and its call.
+fn request_as_sent(value: &str, method: &str, url: &str, what: &str) -> Recognized {
+    let mut out = Recognized::default();
+    take_authorization_value(value, true, &mut out);
+    out.call = parse_target(method, url, None);
+    out.description = format!(
+        "{what}: {} with the header as sent",
+        out.call
+            .as_ref()
+            .map_or_else(|| url.to_string(), |c| c.label())
+    );
+    out
+}
+
 /// A request written as JSON whose Authorization header has no `Bearer` (Power Automate's raw inputs
 /// `{"method", "uri", "headers": {"Authorization": "<token>"}}`, alone or as `inputs` beside the `outputs` that
 /// hold the answer): the header as sent, the call, and the answer.
@@ -2173,9 +2245,12 @@ fn json_request(text: &str) -> Option<Recognized> {
         .and_then(Value::as_str)
         .unwrap_or("GET")
         .to_ascii_uppercase();
-    let mut out = Recognized::default();
-    take_authorization_value(value, true, &mut out);
-    out.call = parse_target(&method, url, None);
+    let mut out = request_as_sent(
+        value,
+        &method,
+        url,
+        "a request written as JSON (as Power Automate shows a run's raw inputs)",
+    );
     // The answer: `outputs` with its `statusCode` and `body`.
     out.response = root.get("outputs").and_then(Value::as_object).map(|o| {
         let status = o
@@ -2191,12 +2266,6 @@ fn json_request(text: &str) -> Option<Recognized> {
         };
         format!("{status}{body}")
     });
-    out.description = format!(
-        "a request written as JSON (as Power Automate shows a run's raw inputs): {} with the header as sent",
-        out.call
-            .as_ref()
-            .map_or_else(|| url.to_string(), |c| c.label())
-    );
     Some(out)
 }
 

@@ -144,6 +144,9 @@ pub struct ResponseInfo {
     /// The statuses of final answers pasted before the one read (`curl -i -L` redirects, or two calls' answers
     /// one after the other); interim answers (`100 Continue`, a proxy's `Connection established`) are left out.
     pub earlier: Vec<u16>,
+    /// In a JSON batch's answer (Microsoft Graph's `$batch`), the `id` of the request whose refusal was read (its
+    /// status and body stand for the answer's).
+    pub batch_item: Option<String>,
 }
 
 /// The API's answer in a `curl -v` transcript (a line `< HTTP/…`): the last answer's `< ` lines without the mark,
@@ -267,8 +270,37 @@ pub fn parse(text: &str) -> ResponseInfo {
     if let Some(json) = json_at.and_then(|at| body.get(at..)) {
         let mut values = serde_json::Deserializer::from_str(json).into_iter::<Value>();
         if let Some(Ok(v @ Value::Object(_))) = values.next() {
-            read_json_body(&v, &mut info);
-            collect_strings(&v, &mut strings, 0);
+            // A JSON batch's answer (Microsoft Graph's `$batch`: `{"responses": [{"id", "status", "body"}]}`) is
+            // a 200 around each request's own answer: the first refused one is read.
+            let refused = v
+                .get("responses")
+                .and_then(Value::as_array)
+                .and_then(|list| {
+                    list.iter().find(|r| {
+                        r.get("status")
+                            .and_then(Value::as_u64)
+                            .is_some_and(|s| s == 401 || s == 403)
+                    })
+                });
+            match refused {
+                Some(inner) => {
+                    info.status = inner
+                        .get("status")
+                        .and_then(Value::as_u64)
+                        .and_then(|s| u16::try_from(s).ok());
+                    info.batch_item = inner.get("id").map(|i| match i {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    });
+                    let body = inner.get("body").cloned().unwrap_or(Value::Null);
+                    read_json_body(&body, &mut info);
+                    collect_strings(&body, &mut strings, 0);
+                }
+                None => {
+                    read_json_body(&v, &mut info);
+                    collect_strings(&v, &mut strings, 0);
+                }
+            }
         }
     }
     // Words before the JSON on its line (a log's "… responded with code NoPermissionsInAccessToken: {…}") are
@@ -780,6 +812,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         push_signal(info, Signal::PermissionDenied);
     }
     if has("requires a user context")
+        // Microsoft Teams: "Message POST is allowed in application-only context only for import purposes."
+        || has("application-only context only for import")
         || has("only valid with delegated authentication flow")
         || has("client credentials cannot be used")
         || has("accessed by application credentials")
@@ -800,6 +834,9 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     }
     if code_l == "authorization_requestdenied"
         || has("insufficient privileges to complete the operation")
+        // Graph: a Teams protected API called app-only, an Exchange application access policy ([RAOP]).
+        || has("protected api access")
+        || has("apponly accesspolicy")
     {
         push_signal(info, Signal::PermissionDenied);
         info.platform_hint.get_or_insert("microsoft-graph");
@@ -817,6 +854,15 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || code_l == "permission_denied"
     {
         push_signal(info, Signal::AccessDenied);
+    }
+    // Microsoft.Identity.Web's IDW10203: "The 'scope' or 'scp' claim does not contain scopes 'A,B' or was not found".
+    if let Some(rest) = after(text, &lower, "does not contain scopes '") {
+        let listed = rest.split('\'').next().unwrap_or("");
+        for p in listed.split([',', ' ']).filter(|p| !p.is_empty()) {
+            push_unique(&mut info.required_scopes, p);
+        }
+        info.scopes_any = true;
+        push_signal(info, Signal::InsufficientScope);
     }
     if let Some(rest) = after(text, &lower, "does not contain scopes:") {
         for p in bracket_list(rest) {
@@ -837,6 +883,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         // Spring (Nimbus): "Signed JWT rejected: Another algorithm expected, or no matching key(s) found": the
         // token's algorithm tells which (the diagnosis decides).
         || has("another algorithm expected")
+        // PyJWT: `InvalidAlgorithmError: The specified alg value is not allowed`.
+        || has("alg value is not allowed")
     {
         push_signal(info, Signal::AlgorithmRejected);
     }
@@ -906,6 +954,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         // PyJWT: `InvalidAudienceError: Audience doesn't match` (also "Invalid audience", above).
         || has("audience doesn't match")
         || has("invalidaudienceerror")
+        // Envoy's jwt_authn (Istio's RequestAuthentication), answered with a 403.
+        || has("audiences in jwt are not allowed")
     {
         push_signal(info, Signal::AudienceInvalid);
         info.expected_audience = after(text, &lower, "jwt audience invalid. expected:")
@@ -956,6 +1006,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         "the issuer \"",
         "iss claim",
         "wrong issuer",
+        // Envoy's jwt_authn (Istio): no provider is configured for the token's `iss`.
+        "jwt issuer is not configured",
     ]
     .iter()
     .filter_map(|m| lower.find(m))
@@ -999,7 +1051,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     // Graph's one message for both ("Access token has expired or is not yet valid."): the token's claims decide, and
     // read as expired it becomes token.stale for a token still valid.
     let either = has("expired or is not yet valid");
-    if !either && (has("idx10222") || has("not yet valid"))
+    if !either && (has("idx10222") || has("not yet valid") || has("not valid yet"))
         || has("used before")
         || has("jwt not active")
         // auth0-js / angular-jwt: "The token was issued in the future. Please check your computed clock."
@@ -1067,6 +1119,9 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         // Envoy's jwt_authn: "Jwks doesn't have key to match kid or alg from Jwt", "Jwks remote fetch is failed".
         || has("jwks doesn't have key")
         || has("jwks remote fetch")
+        // ASP.NET Core: the API could not fetch its OpenID configuration or the keys (IDX20803, IDX20804).
+        || has("idx20803")
+        || has("idx20804")
         || has("idx10501")
         || has("no matching key")
         || has("unable to find the appropriate key")
@@ -1136,6 +1191,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("not authorized to use the provided grant type")
         || has("grant type is not allowed")
         || has("unauthorized_client")
+        // Keycloak's token exchange: the client may not exchange tokens (for this audience).
+        || has("not allowed to exchange")
     {
         push_signal(info, Signal::GrantNotAllowed);
     } else if code_l == "invalid_client" || has("invalid_client") {
@@ -1160,15 +1217,15 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     }
     if info.message.is_none() {
         let first = message_line(text);
-        if !first.is_empty() && !first.starts_with('{') {
+        if !first.is_empty() && !first.starts_with("{\"") {
             info.message = Some(crate::json::clip(first.trim(), 300));
         }
     }
 }
 
 /// The line of a text answer that says what went wrong: its first line, unless that line says nothing of it (a
-/// log's or a traceback's first line, a URL, a one-word heading such as Zapier's "Request") and a later line
-/// quotes a 401 or 403 or reads as an error.
+/// log's or a traceback's first line, a URL, a one-word heading such as Zapier's "Request", a shell's prompt) and
+/// a later line reads as an error.
 fn message_line(text: &str) -> &str {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let Some(first) = lines.next() else {
@@ -1178,7 +1235,12 @@ fn message_line(text: &str) -> &str {
         return first;
     }
     let lower = first.to_ascii_lowercase();
+    // A shell's or REPL's prompt line is the command typed, not what came back.
+    let prompt = ["ps ", ">>> ", "$ ", "> ", "% ", "c:\\"]
+        .iter()
+        .any(|p| lower.starts_with(p));
     let says_nothing = !first.contains(' ') && !crate::snippet::reads_as_error(first)
+        || prompt
         || lower.starts_with("traceback")
         || lower.starts_with("http://")
         || lower.starts_with("https://")
@@ -1189,14 +1251,10 @@ fn message_line(text: &str) -> &str {
         return first;
     }
     let later: Vec<&str> = lines.take(40).collect();
+    // The first that reads as an error (a 401 or 403 does too): an exception's message before the status it gave.
     later
         .iter()
-        .find(|l| refusal_in_text(l).is_some())
-        .or_else(|| {
-            later
-                .iter()
-                .find(|l| crate::snippet::reads_as_error(l) && !l.starts_with('{'))
-        })
+        .find(|l| crate::snippet::reads_as_error(l))
         .copied()
         .unwrap_or(first)
 }

@@ -248,6 +248,23 @@ fn assignment(statement: &str) -> Option<(String, String)> {
     ))
 }
 
+/// A command that prints one variable (`echo $TOKEN`, `echo "${TOKEN}"`) and the one word it printed: the
+/// variable's name (lower case) and value. `None` when the output is not one word.
+fn echoed_variable(command: &str, output: &str) -> Option<(String, String)> {
+    let rest = command.trim().strip_prefix("echo ")?.trim();
+    let rest = rest.trim_matches('"');
+    let name = rest
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| rest.strip_prefix('$'))?;
+    let value = output.trim();
+    (!name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !value.is_empty()
+        && !value.contains(char::is_whitespace))
+    .then(|| (name.to_ascii_lowercase(), value.to_string()))
+}
+
 /// The variables a session set, by name (case-insensitive, as PowerShell and cmd read them); the last wins.
 type Vars = std::collections::HashMap<String, String>;
 
@@ -440,6 +457,9 @@ pub fn read(text: &str) -> Option<Session> {
             if let Some((n, v)) = assignment(command) {
                 let v = expand(&v, &vars);
                 vars.insert(n.to_ascii_lowercase(), v);
+            } else if let Some((n, v)) = echoed_variable(command, output) {
+                // `TOKEN=$(az …)` then `echo $TOKEN`: what it printed is the value the session set.
+                vars.insert(n, v);
             } else if let Some(file) = printed_file(command).filter(|_| !output.trim().is_empty()) {
                 files.push((file, output.clone()));
             }
@@ -954,6 +974,28 @@ mod tests {
         assert!(
             s.calls.first().is_some_and(|c| c.curl.contains(part)),
             "{s:?}"
+        );
+    }
+
+    #[test]
+    fn an_echoed_variable_is_the_value_it_printed() {
+        assert_eq!(
+            echoed_variable("echo \"$TOKEN\"", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln\n"),
+            Some(("token".into(), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln".into()))
+        );
+        assert_eq!(
+            echoed_variable("echo ${T}", "abc"),
+            Some(("t".into(), "abc".into()))
+        );
+        assert_eq!(echoed_variable("echo $TOKEN", "two words"), None);
+        assert_eq!(echoed_variable("echo hello", "hello"), None);
+        let s = read("$ TOKEN=$(az account get-access-token --query accessToken -o tsv)\n$ echo $TOKEN\neyJhbGciOiJSUzI1NiJ9.e30.c2ln\n$ curl -H \"Authorization: Bearer $TOKEN\" https://a.example/me\n401").unwrap_or_default();
+        assert!(
+            s.calls
+                .last()
+                .is_some_and(|c| c.curl.contains("Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln")),
+            "{:?}",
+            s.calls
         );
     }
 

@@ -480,19 +480,10 @@ pub fn python_dict(
 /// Whether a line (or a line of words around a token) reads as an error a program printed: it names one (an
 /// exception, an error, a failure, a refusal or a 401/403), and is neither a question nor a code comment.
 pub fn reads_as_error(line: &str) -> bool {
-    let t = line.trim_start();
-    if t.contains('?')
-        || ["//", "#", "--", "/*", "* "]
-            .iter()
-            .any(|c| t.starts_with(c))
-    {
+    if surmise(line) {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
-    // A conditional or a hint ("if you see 'invalid audience', …", "tip: …") names what could happen.
-    if lower.contains("if ") || lower.contains("tip") || lower.contains("when ") {
-        return false;
-    }
+    let lower = line.trim_start().to_ascii_lowercase();
     [
         "exception",
         "error",
@@ -506,6 +497,22 @@ pub fn reads_as_error(line: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w))
+}
+
+/// Whether a line says what could happen rather than what did: a question, a code comment, a conditional or a
+/// hint ("if you see 'invalid audience', …", "tip: …"). (An error's own words may hold "when": "… in
+/// application-only context when not using …".)
+fn surmise(line: &str) -> bool {
+    let t = line.trim_start();
+    let lower = t.to_ascii_lowercase();
+    t.contains('?')
+        || ["//", "#", "--", "/*", "* "]
+            .iter()
+            .any(|c| t.starts_with(c))
+        || lower.starts_with("if ")
+        || lower.starts_with("when ")
+        || lower.contains("if you ")
+        || lower.contains("tip")
 }
 
 /// Whether a line holds another secret, which an answer quoted as evidence must not carry.
@@ -541,10 +548,15 @@ fn message_lines(part: &str, token: &str) -> Option<String> {
         } else {
             std::borrow::Cow::Borrowed(line)
         };
-        if !reads_as_error(&line) || holds_secret(&line) {
+        // A line that reads as an error, or one that names a known refusal in its own words (a gateway's
+        // "Jwks doesn't have key to match kid", printed under DevTools' "Response").
+        if surmise(&line) || holds_secret(&line) {
             continue;
         }
         let info = crate::response::parse(&line);
+        if !reads_as_error(&line) && info.signals.is_empty() {
+            continue;
+        }
         if info.signals.is_empty() && info.required_scopes.is_empty() {
             continue;
         }

@@ -2463,11 +2463,14 @@ fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) 
     };
     // A login host written anywhere in the paste (a debug log's token request, a browser console's authorize
     // URL), unless the API region's own login host is there too.
+    // Only on a 401: a 403 (a permission, a scope) says the API's region accepted the token.
     let mut other_hosts = other_hosts;
+    let rejected = ctx.response.as_ref().is_some_and(|r| r.status == Some(401));
     let written = login_hosts_in(&ctx.request.input, &m.platform.regions);
-    if !written
-        .iter()
-        .any(|h| Some(h) == api_region.login_host.as_ref())
+    if rejected
+        && !written
+            .iter()
+            .any(|h| Some(h) == api_region.login_host.as_ref())
     {
         other_hosts.extend(written);
     }
@@ -2504,8 +2507,8 @@ fn region_rules(ctx: &Context, token_iss: Option<&str>, out: &mut Vec<Finding>) 
     }
 }
 
-/// The regions' login hosts `text` names as hosts (`https://login.mypurecloud.com/oauth/token`, a log's
-/// `login.mypurecloud.de:443`), each once, in the order of the regions.
+/// The regions' login hosts `text` names in URLs (`https://login.mypurecloud.com/oauth/token`, a log's
+/// `https://login.mypurecloud.de:443`), not in prose, each once, in the order of the regions.
 fn login_hosts_in(text: &str, regions: &[crate::matrix::Region]) -> Vec<String> {
     if !text.contains("login.") {
         return Vec::new();
@@ -2516,11 +2519,11 @@ fn login_hosts_in(text: &str, regions: &[crate::matrix::Region]) -> Vec<String> 
         .filter_map(|r| r.login_host.as_ref())
         .filter(|host| {
             lower.match_indices(host.as_str()).any(|(at, _)| {
-                let before = lower.get(..at).and_then(|b| b.chars().next_back());
+                let in_url = lower.get(..at).is_some_and(|b| b.ends_with("://"));
                 let after = lower
                     .get(at.saturating_add(host.len())..)
                     .and_then(|a| a.chars().next());
-                before.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
+                in_url
                     && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
             })
         })
@@ -2991,6 +2994,10 @@ fn operation_rules(
             );
             op
         }
+        // A JSON batch (Graph's `$batch`): its requests are the operations; its answer says which was refused.
+        Lookup::NotFound { .. } if call.path.trim_end_matches('/').ends_with("/$batch") => {
+            return (checks, Some(op_json), false);
+        }
         Lookup::NotFound { nearest } => {
             // A version segment the platform has no base path for (`/v2.0/me` where Graph has /v1.0 and /beta):
             // said, and the operation looked up without it.
@@ -3069,7 +3076,7 @@ fn operation_rules(
                 "operation.unset_parameter",
                 if refused { Severity::Error } else { Severity::Warning },
                 format!("The path's {{{name}}} is the literal `{value}`"),
-                format!("The call sends `{value}` where {op_name} takes {{{name}}}: what code writes for a variable that was never set. The API looks for an object called `{value}`{}.", if refused { ", which is why it answered as it did" } else { " and finds none" }),
+                format!("The call sends `{value}` where {op_name} takes {{{name}}}: what code writes for a variable that was never set. The API looks for an object called `{value}`{}.", if refused { ", which is why it answered as it did" } else { ", and there is none" }),
             )
             .evidence("operation", format!("{} {}", call.method, call.path))
             .fix(format!("Set {{{name}}} before the call: check the step that should have given it a value (an earlier call's answer, a mapped field).{}", guidance(ctx, "agent_session").filter(|_| name.to_ascii_lowercase().contains("session")).map(|g| format!(" {g}")).unwrap_or_default()))
@@ -3698,7 +3705,7 @@ fn scope_missing_finding(
     };
     // Sites.Selected grants an application the sites an admin granted it one by one: the token cannot show them.
     if ctx.platform_id.as_deref() == Some("microsoft-graph")
-        && op.path.to_ascii_lowercase().starts_with("/sites")
+        && op.path.to_ascii_lowercase().starts_with("/sites/{")
         && held
             .iter()
             .any(|h| h.eq_ignore_ascii_case("Sites.Selected"))
@@ -4060,7 +4067,7 @@ fn response_rules(
             "Exchange Online limits this application to some mailboxes (an ApplicationAccessPolicy, or RBAC for Applications) and this mailbox is not among them: the token's permission is granted, but only for the mailboxes the policy's group holds.",
             "Add the mailbox to the mail-enabled security group the policy names, or change the policy (Exchange Online PowerShell: Get-ApplicationAccessPolicy, Test-ApplicationAccessPolicy -Identity <mailbox> -AppId <app id>; RBAC for Applications: Get-ManagementRoleAssignment). Changes can take an hour or more to apply.",
         ))
-    } else if said_all.contains("protected api access") {
+    } else if said_all.contains("protected api access in application-only context") {
         Some((
             "A Teams protected API: application-only access needs Microsoft's approval",
             "The application permission is granted, but Microsoft Teams protects this API (channel and chat messages read or exported by an app): app-only calls need Microsoft's approval of the app for protected APIs, unless resource-specific consent covers it.",
@@ -4323,13 +4330,20 @@ fn response_rules(
                     .fix("Make the integration send its current token: clear its token cache or reconnect the account, and refresh before expiry. If it already sends this token, check the API server's clock.")
                     .weight(86);
                 // The paste shows the request that sent this very token: no other token was sent.
-                let f = if ctx.recognized.call.is_some() && ctx.recognized.token.is_some() {
+                let shown_sent = ctx.recognized.call.is_some()
+                    && ctx.recognized.token.is_some()
+                    && !ctx
+                        .recognized
+                        .findings
+                        .iter()
+                        .any(|f| f.code == "input.snippet");
+                let f = if shown_sent {
                     let mut f = f.detail(format!(
                         "It answered: {said}. The request shown sent this token, which is valid until {} ({}). So the API's clock is ahead of the issuer's by that much or more, or the API checks another credential than the header's (a session cookie, a token it cached for the client).",
                         crate::time::utc(e),
                         crate::time::relative(e, ctx.now)
                     ));
-                    f.fix = vec!["Check the clock of the API's host (NTP) against the issuer's; a container or VM that was suspended can run far behind or ahead.".to_string(), "If the clocks agree, look for another credential the API reads first (a cookie, a cached session or token).".to_string()];
+                    f.fix = vec!["Check the clock of the API's host (NTP) against the issuer's; a container or VM that was suspended can run far behind or ahead.".to_string(), "If the clocks agree, look for another credential the API reads first (a cookie, a cached session or token), and make sure the integration sends its current token.".to_string()];
                     f
                 } else {
                     f
@@ -5091,13 +5105,17 @@ fn other_status(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     };
     let always = status == 429;
-    if !always && out.iter().any(|f| f.severity == Severity::Error) {
+    // Not when an error explains it, nor when the answer itself names a token problem (RFC 6750 answers
+    // `invalid_request` with a 400; some APIs refuse a token with a 400 or a 500).
+    let named = !r.signals.is_empty() || r.challenges.iter().any(|c| c.param("error").is_some());
+    if !always && (named || out.iter().any(|f| f.severity == Severity::Error)) {
         return;
     }
     let said = r
         .message
         .as_deref()
         .or(r.code.as_deref())
+        .filter(|m| !m.starts_with("HTTP/"))
         .map(|m| format!(" It said: {}.", m.trim_end_matches(['.', ' '])))
         .unwrap_or_default();
     let method = ctx
@@ -5105,14 +5123,14 @@ fn other_status(ctx: &Context, out: &mut Vec<Finding>) {
         .as_ref()
         .map_or("this method", |c| c.method.as_str());
     let (title, detail, fix) = match status {
-        300..=399 => (
+        301 | 302 | 303 | 307 | 308 => (
             format!("The API answered {status}, a redirect"),
-            format!("A client that follows it drops the Authorization header when the redirect leads to another host (curl -L without --location-trusted, Python requests, a browser's fetch across origins), so the next request arrives without the token: an http to https redirect, a trailing slash, another host name.{said}"),
+            format!("Clients that follow a redirect to another host drop the Authorization header (curl -L without --location-trusted, Python requests, a browser's fetch across origins), and curl drops it on a change of scheme or port too (http to https), so the next request arrives without the token.{said}"),
             "Call the final URL directly: the scheme, host and path the Location header names.".to_string(),
         ),
         400 => (
-            "The API answered 400 Bad Request: it faults the request, not the token".to_string(),
-            format!("It found fault with the request itself (its body, a parameter, a header's value). That is no verdict on the token: a refused token is answered 401, a refused operation 403.{said}"),
+            "The API answered 400 Bad Request".to_string(),
+            format!("It found fault with the request (its body, a parameter, a header's value) and named no token problem: a refused token is usually answered 401, a refused operation 403.{said}"),
             "Read the message for the field it names, and check the body and parameters against the operation's documentation.".to_string(),
         ),
         404 => (

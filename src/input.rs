@@ -183,15 +183,12 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
         // error object, a HAR entry): read as a snippet.
         if out.token.is_none() && out.findings.iter().any(|f| f.code == "input.no_token") {
             // A HAR entry names its header, call and answer: read as such, not picked out as a snippet.
-            if let Some(read) = har_entry(trimmed) {
+            if let Some(read) = har_entry(trimmed).or_else(|| json_request(trimmed)) {
                 return read;
             }
             if let Some(snippet) = crate::snippet::read(trimmed) {
                 let mut read = Recognized::default();
                 recognize_snippet(snippet, &mut read);
-                return read;
-            }
-            if let Some(read) = json_request(trimmed) {
                 return read;
             }
         }
@@ -2152,7 +2149,8 @@ fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
 }
 
 /// A HAR file or entry (DevTools' "Save all as HAR", "Copy as HAR"): the last entry the API refused (401 or 403),
-/// else the last that sends an Authorization header; its header as sent, its call and its answer.
+/// else the last that sends an Authorization header; its header as sent (or its lack of one), its call and its
+/// answer.
 fn har_entry(text: &str) -> Option<Recognized> {
     let Ok(root) = serde_json::from_str::<Value>(text) else {
         return None;
@@ -2180,17 +2178,42 @@ fn har_entry(text: &str) -> Option<Recognized> {
     let entry = entries
         .iter()
         .rev()
-        .find(|e| sends(e) && matches!(status(e), Some(401 | 403)))
+        .find(|e| matches!(status(e), Some(401 | 403)))
         .or_else(|| entries.iter().rev().find(|e| sends(e)))?;
     let request = entry.get("request")?;
-    let value = header(request, "authorization")?;
     let url = request.get("url")?.as_str()?;
     let method = request
         .get("method")
         .and_then(Value::as_str)
         .unwrap_or("GET")
         .to_ascii_uppercase();
-    let mut out = request_as_sent(&value, &method, url, "a HAR entry (as DevTools saves it)");
+    let mut out = match header(request, "authorization") {
+        Some(value) => request_as_sent(&value, &method, url, "a HAR entry (as DevTools saves it)"),
+        None => {
+            // The refused request sent no Authorization header at all.
+            let mut out = Recognized {
+                call: parse_target(&method, url, None),
+                ..Default::default()
+            };
+            out.description = format!(
+                "a HAR entry (as DevTools saves it): {} without an Authorization header",
+                out.call
+                    .as_ref()
+                    .map_or_else(|| url.to_string(), |c| c.label())
+            );
+            out.findings.push(
+                Finding::new(
+                    "input.no_token",
+                    Severity::Error,
+                    "The refused request sent no Authorization header",
+                    "The HAR shows the request as the browser sent it: it has no Authorization header, so the API got no token. The code that makes this call did not add the header (a request made before the token arrived, another HTTP client or interceptor, a cross-origin redirect that dropped it).",
+                )
+                .fix("Add \"Authorization: Bearer <access token>\" to this request (check the interceptor or the fetch options that should set it, and that the token is there when the call is made).")
+                .weight(95),
+            );
+            out
+        }
+    };
     out.response = entry.get("response").map(|r| {
         let mut answer = format!("HTTP/1.1 {}\r\n", status(entry).unwrap_or(0));
         if let Some(c) = header(r, "www-authenticate") {

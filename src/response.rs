@@ -262,9 +262,15 @@ pub fn parse(text: &str) -> ResponseInfo {
         Some(0)
     } else {
         let first_line = body.lines().next().unwrap_or("");
+        // (Only an object that says it is an error, not a bare `message` an answer may echo; within the first
+        // 64 KiB.)
         first_line.find("{\"").or_else(|| {
-            crate::snippet::json_object(body, crate::snippet::error_object)
-                .map(|(t, _)| (t.as_ptr() as usize).saturating_sub(body.as_ptr() as usize))
+            crate::snippet::json_object(clip_bytes(body, 64 * 1024), |m| {
+                ["error", "code", "status", "statusCode", "errorCode"]
+                    .iter()
+                    .any(|k| m.contains_key(*k))
+            })
+            .map(|(t, _)| (t.as_ptr() as usize).saturating_sub(body.as_ptr() as usize))
         })
     };
     if let Some(json) = json_at.and_then(|at| body.get(at..)) {
@@ -272,14 +278,17 @@ pub fn parse(text: &str) -> ResponseInfo {
         if let Some(Ok(v @ Value::Object(_))) = values.next() {
             // A JSON batch's answer (Microsoft Graph's `$batch`: `{"responses": [{"id", "status", "body"}]}`) is
             // a 200 around each request's own answer: the first refused one is read.
+            // (Items with an `id`, a `status` and a `body`, as a batch's are; not any list called `responses`.)
             let refused = v
                 .get("responses")
                 .and_then(Value::as_array)
                 .and_then(|list| {
                     list.iter().find(|r| {
-                        r.get("status")
-                            .and_then(Value::as_u64)
-                            .is_some_and(|s| s == 401 || s == 403)
+                        r.get("id").is_some()
+                            && r.get("body").is_some()
+                            && r.get("status")
+                                .and_then(Value::as_u64)
+                                .is_some_and(|s| s == 401 || s == 403)
                     })
                 });
             match refused {
@@ -305,10 +314,16 @@ pub fn parse(text: &str) -> ResponseInfo {
     }
     // Words before the JSON on its line (a log's "… responded with code NoPermissionsInAccessToken: {…}") are
     // read with its strings.
+    // (Of an object further down, all the text above it: an exception's words say what its body may not.)
     let before = json_at
         .and_then(|at| body.get(..at))
-        .and_then(|b| b.rsplit('\n').next())
-        .map(str::trim)
+        .map(|b| {
+            // At most its last 8 KiB.
+            let from = (b.len().saturating_sub(8192)..b.len())
+                .find(|i| b.is_char_boundary(*i))
+                .unwrap_or(b.len());
+            b.get(from..).unwrap_or("").trim()
+        })
         .filter(|b| !b.is_empty() && !strings.is_empty());
     if let Some(b) = before {
         strings.insert(0, '\n');
@@ -835,7 +850,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     if code_l == "authorization_requestdenied"
         || has("insufficient privileges to complete the operation")
         // Graph: a Teams protected API called app-only, an Exchange application access policy ([RAOP]).
-        || has("protected api access")
+        || has("protected api access in application-only context")
         || has("apponly accesspolicy")
     {
         push_signal(info, Signal::PermissionDenied);
@@ -1074,6 +1089,8 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
         || has("idx12709")
         || has("jwt is not well formed")
         || has("jwt malformed")
+        // RFC 6750 §3.1 `invalid_request` answers: "The access token is malformed".
+        || has("token is malformed")
         || has("not a valid jwt")
         || has("invalid compact jws")
         || has("must have 3 parts")
@@ -1217,7 +1234,7 @@ fn read_text(text: &str, info: &mut ResponseInfo) {
     }
     if info.message.is_none() {
         let first = message_line(text);
-        if !first.is_empty() && !first.starts_with("{\"") {
+        if !first.is_empty() && (!first.starts_with('{') || first.starts_with("{'")) {
             info.message = Some(crate::json::clip(first.trim(), 300));
         }
     }
@@ -1244,9 +1261,20 @@ fn message_line(text: &str) -> &str {
         || lower.starts_with("traceback")
         || lower.starts_with("http://")
         || lower.starts_with("https://")
-        || ["debug", "info", "trace", "navigated to"]
-            .iter()
-            .any(|w| lower.starts_with(w));
+        || [
+            "debug ",
+            "debug:",
+            "[debug]",
+            "info ",
+            "info:",
+            "[info]",
+            "trace ",
+            "trace:",
+            "[trace]",
+            "navigated to",
+        ]
+        .iter()
+        .any(|w| lower.starts_with(w));
     if !says_nothing {
         return first;
     }

@@ -258,9 +258,14 @@ fn echoed_variable(command: &str, output: &str) -> Option<(String, String)> {
         .and_then(|r| r.strip_suffix('}'))
         .or_else(|| rest.strip_prefix('$'))?;
     let value = output.trim();
+    // Not a value shortened or hidden when pasted (`ya29.a0AfB...`, `***`, `<redacted>`).
+    let shortened = ["...", "…", "***", "<", "[", "redacted"]
+        .iter()
+        .any(|m| value.to_ascii_lowercase().contains(m));
     (!name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !value.is_empty()
+        && value.len() >= 16
+        && !shortened
         && !value.contains(char::is_whitespace))
     .then(|| (name.to_ascii_lowercase(), value.to_string()))
 }
@@ -984,10 +989,13 @@ mod tests {
             Some(("token".into(), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln".into()))
         );
         assert_eq!(
-            echoed_variable("echo ${T}", "abc"),
-            Some(("t".into(), "abc".into()))
+            echoed_variable("echo ${T}", "abcdefghijklmnop"),
+            Some(("t".into(), "abcdefghijklmnop".into()))
         );
         assert_eq!(echoed_variable("echo $TOKEN", "two words"), None);
+        // Shortened or hidden when pasted: not the value.
+        assert_eq!(echoed_variable("echo $TOKEN", "ya29.a0AfB_byC..."), None);
+        assert_eq!(echoed_variable("echo $TOKEN", "abc"), None);
         assert_eq!(echoed_variable("echo hello", "hello"), None);
         let s = read("$ TOKEN=$(az account get-access-token --query accessToken -o tsv)\n$ echo $TOKEN\neyJhbGciOiJSUzI1NiJ9.e30.c2ln\n$ curl -H \"Authorization: Bearer $TOKEN\" https://a.example/me\n401").unwrap_or_default();
         assert!(

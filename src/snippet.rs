@@ -144,7 +144,11 @@ fn fragment_token(text: &str) -> Option<&str> {
         .find(|c: char| c == '&' || c == '"' || c == '\'' || c.is_whitespace())
         .unwrap_or(rest.len());
     let token = rest.get(..end)?;
-    (token.len() >= 16
+    // Not a documentation placeholder (`#access_token=YOUR_ACCESS_TOKEN`).
+    let placeholder = token.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        || token.to_ascii_lowercase().contains("your");
+    (!placeholder
+        && token.len() >= 16
         && token.bytes().all(|b| {
             b.is_ascii_alphanumeric()
                 || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=' | b'%')
@@ -512,7 +516,9 @@ fn surmise(line: &str) -> bool {
         || lower.starts_with("if ")
         || lower.starts_with("when ")
         || lower.contains("if you ")
-        || lower.contains("tip")
+        || lower.starts_with("tip")
+        || lower.contains(" tip:")
+        || lower.contains(" tip ")
 }
 
 /// Whether a line holds another secret, which an answer quoted as evidence must not carry.
@@ -539,24 +545,36 @@ const MESSAGE_LINES_READ: usize = 200;
 fn message_lines(part: &str, token: &str) -> Option<String> {
     let mut out = String::new();
     let mut kept = 0usize;
+    // Whether the line before is a "Response" heading (DevTools, Postman, Zapier print the answer under one).
+    let mut heading = false;
     for line in part.lines().take(MESSAGE_LINES_READ) {
+        let h = line.trim().trim_end_matches(':').to_ascii_lowercase();
+        let under_response = std::mem::replace(
+            &mut heading,
+            h == "response" || h == "response body" || h == "response text",
+        );
         if line.len() > 2048 {
             continue;
         }
-        let line = if line.contains(token) {
+        let line = if !token.is_empty() && line.contains(token) {
             std::borrow::Cow::Owned(line.replace(token, "…"))
         } else {
             std::borrow::Cow::Borrowed(line)
         };
-        // A line that reads as an error, or one that names a known refusal in its own words (a gateway's
-        // "Jwks doesn't have key to match kid", printed under DevTools' "Response").
         if surmise(&line) || holds_secret(&line) {
             continue;
         }
-        let info = crate::response::parse(&line);
-        if !reads_as_error(&line) && info.signals.is_empty() {
+        // A line that reads as an error; or, without an error's words, one that is an answer by its place or form:
+        // printed under a "Response" heading, a JSON object (`{"active":false}`), or a gateway's own wording
+        // (Envoy's "Jwks doesn't have key to match kid or alg from Jwt"). Not the paste's prose or a debug line.
+        let answer_like = under_response || {
+            let t = line.trim_start();
+            t.starts_with('{') || t.starts_with("Jwt ") || t.starts_with("Jwks ")
+        };
+        if !reads_as_error(&line) && !answer_like {
             continue;
         }
+        let info = crate::response::parse(&line);
         if info.signals.is_empty() && info.required_scopes.is_empty() {
             continue;
         }

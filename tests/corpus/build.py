@@ -3366,6 +3366,36 @@ case('N-x93', "GitHub REST docs ('Requests that require authentication will retu
      {'input': 'Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2FjbWUuZXUuYXV0aDAuY29tLyIsImF1ZCI6Imh0dHBzOi8vYXBpLmFjbWUuaW8iLCJzdWIiOiJhdXRoMHwxIiwiZXhwIjoxNzY0MDAzMDAwLCJpYXQiOjE3NjM5OTk5NDAsInNjb3BlIjoicmVhZDpvcmRlcnMiLCJhenAiOiJhYmMifQ.lsnhq8_jdlbYXbwHxv2Mz1cw4YzLgkFZ4JZZDjuRxYPQHYBUmNvyemBgfBl4O-ayooofa6ww7lkIwbYqUve20g', 'operation': 'GET https://api.acme.io/orders/42', 'response': 'HTTP/1.1 404 Not Found\n\n{"error":"not_found","message":"Order 42 not found"}', 'now': 1764000000},
      {'codes': ['response.not_a_refusal']})
 
+case('N-x94', "Code review of the ninth audit's fixes (2026-11-25), finding 1", 'N',
+     "A HAR whose refused request sent no Authorization header, after a 200 that did (was: 'allowed', the earlier call)",
+     {'input': '{"log": {"entries": [{"request": {"method": "GET", "url": "https://api.example.com/v1/profile", "headers": [{"name": "authorization", "value": "Bearer eyJhbGciOiAiUlMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cHM6Ly9hdXRoLmV4YW1wbGUuY29tLyIsICJhdWQiOiAiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCAic2NvcGUiOiAicmVhZDp0aGluZ3MiLCAic3ViIjogInUxIiwgImlhdCI6IDE3NjM5OTkwMDAsICJleHAiOiAxNzY0MDAzMDAwfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"}]}, "response": {"status": 200, "headers": [], "content": {"text": "{}"}}}, {"request": {"method": "GET", "url": "https://api.example.com/v1/things", "headers": [{"name": "accept", "value": "*/*"}]}, "response": {"status": 401, "headers": [], "content": {"text": "{\\"error\\":\\"No authorization header\\"}"}}}]}}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'input.no_token'})
+
+case('E-x22', "Code review of the ninth audit's fixes (2026-11-25), finding 2", 'E',
+     "A log whose prose says 'Token expired yesterday': the user's words are not the API's answer (was: token.stale)",
+     {'input': 'Token expired yesterday; this is the new one\nheaders = {"Authorization": "Bearer eyJhbGciOiAiUlMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cHM6Ly9hdXRoLmV4YW1wbGUuY29tLyIsICJhdWQiOiAiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCAic2NvcGUiOiAicmVhZDp0aGluZ3MiLCAic3ViIjogInUxIiwgImlhdCI6IDE3NjM5OTkwMDAsICJleHAiOiAxNzY0MDAzMDAwfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"}\nrequests.get("https://api.example.com/v1/things", headers=headers)\n401 Unauthorized', 'now': 1764000000},
+     {'verdict': 'denied', 'absent': ['token.stale']})
+
+case('L-x31', "Code review of the ninth audit's fixes (2026-11-25), finding 5", 'L',
+     "A plan's 'protected API access' 403 from a non-Microsoft API: no Teams diagnosis (was: 'A Teams protected API')",
+     {'input': 'Bearer eyJhbGciOiAiUlMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cHM6Ly9hdXRoLmV4YW1wbGUuY29tLyIsICJhdWQiOiAiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCAic2NvcGUiOiAicmVhZDp0aGluZ3MiLCAic3ViIjogInUxIiwgImlhdCI6IDE3NjM5OTkwMDAsICJleHAiOiAxNzY0MDAzMDAwfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln', 'operation': 'GET https://api.example.com/v1/things', 'response': 'HTTP/1.1 403 Forbidden\n\n{"error":"forbidden","message":"Your plan does not include protected API access. Upgrade to Pro."}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'access.denied'})
+
+case('G-x35', "Code review of the ninth audit's fixes (2026-11-25), finding 6", 'G',
+     "A Genesys 403 missing.permissions with 'I first tried login.mypurecloud.de' in prose: no region mismatch (was: issuer.mismatch first)",
+     {'input': 'Our org is in Dublin. I first tried login.mypurecloud.de by mistake but that failed, now using the right one.\n$ curl -H "Authorization: Bearer Zq8-Lk3VbN1mXc7RtY5uHw2sJe9Pa4Gd6Fo0Ki-Qy3Tn8Mv1Bz5Wx" https://api.mypurecloud.ie/api/v2/routing/queues\n{"message":"Unable to perform the requested action. You are missing the following permission(s): [routing:queue:view]","code":"missing.permissions","status":403}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'permission.missing', 'absent': ['issuer.mismatch']})
+
+case('N-x95', "Code review of the ninth audit's fixes (2026-11-25), finding 7", 'N',
+     "Power Automate raw JSON whose Authorization is a JWT without Bearer (was: 'the header was lost on the way')",
+     {'input': '{"inputs": {"method": "GET", "uri": "https://graph.microsoft.com/v1.0/users", "headers": {"Authorization": "eyJhbGciOiAiUlMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cHM6Ly9hdXRoLmV4YW1wbGUuY29tLyIsICJhdWQiOiAiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCAic2NvcGUiOiAicmVhZDp0aGluZ3MiLCAic3ViIjogInUxIiwgImlhdCI6IDE3NjM5OTkwMDAsICJleHAiOiAxNzY0MDAzMDAwfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"}}, "outputs": {"statusCode": 401, "body": {"error": {"code": "InvalidAuthenticationToken", "message": "Access token is empty."}}}}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'header.malformed'})
+
+case('E-x23', "Code review of the ninth audit's fixes (2026-11-25), finding 8", 'E',
+     "A 400 invalid_request 'The access token is malformed' (was: 'it faults the request, not the token')",
+     {'input': 'Bearer eyJhbGciOiAiUlMyNTYiLCAidHlwIjogIkpXVCIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cHM6Ly9hdXRoLmV4YW1wbGUuY29tLyIsICJhdWQiOiAiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20iLCAic2NvcGUiOiAicmVhZDp0aGluZ3MiLCAic3ViIjogInUxIiwgImlhdCI6IDE3NjM5OTkwMDAsICJleHAiOiAxNzY0MDAzMDAwfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln', 'operation': 'GET https://api.example.com/v1/things', 'response': 'HTTP/1.1 400 Bad Request\nWWW-Authenticate: Bearer error="invalid_request", error_description="The access token is malformed"\n\n', 'now': 1764000000},
+     {'first': 'token.stale', 'absent': ['response.not_a_refusal']})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

@@ -276,6 +276,22 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
     // hold the expanded header values, and the answer its `< ` lines.
     if let Some((request, call)) = curl_verbose_request(trimmed) {
         recognize_http_request(&request, call, &mut out);
+        // `curl -v -L`: the first request sent the header, a redirect followed, and the request it led to did not.
+        if out.token.is_none() {
+            if let Some((status, location)) = redirect_dropped_authorization(trimmed) {
+                out.findings.push(
+                    Finding::new(
+                        "input.no_token",
+                        Severity::Error,
+                        "curl dropped the Authorization header when it followed the redirect",
+                        format!("The first request sent the header and was answered {status}{}; curl followed it (-L) without the header, as it does for a redirect to another host, and since 7.83 to another scheme or port (http to https). So the request the API refused carried no token.", location.map(|l| format!(" (Location: {l})")).unwrap_or_default()),
+                    )
+                    .fix("Call the final URL directly (https, the host and path the Location header names), so that no redirect is followed.")
+                    .fix("Or, if the redirect's target is trusted, let curl resend the header with --location-trusted.")
+                    .weight(96),
+                );
+            }
+        }
         // `curl -v` shows no request body: the token an introspection request asks about is the `token` field of
         // the command's data, when the command is pasted above the transcript.
         if out.kind == "introspection_request" && out.token.is_none() {
@@ -2513,6 +2529,54 @@ fn fetch_as_curl(text: &str) -> Option<String> {
 
 /// The request of a `curl -v` transcript: its `> ` lines without the mark, as a raw HTTP request, with its request
 /// line read; `None` when the text has no `> ` request line.
+/// In a `curl -v` transcript: when a request that sent an Authorization header was answered with a redirect and
+/// the last request (the one curl made after it) sent none, the redirect's status and `Location`.
+fn redirect_dropped_authorization(text: &str) -> Option<(u16, Option<String>)> {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let is_request = |l: &str| {
+        l.strip_prefix("> ").is_some_and(|r| {
+            crate::snippet::METHODS
+                .iter()
+                .any(|m| r.starts_with(&format!("{m} ")))
+        })
+    };
+    let sends_auth = |l: &str| {
+        l.strip_prefix("> ")
+            .and_then(|r| r.get(..14))
+            .is_some_and(|n| n.eq_ignore_ascii_case("authorization:"))
+    };
+    let last = lines.iter().rposition(|l| is_request(l))?;
+    let last_sends = lines
+        .get(last..)?
+        .iter()
+        .skip(1)
+        .take_while(|l| l.starts_with("> ") && l.len() > 2)
+        .any(|l| sends_auth(l));
+    if last_sends {
+        return None;
+    }
+    let earlier = lines.get(..last)?;
+    if !earlier.iter().any(|l| sends_auth(l)) {
+        return None;
+    }
+    let status = earlier.iter().rev().find_map(|l| {
+        let code: u16 = l
+            .strip_prefix("< HTTP/")?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (300..400).contains(&code).then_some(code)
+    })?;
+    let location = earlier.iter().rev().find_map(|l| {
+        let r = l.strip_prefix("< ")?;
+        r.get(..9)
+            .is_some_and(|n| n.eq_ignore_ascii_case("location:"))
+            .then(|| r.get(9..).unwrap_or("").trim().to_string())
+    });
+    Some((status, location))
+}
+
 fn curl_verbose_request(text: &str) -> Option<(String, (String, String))> {
     // A transcript has lines; a token has none (a one-byte search turns it away).
     if !(text.starts_with("> ") || text.contains('\n') && text.contains("\n> ")) {

@@ -2050,6 +2050,25 @@ fn recognize_session(
     }
     picked.token_endpoint = token_endpoint;
     picked.response = answers.get_mut(chosen).and_then(Option::take);
+    // The answer says no more than its status, and the session then printed the server's log (`kubectl logs`):
+    // the log's error lines are the API's words for it.
+    let unexplained = said
+        .get(chosen)
+        .and_then(Option::as_ref)
+        .is_none_or(|a| a.signals.is_empty() && a.message.as_deref().is_none_or(|m| m.len() <= 3));
+    if unexplained {
+        if let Some(lines) = session
+            .server_logs
+            .iter()
+            .find(|(before, _)| *before > chosen)
+            .and_then(|(_, log)| crate::snippet::error_lines(log))
+        {
+            picked.response = Some(match picked.response.take() {
+                Some(a) => format!("{}\n{lines}", a.trim_end()),
+                None => lines,
+            });
+        }
+    }
     if picked.introspection.is_none() {
         picked.introspection = described;
     }

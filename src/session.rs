@@ -27,6 +27,9 @@ pub struct Session {
     /// What the paste holds before its first command (an exception, the answer of a call made elsewhere), at
     /// most [`PREAMBLE_BYTES`].
     pub preamble: String,
+    /// What the server's log printed (`kubectl logs …`, `docker logs …`, `journalctl …`), each with the number of
+    /// calls made before it: the API's own words for a refusal its answer did not explain.
+    pub server_logs: Vec<(usize, String)>,
 }
 
 /// How much of the text before a session's first command is kept.
@@ -270,6 +273,16 @@ fn echoed_variable(command: &str, output: &str) -> Option<(String, String)> {
     .then(|| (name.to_ascii_lowercase(), value.to_string()))
 }
 
+/// Whether a command prints a server's log: `kubectl logs`, `oc logs`, `docker logs`, `podman logs`, `journalctl`.
+fn server_log(command: &str) -> bool {
+    let mut words = command.split_whitespace();
+    match words.next() {
+        Some("kubectl" | "oc" | "docker" | "podman") => words.any(|w| w == "logs"),
+        Some("journalctl") => true,
+        _ => false,
+    }
+}
+
 /// The variables a session set, by name (case-insensitive, as PowerShell and cmd read them); the last wins.
 type Vars = std::collections::HashMap<String, String>;
 
@@ -467,6 +480,10 @@ pub fn read(text: &str) -> Option<Session> {
                 vars.insert(n, v);
             } else if let Some(file) = printed_file(command).filter(|_| !output.trim().is_empty()) {
                 files.push((file, output.clone()));
+            } else if server_log(command) && !output.trim().is_empty() {
+                session
+                    .server_logs
+                    .push((session.calls.len(), output.clone()));
             }
             continue;
         };
@@ -980,6 +997,17 @@ mod tests {
             s.calls.first().is_some_and(|c| c.curl.contains(part)),
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn a_server_log_after_a_call_is_kept() {
+        assert!(server_log("kubectl logs deploy/orders-api --tail=50"));
+        assert!(server_log("journalctl -u orders"));
+        assert!(!server_log("kubectl get pods"));
+        assert!(!server_log("echo logs"));
+        let s = read("$ curl -s -o /dev/null -w '%{http_code}' https://a.example/x\n401\n$ kubectl logs deploy/api\nfail: IDX10214: Audience validation failed.").unwrap_or_default();
+        assert_eq!(s.server_logs.len(), 1);
+        assert_eq!(s.server_logs.first().map(|(n, _)| *n), Some(1));
     }
 
     #[test]

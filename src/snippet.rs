@@ -588,6 +588,11 @@ fn message_lines(part: &str, token: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The lines of a server's log that say in words why a call failed (as [`message_lines`] picks them), or `None`.
+pub fn error_lines(log: &str) -> Option<String> {
+    message_lines(log, "")
+}
+
 /// Reads a snippet: `None` unless the text holds a bearer token (or exactly one JWT among other words).
 pub fn read(text: &str) -> Option<Snippet> {
     // The JWT written in the text wins over a variable after `Bearer` (`token = "eyJ…"` then `f"Bearer {token}"`).

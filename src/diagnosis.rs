@@ -3694,7 +3694,8 @@ fn scope_missing_finding(
                     "Consent to it: the user at sign-in, or an admin for the whole tenant if user consent is restricted or the permission needs admin consent."
                 })
                 .fix(if app_only {
-                    "Get a new token with scope https://graph.microsoft.com/.default; the new permission appears in `roles`.".to_string()
+                    // The cloud of the call: a national cloud's Graph takes its own audience.
+                    format!("Get a new token with scope https://{}/.default; the new permission appears in `roles`.", ctx.call.as_ref().and_then(|c| c.host.as_deref()).filter(|h| h.ends_with("graph.microsoft.us") || h.ends_with("chinacloudapi.cn")).unwrap_or("graph.microsoft.com"))
                 } else {
                     "Sign in again (or request the scope explicitly) to get a new token: refreshing keeps the old `scp`.".to_string()
                 })
@@ -4163,6 +4164,7 @@ fn response_rules(
                     f.title = "The API (Spring Security) says a scope is missing; if it checks a role, Spring does not see the token's Keycloak roles".into();
                     f.detail.push_str(&format!(" This wording is Spring Security's: its default JwtAuthenticationConverter turns only `scope`/`scp` into authorities (SCOPE_…). The token's Keycloak roles ({roles}) are not authorities unless the API maps them, so if the endpoint checks a role (hasRole, hasAuthority('ROLE_…')), it fails even when the token has that role."));
                     f.fix("If the endpoint checks a role: give the API a JwtAuthenticationConverter that maps realm_access.roles (or resource_access.<client>.roles) to ROLE_ authorities.")
+                        .fix(format!("If the API maps them already, the user lacks the role this endpoint checks (the token has {roles}): assign it in Keycloak (Users > the user > Role mapping, a realm role or the API client's role), then get a new token: roles are fixed in a token when it is issued."))
                         .fix("If it checks a scope (hasAuthority('SCOPE_…')): request that scope and get a new token.")
                 } else if entra_app && scp_only && !facts.roles.is_empty() {
                     f.title =

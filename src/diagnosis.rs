@@ -3652,6 +3652,12 @@ fn scope_missing_finding(
     if working_has {
         return f.fix("Get a new token the way the working one was got (sign in again, or reconnect the account; request the scope explicitly if the integration names its scopes), and make the integration use it instead of the one it kept: a refreshed token keeps its old scopes.");
     }
+    // One of Microsoft's own client applications (Graph Explorer, …), when the token names one.
+    let microsoft = ctx
+        .claims
+        .as_ref()
+        .and_then(|c| c.client_id.as_deref())
+        .and_then(microsoft_client);
     f = match ctx.platform_id.as_deref() {
         Some("genesys-cloud") => {
             let mut f = f;
@@ -3667,21 +3673,8 @@ fn scope_missing_finding(
             .fix("To post ordinary messages, sign a user in and call with a delegated token that has ChannelMessage.Send (channels) or ChatMessage.Send (chats): Microsoft Graph lets an app post as itself only to import messages (Teamwork.Migrate.All, a team in migration mode).")
             .fix("For notifications from an app, a bot (Bot Framework) or a Workflows webhook posts in the channel instead."),
         // A token of one of Microsoft's own client applications: not in the user's App registrations.
-        Some("microsoft-graph")
-            if !app_only
-                && ctx
-                    .claims
-                    .as_ref()
-                    .and_then(|c| c.client_id.as_deref())
-                    .and_then(microsoft_client)
-                    .is_some() =>
-        {
-            let (name, how) = ctx
-                .claims
-                .as_ref()
-                .and_then(|c| c.client_id.as_deref())
-                .and_then(microsoft_client)
-                .unwrap_or(("a Microsoft application", ""));
+        Some("microsoft-graph") if !app_only && microsoft.is_some() => {
+            let (name, how) = microsoft.unwrap_or(("a Microsoft application", ""));
             f.fix(format!("The token was issued to {name}, Microsoft's own application (it is not among your App registrations): {how}"))
                 .fix(format!("For an integration of your own, register an application, add Microsoft Graph's delegated permission `{first_missing}` to it, and sign in through it."))
         }
@@ -4126,10 +4119,8 @@ fn response_rules(
                         .is_some_and(crate::claims::is_entra_issuer);
                 // Microsoft.Identity.Web's IDW10203 ("The 'scope' or 'scp' claim does not contain scopes …"): the API
                 // checks delegated scopes only, which an app-only token never has, whatever its roles.
-                let scp_only = lower.contains("idw10203")
-                    || ctx
-                        .response_text_lower()
-                        .is_some_and(|t| t.contains("idw10203"));
+                // (`said_all` is the whole answer lower-cased, read once above; the message when there is none.)
+                let scp_only = lower.contains("idw10203") || said_all.contains("idw10203");
                 // Spring Security's own wording, with Keycloak roles in the token: Spring's default converter makes
                 // authorities of `scope`/`scp` only (SCOPE_…), so a role check (hasRole, hasAuthority('ROLE_…'))
                 // fails whatever realm_access holds.

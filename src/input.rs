@@ -183,7 +183,11 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
         // error object, a HAR entry): read as a snippet.
         if out.token.is_none() && out.findings.iter().any(|f| f.code == "input.no_token") {
             // A HAR entry names its header, call and answer: read as such, not picked out as a snippet.
-            if let Some(read) = har_entry(trimmed).or_else(|| json_request(trimmed)) {
+            // (The text parsed once for both readers.)
+            if let Some(read) = serde_json::from_str::<Value>(trimmed)
+                .ok()
+                .and_then(|v| har_entry(&v).or_else(|| json_request(&v)))
+            {
                 return read;
             }
             if let Some(snippet) = crate::snippet::read(trimmed) {
@@ -1958,12 +1962,7 @@ fn recognize_session(
                     // A call that asks about the token: introspection, tokeninfo, Genesys tokens/me (the others'
                     // outputs are the API's data, which may well have an `active` member of their own).
                     let describes = r.kind == "introspection_request"
-                        || r.call.as_ref().is_some_and(|c| {
-                            c.path
-                                .to_ascii_lowercase()
-                                .trim_end_matches('/')
-                                .ends_with("/api/v2/tokens/me")
-                        });
+                        || r.call.as_ref().is_some_and(|c| is_tokens_me(&c.path));
                     describes
                         && (*i != chosen || r.kind == "introspection_request")
                         && r.token.as_deref() == Some(t.as_str())
@@ -1976,13 +1975,9 @@ fn recognize_session(
     // Genesys Cloud's tokens/me, as a call of the session: `DELETE` revokes the token, and a `GET` answered 401
     // says the token is no longer valid whatever the operation.
     let tokens_me = |r: &Recognized, method: &str| {
-        r.call.as_ref().is_some_and(|c| {
-            c.method == method
-                && c.path
-                    .to_ascii_lowercase()
-                    .trim_end_matches('/')
-                    .ends_with("/api/v2/tokens/me")
-        })
+        r.call
+            .as_ref()
+            .is_some_and(|c| c.method == method && is_tokens_me(&c.path))
     };
     let refused_401 = said
         .get(chosen)
@@ -2186,13 +2181,10 @@ fn recognize_snippet(snippet: crate::snippet::Snippet, out: &mut Recognized) {
 /// A HAR file or entry (DevTools' "Save all as HAR", "Copy as HAR"): the last entry the API refused (401 or 403),
 /// else the last that sends an Authorization header; its header as sent (or its lack of one), its call and its
 /// answer.
-fn har_entry(text: &str) -> Option<Recognized> {
-    let Ok(root) = serde_json::from_str::<Value>(text) else {
-        return None;
-    };
+fn har_entry(root: &Value) -> Option<Recognized> {
     let entries: Vec<&Value> = match root.pointer("/log/entries") {
         Some(Value::Array(list)) => list.iter().collect(),
-        _ if root.get("request").is_some() && root.get("response").is_some() => vec![&root],
+        _ if root.get("request").is_some() && root.get("response").is_some() => vec![root],
         _ => return None,
     };
     let header = |e: &Value, name: &str| -> Option<String> {
@@ -2280,14 +2272,14 @@ fn request_as_sent(value: &str, method: &str, url: &str, what: &str) -> Recogniz
 /// A request written as JSON whose Authorization header has no `Bearer` (Power Automate's raw inputs
 /// `{"method", "uri", "headers": {"Authorization": "<token>"}}`, alone or as `inputs` beside the `outputs` that
 /// hold the answer): the header as sent, the call, and the answer.
-fn json_request(text: &str) -> Option<Recognized> {
-    let Ok(Value::Object(root)) = serde_json::from_str::<Value>(text) else {
+fn json_request(root: &Value) -> Option<Recognized> {
+    let Value::Object(root) = root else {
         return None;
     };
     let request = root
         .get("inputs")
         .and_then(Value::as_object)
-        .unwrap_or(&root);
+        .unwrap_or(root);
     let value = request
         .get("headers")
         .and_then(Value::as_object)?
@@ -2325,6 +2317,13 @@ fn json_request(text: &str) -> Option<Recognized> {
         format!("{status}{body}")
     });
     Some(out)
+}
+
+/// Whether a path is Genesys Cloud's `/api/v2/tokens/me`, which describes (GET) or revokes (DELETE) the token sent.
+fn is_tokens_me(path: &str) -> bool {
+    path.to_ascii_lowercase()
+        .trim_end_matches('/')
+        .ends_with("/api/v2/tokens/me")
 }
 
 /// The API's answer in what a command printed: from its status line when it printed one (HTTPie, `curl -i`;

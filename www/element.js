@@ -1,7 +1,8 @@
 // <token-doctor>: the whole page inside a shadow root, loaded with one
 //   <script type="module" src=".../element.js"></script>
 // Attributes (read once, when the element is first connected): `operation` (initial operation), `platform`
-// (a built-in platform id), `no-sample` (open empty instead of with the sample token).
+// (a built-in platform id), `no-sample` (open empty instead of with the sample token), `clear-after` (minutes
+// without use after which everything is cleared: 1 to 1440, default 15; 0 leaves that box unticked).
 // The stylesheet, the engine and the matrices are loaded from next to this module.
 //
 // This module has no static import, so it runs as soon as it arrives: it asks for mount.js (the instance) and for
@@ -24,6 +25,7 @@ class TokenDoctorElement extends HTMLElement {
       sample: !this.hasAttribute('no-sample'),
       operation: this.getAttribute('operation') ?? undefined,
       platform: this.getAttribute('platform') ?? undefined,
+      clearAfterMinutes: this.getAttribute('clear-after') ?? undefined,
     }));
     /** Resolves when the instance is ready (tests and hosts can await it). */
     this.ready = this.controller;

@@ -205,18 +205,23 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
   }
 
   // `render(r)` returns the nodes to show, or `{ nodes, status }` when the status line must say more than "done".
+  // A check under way when the panel is cleared shows nothing when it ends: its answer, error or commands could
+  // hold what was cleared.
+  let clears = 0;
   async function run(label, call, render) {
     controller = new AbortController();
     setBusy(true, label);
     result.replaceChildren();
+    const at = clears;
     try {
       const r = await call(controller.signal);
+      if (at !== clears) return;
       const shown = render(r);
       result.replaceChildren(...(shown.nodes ?? shown));
       status.textContent = shown.status ?? (r.ok ? `${label}: done.` : `${label}: failed (${r.error.kind}).`);
     } catch (e) {
       // Invalid options (no endpoint, an address it will not send to...): the engine's message says what is wrong.
-      status.textContent = `${label}: ${e && e.message ? e.message : String(e)}`;
+      if (at === clears) status.textContent = `${label}: ${e && e.message ? e.message : String(e)}`;
     } finally {
       controller = null;
       setBusy(false);
@@ -311,6 +316,23 @@ export function mountLivePanel(container, { getToken, getIssuer, noToken, onIntr
     element,
     /** Re-reads the token and issuer (call after the paste changes) and updates the stated destinations. */
     refresh,
+    /** True while a secret, a bearer token or a check's result is in the panel. */
+    holdsSecrets: () => Boolean(clientSecret.value || bearer.value || result.firstChild),
+    /**
+     * Cancels a check under way and empties what can hold a credential or what a server answered: the client
+     * secret, the bearer token, the results and their commands (Clear everything). The endpoint, client id,
+     * region and timeout stay: they are where to ask, not credentials.
+     */
+    clear() {
+      clears += 1;
+      controller?.abort();
+      clientSecret.value = '';
+      bearer.value = '';
+      includeSecrets.checked = false;
+      result.replaceChildren();
+      status.textContent = '';
+      refresh();
+    },
     destroy() { controller?.abort(); element.remove(); },
   };
 }

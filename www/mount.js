@@ -153,8 +153,21 @@ function embedSnippets() {
 }
 
 /**
+ * The instance's "Clear everything after N minutes without use" box from the `clearAfterMinutes` option: a
+ * number of minutes (1 to 1440) ticks it; 0 leaves it unticked (at 15 minutes when ticked); absent or anything
+ * else, 15 minutes, ticked.
+ */
+export function idleMinutes(value) {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (n === 0) return { on: false, minutes: 15 };
+  if (typeof n === 'number' && Number.isFinite(n) && n > 0) return { on: true, minutes: Math.min(Math.max(Math.round(n), 1), 1440) };
+  return { on: true, minutes: 15 };
+}
+
+/**
  * Mounts an instance into `container`. Options: `sample` (default true: open with the sample token),
- * `operation`, `platform`. Resolves to `{ root, run, destroy }` once the engine is ready.
+ * `operation`, `platform`, `clearAfterMinutes` (idleMinutes). Resolves to `{ root, run, destroy }` once the engine
+ * is ready.
  */
 export async function mountTokenDoctor(container, options = {}) {
   const engineReady = startEngine(); // once per page (assets.js started it already); awaited below
@@ -250,6 +263,7 @@ export async function mountTokenDoctor(container, options = {}) {
   }
 
   function tick() {
+    clearWhenIdle();
     const c = countdown(state.exp, Date.now());
     const el = q('countdown');
     el.dataset.state = c.state;
@@ -334,13 +348,50 @@ export async function mountTokenDoctor(container, options = {}) {
   }
   q('load-sample').addEventListener('click', loadSample);
   q('empty-sample').addEventListener('click', () => { loadSample(); field.input.focus(); });
-  q('clear-all').addEventListener('click', () => {
+  /**
+   * Empties everything that can hold a credential, a personal claim or what a server answered: the paste, the
+   * operation, the API's answer, the token that works, your own document, the report's options and preview, the
+   * verify panel's keys, the live panel's secrets and results (its endpoint, client id and region stay). `why`:
+   * the sentence the status line shows afterwards.
+   */
+  function clearAll(why = '') {
     for (const key of ['input', 'operation', 'response', 'previous']) field[key].value = '';
     field.platform.value = '';
     state.introspection = null;
+    forgetDocument();
+    for (const id of ['include-personal', 'include-token']) q(id).checked = false;
+    q('report-preview').open = false;
+    q('report-md').value = '';
+    setText(q('copy-status'), '');
+    panels?.clear();
     run();
-    field.input.focus();
-  });
+    setText(q('auto-clear-status'), why);
+  }
+  q('clear-all').addEventListener('click', () => { clearAll(); field.input.focus(); });
+
+  // Clear everything after `clearAfterMinutes` (default 15) without use, so that a token left in an open tab does
+  // not stay on the screen (or in a screenshot, or for the next person at the desk). Use is a key, a pointer, a
+  // wheel or a focus inside the instance. Checked each second (tick), when the tab is shown again and at the first use.
+  const idle = idleMinutes(options.clearAfterMinutes);
+  q('auto-clear').checked = idle.on;
+  setText(q('auto-clear-label'), ` Clear everything after ${idle.minutes} minute${idle.minutes === 1 ? '' : 's'} without use`);
+  let lastUse = Date.now();
+  // The first use after the time is up clears before it counts: coming back to the tab moves the pointer or
+  // focuses a field before the next tick.
+  const used = () => { clearWhenIdle(); lastUse = Date.now(); };
+  for (const type of ['keydown', 'pointerdown', 'pointermove', 'wheel', 'focusin', 'input']) root.addEventListener(type, used, { capture: true, passive: true });
+  q('auto-clear').addEventListener('change', () => setText(q('auto-clear-status'), ''));
+  field.input.addEventListener('input', () => setText(q('auto-clear-status'), ''));
+  const holdsAnything = () => ['input', 'operation', 'response', 'previous'].some((key) => field[key].value)
+    || Boolean(state.customMatrix || q('matrix-text').value || panels?.holdsSecrets());
+  function clearWhenIdle() {
+    if (destroyed || !q('auto-clear').checked || Date.now() - lastUse < idle.minutes * 60000) return;
+    lastUse = Date.now();
+    if (!holdsAnything()) return;
+    clearAll(`Cleared after ${idle.minutes} minute${idle.minutes === 1 ? '' : 's'} without use, so that no token stays on the screen. Untick the box below the buttons to keep what you paste.`);
+  }
+  const onVisible = () => { if (document.visibilityState === 'visible') clearWhenIdle(); };
+  document.addEventListener('visibilitychange', onVisible);
 
   // Nearest-operation suggestions in the report are buttons that fill the operation field.
   q('operation-info').addEventListener('click', (e) => {
@@ -402,16 +453,17 @@ export async function mountTokenDoctor(container, options = {}) {
     q('matrix-text').value = text;
     useDocument(file.name);
   });
-  q('matrix-clear').addEventListener('click', () => {
-    filePicks += 1; // a file still being read is no longer wanted
+  /** Stops using your own document and empties its fields (a file still being read is no longer wanted). */
+  function forgetDocument() {
+    filePicks += 1;
     state.customMatrix = null;
     state.customOps = null;
     state.customName = '';
     q('matrix-text').value = '';
     q('matrix-file').value = '';
     setText(q('matrix-status'), 'No document in use.');
-    run();
-  });
+  }
+  q('matrix-clear').addEventListener('click', () => { forgetDocument(); run(); });
 
   // Copy report (Markdown), with a preview of exactly what is copied.
   async function markdown() {
@@ -541,6 +593,12 @@ export async function mountTokenDoctor(container, options = {}) {
   const timer = setInterval(tick, 1000);
   return {
     root, run,
-    destroy() { destroyed = true; clearInterval(timer); clearTimeout(state.debounce); panels?.destroy(); },
+    destroy() {
+      destroyed = true;
+      clearInterval(timer);
+      clearTimeout(state.debounce);
+      document.removeEventListener('visibilitychange', onVisible);
+      panels?.destroy();
+    },
   };
 }

@@ -25,6 +25,10 @@ function inputsColumn() {
     h('div', { class: 'row' },
       h('button', { type: 'button', id: 'load-sample', text: 'Paste the sample token' }),
       h('button', { type: 'button', id: 'clear-all', text: 'Clear everything' })),
+    // The minutes are the instance's (mount.js, `clearAfterMinutes`); the label is written there.
+    h('label', { class: 'check auto-clear' }, h('input', { type: 'checkbox', id: 'auto-clear' }),
+      h('span', { id: 'auto-clear-label', text: ' Clear everything after 15 minutes without use' })),
+    h('p', { id: 'auto-clear-status', class: 'status', role: 'status', text: '' }),
     h('div', { class: 'field' },
       h('label', { for: 'operation', id: 'operation-label', text: 'Operation called' }),
       h('p', { class: 'hint', id: 'operation-hint',

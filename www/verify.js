@@ -25,7 +25,7 @@ function el(tag, props = {}, ...children) {
 /**
  * Mounts the panel into `container`. `getRequest()` returns the current diagnose request (input, operation, ...);
  * the panel adds `keys` and calls diagnoseAsync; `onReport(report)` receives the report with the signature
- * checked. Returns `{ element, verify, refresh, reset, setKeys }`: call `refresh()` when the request changes (it
+ * checked. Returns `{ element, verify, refresh, reset, setKeys, clear, holdsKeys }`: call `refresh()` when the request changes (it
  * re-checks when a key is present, and otherwise shows "Decoded, not verified"); `setKeys(jwks)` fills in public
  * keys found elsewhere (discovery's jwks_uri) and checks. `engine` (optional): the initialized module with
  * `diagnoseAsync` (default: the full engine's bindings, pkg/token_doctor.js).
@@ -143,5 +143,20 @@ export function mountVerifyPanel(container, { getRequest, onReport, engine = was
     return verify();
   }
 
-  return { element, verify, refresh, reset, setKeys };
+  /** True while a key or secret is typed in (the instance clears it after a while without use). */
+  const holdsKeys = () => Boolean(publicKey.value || secret.value);
+
+  /** Empties the key and the secret, back to public keys and "Decoded, not verified" (Clear everything). */
+  function clear() {
+    publicKey.value = '';
+    secret.value = '';
+    const [publicRadio] = radios[0];
+    publicRadio.checked = true;
+    publicField.hidden = false;
+    secretField.hidden = true;
+    reset();
+    detail.textContent = '';
+  }
+
+  return { element, verify, refresh, reset, setKeys, clear, holdsKeys };
 }

@@ -49,11 +49,11 @@ test('keyboard only: paste, pick the platform and the operation, copy the report
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText(graphToken('User.Read'));
   const order = [];
-  for (let i = 0; i < 3; i += 1) {
+  for (let i = 0; i < 4; i += 1) {
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => document.activeElement.id));
   }
-  assert.deepEqual(order, ['load-sample', 'clear-all', 'operation']);
+  assert.deepEqual(order, ['load-sample', 'clear-all', 'auto-clear', 'operation']);
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText('get /v1.0/me');
   await page.waitForSelector('#operation-list:not([hidden]) [role="option"]');

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, serve, openPage, assertClean, makeJwt, ROOT } from './harness.mjs';
+import { launch, serve, openPage, assertClean, makeJwt, recordProblems, ROOT } from './harness.mjs';
 import { graphToken, NOW, ready, verdictIs, openClipboardPage, sha256hex, PETS_OPENAPI } from './page-helpers.mjs';
 
 let browser, server, url;
@@ -123,6 +123,120 @@ test('after a session of use, the URL, localStorage, sessionStorage, cookies, In
   }));
   assert.deepEqual(left, { href: start, local: 0, session: 0, cookie: '', idb: 0, caches: 0, history: startHistory });
   assert.deepEqual(await page.context().cookies(), []);
+  assertClean(page);
+});
+
+/** What an instance holds that Clear everything empties (and what it keeps: the live panel's endpoint). */
+const held = (page) => page.evaluate(() => {
+  const v = (sel) => document.querySelector(sel)?.value ?? null;
+  return {
+    input: v('#input'), operation: v('#operation'), response: v('#response'), previous: v('#previous'),
+    document: v('#matrix-text'), documentStatus: document.querySelector('#matrix-status').textContent,
+    includeToken: document.querySelector('#include-token').checked, reportMd: v('#report-md'),
+    key: v('#verify-panel .verify-key'), secret: v('#verify-panel .verify-secret'),
+    clientSecret: v('#live-client-secret'), bearer: v('#live-bearer'), endpoint: v('#live-endpoint'),
+    verdict: document.querySelector('#verdict').dataset.verdict,
+  };
+});
+const EMPTY = {
+  input: '', operation: '', response: '', previous: '', document: '', documentStatus: 'No document in use.',
+  includeToken: false, reportMd: '', key: '', secret: '', clientSecret: '', bearer: '', endpoint: 'https://as.example/introspect',
+  verdict: 'unknown',
+};
+
+/** Fills every field that can hold a credential, a personal claim or a server's answer, panels included. */
+async function fillEverything(page) {
+  await page.fill('#input', graphToken('User.Read'));
+  await page.fill('#operation', 'GET https://graph.microsoft.com/v1.0/me');
+  await page.fill('#response', 'HTTP/1.1 401 Unauthorized');
+  await page.click('#compare-box > summary');
+  await page.fill('#previous', graphToken('User.Read Mail.Send'));
+  await page.click('#own-document > summary');
+  await page.fill('#matrix-text', JSON.stringify(PETS_OPENAPI));
+  await page.click('#matrix-use');
+  await page.locator('#matrix-status', { hasText: 'Using the pasted document' }).waitFor();
+  await page.check('#include-token');
+  await page.click('#report-preview > summary');
+  await page.waitForFunction(() => document.querySelector('#report-md').value.includes('The token (included on request'));
+  await page.click('#verify-box > summary');
+  await page.fill('#verify-panel .verify-key', '{"keys":[]}');
+  await page.click('#live-box > summary');
+  await page.fill('#live-endpoint', 'https://as.example/introspect');
+  await page.fill('#live-client-secret', 'client-secret-1');
+  await page.selectOption('#live-auth', 'bearer');
+  await page.fill('#live-bearer', 'bearer-token-1');
+}
+
+test('Clear everything empties the paste, the document, the report and the panels\' keys and secrets', async () => {
+  const page = await openPage(browser, url);
+  await ready(page);
+  await fillEverything(page);
+  await page.click('#verify-panel input[value="secret"]');
+  await page.fill('#verify-panel .verify-secret', 'hmac-secret-1');
+  await page.click('#clear-all');
+  assert.deepEqual(await held(page), EMPTY);
+  assert.equal(await page.isChecked('#verify-panel input[value="public"]'), true, 'back to public keys');
+  assert.equal(await page.textContent('#auto-clear-status'), '', 'a click says nothing');
+  assertClean(page);
+});
+
+test('after 15 minutes without use everything is cleared, at the next tick, on coming back or at the first use', async () => {
+  const context = await browser.newContext();
+  const page = recordProblems(await context.newPage());
+  await page.clock.install();
+  await page.goto(url);
+  await ready(page);
+  assert.equal(await page.isChecked('#auto-clear'), true, 'on by default');
+  assert.match(await page.textContent('label.auto-clear'), /after 15 minutes without use/);
+  await fillEverything(page);
+  // 14 minutes 50 s without use: kept. A use (a key) starts the 15 minutes again.
+  await page.clock.fastForward('14:50');
+  assert.equal(await page.inputValue('#live-client-secret'), 'client-secret-1');
+  await page.press('#operation', 'End');
+  await page.clock.fastForward('14:50');
+  assert.notEqual(await page.inputValue('#input'), '', 'the key was a use');
+  await page.clock.fastForward('00:20');
+  assert.deepEqual(await held(page), EMPTY);
+  assert.match(await page.textContent('#auto-clear-status'), /^Cleared after 15 minutes without use/);
+  await page.fill('#input', graphToken('User.Read'));
+  assert.equal(await page.textContent('#auto-clear-status'), '', 'a new paste removes the sentence');
+
+  // No tick in between (the clock paused): coming back to the tab clears, and so does the first use.
+  for (const comeBack of [
+    () => page.evaluate(() => document.dispatchEvent(new Event('visibilitychange'))),
+    () => page.mouse.move(40, 40),
+  ]) {
+    await page.fill('#input', graphToken('User.Read'));
+    const now = await page.evaluate(() => Date.now());
+    await page.clock.pauseAt(now + 1000);
+    await page.clock.setSystemTime(now + 1000 + 16 * 60_000);
+    assert.notEqual(await page.inputValue('#input'), '', 'no tick ran');
+    await comeBack(); // the listener runs before the event's dispatch returns
+    assert.equal(await page.inputValue('#input'), '');
+    assert.match(await page.textContent('#auto-clear-status'), /^Cleared after 15 minutes/);
+    await page.clock.resume();
+  }
+
+  // Unticked: kept however long.
+  await page.fill('#input', graphToken('User.Read'));
+  await page.uncheck('#auto-clear');
+  await page.clock.fastForward('02:00:00');
+  assert.notEqual(await page.inputValue('#input'), '');
+  assertClean(page);
+});
+
+test('the clear-after option: minutes from 1 to 1440, 0 unticks the box, anything else is 15', async () => {
+  const page = await openPage(browser, url);
+  await ready(page);
+  const read = await page.evaluate(async () => {
+    const { idleMinutes } = await import('./mount.js');
+    return [0, '0', 5, '5', '2.6', 0.2, 100000, '', 'soon', null, undefined, -3, NaN].map((v) => idleMinutes(v));
+  });
+  const on = (minutes) => ({ on: true, minutes });
+  assert.deepEqual(read, [
+    { on: false, minutes: 15 }, { on: false, minutes: 15 }, on(5), on(5), on(3), on(1), on(1440),
+    on(15), on(15), on(15), on(15), on(15), on(15),
+  ]);
   assertClean(page);
 });
 

@@ -2855,6 +2855,193 @@ fn writes_resource_prefix(req: &ScopeRequirement, prefixes: &[String]) -> bool {
 /// A Microsoft Graph read requirement met by the ReadWrite permission of the same resource and constraint
 /// (`Mail.Read` by `Mail.ReadWrite`, `User.Read.All` or `User.ReadBasic.All` by `User.ReadWrite.All`): the
 /// requirement's one-scope alternative it meets and the permission held, when there is one.
+/// `scope.own_data_only`: Microsoft Graph's delegated permissions without a constraint (`Mail.Read`, `User.Read`,
+/// `Files.Read`: two parts, no `.All` or `.Shared`) reach only what the signed-in user owns ("If you specify No
+/// constraint, the app can only perform the operations on the resources that the signed-in user owns": Microsoft,
+/// "Zero Trust: protected API example", the naming convention of permission names). The permission reference still
+/// lists them for `/users/{id}/…`. When the token meets `req` only through such permissions (`implied`: the
+/// ReadWrite that stood in for a listed read) and `user`, the path's user, is none of the token's own ids (`oid`,
+/// `upn`, `unique_name`, `preferred_username`, `email`), Graph refuses the call. An error when that is certain (an
+/// object id against `oid`) or the API refused; otherwise (a name that could be an alias) a warning. None when the
+/// rule does not apply or the token names no user id to compare with.
+fn own_data_only(
+    ctx: &Context,
+    op: &Operation,
+    req: &ScopeRequirement,
+    held: &[String],
+    implied: Option<&str>,
+    user: &str,
+) -> Option<Finding> {
+    // `me`, or a variable left in the path (`$userId`, `{{user}}`, `<user-id>`, `:id`, `null`): no user named.
+    if ctx.platform_id.as_deref() != Some("microsoft-graph")
+        || user.eq_ignore_ascii_case("me")
+        || user.starts_with(['$', '{', '<', ':', '%', '['])
+        || crate::snippet::is_unset(user)
+    {
+        return None;
+    }
+    // A 2xx: the API allowed it.
+    let status = ctx.response.as_ref().and_then(|r| r.status);
+    if status.is_some_and(|s| (200..300).contains(&s)) {
+        return None;
+    }
+    let ScopeRequirement::AnyOf(sets) = req else {
+        return None;
+    };
+    let unconstrained = |p: &str| p.split('.').count() == 2;
+    let has = |p: &String| held.iter().any(|h| h == p);
+    let met: Vec<&Vec<String>> = sets
+        .iter()
+        .filter(|set| !set.is_empty() && set.iter().all(has))
+        .collect();
+    // A set of constrained permissions (`User.ReadBasic.All`, `Directory.Read.All`) reaches other users.
+    if met.iter().any(|set| !set.iter().any(|p| unconstrained(p))) {
+        return None;
+    }
+    let mut own: Vec<String> = met
+        .iter()
+        .flat_map(|set| set.iter())
+        .filter(|p| unconstrained(p))
+        .cloned()
+        .collect();
+    own.extend(implied.filter(|by| unconstrained(by)).map(str::to_string));
+    own.sort();
+    own.dedup();
+    if own.is_empty() {
+        return None;
+    }
+    // A constrained permission of the same resource and kind held beside it (`Mail.Read.Shared`, `User.Read.All`,
+    // `Files.ReadWrite.All`) may be the one Graph uses.
+    let widened = |p: &str| {
+        let (resource, operation) = p.split_once('.').unwrap_or((p, ""));
+        held.iter().any(|h| {
+            let mut parts = h.split('.');
+            let (r, o) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            parts.next().is_some()
+                && r.eq_ignore_ascii_case(resource)
+                && (o.eq_ignore_ascii_case(operation)
+                    || o.eq_ignore_ascii_case("ReadWrite")
+                    || (o.starts_with("Read") && operation.starts_with("Read")))
+        })
+    };
+    if own.iter().any(|p| widened(p)) {
+        return None;
+    }
+    let payload = ctx.decoded.as_ref().and_then(|d| d.payload.as_ref())?;
+    let ids: Vec<(&str, &str)> = ["oid", "upn", "unique_name", "preferred_username", "email"]
+        .iter()
+        .filter_map(|k| payload.get(*k).and_then(Value::as_str).map(|v| (*k, v)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if ids.is_empty() || ids.iter().any(|(_, v)| v.eq_ignore_ascii_case(user)) {
+        return None;
+    }
+    let object_id = is_guid(user) && ids.iter().any(|(k, _)| *k == "oid");
+    let refused = matches!(status, Some(403)) || ctx.response_says(&Signal::AccessDenied);
+    let certain = object_id || refused;
+    let op_name = op_display(ctx, op);
+    let named = own
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let who = ids
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut f = Finding::new(
+        "scope.own_data_only",
+        if certain { Severity::Error } else { Severity::Warning },
+        format!("{named} reaches only the signed-in user's own data; this call is for the user {user}"),
+        format!(
+            "{op_name} is listed with {named} in Microsoft Graph's permission reference, but a delegated permission without a constraint (no `.Shared`, no `.All`) lets the app act only on what the signed-in user owns. The path names the user {user}; the token's user is {who}{}.",
+            if certain {
+                if refused {
+                    ", and the API refused the call"
+                } else {
+                    ": another user, so Graph refuses the call (403, ErrorAccessDenied or Authorization_RequestDenied)"
+                }
+            } else {
+                ": unless that name is one of the signed-in user's own addresses, Graph refuses the call"
+            }
+        ),
+    )
+    .evidence("held", own.join(" "))
+    .evidence("operation", format!("user in the path: {user}"))
+    .evidence("token", who.clone())
+    .weight(if refused { 86 } else if certain { 80 } else { 40 });
+    if let Some(said) = ctx
+        .response
+        .as_ref()
+        .filter(|_| refused)
+        .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
+    {
+        f = f.evidence("response", said);
+    }
+    // Wider permissions of the same resource: those the operation lists, then `.Shared` and `.All` siblings the
+    // catalog has (as delegated permissions need consent, the first one named is the least).
+    let mut wider: Vec<String> = sets
+        .iter()
+        .filter(|set| set.len() == 1)
+        .flatten()
+        .filter(|p| {
+            !unconstrained(p)
+                && own
+                    .iter()
+                    .any(|o| o.split('.').next() == p.split('.').next())
+        })
+        .cloned()
+        .collect();
+    if let Some(m) = ctx.matrix {
+        for p in &own {
+            for suffix in [".Shared", ".All"] {
+                let sibling = format!("{p}{suffix}");
+                if m.platform.scope_catalog.iter().any(|c| c == &sibling) {
+                    wider.push(sibling);
+                }
+            }
+        }
+    }
+    wider.dedup();
+    if !wider.is_empty() {
+        let list = wider
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        f = f.fix(format!("To reach another user's data as the signed-in user, add the delegated permission {list} in Entra ID > App registrations > API permissions, consent to it and sign in again.{}", if wider.iter().any(|p| p.ends_with(".Shared")) { " A `.Shared` permission reaches only what the other user shared with or delegated to the signed-in user (mailbox, folder or calendar permissions)." } else { "" }));
+    }
+    // The application permission of the same name (`Mail.Read`), else its `.All` (`User.Read.All`), else the
+    // operation's least privileged one.
+    let app_alternatives: Vec<&String> = match op.app_scopes.as_ref() {
+        Some(ScopeRequirement::AnyOf(sets)) => {
+            sets.iter().filter(|s| s.len() == 1).flatten().collect()
+        }
+        _ => Vec::new(),
+    };
+    let first_app = own
+        .iter()
+        .find_map(|p| {
+            let all = format!("{p}.All");
+            app_alternatives.iter().find(|a| **a == p || ***a == all)
+        })
+        .or(app_alternatives.first())
+        .map(|a| a.to_string());
+    if let Some(app) = first_app {
+        let exchange = own.iter().any(|p| {
+            ["Mail", "Calendars", "Contacts", "MailboxSettings"]
+                .iter()
+                .any(|r| p.split('.').next() == Some(*r))
+        });
+        f = f.fix(format!("Or call as the application: the application permission `{app}` with admin consent and a client-credentials token reaches every user's data{}.", if exchange { " (an Exchange application access policy or RBAC for Applications can limit it to some mailboxes)" } else { "" }));
+    }
+    Some(f.fix(format!(
+        "If the data is the signed-in user's own, call it through /me (or the user's own id, {}).",
+        ids.first().map(|(_, v)| *v).unwrap_or("")
+    )))
+}
+
 fn implied_read(req: &ScopeRequirement, held: &[String]) -> Option<(String, String)> {
     let ScopeRequirement::AnyOf(sets) = req else {
         return None;
@@ -2972,8 +3159,16 @@ fn operation_rules(
         .unwrap_or_else(|| format!("{} matrix", m.platform.name));
     // Path parameters sent as what code writes for a variable never set (`/agent-sessions/null/…`).
     let unset: Vec<(String, String)>;
+    // The user a `/users/{id}/…` path names (Microsoft Graph: an object id or a user principal name).
+    let path_user: Option<String>;
     let op: &Operation = match m.lookup(&call.method, &call.path) {
         Lookup::Found { op, params } => {
+            path_user = op
+                .path
+                .get(..8)
+                .filter(|p| p.eq_ignore_ascii_case("/users/{"))
+                .and(params.first())
+                .map(|(_, v)| v.replace("%40", "@"));
             unset = params
                 .iter()
                 .filter(|(_, v)| crate::snippet::is_unset(v))
@@ -3298,6 +3493,29 @@ fn operation_rules(
                     .weight(20),
                 );
             }
+            // Met only by permissions that reach the signed-in user's own data, on another user's path.
+            let own_only = (ok && !app_only && facts.grant == Grant::User)
+                .then(|| {
+                    own_data_only(
+                        ctx,
+                        op,
+                        req,
+                        checked,
+                        implied.as_ref().map(|(_, by)| by.as_str()),
+                        path_user.as_deref()?,
+                    )
+                })
+                .flatten();
+            let own_state = own_only.as_ref().map(|f| {
+                if f.severity == Severity::Error {
+                    RequirementState::Unmet
+                } else {
+                    RequirementState::Unknown
+                }
+            });
+            if own_state == Some(RequirementState::Unknown) {
+                known = false;
+            }
             checks.push(RequirementCheck {
                 kind: if kind_word == "scope" {
                     "scope".into()
@@ -3305,10 +3523,10 @@ fn operation_rules(
                     kind_word.replace(' ', "_")
                 },
                 required: requirement_text(req),
-                state: if ok {
-                    RequirementState::Met
-                } else {
-                    RequirementState::Unmet
+                state: match own_state {
+                    Some(state) => state,
+                    None if ok => RequirementState::Met,
+                    None => RequirementState::Unmet,
                 },
                 evidence: match &implied {
                     _ if held.is_empty() => format!("{held_source}: none"),
@@ -3319,6 +3537,7 @@ fn operation_rules(
                 },
                 source: source.clone(),
             });
+            out.extend(own_only);
             if !ok {
                 let mut f = scope_missing_finding(
                     ctx,
@@ -4267,6 +4486,15 @@ fn response_rules(
                         Some(accepted) => f.fix(format!("Give the GitHub App / workflow token one of the permissions GitHub names for this call ({accepted}: in a workflow, `permissions:` with them; for an App, its repository permissions) and re-install / re-run.")),
                         None => f.fix("Give the GitHub App / workflow token the permission (e.g. `permissions: contents: write` in the workflow, or the App's repository permissions) and re-install / re-run."),
                     }
+                } else if r.platform_hint == Some("microsoft-graph")
+                    && has_error(out, "scope.own_data_only")
+                {
+                    // The token's permission reaches only the signed-in user's data, and the path is another user's:
+                    // that explains Graph's refusal; a directory role is the lesser reading.
+                    f.severity = Severity::Warning;
+                    f.weight = 40;
+                    f.detail.push_str(" The delegated permission that reaches only the signed-in user's own data explains this refusal; a directory role matters for operations that need one (managing users, groups, roles).");
+                    f
                 } else if r.platform_hint == Some("microsoft-graph") {
                     f.fix(match facts.grant {
                         // A delegated token acts as the user: the user's directory role decides; an application

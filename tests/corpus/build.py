@@ -3416,6 +3416,48 @@ case('L-x32', "Ninth audit (2026-11-25), case b04: Spring Security BearerTokenAc
      {'input': 'Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IlZiM245bVEyc1g4a0wxcFI1dFc3eVowYUM0ZEU2ZkcifQ.eyJleHAiOjE3NjQwMDAyNDAsImlhdCI6MTc2Mzk5OTk0MCwianRpIjoib25ydGFjOjRmMmIxYzBkLThlN2YtNGE2Yi05YzVkLTNlMmYxYTBiOWM4ZCIsImlzcyI6Imh0dHBzOi8vc3NvLmFjbWUuaW8vcmVhbG1zL2FjbWUiLCJhdWQiOlsib3JkZXJzLWFwaSIsImFjY291bnQiXSwic3ViIjoiZjNhMmIxYzAtOWQ4ZS00ZjdhLThiNmMtNWQ0ZTNmMmExYjBjIiwidHlwIjoiQmVhcmVyIiwiYXpwIjoib3JkZXJzLXdlYiIsInNpZCI6IjljOGI3YTZkLTVlNGYtNGEzYi0yYzFkLTBlOWY4YTdiNmM1ZCIsImFjciI6IjEiLCJhbGxvd2VkLW9yaWdpbnMiOlsiaHR0cHM6Ly9vcmRlcnMuYWNtZS5pbyJdLCJyZWFsbV9hY2Nlc3MiOnsicm9sZXMiOlsiZGVmYXVsdC1yb2xlcy1hY21lIiwib2ZmbGluZV9hY2Nlc3MiLCJ1bWFfYXV0aG9yaXphdGlvbiJdfSwicmVzb3VyY2VfYWNjZXNzIjp7Im9yZGVycy1hcGkiOnsicm9sZXMiOlsib3JkZXJzLXZpZXdlciJdfSwiYWNjb3VudCI6eyJyb2xlcyI6WyJtYW5hZ2UtYWNjb3VudCIsInZpZXctcHJvZmlsZSJdfX0sInNjb3BlIjoib3BlbmlkIHByb2ZpbGUgZW1haWwiLCJlbWFpbF92ZXJpZmllZCI6dHJ1ZSwicHJlZmVycmVkX3VzZXJuYW1lIjoiZGFuYSIsImVtYWlsIjoiZGFuYUBhY21lLmlvIn0.9iwCjVAEijCxg3hzG2pzDm8Hfpt99kwqx_AjjKKA0e608J59qFGsK1F0iVuyg4bAuFXbMlmPPXNmchukMFP7qfYsAo1QBIowsYN4cxtqcw5vB36bffZMKsfwI4yigNHutPCefahRrCtRdIlbsoOGwLhV2zJZjz1zZnIbpDBT-6n2LAKNUASKMLGDeHMbanMObwd-m332TCrH8COMooDR7rTwnn2oUawrUXSJW7KDhsC4VdsyWY89c2ZyG6QwU_up9iwCjVAEijCxg3hzG2pzDm8Hfpt99kwqx_AjjKKA0e608J59qFGsK1F0iVuyg4bAuFXbMlmPPXNmchukMFP7qQ', 'operation': 'DELETE https://orders.acme.io/api/orders/42', 'response': 'HTTP/1.1 403 \nWWW-Authenticate: Bearer error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", error_uri="https://tools.ietf.org/html/rfc6750#section-3.1"\nContent-Length: 0\n\n', 'now': 1764000000},
      {'verdict': 'denied', 'first': 'scope.missing', 'mentions': ['Role mapping']})
 
+OWN_SRC = ("Ninth audit's known limit, 2026-11-25 session 14: Microsoft's naming convention for Graph permission names "
+           "(learn.microsoft.com/security/zero-trust/develop/protected-api-example: 'If you specify No constraint, the "
+           "app can only perform the operations on the resources that the signed-in user owns'); permissions from "
+           "msgraph-permissions.json; ErrorAccessDenied and Authorization_RequestDenied bodies as in A-05 and L-09")
+NOW_OWN = 1764000000
+ACCESS_DENIED = http_response("403 Forbidden", [("Content-Type", "application/json")],
+                              '{"error": {"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}}')
+
+case('L-x33', OWN_SRC, 'L',
+     "A delegated Mail.Read token reading another user's mailbox, refused: Mail.Read reaches only the signed-in user's own mail (was: 'denied without saying why')",
+     {'input': graph_delegated("L-x33", "openid profile User.Read Mail.Read", NOW_OWN - 600),
+      'operation': 'GET https://graph.microsoft.com/v1.0/users/bob@contoso.com/messages',
+      'response': ACCESS_DENIED, 'now': NOW_OWN},
+     {'verdict': 'denied', 'first': 'scope.own_data_only', 'absent': ['access.denied'], 'mentions': ['Mail.Read.Shared']})
+
+case('L-x34', OWN_SRC, 'L',
+     "User.Read on GET /users/{another user's object id}, no answer pasted: denied, User.ReadBasic.All named (was: 'allowed')",
+     {'input': graph_delegated("L-x34", "openid profile User.Read", NOW_OWN - 600),
+      'operation': 'GET https://graph.microsoft.com/v1.0/users/' + guid("L-x34 other user"), 'now': NOW_OWN},
+     {'verdict': 'denied', 'first': 'scope.own_data_only', 'mentions': ['User.ReadBasic.All']})
+
+case('L-x35', OWN_SRC, 'L',
+     "Mail.Read with Mail.Read.Shared on another user's mailbox: the shared permission may be the one used, no finding",
+     {'input': graph_delegated("L-x35", "openid User.Read Mail.Read Mail.Read.Shared", NOW_OWN - 600),
+      'operation': 'GET https://graph.microsoft.com/v1.0/users/bob@contoso.com/messages', 'now': NOW_OWN},
+     {'verdict': 'allowed', 'absent': ['scope.own_data_only']})
+
+case('L-x36', OWN_SRC, 'L',
+     "User.Read on GET /users/{the signed-in user's own upn, other case}: the user's own data, allowed",
+     {'input': graph_delegated("L-x36", "openid User.Read", NOW_OWN - 600),
+      'operation': 'GET https://graph.microsoft.com/v1.0/users/Jane.Doe@Contoso.com', 'now': NOW_OWN},
+     {'verdict': 'allowed', 'absent': ['scope.own_data_only']})
+
+case('L-x37', OWN_SRC, 'L',
+     "User.Read on another user refused with Authorization_RequestDenied: the own-data permission first, the directory-role reading a warning",
+     {'input': graph_delegated("L-x37", "openid User.Read", NOW_OWN - 600),
+      'operation': 'GET https://graph.microsoft.com/v1.0/users/bob@contoso.com',
+      'response': http_response("403 Forbidden", [("Content-Type", "application/json")],
+                                '{"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}'),
+      'now': NOW_OWN},
+     {'verdict': 'denied', 'first': 'scope.own_data_only', 'codes': ['permission.missing']})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

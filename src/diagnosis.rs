@@ -348,6 +348,17 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .collect();
     let requirements_known = requirements_known || response_requirements.1;
     unknown_scope_rules(&ctx, &facts, &mut findings);
+    // A token shortened with `...` when copied here, while the API's answer shows it read one: it was sent whole, so
+    // the shortening is no cause (and the answer's own cause, or the fallback below, is said).
+    if ctx.token.as_deref().is_some_and(input::is_shortened) && answer_read_a_token(&ctx).is_some()
+    {
+        for f in findings.iter_mut().filter(|f| f.code == "token.malformed") {
+            f.severity = Severity::Info;
+            f.weight = 10;
+            f.fix.clear();
+            f.detail.push_str(" The API's answer shows it read a whole token, so the token was shortened when copied here, not when sent: paste it whole to check its claims.");
+        }
+    }
     rejection_fallback(&ctx, &facts, requirements_known, &mut findings);
     other_status(&ctx, &mut findings);
     if ctx.call.is_none()
@@ -441,37 +452,9 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
             .weight(if demoted { 95 } else { 10 }),
         );
     }
-    // A variable in the header pasted (the command as written), while the API's answer shows a token was accepted
-    // (a 403, a 2xx): the value was there when the call ran; the answer's cause is the one to look at.
-    // So does an answer that judged a token's contents (its audience, issuer, lifetime or signature): it read one.
-    let judged = ctx.response.as_ref().is_some_and(|r| {
-        !r.signals.contains(&Signal::NoToken)
-            && r.signals.iter().any(|s| {
-                matches!(
-                    s,
-                    Signal::AudienceInvalid
-                        | Signal::IssuerInvalid { .. }
-                        | Signal::Expired
-                        | Signal::NotYetValid
-                        | Signal::SignatureInvalid
-                )
-            })
-    });
-    if judged
-        || ctx.response.as_ref().is_some_and(|r| {
-            !r.signals.contains(&Signal::NoToken)
-                && (r.status.is_some_and(|s| (200..300).contains(&s))
-                    || r.status.is_none_or(|s| s == 403)
-                        && r.signals.iter().any(|s| {
-                            matches!(
-                                s,
-                                Signal::AccessDenied
-                                    | Signal::PermissionDenied
-                                    | Signal::InsufficientScope
-                            )
-                        }))
-        })
-    {
+    // A variable in the header pasted (the command as written), while the API's answer shows it read a token: the
+    // value was there when the call ran; the answer's cause is the one to look at.
+    if let Some(judged) = answer_read_a_token(&ctx) {
         for f in findings.iter_mut().filter(|f| input::holds_stand_in(f)) {
             f.severity = Severity::Info;
             f.weight = 10;
@@ -480,6 +463,19 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
             } else {
                 " The API's answer shows it accepted a token (it refused the operation, or allowed it), so the variable held one when the call ran: the token itself is not in the paste."
             });
+        }
+    }
+    // An Azure AD B2C user-flow token sent to Microsoft Graph cannot carry Graph permissions at all: the audience
+    // is the cause, and the permissions it lacks are no fix.
+    if ctx.platform_id.as_deref() == Some("microsoft-graph")
+        && has_error(&findings, "audience.mismatch")
+        && b2c_user_flow(&ctx).is_some()
+    {
+        for f in findings.iter_mut().filter(|f| f.code == "scope.missing") {
+            f.severity = Severity::Info;
+            f.weight = 10;
+            f.fix.clear();
+            f.detail.push_str(" An Azure AD B2C user-flow token never carries Microsoft Graph permissions: see the audience finding.");
         }
     }
     dedupe(&mut findings);
@@ -1076,11 +1072,19 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
             Finding::new(
                 "token.malformed",
                 Severity::Error,
-                "The token is malformed",
-                format!(
-                    "It has {} dot-separated segments; a JWT has 3 (signed) or 5 (encrypted), an opaque token none. It was probably cut off or joined with something else.",
-                    d.segments
-                ),
+                if ctx.token.as_deref().is_some_and(input::is_shortened) {
+                    "The token is shortened (`...`)"
+                } else {
+                    "The token is malformed"
+                },
+                if ctx.token.as_deref().is_some_and(input::is_shortened) {
+                    "It holds an ellipsis (`...` or `…`): it was shortened where it was copied from (a log, a screenshot, a post) or when pasted, and the part left out cannot be read. If the call really sent it so, that is the cause; otherwise paste the token whole to diagnose it.".to_string()
+                } else {
+                    format!(
+                        "It has {} dot-separated segments; a JWT has 3 (signed) or 5 (encrypted), an opaque token none. It was probably cut off or joined with something else.",
+                        d.segments
+                    )
+                },
             )
             .evidence("token", format!("{} segments", d.segments))
             .fix("Copy the token again from its source, whole.")
@@ -2855,6 +2859,35 @@ fn writes_resource_prefix(req: &ScopeRequirement, prefixes: &[String]) -> bool {
 /// A Microsoft Graph read requirement met by the ReadWrite permission of the same resource and constraint
 /// (`Mail.Read` by `Mail.ReadWrite`, `User.Read.All` or `User.ReadBasic.All` by `User.ReadWrite.All`): the
 /// requirement's one-scope alternative it meets and the permission held, when there is one.
+/// Whether the API's answer shows that it read a token: `Some(true)` when it judged the token's contents (its
+/// audience, issuer, lifetime or signature), `Some(false)` when it accepted one (a 2xx, or a 403 that refuses the
+/// operation), None otherwise (no answer, a 401 without such words, an answer that says no token came).
+fn answer_read_a_token(ctx: &Context) -> Option<bool> {
+    let r = ctx.response.as_ref()?;
+    if r.signals.contains(&Signal::NoToken) {
+        return None;
+    }
+    let judged = r.signals.iter().any(|s| {
+        matches!(
+            s,
+            Signal::AudienceInvalid
+                | Signal::IssuerInvalid { .. }
+                | Signal::Expired
+                | Signal::NotYetValid
+                | Signal::SignatureInvalid
+        )
+    });
+    let accepted = r.status.is_some_and(|s| (200..300).contains(&s))
+        || r.status.is_none_or(|s| s == 403)
+            && r.signals.iter().any(|s| {
+                matches!(
+                    s,
+                    Signal::AccessDenied | Signal::PermissionDenied | Signal::InsufficientScope
+                )
+            });
+    (judged || accepted).then_some(judged)
+}
+
 /// `scope.own_data_only`: Microsoft Graph's delegated permissions without a constraint (`Mail.Read`, `User.Read`,
 /// `Files.Read`: two parts, no `.All` or `.Shared`) reach only what the signed-in user owns ("If you specify No
 /// constraint, the app can only perform the operations on the resources that the signed-in user owns": Microsoft,
@@ -5630,6 +5663,28 @@ fn rejection_fallback(ctx: &Context, facts: &Facts, known: bool, out: &mut Vec<F
         }
         // The matrix describes the operation, but the token's scopes cannot be seen (an opaque token without its
         // introspection): the requirements are listed; the server's description of the token would settle it.
+        // So with a token shortened (`...`) when copied here.
+        Some(403)
+            if ctx.token.as_deref().is_some_and(input::is_shortened)
+                && ctx.matrix.is_some()
+                && ctx.call.is_some()
+                && !unknown_op =>
+        {
+            out.push(
+                Finding::new(
+                    "access.denied",
+                    Severity::Error,
+                    "The API refused (403); the token shown is shortened, so which requirement failed cannot be told",
+                    format!(
+                        "The API answered 403{}: it accepted the token and refused the operation. The matrix's requirements for the operation are listed under Requirements, but the token shown is shortened (`...`), so its scopes cannot be checked against them here.",
+                        quoted
+                    ),
+                )
+                .evidence("response", evidence("403"))
+                .fix("Paste the whole token (from where the integration keeps it, or its Authorization header) to see which requirement it misses.")
+                .weight(45),
+            );
+        }
         Some(403) if opaque && ctx.matrix.is_some() && ctx.call.is_some() && !unknown_op => {
             let ask = if ctx.platform_id.as_deref() == Some("genesys-cloud") {
                 "Ask Genesys Cloud what the token carries: GET /api/v2/tokens/me (the Live checks' Ask Genesys, with the user's permissions), or paste its answer as the introspection response."
@@ -5901,6 +5956,29 @@ impl Finding {
     }
 }
 
+/// The user flow (or custom policy) of an Azure AD B2C token, described for a sentence (`contosob2c.b2clogin.com,
+/// policy B2C_1_signupsignin`): its issuer is a `b2clogin.com` host, or it names its policy (`tfp`, or an `acr` of
+/// `b2c_1…`). None for other tokens.
+fn b2c_user_flow(ctx: &Context) -> Option<String> {
+    let payload = ctx.decoded.as_ref().and_then(|d| d.payload.as_ref())?;
+    let policy = ["tfp", "acr"]
+        .iter()
+        .filter_map(|k| payload.get(*k).and_then(Value::as_str))
+        .find(|p| p.get(..5).is_some_and(|b| b.eq_ignore_ascii_case("b2c_1")));
+    let host = payload
+        .get("iss")
+        .and_then(Value::as_str)
+        .and_then(|i| i.strip_prefix("https://"))
+        .and_then(|i| i.split('/').next())
+        .filter(|h| h.to_ascii_lowercase().ends_with(".b2clogin.com"));
+    match (host, policy) {
+        (Some(h), Some(p)) => Some(format!("{h}, policy {p}")),
+        (Some(h), None) => Some(h.to_string()),
+        (None, Some(p)) => Some(format!("policy {p}")),
+        (None, None) => None,
+    }
+}
+
 fn audience_fix(ctx: &Context, wanted: &[String]) -> String {
     match ctx.platform_id.as_deref() {
         Some("microsoft-graph") => {
@@ -5912,9 +5990,34 @@ fn audience_fix(ctx: &Context, wanted: &[String]) -> String {
             match national {
                 Some(aud) => {
                     let login = national_authority(&aud);
-                    format!("Request the token from the national cloud this host belongs to: authority {login} and scope {aud}/.default (app-only) or Graph scopes (delegated); the app registration must exist in that cloud. A token of the global cloud (https://graph.microsoft.com) is not accepted there.")
+                    format!(
+                        "Request the token from the national cloud this host belongs to: authority {login} and scope {aud}/.default (app-only) or Graph scopes (delegated); the app registration must exist in that cloud. A token of the global cloud (https://graph.microsoft.com) is not accepted there."
+                    )
                 }
-                None => "Request the token for Microsoft Graph: scope https://graph.microsoft.com/.default (app-only) or Graph scopes such as Mail.Send (delegated); not your own API's scope.".into(),
+                None => {
+                    // A national cloud's Graph token sent to the global Graph: its tenant's data is in that cloud.
+                    let theirs = ctx.claims.as_ref().and_then(|c| {
+                        c.audiences.iter().find_map(|a| {
+                            let host = a.trim_start_matches("https://").trim_end_matches('/');
+                            (host.ends_with("graph.microsoft.us")
+                                || host == "microsoftgraph.chinacloudapi.cn")
+                                .then_some(host)
+                        })
+                    });
+                    if let Some(b2c) = b2c_user_flow(ctx) {
+                        return format!(
+                            "The token comes from an Azure AD B2C user flow ({b2c}): B2C user flows issue tokens for your own APIs, never for Microsoft Graph. Call Graph from your back end with an app-only token of the B2C tenant (https://login.microsoftonline.com/<B2C tenant>/oauth2/v2.0/token, client credentials, scope https://graph.microsoft.com/.default, an application permission such as User.Read.All) and name the user (/users/{{the token's oid or sub}}); or read the profile from the token's own claims."
+                        );
+                    }
+                    match theirs {
+                        Some(host) => format!(
+                            "The token is for Microsoft Graph in a national cloud ({}): call that cloud's Graph, https://{host}{}, where a tenant of that cloud keeps its data. Only for a tenant of the global cloud, request the token from https://login.microsoftonline.com/<tenant> with scope https://graph.microsoft.com/.default (app-only) or Graph scopes (delegated).",
+                            if host.ends_with("chinacloudapi.cn") { "China, 21Vianet" } else { "US Government" },
+                            ctx.call.as_ref().map(|c| c.path.as_str()).filter(|p| p.starts_with('/')).unwrap_or("/v1.0/…")
+                        ),
+                        None => "Request the token for Microsoft Graph: scope https://graph.microsoft.com/.default (app-only) or Graph scopes such as Mail.Send (delegated); not your own API's scope.".into(),
+                    }
+                }
             }
         }
         _ => format!(

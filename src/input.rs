@@ -296,6 +296,25 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
                 );
             }
         }
+        // The `> Authorization` line shortened when pasted (`eyJ0eXAi...`) under a command that holds the whole
+        // token: the command's token is the one sent.
+        if let Some(whole) = out
+            .token
+            .as_deref()
+            .filter(|t| is_shortened(t))
+            .and_then(|short| {
+                let cmd = command_above_transcript(trimmed)?;
+                let mut sent = Recognized::default();
+                recognize_curl(cmd, &mut sent);
+                sent.token
+                    .filter(|w| !is_shortened(w) && shortened_from(short, w))
+            })
+        {
+            out.token = Some(whole);
+            out.description.push_str(
+                "; its Authorization line is shortened, so the token is the command's, whole",
+            );
+        }
         // `curl -v` shows no request body: the token an introspection request asks about is the `token` field of
         // the command's data, when the command is pasted above the transcript.
         if out.kind == "introspection_request" && out.token.is_none() {
@@ -566,6 +585,9 @@ fn recognize_paste(text: &str, operation: Option<&Call>, split_json: bool) -> Re
         (None, "jwt") => "a JWT".into(),
         (None, "jwe") => "an encrypted JWT (JWE)".into(),
         (None, "opaque") => "an opaque token (not a JWT)".into(),
+        (None, "malformed") if out.token.as_deref().is_some_and(is_shortened) => {
+            "a token shortened with `...`".into()
+        }
         _ => "text that is not a token".into(),
     };
     out
@@ -576,6 +598,9 @@ fn describe_scheme(out: &Recognized) -> String {
         "jwe" => "an encrypted JWT",
         "opaque" => "an opaque token",
         "text" => "no usable token",
+        "malformed" if out.token.as_deref().is_some_and(is_shortened) => {
+            "a token shortened with `...`"
+        }
         _ => "a JWT",
     };
     match &out.scheme {
@@ -796,13 +821,18 @@ pub fn take_authorization_value(value: &str, in_header: bool, out: &mut Recogniz
     } else {
         token.chars().find(|c| !c.is_ascii_graphic())
     };
-    if let Some(c) = invisible {
-        problems.push(format!(
-            "the token contains the character {} (invisible or not ASCII), which no token has; it was likely added by a document or chat tool",
-            describe_char(c)
-        ));
-        fixes.push("Copy the token from its source again as plain text.".into());
-        token.retain(|c| c.is_ascii_graphic());
+    if invisible.is_some() {
+        // An ellipsis: shortened where it was copied from, not a character added. Kept as `...`, which the decoder
+        // reads as shortened (`token.malformed` says so).
+        token = token.replace('\u{2026}', "...");
+        if let Some(c) = token.chars().find(|c| !c.is_ascii_graphic()) {
+            problems.push(format!(
+                "the token contains the character {} (invisible or not ASCII), which no token has; it was likely added by a document or chat tool",
+                describe_char(c)
+            ));
+            fixes.push("Copy the token from its source again as plain text.".into());
+            token.retain(|c| c.is_ascii_graphic());
+        }
     }
     let scheme = schemes.first().cloned();
     if schemes.len() > 1 {
@@ -2655,6 +2685,29 @@ fn jq_without_raw(command: &str) -> Option<String> {
 
 /// The curl command a `curl -v` transcript was printed by, when it is pasted above it (after a prompt): the
 /// lines before the transcript's first `*`, `>` or `<` line, from the one that starts the command.
+/// Whether a token was shortened when copied or pasted: `...` or `…` in it after its first few characters
+/// (`eyJ0eXAi...Xk3q`).
+pub fn is_shortened(token: &str) -> bool {
+    token
+        .find("...")
+        .or_else(|| token.find('\u{2026}'))
+        .is_some_and(|at| at >= 4)
+}
+
+/// Whether `short` (a token shortened with `...` or `…`) is `whole` with a part left out: the same start, and the
+/// same end when something follows the ellipsis.
+fn shortened_from(short: &str, whole: &str) -> bool {
+    let (head, tail) = short
+        .split_once("...")
+        .or_else(|| short.split_once('\u{2026}'))
+        .unwrap_or((short, ""));
+    let tail = tail.trim_start_matches('.');
+    head.len() >= 8
+        && whole.starts_with(head)
+        && whole.ends_with(tail)
+        && whole.len() > head.len().saturating_add(tail.len())
+}
+
 fn command_above_transcript(text: &str) -> Option<&str> {
     let end = text
         .lines()
@@ -2906,6 +2959,34 @@ mod tests {
             .iter()
             .find(|f| f.code == code)
             .unwrap_or_else(|| panic!("no {code} in {:?}", r.findings))
+    }
+
+    #[test]
+    fn a_shortened_token_and_the_whole_one_it_came_from() {
+        assert!(is_shortened("eyJ0eXAi...Xk3q"));
+        assert!(is_shortened("eyJ0eXAi\u{2026}"));
+        assert!(
+            !is_shortened("...."),
+            "dots alone are not a token shortened"
+        );
+        assert!(!is_shortened("eyJ.a.b"));
+        assert!(shortened_from(
+            "eyJ0eXAiOiJK...xyz",
+            "eyJ0eXAiOiJKV1QiLCJxyz"
+        ));
+        assert!(shortened_from("eyJ0eXAiOiJK...", "eyJ0eXAiOiJKV1QiLCJxyz"));
+        assert!(
+            !shortened_from("eyJ0eXAiOiJK...xyz", "eyJ0eXAiOiJKV1QiLCJabc"),
+            "another end"
+        );
+        assert!(
+            !shortened_from("eyJ0eXAiOiJQ...", "eyJ0eXAiOiJKV1QiLCJxyz"),
+            "another start"
+        );
+        assert!(
+            !shortened_from("eyJ...", "eyJ0eXAi"),
+            "too little left to tell"
+        );
     }
 
     #[test]

@@ -103,6 +103,11 @@ fn shape_by_dots(token: &str, dots: usize) -> TokenShape {
     // Some opaque tokens contain a dot (Google `ya29.…`): with a segment count no JOSE form has, only text with
     // a segment that starts like a JOSE header or payload (`{"` is `eyJ` in base64url) is a broken JWT.
     let jwt_like = || token.starts_with("eyJ") || token.contains(".eyJ");
+    // `...` after a token's first characters is in no JWS or JWE (a JWE's key may be empty, never its IV as well):
+    // a token shortened when copied (`input::is_shortened`).
+    if dots >= 3 && token.find("...").is_some_and(|at| at >= 4) {
+        return TokenShape::Malformed;
+    }
     match dots {
         0 => TokenShape::Opaque,
         // A first segment of one or two characters holds no JOSE header (`{}` alone is `e30`): an opaque token

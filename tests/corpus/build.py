@@ -3458,6 +3458,48 @@ case('L-x37', OWN_SRC, 'L',
       'now': NOW_OWN},
      {'verdict': 'denied', 'first': 'scope.own_data_only', 'codes': ['permission.missing']})
 
+case('F-x33', "Ninth audit (2026-11-25), case a21: AzureAD/microsoft-authentication-library-for-dotnet#526 (curl + 401 body), "
+     "nextauthjs/next-auth#5472 (decoded B2C claims), ms-identity-python-webapp#10; learn.microsoft.com/azure/active-directory-b2c/"
+     "microsoft-graph-get-started (B2C's own client credentials cannot manage B2C through Graph; use the Entra ID /token endpoint) "
+     "and learn.microsoft.com/answers/questions/1069755 ('user flows/custom policies can only be used to get tokens for your custom "
+     "web APIs, not the graph APIs')", 'F',
+     "An Azure AD B2C user-flow token (b2clogin.com, tfp) sent to Graph /me: the audience, with B2C's way to Graph; no delegated-permission error (was: 'request Graph scopes', and 'add User.Read')",
+     {'input': "curl 'https://graph.microsoft.com/v1.0/me' -H 'authorization: Bearer " + jwt(rs256("b2c-kid"), {
+          "iss": "https://contosob2c.b2clogin.com/" + guid("b2c tenant") + "/v2.0/", "exp": 1764003000, "nbf": 1763999400,
+          "aud": guid("b2c app"), "idp": "live.com", "name": "Will De", "sub": guid("b2c user"), "tfp": "B2C_1_signupsignin",
+          "scp": "demo.read", "azp": guid("b2c app"), "ver": "1.0", "iat": 1763999400}, "F-x33") + "'\n\n"
+      '{"error":{"code":"InvalidAuthenticationToken","message":"Access token validation failure. Invalid audience."}}',
+      'now': 1764000000},
+     {'verdict': 'denied', 'first': 'audience.mismatch', 'mentions': ['Azure AD B2C user flow', 'login.microsoftonline.com/<B2C tenant>']})
+
+case('G-x36', "Ninth audit (2026-11-25), known limit: a US Government (GCC High) token, audience https://graph.microsoft.us, "
+     "sent to the global Graph; national cloud endpoints from learn.microsoft.com/graph/deployments", 'G',
+     "A US Government cloud token sent to graph.microsoft.com: call graph.microsoft.us (was: 'request a token for https://graph.microsoft.com')",
+     {'input': jwt(rs256("usgov-kid"), {
+          "aud": "https://graph.microsoft.us", "iss": "https://login.microsoftonline.us/" + TID + "/v2.0", "iat": 1763999000,
+          "nbf": 1763999000, "exp": 1764003000, "scp": "User.Read Mail.Read", "oid": guid("usgov user"), "tid": TID,
+          "ver": "2.0", "azp": guid("usgov app"), "idtyp": "user", "preferred_username": "alice@contoso.us"}, "G-x36"),
+      'operation': 'GET https://graph.microsoft.com/v1.0/me/messages', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'audience.mismatch', 'mentions': ['https://graph.microsoft.us/v1.0/me/messages']})
+
+case('N-x97', "Ninth audit (2026-11-25), minor observation: 'curl -v prefers the shortened token' (repro min/extra_curl_v_elided_token.json: "
+     "the > Authorization line shortened by hand under the command that holds the whole token)", 'N',
+     "A curl -v transcript whose > Authorization line was shortened with ... under the whole command: the command's token is diagnosed (was: token.malformed, 4 segments)",
+     {'input': '$ curl -v -H "Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIsIng1dCI6IkpETmFfNGk0cjdGZ2lnTDNzSElsSTN4Vi1JVSIsImtpZCI6IkpETmFfNGk0cjdGZ2lnTDNzSElsSTN4Vi1JVSJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWF0IjoxNzYzOTk5NDAwLCJuYmYiOjE3NjM5OTk0MDAsImV4cCI6MTc2NDAwMzAwMCwiYWlvIjoiRTJaZ1lKaSIsImFwcF9kaXNwbGF5bmFtZSI6IkNvbnRvc28gRGFlbW9uIiwiYXBwaWQiOiI5ZDJmNmMxYS0zYjRlLTRmNWEtOGM2ZC03ZThmOWEwYjFjMmQiLCJhcHBpZGFjciI6IjEiLCJpZHAiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwiaWR0eXAiOiJhcHAiLCJvaWQiOiI1YzZkN2U4Zi0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMGIwMDIiLCJyaCI6IjAuQVhrQSIsInN1YiI6IjVjNmQ3ZThmLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwYjAwMiIsInRlbmFudF9yZWdpb25fc2NvcGUiOiJFVSIsInRpZCI6IjcyZjk4OGJmLTg2ZjEtNDFhZi05MWFiLTJkN2NkMDExZGI0NyIsInV0aSI6Ilp5WHdWdVRzUnFQb05tTGtKaUhnQUEiLCJ2ZXIiOiIxLjAiLCJ4bXNfdGNkdCI6MTUwMDAwMDAwMCwicm9sZXMiOlsiTWFpbC5TZW5kIl19.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn-AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq-wsbKztLW2t7i5uru8vb6_wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_g4eLj5OXm5-jp6uvs7e7v8PHy8_T19vf4-fr7_P3-_w" https://graph.microsoft.com/v1.0/users\n> GET /v1.0/users HTTP/1.1\n> Host: graph.microsoft.com\n> Authorization: Bearer eyJ0eXAiOiJKV1QiLCJh...\n>\n< HTTP/1.1 403 Forbidden\n<\n{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'absent': ['token.malformed']})
+
+case('N-x98', "Session 14 (2026-11-25): a header shortened by hand with ... above Graph's ErrorAccessDenied (bodies as in A-05)", 'N',
+     "Authorization: Bearer eyJ0eXAi... with a 403 ErrorAccessDenied: the API read a whole token, so the shortening is no cause; the 403 cannot be explained without the token",
+     {'input': 'Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...',
+      'operation': 'POST https://graph.microsoft.com/v1.0/me/sendMail',
+      'response': ACCESS_DENIED, 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'access.denied', 'codes': ['token.malformed'], 'mentions': ['Paste the whole token']})
+
+case('N-x99', "Session 14 (2026-11-25): a JWT shortened with ... after its payload's start has five dot-separated parts, the count of a JWE", 'N',
+     "A JWT cut with ... (five parts): shortened, not an encrypted JWT (was: 'an encrypted JWT (JWE)' with four segment errors)",
+     {'input': 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm...', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'token.malformed', 'mentions': ['shortened'], 'absent': ['token.encoding']})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

@@ -347,6 +347,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
         .chain(response_requirements.0)
         .collect();
     let requirements_known = requirements_known || response_requirements.1;
+    user_endpoint_rule(&ctx, &facts, &mut findings);
     unknown_scope_rules(&ctx, &facts, &mut findings);
     // A token shortened with `...` when copied here, while the API's answer shows it read one: it was sent whole, so
     // the shortening is no cause (and the answer's own cause, or the fallback below, is said).
@@ -2775,6 +2776,22 @@ fn facts_of(ctx: &Context) -> Facts {
             scope_source = "the response's `provided` scopes".into();
         }
     }
+    // An opaque token's grant, from the token request the paste shows it came from (a session's).
+    if grant == Grant::Unknown {
+        if let Some(g) = ctx.recognized.token_grant.as_deref() {
+            let user = matches!(
+                g,
+                "password" | "authorization_code" | "urn:ietf:params:oauth:grant-type:device_code"
+            );
+            if user || g == "client_credentials" {
+                grant = if user { Grant::User } else { Grant::App };
+                grant_reason = format!(
+                    "the token request that got it used grant_type={g}{}",
+                    if user { "" } else { ": no user signs in" }
+                );
+            }
+        }
+    }
     if let Some(i) = &ctx.introspection {
         if let Some(s) = &i.scopes {
             scopes = Some(s.clone());
@@ -2859,6 +2876,77 @@ fn writes_resource_prefix(req: &ScopeRequirement, prefixes: &[String]) -> bool {
 /// A Microsoft Graph read requirement met by the ReadWrite permission of the same resource and constraint
 /// (`Mail.Read` by `Mail.ReadWrite`, `User.Read.All` or `User.ReadBasic.All` by `User.ReadWrite.All`): the
 /// requirement's one-scope alternative it meets and the permission held, when there is one.
+/// `grant.no_user_context` where no matrix describes the operation: an app-only token (client credentials, by its
+/// claims or by the token request the paste shows) reading an endpoint that describes the signed-in user (`/me`,
+/// `GET …/user`, `/userinfo`, `/users/me`, `/users/current`, `/whoami`). An error with the API's refusal or error
+/// in hand (Keyrock answers 400 when `/user` finds no user), a warning without an answer.
+fn user_endpoint_rule(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
+    let Some(call) = &ctx.call else { return };
+    // App-only by the token's own claims or by the token request that got it: an introspection answer without a
+    // user (Google's tokeninfo without `email`) does not say that no user signed in.
+    let app_only = ctx.claims.as_ref().is_some_and(|c| c.grant == Grant::App)
+        || ctx.recognized.token_grant.as_deref() == Some("client_credentials");
+    if facts.grant != Grant::App
+        || !app_only
+        || out.iter().any(|f| f.code == "grant.no_user_context")
+    {
+        return;
+    }
+    // A matrix that knows the operation says whether it needs a user (operation_rules).
+    if ctx
+        .matrix
+        .is_some_and(|m| matches!(m.lookup(&call.method, &call.path), Lookup::Found { .. }))
+    {
+        return;
+    }
+    let path = call.path.trim_end_matches('/').to_ascii_lowercase();
+    let last = path.rsplit('/').next().unwrap_or("");
+    let reads = matches!(call.method.as_str(), "GET" | "HEAD");
+    let self_endpoint = path.split('/').any(|s| s == "me")
+        || matches!(last, "userinfo" | "whoami")
+        || reads && last == "user"
+        || path.ends_with("/users/current")
+        || path.ends_with("/user/current");
+    if !self_endpoint {
+        return;
+    }
+    let status = ctx.response.as_ref().and_then(|r| r.status);
+    // A 4xx, or an error body without a status line (a session's `curl -s` prints only the body).
+    let answered_error = ctx.response.as_ref().is_some_and(|r| match r.status {
+        Some(s) => (400..500).contains(&s),
+        None => r.message.is_some() || r.code.is_some(),
+    });
+    let op_name = format!("{} {}", call.method, call.path);
+    let mut f = Finding::new(
+        "grant.no_user_context",
+        if answered_error { Severity::Error } else { Severity::Warning },
+        format!("{op_name} describes the signed-in user, and this token has none"),
+        format!(
+            "The token was issued to an application only ({}). An endpoint such as {op_name} answers about the user who signed in, so with an app-only token it has no one to describe{}.",
+            facts.grant_reason,
+            match status {
+                Some(s) if answered_error => format!(": the API's {s} is that"),
+                None if answered_error => ": the API's error is that".to_string(),
+                _ => String::new(),
+            }
+        ),
+    )
+    .evidence("grant", facts.grant_reason.clone())
+    .evidence("operation", op_name.clone())
+    .fix("Get the token with a grant that signs a user in (authorization code; device code for scripts and CLIs), then call it again.")
+    .fix("Or, to act as the application, call an endpoint that names the user or resource (`/users/{id}`), if the API has one.")
+    .weight(if answered_error { 88 } else { 45 });
+    if let Some(said) = ctx
+        .response
+        .as_ref()
+        .filter(|_| answered_error)
+        .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
+    {
+        f = f.evidence("response", said);
+    }
+    out.push(f);
+}
+
 /// Whether the API's answer shows that it read a token: `Some(true)` when it judged the token's contents (its
 /// audience, issuer, lifetime or signature), `Some(false)` when it accepted one (a 2xx, or a 403 that refuses the
 /// operation), None otherwise (no answer, a 401 without such words, an answer that says no token came).
@@ -3412,7 +3500,9 @@ fn operation_rules(
     let (req, held, held_source, kind_word) = match (&op.app_scopes, app_only) {
         (Some(app), true) => (
             app,
-            Some(facts.roles.clone()),
+            // Only a token (or its description) shows its roles: an app-only token known from its token request
+            // alone (a session's `$token`) shows none.
+            (ctx.claims.is_some() || ctx.introspection.is_some()).then(|| facts.roles.clone()),
             "claim `roles`".to_string(),
             "application permission",
         ),

@@ -90,6 +90,9 @@ pub struct Recognized {
     /// The token request that got the token, when the paste holds it too (a terminal session that asked the token
     /// endpoint, then called the API): its host tells the token's region or tenant.
     pub token_endpoint: Option<Call>,
+    /// The grant type of that token request (`client_credentials`, `password`, …), when it shows one: it tells
+    /// whether the token has a user, which an opaque token cannot show.
+    pub token_grant: Option<String>,
     /// What a token request (the paste's, when it is one) asks for: its grant type and scope, and whether its body
     /// is JSON (token endpoints read form fields, RFC 6749 §3.2).
     pub token_request: Option<TokenRequest>,
@@ -1905,14 +1908,14 @@ fn recognize_session(
                     && !a.signals.contains(&crate::response::Signal::Unparsable)
             })
         });
-    let token_endpoint = match read.get(chosen).and_then(|p| p.token.as_deref()) {
+    let issuing = match read.get(chosen).and_then(|p| p.token.as_deref()) {
         Some(t) => read
             .iter()
             .zip(&session.calls)
             .take(chosen)
             .rev()
             .find(|(r, c)| r.kind == "token_request" && c.output.contains(t))
-            .and_then(|(r, _)| r.call.clone()),
+            .map(|(r, _)| r),
         None if sends_variable => {
             let sent = session
                 .calls
@@ -1932,10 +1935,14 @@ fn recognize_session(
                             })
                         })
                 })
-                .and_then(|(r, _)| r.call.clone())
+                .map(|(r, _)| r)
         }
         None => None,
     };
+    let token_endpoint = issuing.and_then(|r| r.call.clone());
+    let token_grant = issuing
+        .and_then(|r| r.token_request.as_ref())
+        .and_then(|t| t.grant_type.clone());
     // `TOKEN=$(curl … | jq .access_token)` without `-r`: jq prints the token as a JSON string, so the variable the
     // call sends holds it with its quotes.
     let quoted_by_jq = if sends_variable {
@@ -2074,6 +2081,7 @@ fn recognize_session(
         }
     }
     picked.token_endpoint = token_endpoint;
+    picked.token_grant = token_grant;
     picked.response = answers.get_mut(chosen).and_then(Option::take);
     // The answer says no more than its status, and the session then printed the server's log (`kubectl logs`):
     // the log's error lines are the API's words for it.

@@ -3500,6 +3500,25 @@ case('N-x99', "Session 14 (2026-11-25): a JWT shortened with ... after its paylo
      {'input': 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm...', 'now': 1764000000},
      {'verdict': 'denied', 'first': 'token.malformed', 'mentions': ['shortened'], 'absent': ['token.encoding']})
 
+case('B-x07', "Ninth audit (2026-11-25), case b19: FIWARE Keyrock's GET /user with a client-credentials token answers 400 "
+     "(telefonicaid/fiware-idm issues: 'object of type NoneType has no len()'), the token from the session's own token request", 'B',
+     "A session: a client_credentials token request, then GET /user with its opaque token, answered with an error: the token has no user (was: 'opaque, introspect')",
+     {'input': '$ curl -s -X POST https://idm.acme.io/oauth2/token -H "Authorization: Basic NTJhZmU2YTQtOWMxYi00ZjBjLWFkNjMtNjQ0NjUyZTk4YjE2OnNlY3JldA==" -d "grant_type=client_credentials"\n{"access_token":"5f0c2b8e4a7d6c3b9e1f0a2d4c6b8e0f1a3c5e7d","token_type":"Bearer","expires_in":3599,"refresh_token":"8d6b4f2e0c9a7b5d3f1e8c6a4b2d0f9e7c5a3b1d","scope":["bearer"]}\n$ curl -s https://idm.acme.io/user -H "Authorization: Bearer 5f0c2b8e4a7d6c3b9e1f0a2d4c6b8e0f1a3c5e7d"\n{"error": {"message": "object of type \'NoneType\' has no len()", "code": 400, "title": "Bad Request"}}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'grant.no_user_context', 'mentions': ['grant_type=client_credentials']})
+
+case('B-x08', "Session 14 (2026-11-25): scenarios.md class B (client credentials on a user endpoint); Auth0 M2M tokens carry "
+     "gty=client-credentials (B-03); OIDC Core §5.3 (UserInfo returns claims about the authenticated end-user)", 'B',
+     "An Auth0 client-credentials token calling an API's GET /userinfo, no answer pasted: a warning that it has no user",
+     {'input': auth0_m2m("B-x08", "acme", "read:users", 1763999000, aud="https://api.acme.io"),
+      'operation': 'GET https://api.acme.io/userinfo', 'now': 1764000000},
+     {'codes': ['grant.no_user_context'], 'noErrors': True})
+
+case('B-x09', "Session 14 (2026-11-25): a client-credentials token creating a user (POST /user) is an ordinary admin call", 'B',
+     "An Auth0 client-credentials token on POST /user: no 'needs a user' finding (only reads of /user describe the signed-in user)",
+     {'input': auth0_m2m("B-x09", "acme", "create:users", 1763999000, aud="https://api.acme.io"),
+      'operation': 'POST https://api.acme.io/user', 'now': 1764000000},
+     {'absent': ['grant.no_user_context']})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

@@ -2936,15 +2936,17 @@ fn user_endpoint_rule(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     .fix("Get the token with a grant that signs a user in (authorization code; device code for scripts and CLIs), then call it again.")
     .fix("Or, to act as the application, call an endpoint that names the user or resource (`/users/{id}`), if the API has one.")
     .weight(if answered_error { 88 } else { 45 });
-    if let Some(said) = ctx
-        .response
-        .as_ref()
-        .filter(|_| answered_error)
-        .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
-    {
+    if let Some(said) = answer_words(ctx).filter(|_| answered_error) {
         f = f.evidence("response", said);
     }
     out.push(f);
+}
+
+/// The API's own words for its answer: its message, else its error code.
+fn answer_words(ctx: &Context) -> Option<String> {
+    ctx.response
+        .as_ref()
+        .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
 }
 
 /// Whether the API's answer shows that it read a token: `Some(true)` when it judged the token's contents (its
@@ -3092,12 +3094,7 @@ fn own_data_only(
     .evidence("operation", format!("user in the path: {user}"))
     .evidence("token", who.clone())
     .weight(if refused { 86 } else if certain { 80 } else { 40 });
-    if let Some(said) = ctx
-        .response
-        .as_ref()
-        .filter(|_| refused)
-        .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
-    {
+    if let Some(said) = answer_words(ctx).filter(|_| refused) {
         f = f.evidence("response", said);
     }
     // Wider permissions of the same resource: those the operation lists, then `.Shared` and `.All` siblings the

@@ -403,6 +403,8 @@ def graph(data_dir: Path) -> dict:
                       "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn"],
         "issuers": [],
         "scopeCatalog": sorted(perms),
+        # Granted only to applications: never offered as a delegated permission.
+        "applicationOnly": sorted(n for n in perms if set(perms[n].get("schemes", {})) == {"Application"}),
         "caseInsensitive": True,
         "unknownPolicy": "Operations missing from Microsoft's permissions reference are unknown here; the "
                          "operation's page on learn.microsoft.com lists its permissions.",

@@ -1107,11 +1107,23 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 }
                 out.push(f);
             }
+            // A signature cut with `...` (jose::decode reads the rest): said as such, not as an encoding slip.
+            let cut = d.shape == TokenShape::Jws && ctx.token.as_deref().is_some_and(input::is_shortened);
             for i in d.issues.iter().filter(|i| !i.fatal) {
+                let shortened = cut && i.segment == "signature";
                 out.push(
-                    Finding::new("token.encoding", Severity::Warning, "The token's encoding is not strict", i.message.clone())
-                        .evidence(format!("token {}", i.segment), i.message.clone())
-                        .fix("Send the token exactly as the authorization server issued it."),
+                    Finding::new(
+                        "token.encoding",
+                        Severity::Warning,
+                        if shortened { "The token's signature is shortened (`...`)" } else { "The token's encoding is not strict" },
+                        i.message.clone(),
+                    )
+                    .evidence(format!("token {}", i.segment), i.message.clone())
+                    .fix(if shortened {
+                        "Paste the whole token to check its signature (if the call really sent it so, the API refuses it as malformed)."
+                    } else {
+                        "Send the token exactly as the authorization server issued it."
+                    }),
                 );
             }
             if d.shape == TokenShape::Jwe && fatal.is_empty() {
@@ -3011,40 +3023,62 @@ fn own_data_only(
     let ScopeRequirement::AnyOf(sets) = req else {
         return None;
     };
-    let unconstrained = |p: &str| p.split('.').count() == 2;
+    // Permissions on what a user owns (mail, files, calendars, chats…), without a constraint. An action on other
+    // users (`TeamsActivity.Send` notifies them) is no such permission.
+    const OWNED: [&str; 12] = [
+        "Mail",
+        "MailboxSettings",
+        "Calendars",
+        "Contacts",
+        "Files",
+        "Notes",
+        "Tasks",
+        "User",
+        "Presence",
+        "People",
+        "Chat",
+        "OnlineMeetings",
+    ];
+    let own_only = |p: &str| {
+        let mut parts = p.split('.');
+        let resource = parts.next().unwrap_or("");
+        parts.count() == 1 && OWNED.iter().any(|r| r.eq_ignore_ascii_case(resource))
+    };
     let has = |p: &String| held.iter().any(|h| h == p);
     let met: Vec<&Vec<String>> = sets
         .iter()
         .filter(|set| !set.is_empty() && set.iter().all(has))
         .collect();
-    // A set of constrained permissions (`User.ReadBasic.All`, `Directory.Read.All`) reaches other users.
-    if met.iter().any(|set| !set.iter().any(|p| unconstrained(p))) {
+    // A set met without such a permission (`User.ReadBasic.All`, `Directory.Read.All`) reaches other users.
+    if met.iter().any(|set| !set.iter().any(|p| own_only(p))) {
         return None;
     }
     let mut own: Vec<String> = met
         .iter()
         .flat_map(|set| set.iter())
-        .filter(|p| unconstrained(p))
+        .filter(|p| own_only(p))
         .cloned()
         .collect();
-    own.extend(implied.filter(|by| unconstrained(by)).map(str::to_string));
+    own.extend(implied.filter(|by| own_only(by)).map(str::to_string));
     own.sort();
     own.dedup();
     if own.is_empty() {
         return None;
     }
-    // A constrained permission of the same resource and kind held beside it (`Mail.Read.Shared`, `User.Read.All`,
-    // `Files.ReadWrite.All`) may be the one Graph uses.
+    // A constrained permission of the same resource held beside it (`Mail.Read.Shared`, `User.Read.All`) may be
+    // the one Graph uses, when it grants as much: a read by Read, ReadBasic or ReadWrite; a write by ReadWrite; a
+    // send by Send (`Mail.Read.Shared` does not widen `Mail.ReadWrite`).
+    let grants = |held_op: &str, op: &str| {
+        held_op.eq_ignore_ascii_case(op)
+            || held_op.eq_ignore_ascii_case("ReadWrite") && op.starts_with("Read")
+            || held_op.eq_ignore_ascii_case("Read") && op.eq_ignore_ascii_case("ReadBasic")
+    };
     let widened = |p: &str| {
         let (resource, operation) = p.split_once('.').unwrap_or((p, ""));
         held.iter().any(|h| {
             let mut parts = h.split('.');
             let (r, o) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            parts.next().is_some()
-                && r.eq_ignore_ascii_case(resource)
-                && (o.eq_ignore_ascii_case(operation)
-                    || o.eq_ignore_ascii_case("ReadWrite")
-                    || (o.starts_with("Read") && operation.starts_with("Read")))
+            parts.next().is_some() && r.eq_ignore_ascii_case(resource) && grants(o, operation)
         })
     };
     if own.iter().any(|p| widened(p)) {
@@ -3061,7 +3095,9 @@ fn own_data_only(
     }
     let object_id = is_guid(user) && ids.iter().any(|(k, _)| *k == "oid");
     let refused = matches!(status, Some(403)) || ctx.response_says(&Signal::AccessDenied);
-    let certain = object_id || refused;
+    // Another answer (a 401: the token itself was refused first; a 404) is about something else first.
+    let other_answer = status.filter(|s| *s != 403);
+    let certain = (object_id || refused) && other_answer.is_none();
     let op_name = op_display(ctx, op);
     let named = own
         .iter()
@@ -3073,56 +3109,74 @@ fn own_data_only(
         .map(|(k, v)| format!("{k} {v}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let outcome = match other_answer {
+        Some(s) => format!(
+            "{}: the permission does not reach that user's data, though the API's {s} is about something else first",
+            if object_id { ", another user" } else { "" }
+        ),
+        None if refused => ", and the API refused the call".to_string(),
+        None if certain => ": another user, so Graph refuses the call (403, ErrorAccessDenied or Authorization_RequestDenied)".to_string(),
+        None => ": unless that name is one of the signed-in user's own addresses, Graph refuses the call".to_string(),
+    };
     let mut f = Finding::new(
         "scope.own_data_only",
-        if certain { Severity::Error } else { Severity::Warning },
+        if certain {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
         format!("{named} reaches only the signed-in user's own data; this call is for the user {user}"),
         format!(
-            "{op_name} is listed with {named} in Microsoft Graph's permission reference, but a delegated permission without a constraint (no `.Shared`, no `.All`) lets the app act only on what the signed-in user owns. The path names the user {user}; the token's user is {who}{}.",
-            if certain {
-                if refused {
-                    ", and the API refused the call"
-                } else {
-                    ": another user, so Graph refuses the call (403, ErrorAccessDenied or Authorization_RequestDenied)"
-                }
-            } else {
-                ": unless that name is one of the signed-in user's own addresses, Graph refuses the call"
-            }
+            "{op_name} is listed with {named} in Microsoft Graph's permission reference, but a delegated permission without a constraint (no `.Shared`, no `.All`) lets the app act only on what the signed-in user owns. The path names the user {user}; the token's user is {who}{outcome}.",
         ),
     )
     .evidence("held", own.join(" "))
     .evidence("operation", format!("user in the path: {user}"))
     .evidence("token", who.clone())
-    .weight(if refused { 86 } else if certain { 80 } else { 40 });
+    .weight(if !certain {
+        40
+    } else if refused {
+        86
+    } else {
+        80
+    });
     if let Some(said) = answer_words(ctx).filter(|_| refused) {
         f = f.evidence("response", said);
     }
-    // Wider permissions of the same resource: those the operation lists, then `.Shared` and `.All` siblings the
-    // catalog has (as delegated permissions need consent, the first one named is the least).
-    let mut wider: Vec<String> = sets
-        .iter()
-        .filter(|set| set.len() == 1)
-        .flatten()
-        .filter(|p| {
-            !unconstrained(p)
-                && own
-                    .iter()
-                    .any(|o| o.split('.').next() == p.split('.').next())
-        })
-        .cloned()
-        .collect();
+    // Wider delegated permissions of the same resource: those the operation lists, then the `.Shared` and `.All`
+    // siblings the catalog has, unless the operation lists one as an application permission (`Chat.Read.All` on
+    // /users/{id}/chats is no delegated permission). Each once, in that order.
+    let app_listed: Vec<&String> = match op.app_scopes.as_ref() {
+        Some(ScopeRequirement::AnyOf(sets)) => sets.iter().flatten().collect(),
+        _ => Vec::new(),
+    };
+    let same_resource = |p: &str| {
+        own.iter()
+            .any(|o| o.split('.').next() == p.split('.').next())
+    };
+    let mut wider: Vec<String> = Vec::new();
+    for p in sets.iter().filter(|set| set.len() == 1).flatten() {
+        if p.split('.').count() > 2 && same_resource(p) && !wider.contains(p) {
+            wider.push(p.clone());
+        }
+    }
     if let Some(m) = ctx.matrix {
         for p in &own {
             for suffix in [".Shared", ".All"] {
                 let sibling = format!("{p}{suffix}");
-                if m.platform.scope_catalog.iter().any(|c| c == &sibling) {
+                if m.platform.scope_catalog.contains(&sibling)
+                    && !app_listed.contains(&&sibling)
+                    && !m.platform.application_only.contains(&sibling)
+                    && !wider.contains(&sibling)
+                {
                     wider.push(sibling);
                 }
             }
         }
     }
-    wider.dedup();
-    if !wider.is_empty() {
+    if wider.is_empty() {
+        f = f.fix(format!("Microsoft Graph lists no delegated permission that reaches another user's data for {op_name}: a delegated call works only on the signed-in user's own."));
+    } else {
         let list = wider
             .iter()
             .map(|p| format!("`{p}`"))
@@ -3152,7 +3206,11 @@ fn own_data_only(
                 .iter()
                 .any(|r| p.split('.').next() == Some(*r))
         });
-        f = f.fix(format!("Or call as the application: the application permission `{app}` with admin consent and a client-credentials token reaches every user's data{}.", if exchange { " (an Exchange application access policy or RBAC for Applications can limit it to some mailboxes)" } else { "" }));
+        f = f.fix(format!(
+            "{} as the application: the application permission `{app}` with admin consent and a client-credentials token reaches every user's data{}.",
+            if wider.is_empty() { "Call it" } else { "Or call it" },
+            if exchange { " (an Exchange application access policy or RBAC for Applications can limit it to some mailboxes)" } else { "" }
+        ));
     }
     Some(f.fix(format!(
         "If the data is the signed-in user's own, call it through /me (or the user's own id, {}).",
@@ -5171,17 +5229,36 @@ fn response_rules(
                 out.push(f.weight(82));
             }
             Signal::ConsentRequired => {
-                out.push(
-                    Finding::new(
-                        "consent.required",
-                        Severity::Error,
-                        "No one has consented to the permissions the app asks for",
-                        format!("It answered: {said}. The user (or, for permissions that need it and for tenants that restrict user consent, an admin) must consent before a token is issued."),
-                    )
-                    .evidence("response", msg.clone())
-                    .fix("Have the user sign in interactively and accept the consent prompt, or have an admin grant consent for the tenant (Entra ID: App registrations > API permissions > Grant admin consent).")
-                    .weight(80),
-                );
+                // The on-behalf-of flow (a middle-tier API asking for a downstream token as the user): the consent
+                // missing is the API's own, for its downstream permissions, which the user never saw.
+                let pasted =
+                    crate::response::clip_bytes(&ctx.request.input, 64 * 1024).to_ascii_lowercase();
+                let on_behalf_of = ["on_behalf_of", "on-behalf-of", "onbehalfof"]
+                    .iter()
+                    .any(|m| pasted.contains(m) || said_all.contains(m));
+                let f = Finding::new(
+                    "consent.required",
+                    Severity::Error,
+                    if on_behalf_of {
+                        "No one has consented to the middle-tier API's own permissions (on-behalf-of)"
+                    } else {
+                        "No one has consented to the permissions the app asks for"
+                    },
+                    if on_behalf_of {
+                        format!("It answered: {said}. This is the on-behalf-of flow: the API (the application the message names) asks Entra ID for a downstream token as the user, and the user or an admin must have consented to that API's own permissions (its Microsoft Graph permissions, say). A user who signed in to the client app consented to the client's permissions only, and the API has no page to show a consent prompt on.")
+                    } else {
+                        format!("It answered: {said}. The user (or, for permissions that need it and for tenants that restrict user consent, an admin) must consent before a token is issued.")
+                    },
+                )
+                .evidence("response", msg.clone())
+                .weight(80);
+                out.push(if on_behalf_of {
+                    f.fix("Have an admin grant consent to the middle-tier API's app registration for its downstream permissions (Entra ID: App registrations > the API > API permissions > Grant admin consent).")
+                        .fix("Or list the client app's id in the API's `knownClientApplications` (its manifest) and have the client ask for the API's scope with `/.default`, so that the user consents to the client and the API at once when signing in (combined consent).")
+                        .fix("Or send the error back to the client as a claims or consent challenge and have the user sign in interactively to the API's scopes.")
+                } else {
+                    f.fix("Have the user sign in interactively and accept the consent prompt, or have an admin grant consent for the tenant (Entra ID: App registrations > API permissions > Grant admin consent).")
+                });
             }
             Signal::GrantNotAllowed if said_all.contains("not allowed to exchange") => {
                 out.push(

@@ -2693,20 +2693,17 @@ fn jq_without_raw(command: &str) -> Option<String> {
 
 /// The curl command a `curl -v` transcript was printed by, when it is pasted above it (after a prompt): the
 /// lines before the transcript's first `*`, `>` or `<` line, from the one that starts the command.
-/// Whether a token was shortened when copied or pasted: `...` or `…` in it after its first few characters
-/// (`eyJ0eXAi...Xk3q`).
+/// Whether a token was shortened when copied or pasted: `…`, or `...` next to its characters
+/// (`eyJ0eXAi...Xk3q`, [`crate::jose::shortened_at`]).
 pub fn is_shortened(token: &str) -> bool {
-    token
-        .find("...")
-        .or_else(|| token.find('\u{2026}'))
-        .is_some_and(|at| at >= 4)
+    token.contains('\u{2026}') || crate::jose::shortened_at(token).is_some()
 }
 
 /// Whether `short` (a token shortened with `...` or `…`) is `whole` with a part left out: the same start, and the
 /// same end when something follows the ellipsis.
 fn shortened_from(short: &str, whole: &str) -> bool {
-    let (head, tail) = short
-        .split_once("...")
+    let (head, tail) = crate::jose::shortened_at(short)
+        .and_then(|at| Some((short.get(..at)?, short.get(at.saturating_add(3)..)?)))
         .or_else(|| short.split_once('\u{2026}'))
         .unwrap_or((short, ""));
     let tail = tail.trim_start_matches('.');

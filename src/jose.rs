@@ -98,15 +98,31 @@ fn dots(token: &str) -> usize {
     n.wrapping_add(rest)
 }
 
+/// Where a token was shortened when copied (`eyJ0eXAi...Xk3q`): the byte offset of a `...` next to a token's
+/// character (a letter, a digit, `-` or `_`). None for a token that was not, and for dots alone (`....`).
+pub fn shortened_at(token: &str) -> Option<usize> {
+    let word =
+        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
+    let bytes = token.as_bytes();
+    token.match_indices("...").map(|(at, _)| at).find(|at| {
+        word(at.checked_sub(1).and_then(|i| bytes.get(i))) || word(bytes.get(at.saturating_add(3)))
+    })
+}
+
 /// [`shape_of`] with the token's dots already counted.
 fn shape_by_dots(token: &str, dots: usize) -> TokenShape {
     // Some opaque tokens contain a dot (Google `ya29.…`): with a segment count no JOSE form has, only text with
     // a segment that starts like a JOSE header or payload (`{"` is `eyJ` in base64url) is a broken JWT.
     let jwt_like = || token.starts_with("eyJ") || token.contains(".eyJ");
-    // `...` after a token's first characters is in no JWS or JWE (a JWE's key may be empty, never its IV as well):
-    // a token shortened when copied (`input::is_shortened`).
-    if dots >= 3 && token.find("...").is_some_and(|at| at >= 4) {
-        return TokenShape::Malformed;
+    // `...` next to a token's characters is in no JWS or JWE (a JWE's key may be empty, never its IV as well): a
+    // token shortened when copied. Cut in its signature, it is still a JWS whose header and payload can be read.
+    if let Some(at) = shortened_at(token) {
+        let head = token.get(..at).unwrap_or("");
+        return if head.bytes().filter(|b| *b == b'.').count() == 2 && !head.ends_with('.') {
+            TokenShape::Jws
+        } else {
+            TokenShape::Malformed
+        };
     }
     match dots {
         0 => TokenShape::Opaque,
@@ -155,8 +171,18 @@ pub fn decode(token: &str) -> DecodedToken {
             "authentication tag",
         ]
     };
+    // A JWS cut in its signature (`shape_by_dots`): the header and payload are read, the signature is not there.
+    let cut = shortened_at(token).filter(|_| shape == TokenShape::Jws);
     let mut offset = 0usize;
     for (index, (part, name)) in token.split('.').zip(names.iter()).enumerate() {
+        if cut.is_some() && index == 2 {
+            out.issues.push(SegmentIssue {
+                segment: name,
+                fatal: false,
+                message: "the signature segment is shortened (`...`): the header and payload are read, but the signature cannot be checked".into(),
+            });
+            break;
+        }
         let bytes = decode_segment(part, name, offset, &mut out.issues);
         match (index, bytes) {
             (0, Some(b)) => out.header = json_object(&b, name, offset, &mut out.issues, None),

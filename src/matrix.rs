@@ -406,6 +406,10 @@ pub struct PlatformInfo {
     /// Every scope the platform defines (for `scope.unknown` and "did you mean"). Empty = not known.
     #[serde(default)]
     pub scope_catalog: Vec<String>,
+    /// Catalog entries granted only to applications, never as delegated permissions (Microsoft Graph's
+    /// permissions whose only scheme is `Application`): a fix for a delegated token never offers them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_only: Vec<String>,
     /// Whether paths match case-insensitively (Graph).
     #[serde(default)]
     pub case_insensitive: bool,

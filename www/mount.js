@@ -185,7 +185,7 @@ export async function mountTokenDoctor(container, options = {}) {
   const skeleton = setTimeout(attach, SKELETON_MS);
   const q = (id) => root.querySelector(`#${id}`);
   const field = { input: q('input'), operation: q('operation'), response: q('response'), previous: q('previous'), platform: q('platform') };
-  const state = { report: null, customMatrix: null, customOps: null, customName: '', introspection: null, debounce: 0, pending: false, exp: null, expired: false, failed: new Map() };
+  const state = { report: null, customMatrix: null, customOps: null, customName: '', introspection: null, debounce: 0, pending: false, exp: null, expired: false, failed: new Map(), clears: 0 };
 
   let destroyed = false;
   const snippets = embedSnippets();
@@ -355,6 +355,7 @@ export async function mountTokenDoctor(container, options = {}) {
    * the sentence the status line shows afterwards.
    */
   function clearAll(why = '') {
+    state.clears += 1; // a report being made now is dropped (markdown)
     for (const key of ['input', 'operation', 'response', 'previous']) field[key].value = '';
     field.platform.value = '';
     state.introspection = null;
@@ -382,7 +383,7 @@ export async function mountTokenDoctor(container, options = {}) {
   for (const type of ['keydown', 'pointerdown', 'pointermove', 'wheel', 'focusin', 'input']) root.addEventListener(type, used, { capture: true, passive: true });
   q('auto-clear').addEventListener('change', () => setText(q('auto-clear-status'), ''));
   field.input.addEventListener('input', () => setText(q('auto-clear-status'), ''));
-  const holdsAnything = () => ['input', 'operation', 'response', 'previous'].some((key) => field[key].value)
+  const holdsAnything = () => ['input', 'operation', 'response', 'previous', 'report-md'].some((id) => q(id).value)
     || Boolean(state.customMatrix || q('matrix-text').value || panels?.holdsSecrets());
   function clearWhenIdle() {
     if (destroyed || !q('auto-clear').checked || Date.now() - lastUse < idle.minutes * 60000) return;
@@ -466,13 +467,17 @@ export async function mountTokenDoctor(container, options = {}) {
   q('matrix-clear').addEventListener('click', () => { forgetDocument(); run(); });
 
   // Copy report (Markdown), with a preview of exactly what is copied.
+  // The Markdown report of what is on screen; null when everything was cleared while it was being made (its
+  // module loading, the fingerprint hashing): it would bring back what was cleared.
   async function markdown() {
     if (state.pending) run(); // a keystroke not yet diagnosed: the report must describe what is on screen
+    const at = state.clears;
     const report = state.report ?? failure('nothing diagnosed yet');
     const token = pastedToken();
     const pasted = field.input.value.trim();
     const { reportMarkdown, sha256Hex } = await loadReportMd();
     const fingerprint = token ? await sha256Hex(token) : (pasted ? await sha256Hex(pasted) : null);
+    if (at !== state.clears) return null;
     return reportMarkdown(report, {
       fingerprint,
       fingerprintOf: token ? 'of the token' : 'of the pasted text',
@@ -485,7 +490,7 @@ export async function mountTokenDoctor(container, options = {}) {
   }
   async function preview() {
     const md = await markdown();
-    q('report-md').value = md;
+    if (md !== null) q('report-md').value = md;
     return md;
   }
   const previewFailed = (err) => setText(q('copy-status'), `The report could not be made: ${err?.message ?? err}`);
@@ -495,6 +500,7 @@ export async function mountTokenDoctor(container, options = {}) {
   q('copy-report').addEventListener('click', async () => {
     let md;
     try { md = await preview(); } catch (err) { previewFailed(err); return; }
+    if (md === null) return; // cleared meanwhile: nothing to copy
     try {
       await navigator.clipboard.writeText(md);
       setText(q('copy-status'), 'Copied. The token and personal claims are left out unless ticked.');

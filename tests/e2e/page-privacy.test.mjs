@@ -180,6 +180,28 @@ test('Clear everything empties the paste, the document, the report and the panel
   assertClean(page);
 });
 
+test('a report still being made when Clear everything is pressed is dropped, not shown or copied', async () => {
+  const page = await openClipboardPage(browser, url);
+  await ready(page);
+  await page.fill('#input', graphToken('User.Read'));
+  await page.fill('#operation', 'POST https://graph.microsoft.com/v1.0/me/sendMail');
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText()); // the browser's, shared by the tests
+  // The report's module is held until the page has been cleared.
+  let held = null;
+  await page.route('**/report-md.js', (route) => { held = route; });
+  await page.click('#copy-report');
+  while (!held) await new Promise((r) => setTimeout(r, 20));
+  await page.click('#clear-all');
+  await held.continue();
+  await page.unroute('**/report-md.js');
+  await page.evaluate(() => import('./report-md.js')); // loaded: the click's report is made now
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200))); // and its fingerprint hashed
+  assert.equal(await page.inputValue('#report-md'), '');
+  assert.equal(await page.textContent('#copy-status'), '');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), clipboard, 'nothing copied');
+  assertClean(page);
+});
+
 test('after 15 minutes without use everything is cleared, at the next tick, on coming back or at the first use', async () => {
   const context = await browser.newContext();
   const page = recordProblems(await context.newPage());

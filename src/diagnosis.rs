@@ -349,6 +349,19 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     let requirements_known = requirements_known || response_requirements.1;
     user_endpoint_rule(&ctx, &facts, &mut findings);
     unknown_scope_rules(&ctx, &facts, &mut findings);
+    // A variable in the header pasted (the command as written), while the API's answer shows it read a token: the
+    // value was there when the call ran; the answer's cause is the one to look at.
+    if let Some(judged) = answer_read_a_token(&ctx) {
+        for f in findings.iter_mut().filter(|f| input::holds_stand_in(f)) {
+            f.severity = Severity::Info;
+            f.weight = 10;
+            f.detail.push_str(if judged {
+                " The API's answer judges the token's contents, so it read one: the call sent a token in its place, and the token itself is not in the paste."
+            } else {
+                " The API's answer shows it accepted a token (it refused the operation, or allowed it), so the call sent one in its place: the token itself is not in the paste."
+            });
+        }
+    }
     // A token shortened with `...` when copied here, while the API's answer shows it read one: it was sent whole, so
     // the shortening is no cause (and the answer's own cause, or the fallback below, is said).
     if ctx.token.as_deref().is_some_and(input::is_shortened) && answer_read_a_token(&ctx).is_some()
@@ -452,19 +465,6 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
             .evidence("response", status.to_string())
             .weight(if demoted { 95 } else { 10 }),
         );
-    }
-    // A variable in the header pasted (the command as written), while the API's answer shows it read a token: the
-    // value was there when the call ran; the answer's cause is the one to look at.
-    if let Some(judged) = answer_read_a_token(&ctx) {
-        for f in findings.iter_mut().filter(|f| input::holds_stand_in(f)) {
-            f.severity = Severity::Info;
-            f.weight = 10;
-            f.detail.push_str(if judged {
-                " The API's answer judges the token's contents, so it read one: the variable held a token when the call ran, and the token itself is not in the paste."
-            } else {
-                " The API's answer shows it accepted a token (it refused the operation, or allowed it), so the variable held one when the call ran: the token itself is not in the paste."
-            });
-        }
     }
     // An Azure AD B2C user-flow token sent to Microsoft Graph cannot carry Graph permissions at all: the audience
     // is the cause, and the permissions it lacks are no fix.
@@ -2912,22 +2912,60 @@ fn user_endpoint_rule(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
         return;
     }
     let path = call.path.trim_end_matches('/').to_ascii_lowercase();
-    let last = path.rsplit('/').next().unwrap_or("");
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // A segment that only places the API: `api`, a version (`v1`, `2`, `v2.0`).
+    let placing = |s: &str| {
+        s == "api"
+            || s.strip_prefix('v')
+                .unwrap_or(s)
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.')
+    };
+    let last = segments.last().copied().unwrap_or("");
     let reads = matches!(call.method.as_str(), "GET" | "HEAD");
-    let self_endpoint = path.split('/').any(|s| s == "me")
-        || matches!(last, "userinfo" | "whoami")
-        || reads && last == "user"
+    // `me` at the API's root or after `users`/`user` (`/v1/me`, `/users/me/…`), not a code (`/states/ME/…`);
+    // `GET /user` at the root (GitHub, Keyrock), not a user looked up deeper (`/rest/api/3/user?accountId=…`).
+    let self_endpoint = segments.iter().enumerate().any(|(i, s)| {
+        *s == "me"
+            && (segments
+                .get(..i)
+                .is_some_and(|before| before.iter().all(|b| placing(b)))
+                || i.checked_sub(1)
+                    .and_then(|j| segments.get(j))
+                    .is_some_and(|p| matches!(*p, "users" | "user")))
+    }) || matches!(last, "userinfo" | "whoami")
+        || reads && last == "user" && segments.iter().rev().skip(1).all(|b| placing(b))
         || path.ends_with("/users/current")
         || path.ends_with("/user/current");
     if !self_endpoint {
         return;
     }
-    let status = ctx.response.as_ref().and_then(|r| r.status);
-    // A 4xx, or an error body without a status line (a session's `curl -s` prints only the body).
-    let answered_error = ctx.response.as_ref().is_some_and(|r| match r.status {
-        Some(s) => (400..500).contains(&s),
-        None => r.message.is_some() || r.code.is_some(),
+    let r = ctx.response.as_ref();
+    let status = r.and_then(|r| r.status);
+    // The API allowed it: nothing to explain.
+    if status.is_some_and(|s| (200..300).contains(&s)) {
+        return;
+    }
+    // The answer is this rule's evidence only when it is a refusal or an error about the request that names no
+    // problem with the token itself (not an expired or foreign token, not a throttle or a server error).
+    let token_problem = r.is_some_and(|r| {
+        r.signals.iter().any(|s| {
+            matches!(
+                s,
+                Signal::Expired
+                    | Signal::NotYetValid
+                    | Signal::AudienceInvalid
+                    | Signal::IssuerInvalid { .. }
+                    | Signal::SignatureInvalid
+                    | Signal::NoToken
+            )
+        })
     });
+    let answered_error = !token_problem
+        && r.is_some_and(|r| match r.status {
+            Some(s) => matches!(s, 400 | 403 | 404),
+            None => r.message.is_some() || r.code.is_some(),
+        });
     let op_name = format!("{} {}", call.method, call.path);
     let mut f = Finding::new(
         "grant.no_user_context",
@@ -3110,9 +3148,11 @@ fn own_data_only(
         .collect::<Vec<_>>()
         .join(", ");
     let outcome = match other_answer {
+        Some(s) if object_id => format!(
+            ", another user: the permission does not reach that user's data, though the API's {s} is about something else first"
+        ),
         Some(s) => format!(
-            "{}: the permission does not reach that user's data, though the API's {s} is about something else first",
-            if object_id { ", another user" } else { "" }
+            ": unless that name is one of the signed-in user's own addresses, the permission does not reach that user's data, though the API's {s} is about something else first"
         ),
         None if refused => ", and the API refused the call".to_string(),
         None if certain => ": another user, so Graph refuses the call (403, ErrorAccessDenied or Authorization_RequestDenied)".to_string(),
@@ -5229,13 +5269,21 @@ fn response_rules(
                 out.push(f.weight(82));
             }
             Signal::ConsentRequired => {
-                // The on-behalf-of flow (a middle-tier API asking for a downstream token as the user): the consent
-                // missing is the API's own, for its downstream permissions, which the user never saw.
+                // The on-behalf-of flow (a middle-tier API asking for a downstream token as the user), named by the
+                // request's own words or an MSAL call, not by prose: the consent missing is the API's own, for its
+                // downstream permissions, which the user never saw.
                 let pasted =
                     crate::response::clip_bytes(&ctx.request.input, 64 * 1024).to_ascii_lowercase();
-                let on_behalf_of = ["on_behalf_of", "on-behalf-of", "onbehalfof"]
-                    .iter()
-                    .any(|m| pasted.contains(m) || said_all.contains(m));
+                let on_behalf_of = [
+                    "requested_token_use=on_behalf_of",
+                    "\"requested_token_use\":\"on_behalf_of\"",
+                    "acquire_token_on_behalf_of",
+                    "acquiretokenonbehalfof",
+                    "onbehalfofparameters",
+                    "onbehalfofrequest",
+                ]
+                .iter()
+                .any(|m| pasted.contains(m) || said_all.contains(m));
                 let f = Finding::new(
                     "consent.required",
                     Severity::Error,

@@ -1000,6 +1000,10 @@ fn placeholder(token: &str) -> Option<&'static str> {
         b'<' if token.ends_with('>') => return Some("a placeholder"),
         _ => {}
     }
+    // `...` or `…` alone: the token left out when the command was written down.
+    if token == "..." || token == "\u{2026}" {
+        return Some("a placeholder");
+    }
     // What code sends for a variable never set: JavaScript's `undefined`, `null` and `NaN`, Python's `None`, Go's
     // `nil`.
     if crate::snippet::is_unset(token) || token.eq_ignore_ascii_case("nan") {
@@ -1920,22 +1924,27 @@ fn recognize_session(
             let sent = session
                 .calls
                 .get(chosen)
-                .map(|c| c.curl.to_ascii_lowercase());
+                .map(|c| c.curl.to_ascii_lowercase())
+                .unwrap_or_default();
+            // The latest call before it that set a variable the call sends: the token request, if that is one. A
+            // statement that set the variable again since (`TOKEN=$(az …)`) cuts the link.
             read.iter()
                 .zip(&session.calls)
+                .enumerate()
                 .take(chosen)
                 .rev()
-                .find(|(r, c)| {
-                    r.kind == "token_request"
-                        && c.assigned.as_deref().is_some_and(|name| {
-                            let name = name.to_ascii_lowercase();
-                            sent.as_deref().is_some_and(|s| {
-                                s.contains(&format!("${name}"))
-                                    || s.contains(&format!("${{{name}}}"))
-                            })
-                        })
+                .find_map(|(i, (r, c))| {
+                    let name = c.assigned.as_deref()?.to_ascii_lowercase();
+                    sends_variable_named(&sent, &name).then_some((i, r, name))
                 })
-                .map(|(r, _)| r)
+                .filter(|(i, r, name)| {
+                    r.kind == "token_request"
+                        && !session
+                            .reassigned
+                            .iter()
+                            .any(|(k, n)| *k > *i && *k <= chosen && n == name)
+                })
+                .map(|(_, r, _)| r)
         }
         None => None,
     };
@@ -1968,16 +1977,9 @@ fn recognize_session(
             .take(chosen)
             .rev()
             .find(|c| {
-                c.assigned.as_deref().is_some_and(|name| {
-                    let name = name.to_ascii_lowercase();
-                    // `$T` is not `$TOKEN`: the name ends where a name's characters end.
-                    sent.match_indices(&format!("${name}")).any(|(at, m)| {
-                        !sent
-                            .get(at.saturating_add(m.len())..)
-                            .and_then(|r| r.chars().next())
-                            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-                    }) || sent.contains(&format!("${{{name}}}"))
-                })
+                c.assigned
+                    .as_deref()
+                    .is_some_and(|name| sends_variable_named(&sent, &name.to_ascii_lowercase()))
             })
             .and_then(|c| {
                 jq_without_raw(&c.curl).map(|jq| (c.assigned.clone().unwrap_or_default(), jq))
@@ -2078,6 +2080,20 @@ fn recognize_session(
                 " The session asked for a token just before ({}): the variable holds what that request answered.",
                 from.label()
             ));
+        }
+    } else if sends_variable {
+        // A statement of the session set the variable before the call (`TOKEN=$(az account get-access-token …)`).
+        let sent = call.curl.to_ascii_lowercase();
+        if session
+            .reassigned
+            .iter()
+            .any(|(k, n)| *k <= chosen && sends_variable_named(&sent, n))
+        {
+            for f in picked.findings.iter_mut().filter(|f| holds_stand_in(f)) {
+                f.severity = Severity::Info;
+                f.weight = 10;
+                f.detail.push_str(" The session set the variable before this call, so it held a value when the call ran; the paste does not show it.");
+            }
         }
     }
     picked.token_endpoint = token_endpoint;
@@ -2693,6 +2709,17 @@ fn jq_without_raw(command: &str) -> Option<String> {
 
 /// The curl command a `curl -v` transcript was printed by, when it is pasted above it (after a prompt): the
 /// lines before the transcript's first `*`, `>` or `<` line, from the one that starts the command.
+/// Whether `sent` (lower case) reads the variable `name` (lower case): `$name` where the name ends (`$T` is not
+/// `$TOKEN`), or `${name}`.
+fn sends_variable_named(sent: &str, name: &str) -> bool {
+    sent.match_indices(&format!("${name}")).any(|(at, m)| {
+        !sent
+            .get(at.saturating_add(m.len())..)
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    }) || sent.contains(&format!("${{{name}}}"))
+}
+
 /// Whether a token was shortened when copied or pasted: `…`, or `...` next to its characters
 /// (`eyJ0eXAi...Xk3q`, [`crate::jose::shortened_at`]).
 pub fn is_shortened(token: &str) -> bool {

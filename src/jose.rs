@@ -118,7 +118,18 @@ fn shape_by_dots(token: &str, dots: usize) -> TokenShape {
     // token shortened when copied. Cut in its signature, it is still a JWS whose header and payload can be read.
     if let Some(at) = shortened_at(token) {
         let head = token.get(..at).unwrap_or("");
-        return if head.bytes().filter(|b| *b == b'.').count() == 2 && !head.ends_with('.') {
+        let head_dots = head.bytes().filter(|b| *b == b'.').count();
+        // Cut inside the signature (`h.p.sig...`), or right after the payload (`h.p....`, `h.p.…`, `h.p...`) when
+        // the payload is whole (a JSON object), not cut itself.
+        let in_signature = head_dots == 2 && !head.ends_with('.')
+            || head_dots == 1
+                && head
+                    .split_once('.')
+                    .and_then(|(_, payload)| URL_SAFE_NO_PAD.decode(payload).ok())
+                    .is_some_and(|b| {
+                        serde_json::from_slice::<serde_json::Map<String, Value>>(&b).is_ok()
+                    });
+        return if in_signature && !head.starts_with('.') && !head.contains("..") {
             TokenShape::Jws
         } else {
             TokenShape::Malformed

@@ -30,6 +30,9 @@ pub struct Session {
     /// What the server's log printed (`kubectl logs …`, `docker logs …`, `journalctl …`), each with the number of
     /// calls made before it: the API's own words for a refusal its answer did not explain.
     pub server_logs: Vec<(usize, String)>,
+    /// Variables set by a statement that is not a call (`TOKEN=$(az …)`, `export TOKEN=…`), each (lower case) with
+    /// the number of calls made before it: a call after it that sends the variable sends that value.
+    pub reassigned: Vec<(usize, String)>,
 }
 
 /// How much of the text before a session's first command is kept.
@@ -472,6 +475,11 @@ pub fn read(text: &str) -> Option<Session> {
             },
         };
         let Some(tool) = tool_of(command.trim()) else {
+            if let Some(name) = assignment_name(command) {
+                session
+                    .reassigned
+                    .push((session.calls.len(), name.to_ascii_lowercase()));
+            }
             if let Some((n, v)) = assignment(command) {
                 let v = expand(&v, &vars);
                 vars.insert(n.to_ascii_lowercase(), v);

@@ -383,12 +383,19 @@ export async function mountTokenDoctor(container, options = {}) {
   for (const type of ['keydown', 'pointerdown', 'pointermove', 'wheel', 'focusin', 'input']) root.addEventListener(type, used, { capture: true, passive: true });
   q('auto-clear').addEventListener('change', () => setText(q('auto-clear-status'), ''));
   field.input.addEventListener('input', () => setText(q('auto-clear-status'), ''));
-  const holdsAnything = () => ['input', 'operation', 'response', 'previous', 'report-md'].some((id) => q(id).value)
+  const holdsAnything = () => ['input', 'operation', 'response', 'previous'].some((id) => q(id).value)
     || Boolean(state.customMatrix || q('matrix-text').value || panels?.holdsSecrets());
   function clearWhenIdle() {
     if (destroyed || !q('auto-clear').checked || Date.now() - lastUse < idle.minutes * 60000) return;
     lastUse = Date.now();
-    if (!holdsAnything()) return;
+    if (!holdsAnything()) {
+      // Nothing pasted: only the report preview is emptied (it may still show a report made before the fields
+      // were emptied by hand), without a word.
+      state.clears += 1;
+      q('report-preview').open = false;
+      q('report-md').value = '';
+      return;
+    }
     clearAll(`Cleared after ${idle.minutes} minute${idle.minutes === 1 ? '' : 's'} without use, so that no token stays on the screen. Untick the box below the buttons to keep what you paste.`);
   }
   const onVisible = () => { if (document.visibilityState === 'visible') clearWhenIdle(); };
@@ -501,10 +508,13 @@ export async function mountTokenDoctor(container, options = {}) {
     let md;
     try { md = await preview(); } catch (err) { previewFailed(err); return; }
     if (md === null) return; // cleared meanwhile: nothing to copy
+    const at = state.clears;
     try {
       await navigator.clipboard.writeText(md);
+      if (at !== state.clears) return; // cleared while the browser copied: say nothing on the cleared page
       setText(q('copy-status'), 'Copied. The token and personal claims are left out unless ticked.');
     } catch {
+      if (at !== state.clears) return;
       q('report-preview').open = true;
       q('report-md').focus();
       q('report-md').select();

@@ -3558,6 +3558,41 @@ case('D-x20', "Ninth audit (2026-11-25), case a05: AADSTS65001 text from Azure-S
      {'input': '>>> result = cca.acquire_token_on_behalf_of(user_assertion=incoming_token, scopes=["https://graph.microsoft.com/Mail.Send"])\n>>> result\n{\'error\': \'invalid_grant\', \'error_description\': "AADSTS65001: The user or administrator has not consented to use the application with ID \'6f1c2a9e-5b3d-4e8a-9c7f-0d1e2f3a4b5c\' named \'Contoso Orders API\'. Send an interactive authorization request for this user and resource. Trace ID: 0c3e7d2a-41b5-4f9e-9a10-6b7c8d9e0f11 Correlation ID: 5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f Timestamp: 2025-11-24 16:05:41Z", \'error_codes\': [65001], \'timestamp\': \'2025-11-24 16:05:41Z\', \'trace_id\': \'0c3e7d2a-41b5-4f9e-9a10-6b7c8d9e0f11\', \'correlation_id\': \'5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f\', \'suberror\': \'consent_required\'}', 'now': 1764000000},
      {'verdict': 'denied', 'first': 'consent.required', 'mentions': ['on-behalf-of']})
 
+case('B-x10', "Second code review of session 14's changes (2026-11-25), repro 1k (Atlassian: GET /rest/api/3/user takes accountId; the caller is /myself)", 'B',
+     "Jira's GET /rest/api/3/user?accountId=… with a client-credentials token, answered 404: a user looked up by id, not the caller: no 'needs a user'",
+     {'input': '$ curl -s -X POST https://auth.atlassian.com/oauth/token -H \'Content-Type: application/json\' -d \'{"grant_type":"client_credentials","client_id":"svcClientId","client_secret":"svcSecret"}\'\n{"access_token":"ATSAopaque0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN","expires_in":3600,"token_type":"Bearer","scope":"read:jira-user"}\n$ curl -s -i "https://api.atlassian.com/ex/jira/4f1c9a2e-0000-4000-8000-00000000c10d/rest/api/3/user?accountId=5b10ac8d82e05b22cc7d4ef5" -H "Authorization: Bearer ATSAopaque0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"\nHTTP/1.1 404 Not Found\nContent-Type: application/json\n\n{"errorMessages":["Specified user does not exist or you do not have required permissions"],"errors":{}}\n$ ', 'now': 1764000000},
+     {'absent': ['grant.no_user_context']})
+
+case('B-x11', "Second code review of session 14's changes (2026-11-25), repro 1a", 'B',
+     'A client-credentials token on /v1/states/ME/tax-rates refused for a scope: ME is Maine, not the caller; the scope the API names is the cause',
+     {'input': 'eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJSUzI1NiIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cHM6Ly9hY21lLmV1LmF1dGgwLmNvbS8iLCAic3ViIjogIjVqMjFXUVoyZnBEQzY1eENVQ0lWeFFnREpZZjdtbzcyQGNsaWVudHMiLCAiYXVkIjogImh0dHBzOi8vYXBpLmFjbWUuaW8iLCAiaWF0IjogMTc2Mzk5OTQwMCwgImV4cCI6IDE3NjQwMDMwMDAsICJzY29wZSI6ICJyZWFkOnVzZXJzIiwgImd0eSI6ICJjbGllbnQtY3JlZGVudGlhbHMiLCAiYXpwIjogIjVqMjFXUVoyZnBEQzY1eENVQ0lWeFFnREpZZjdtbzcyIn0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl', 'operation': 'GET https://api.acme.io/v1/states/ME/tax-rates', 'response': 'HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{"error":"insufficient_scope","error_description":"Insufficient scope, expected any of: read:tax_rates"}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'scope.missing', 'absent': ['grant.no_user_context']})
+
+case('B-x12', "Second code review of session 14's changes (2026-11-25), repro 1f", 'B',
+     "A client-credentials token on /v1/me answered 429: the throttle is no evidence for 'needs a user', which stays a warning",
+     {'input': 'eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJSUzI1NiIsICJraWQiOiAiazEifQ.eyJpc3MiOiAiaHR0cHM6Ly9hY21lLmV1LmF1dGgwLmNvbS8iLCAic3ViIjogIjVqMjFXUVoyZnBEQzY1eENVQ0lWeFFnREpZZjdtbzcyQGNsaWVudHMiLCAiYXVkIjogImh0dHBzOi8vYXBpLmFjbWUuaW8iLCAiaWF0IjogMTc2Mzk5OTQwMCwgImV4cCI6IDE3NjQwMDMwMDAsICJzY29wZSI6ICJyZWFkOnVzZXJzIiwgImd0eSI6ICJjbGllbnQtY3JlZGVudGlhbHMiLCAiYXpwIjogIjVqMjFXUVoyZnBEQzY1eENVQ0lWeFFnREpZZjdtbzcyIn0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl', 'operation': 'GET https://api.acme.io/v1/me', 'response': 'HTTP/1.1 429 Too Many Requests\nRetry-After: 30\n\n{"message":"Rate limit exceeded"}', 'now': 1764000000},
+     {'noErrors': True, 'codes': ['grant.no_user_context', 'response.not_a_refusal']})
+
+case('N-x102', "Second code review of session 14's changes (2026-11-25), repro 2a", 'N',
+     "A session sends $TOKEN_USER (a password grant's) after a later TOKEN=$(… client_credentials …): the name ends where it ends, so no 'app-only' from the wrong request",
+     {'input': '$ TOKEN_USER=$(curl -s -X POST https://idp.acme.io/oauth/token -d grant_type=password -d username=jane -d password=hunter2 -d client_id=cli | jq -r .access_token)\n$ TOKEN=$(curl -s -X POST https://idp.acme.io/oauth/token -d grant_type=client_credentials -d client_id=svc -d client_secret=s3 | jq -r .access_token)\n$ curl -s -i https://api.acme.io/v1/me -H "Authorization: Bearer $TOKEN_USER"\nHTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{"error":"forbidden","error_description":"Missing permission profile:read"}\n$ ', 'now': 1764000000},
+     {'absent': ['grant.no_user_context']})
+
+case('N-x103', "Second code review of session 14's changes (2026-11-25), repro 2b", 'N',
+     "A session set TOKEN again with az account get-access-token before the call: the earlier client-credentials request no longer tells the token's grant",
+     {'input': '$ TOKEN=$(curl -s -X POST https://idp.acme.io/oauth/token -d grant_type=client_credentials -d client_id=svc -d client_secret=s3 | jq -r .access_token)\n$ curl -s -i https://api.acme.io/v1/reports -H "Authorization: Bearer $TOKEN"\nHTTP/1.1 200 OK\n\n[]\n$ TOKEN=$(az account get-access-token --resource api://acme-api --query accessToken -o tsv)\n$ curl -s -i https://api.acme.io/v1/me -H "Authorization: Bearer $TOKEN"\nHTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{"error":"forbidden","error_description":"Missing permission profile:read"}\n$ ', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'access.denied', 'absent': ['grant.no_user_context']})
+
+case('N-x104', "Second code review of session 14's changes (2026-11-25), repro 4g", 'N',
+     'A JWT written header.payload.… (the whole signature left out): the header and payload are read, the missing scope found',
+     {'input': 'Authorization: Bearer eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJSUzI1NiIsICJraWQiOiAiazEiLCAieDV0IjogImsxIn0.eyJhdWQiOiAiaHR0cHM6Ly9ncmFwaC5taWNyb3NvZnQuY29tIiwgImlzcyI6ICJodHRwczovL3N0cy53aW5kb3dzLm5ldC83MmY5ODhiZi04NmYxLTQxYWYtOTFhYi0yZDdjZDAxMWRiNDcvIiwgImlhdCI6IDE3NjM5OTk0MDAsICJuYmYiOiAxNzYzOTk5NDAwLCAiZXhwIjogMTc2NDAwMzAwMCwgImFjY3QiOiAwLCAiYWNyIjogIjEiLCAiYW1yIjogWyJwd2QiXSwgImFwcF9kaXNwbGF5bmFtZSI6ICJDb250b3NvIE1haWxlciIsICJhcHBpZCI6ICI4OTAyZmRhNS05NjFmLTRiYzMtYTQ3NC00NGVhNGExNWQ4NWMiLCAiYXBwaWRhY3IiOiAiMCIsICJmYW1pbHlfbmFtZSI6ICJEb2UiLCAiZ2l2ZW5fbmFtZSI6ICJKYW5lIiwgImlkdHlwIjogInVzZXIiLCAibmFtZSI6ICJKYW5lIERvZSIsICJvaWQiOiAiMGYyYjFhM2MtMWYzYi00NWRjLWEzZWYtNGI5NTZmODk2Y2ZjIiwgInBsYXRmIjogIjMiLCAic3ViIjogImtZdzBkWTNYajFncTFtTzBuNWYwYjJZdDd5UWs5WnMxeDJjM3Y0YjVuNm0iLCAidGlkIjogIjcyZjk4OGJmLTg2ZjEtNDFhZi05MWFiLTJkN2NkMDExZGI0NyIsICJ1bmlxdWVfbmFtZSI6ICJqYW5lLmRvZUBjb250b3NvLmNvbSIsICJ1cG4iOiAiamFuZS5kb2VAY29udG9zby5jb20iLCAidmVyIjogIjEuMCIsICJzY3AiOiAib3BlbmlkIHByb2ZpbGUgVXNlci5SZWFkIn0.…', 'now': 1764000000, 'operation': 'GET https://graph.microsoft.com/v1.0/me/messages', 'response': 'HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{"error": {"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}}'},
+     {'verdict': 'denied', 'first': 'scope.missing'})
+
+case('N-x105', "Second code review of session 14's changes (2026-11-25), repro 4m", 'N',
+     "curl -H 'Authorization: Bearer ...' with a 403 answer: '...' stands in for the token left out, the 403 is explained as a refusal",
+     {'input': 'curl -H "Authorization: Bearer ..." https://graph.microsoft.com/v1.0/users/bob@contoso.com/messages', 'response': 'HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{"error": {"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'access.denied', 'codes': ['input.no_token'], 'absent': ['token.malformed']})
+
 
 def render() -> dict[str, str]:
     ids = [c["id"] for c in CASES]

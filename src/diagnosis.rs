@@ -364,7 +364,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     }
     // A token shortened with `...` when copied here, while the API's answer shows it read one: it was sent whole, so
     // the shortening is no cause (and the answer's own cause, or the fallback below, is said).
-    if ctx.token.as_deref().is_some_and(input::is_shortened) && answer_read_a_token(&ctx).is_some()
+    if answer_read_a_token(&ctx).is_some() && ctx.token.as_deref().is_some_and(input::is_shortened)
     {
         for f in findings.iter_mut().filter(|f| f.code == "token.malformed") {
             f.severity = Severity::Info;
@@ -1108,7 +1108,7 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
                 out.push(f);
             }
             // A signature cut with `...` (jose::decode reads the rest): said as such, not as an encoding slip.
-            let cut = d.shape == TokenShape::Jws && ctx.token.as_deref().is_some_and(input::is_shortened);
+            let cut = d.shortened;
             for i in d.issues.iter().filter(|i| !i.fatal) {
                 let shortened = cut && i.segment == "signature";
                 out.push(

@@ -65,6 +65,9 @@ pub struct DecodedToken {
     pub signing_input_len: usize,
     /// What went wrong or looked odd, segment by segment.
     pub issues: Vec<SegmentIssue>,
+    /// A JWS whose signature was cut with `...` when copied ([`shortened_at`]): its header and payload are read,
+    /// its signature is not there.
+    pub shortened: bool,
 }
 
 impl DecodedToken {
@@ -116,7 +119,8 @@ fn shape_by_dots(token: &str, dots: usize) -> TokenShape {
     let jwt_like = || token.starts_with("eyJ") || token.contains(".eyJ");
     // `...` next to a token's characters is in no JWS or JWE (a JWE's key may be empty, never its IV as well): a
     // token shortened when copied. Cut in its signature, it is still a JWS whose header and payload can be read.
-    if let Some(at) = shortened_at(token) {
+    // (Three dots at least: a token with the two of a JWS, the common case, is not searched.)
+    if let Some(at) = (dots >= 3).then(|| shortened_at(token)).flatten() {
         let head = token.get(..at).unwrap_or("");
         let head_dots = head.bytes().filter(|b| *b == b'.').count();
         // Cut inside the signature (`h.p.sig...`), or right after the payload (`h.p....`, `h.p.…`, `h.p...`) when
@@ -166,6 +170,7 @@ pub fn decode(token: &str) -> DecodedToken {
         signature_len: 0,
         signature: Vec::new(),
         signing_input_len: 0,
+        shortened: false,
         issues: Vec::new(),
     };
     if matches!(shape, TokenShape::Opaque | TokenShape::Malformed) {
@@ -183,7 +188,10 @@ pub fn decode(token: &str) -> DecodedToken {
         ]
     };
     // A JWS cut in its signature (`shape_by_dots`): the header and payload are read, the signature is not there.
-    let cut = shortened_at(token).filter(|_| shape == TokenShape::Jws);
+    let cut = (shape == TokenShape::Jws && dots >= 3)
+        .then(|| shortened_at(token))
+        .flatten();
+    out.shortened = cut.is_some();
     let mut offset = 0usize;
     for (index, (part, name)) in token.split('.').zip(names.iter()).enumerate() {
         if cut.is_some() && index == 2 {

@@ -184,6 +184,13 @@ fn check(expect: &Value, report: &Value) -> Vec<String> {
     } else if !one_or_many(expect.get("mentions")).is_empty() {
         problems.push("no finding to mention anything".into());
     }
+    // Words no finding may say (a reading that must not be offered).
+    let all_text: Vec<String> = findings.iter().map(finding_text).collect();
+    for m in one_or_many(expect.get("notMentions")) {
+        if all_text.iter().any(|t| t.contains(&m.to_lowercase())) {
+            problems.push(format!("a finding mentions {m:?}"));
+        }
+    }
     if expect.get("noErrors").and_then(Value::as_bool) == Some(true) {
         let errors: Vec<&str> = findings
             .iter()
@@ -301,7 +308,13 @@ fn corpus_covers_every_issue3_code_and_class() {
     assert_eq!(ids.len(), before, "case ids are unique");
 
     let known = [
-        "verdict", "first", "codes", "absent", "mentions", "noErrors",
+        "verdict",
+        "first",
+        "codes",
+        "absent",
+        "mentions",
+        "notMentions",
+        "noErrors",
     ];
     for c in &all {
         let id = c["id"].as_str().unwrap_or("?");
@@ -380,7 +393,7 @@ fn checker_catches_each_kind_of_miss() {
         ]
     });
     let pass = serde_json::json!({"verdict": ["denied"], "first": "scope.missing", "codes": ["token.opaque"],
-        "absent": ["token.expired"], "mentions": ["mail.send", "user.read", "ADD IT"]});
+        "absent": ["token.expired"], "mentions": ["mail.send", "user.read", "ADD IT"], "notMentions": ["Mail.Read"]});
     assert!(
         check(&pass, &report).is_empty(),
         "{:?}",
@@ -398,6 +411,10 @@ fn checker_catches_each_kind_of_miss() {
             "unexpected code",
         ),
         (serde_json::json!({"mentions": ["Mail.Read"]}), "mention"),
+        (
+            serde_json::json!({"notMentions": ["add it"]}),
+            "a finding mentions",
+        ),
         (serde_json::json!({"noErrors": true}), "error findings"),
     ] {
         let problems = check(&bad, &report);

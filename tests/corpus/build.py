@@ -21,6 +21,8 @@ Expectation fields (all optional; the runners tests/corpus.rs and tests/e2e/corp
   absent    codes that must not be present
   mentions  strings that must appear (case-insensitive) in the first finding's title, detail, evidence
             (source or text) or fix
+  notMentions  strings that no finding may contain (case-insensitive), in the same parts: a reading that must not
+            be offered
   noErrors  true: no finding may have severity "error"
 
 Python 3 standard library only.
@@ -3592,6 +3594,16 @@ case('N-x105', "Second code review of session 14's changes (2026-11-25), repro 4
      "curl -H 'Authorization: Bearer ...' with a 403 answer: '...' stands in for the token left out, the 403 is explained as a refusal",
      {'input': 'curl -H "Authorization: Bearer ..." https://graph.microsoft.com/v1.0/users/bob@contoso.com/messages', 'response': 'HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{"error": {"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}}', 'now': 1764000000},
      {'verdict': 'denied', 'first': 'access.denied', 'codes': ['input.no_token'], 'absent': ['token.malformed']})
+
+case('D-x21', "Second code review of session 14's changes (2026-11-25), repro 3a: Exchange's SendOnBehalfOf right in an app log", 'D',
+     "AADSTS65001 in a log that also names SendOnBehalfOf (a mailbox right): the direct consent, not the on-behalf-of flow",
+     {'input': '2025-11-24 15:00:01 INFO  mail: shared mailbox policy SendOnBehalfOf=jane@contoso.com\n2025-11-24 15:00:02 ERROR msal: acquire_token_by_authorization_code failed\n{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application with ID \'2a7c1e9b-0000-4000-8000-00000000abcd\' named \'Contoso Outlook Add-in\'. Send an interactive authorization request for this user and resource. Trace ID: 1 Correlation ID: 2 Timestamp: 2025-11-24 15:00:00Z","error_codes":[65001],"suberror":"consent_required"}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'consent.required', 'notMentions': ['middle-tier']})
+
+case('D-x22', "Second code review of session 14's changes (2026-11-25), repro 3b: prose that says 'no on-behalf-of'", 'D',
+     "AADSTS65001 under a note 'no on-behalf-of, no backend': prose names no flow, so the direct consent",
+     {'input': 'This is a plain SPA with auth code + PKCE (no on-behalf-of, no backend):\n{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application with ID \'2a7c1e9b-0000-4000-8000-00000000abcd\' named \'Contoso Outlook Add-in\'. Send an interactive authorization request for this user and resource. Trace ID: 1 Correlation ID: 2 Timestamp: 2025-11-24 15:00:00Z","error_codes":[65001],"suberror":"consent_required"}', 'now': 1764000000},
+     {'verdict': 'denied', 'first': 'consent.required', 'notMentions': ['middle-tier']})
 
 
 def render() -> dict[str, str]:

@@ -53,6 +53,10 @@ export function check(expect, report) {
   } else if (mentions.length) {
     problems.push('no finding to mention anything');
   }
+  // Words no finding may say (a reading that must not be offered).
+  for (const m of list(expect.notMentions)) {
+    if (findings.some((f) => findingText(f).includes(m.toLowerCase()))) problems.push(`a finding mentions ${JSON.stringify(m)}`);
+  }
   if (expect.noErrors === true) {
     const errors = findings.filter((f) => f.severity === 'error').map((f) => f.code);
     if (errors.length) problems.push(`error findings ${JSON.stringify(errors)}, expected none`);
@@ -93,10 +97,11 @@ test('the expectation checker catches each kind of miss', () => {
       { code: 'token.opaque', severity: 'info', title: '', detail: '', evidence: [], fix: [] },
     ],
   };
-  assert.deepEqual(check({ verdict: ['denied'], first: 'scope.missing', codes: ['token.opaque'], absent: ['token.expired'], mentions: ['mail.send', 'user.read', 'ADD IT'] }, report), []);
+  assert.deepEqual(check({ verdict: ['denied'], first: 'scope.missing', codes: ['token.opaque'], absent: ['token.expired'], mentions: ['mail.send', 'user.read', 'ADD IT'], notMentions: ['Mail.Read'] }, report), []);
   for (const [bad, what] of [
     [{ verdict: 'allowed' }, 'verdict'], [{ first: 'token.opaque' }, 'first'], [{ codes: ['token.expired'] }, 'missing code'],
-    [{ absent: ['token.opaque'] }, 'unexpected code'], [{ mentions: ['Mail.Read'] }, 'mention'], [{ noErrors: true }, 'error findings'],
+    [{ absent: ['token.opaque'] }, 'unexpected code'], [{ mentions: ['Mail.Read'] }, 'mention'], [{ notMentions: ['add it'] }, 'a finding mentions'],
+    [{ noErrors: true }, 'error findings'],
   ]) {
     assert.ok(check(bad, report).some((p) => p.includes(what)), `${JSON.stringify(bad)} should fail with ${what}`);
   }

@@ -351,7 +351,8 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     unknown_scope_rules(&ctx, &facts, &mut findings);
     // A variable in the header pasted (the command as written), while the API's answer shows it read a token: the
     // value was there when the call ran; the answer's cause is the one to look at.
-    if let Some(judged) = answer_read_a_token(&ctx) {
+    let read_a_token = answer_read_a_token(&ctx);
+    if let Some(judged) = read_a_token {
         for f in findings.iter_mut().filter(|f| input::holds_stand_in(f)) {
             f.severity = Severity::Info;
             f.weight = 10;
@@ -364,8 +365,7 @@ pub fn diagnose_with(request: &Request, registry: &Registry, custom: &CustomMatr
     }
     // A token shortened with `...` when copied here, while the API's answer shows it read one: it was sent whole, so
     // the shortening is no cause (and the answer's own cause, or the fallback below, is said).
-    if answer_read_a_token(&ctx).is_some() && ctx.token.as_deref().is_some_and(input::is_shortened)
-    {
+    if read_a_token.is_some() && ctx.token.as_deref().is_some_and(input::is_shortened) {
         for f in findings.iter_mut().filter(|f| f.code == "token.malformed") {
             f.severity = Severity::Info;
             f.weight = 10;
@@ -1034,24 +1034,39 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
             if rejected {
                 f.severity = Severity::Warning;
                 f.title = if auth0 {
-                    "Auth0 issued an opaque access token: the login named no API (`audience`)".into()
+                    "Auth0 issued an opaque access token: the login named no API (`audience`)"
+                        .into()
                 } else if wanted_jwt {
                     "The API expects a JWT and was sent an opaque token".into()
                 } else {
                     "The API rejected an opaque token: only its issuer can say why".into()
                 };
                 f.detail = if auth0 {
-                    format!("The access token is opaque and the ID token beside it is Auth0's. The API answered {said}. Auth0 issues an opaque access token, good only for its own /userinfo, when the login request names no `audience`: an API cannot validate it. With the API's identifier as `audience`, Auth0 issues a JWT access token for the API.")
+                    format!(
+                        "The access token is opaque and the ID token beside it is Auth0's. The API answered {said}. Auth0 issues an opaque access token, good only for its own /userinfo, when the login request names no `audience`: an API cannot validate it. With the API's identifier as `audience`, Auth0 issues a JWT access token for the API."
+                    )
                 } else if wanted_jwt {
-                    format!("The API answered {said}: it expects a JWT, and this token is opaque. The access token was issued for no API (Auth0 without `audience` issues an opaque one), or it is another kind of token (a refresh token, a session token, another provider's).")
+                    format!(
+                        "The API answered {said}: it expects a JWT, and this token is opaque. The access token was issued for no API (Auth0 without `audience` issues an opaque one), or it is another kind of token (a refresh token, a session token, another provider's)."
+                    )
                 } else {
                     format!(
                         "The token is opaque, so its kind, audience and expiry cannot be read here. The API answered {said}. Common causes: a refresh token or an ID token sent instead of the access token,{} an expired or revoked token, or a token from another environment or authorization server.",
                         // Auth0's opaque token for no API is no cause on a platform Token Doctor knows.
-                        if ctx.platform_id.is_none() { " an access token issued for no API (Auth0 without `audience`)," } else { "" }
+                        if ctx.platform_id.is_none() {
+                            " an access token issued for no API (Auth0 without `audience`),"
+                        } else {
+                            ""
+                        }
                     )
                 };
-                f = f.evidence("response", ctx.response.as_ref().and_then(|r| r.code.clone()).unwrap_or_else(|| said.clone()));
+                f = f.evidence(
+                    "response",
+                    ctx.response
+                        .as_ref()
+                        .and_then(|r| r.code.clone())
+                        .unwrap_or_else(|| said.clone()),
+                );
                 f = if auth0 || wanted_jwt {
                     f.fix("Name the API in the authorization request (Auth0: `audience=<the API's identifier>`, Dashboard > Applications > APIs; other servers: the API's `resource` or scope), so that the access token is a JWT for it; then sign in again.")
                 } else {
@@ -1069,16 +1084,18 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
             };
             out.push(f);
         }
-        TokenShape::Malformed => out.push(
+        TokenShape::Malformed => {
+            let shortened = ctx.token.as_deref().is_some_and(input::is_shortened);
+            out.push(
             Finding::new(
                 "token.malformed",
                 Severity::Error,
-                if ctx.token.as_deref().is_some_and(input::is_shortened) {
+                if shortened {
                     "The token is shortened (`...`)"
                 } else {
                     "The token is malformed"
                 },
-                if ctx.token.as_deref().is_some_and(input::is_shortened) {
+                if shortened {
                     "It holds an ellipsis (`...` or `…`): it was shortened where it was copied from (a log, a screenshot, a post) or when pasted, and the part left out cannot be read. If the call really sent it so, that is the cause; otherwise paste the token whole to diagnose it.".to_string()
                 } else {
                     format!(
@@ -1090,7 +1107,8 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
             .evidence("token", format!("{} segments", d.segments))
             .fix("Copy the token again from its source, whole.")
             .weight(95),
-        ),
+        );
+        }
         TokenShape::Jws | TokenShape::Jwe => {
             let fatal: Vec<&jose::SegmentIssue> = d.issues.iter().filter(|i| i.fatal).collect();
             if !fatal.is_empty() {
@@ -1128,7 +1146,12 @@ fn token_shape_rules(ctx: &Context, out: &mut Vec<Finding>) {
             }
             if d.shape == TokenShape::Jwe && fatal.is_empty() {
                 let alg = d.alg().unwrap_or("?");
-                let enc = d.header.as_ref().and_then(|h| h.get("enc")).and_then(Value::as_str).unwrap_or("?");
+                let enc = d
+                    .header
+                    .as_ref()
+                    .and_then(|h| h.get("enc"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("?");
                 let auth0_hint = alg == "dir";
                 let mut f = Finding::new(
                     "token.encrypted",
@@ -2885,9 +2908,6 @@ fn writes_resource_prefix(req: &ScopeRequirement, prefixes: &[String]) -> bool {
     })
 }
 
-/// A Microsoft Graph read requirement met by the ReadWrite permission of the same resource and constraint
-/// (`Mail.Read` by `Mail.ReadWrite`, `User.Read.All` or `User.ReadBasic.All` by `User.ReadWrite.All`): the
-/// requirement's one-scope alternative it meets and the permission held, when there is one.
 /// `grant.no_user_context` where no matrix describes the operation: an app-only token (client credentials, by its
 /// claims or by the token request the paste shows) reading an endpoint that describes the signed-in user (`/me`,
 /// `GET …/user`, `/userinfo`, `/users/me`, `/users/current`, `/whoami`). An error with the API's refusal or error
@@ -2949,17 +2969,9 @@ fn user_endpoint_rule(ctx: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     // The answer is this rule's evidence only when it is a refusal or an error about the request that names no
     // problem with the token itself (not an expired or foreign token, not a throttle or a server error).
     let token_problem = r.is_some_and(|r| {
-        r.signals.iter().any(|s| {
-            matches!(
-                s,
-                Signal::Expired
-                    | Signal::NotYetValid
-                    | Signal::AudienceInvalid
-                    | Signal::IssuerInvalid { .. }
-                    | Signal::SignatureInvalid
-                    | Signal::NoToken
-            )
-        })
+        r.signals
+            .iter()
+            .any(|s| judges_token(s) || *s == Signal::NoToken)
     });
     let answered_error = !token_problem
         && r.is_some_and(|r| match r.status {
@@ -2999,6 +3011,18 @@ fn answer_words(ctx: &Context) -> Option<String> {
         .and_then(|r| r.message.clone().or_else(|| r.code.clone()))
 }
 
+/// Whether a signal judges the token's contents: its audience, issuer, lifetime or signature.
+fn judges_token(s: &Signal) -> bool {
+    matches!(
+        s,
+        Signal::AudienceInvalid
+            | Signal::IssuerInvalid { .. }
+            | Signal::Expired
+            | Signal::NotYetValid
+            | Signal::SignatureInvalid
+    )
+}
+
 /// Whether the API's answer shows that it read a token: `Some(true)` when it judged the token's contents (its
 /// audience, issuer, lifetime or signature), `Some(false)` when it accepted one (a 2xx, or a 403 that refuses the
 /// operation), None otherwise (no answer, a 401 without such words, an answer that says no token came).
@@ -3007,16 +3031,7 @@ fn answer_read_a_token(ctx: &Context) -> Option<bool> {
     if r.signals.contains(&Signal::NoToken) {
         return None;
     }
-    let judged = r.signals.iter().any(|s| {
-        matches!(
-            s,
-            Signal::AudienceInvalid
-                | Signal::IssuerInvalid { .. }
-                | Signal::Expired
-                | Signal::NotYetValid
-                | Signal::SignatureInvalid
-        )
-    });
+    let judged = r.signals.iter().any(judges_token);
     let accepted = r.status.is_some_and(|s| (200..300).contains(&s))
         || r.status.is_none_or(|s| s == 403)
             && r.signals.iter().any(|s| {
@@ -3186,10 +3201,11 @@ fn own_data_only(
     // Wider delegated permissions of the same resource: those the operation lists, then the `.Shared` and `.All`
     // siblings the catalog has, unless the operation lists one as an application permission (`Chat.Read.All` on
     // /users/{id}/chats is no delegated permission). Each once, in that order.
-    let app_listed: Vec<&String> = match op.app_scopes.as_ref() {
-        Some(ScopeRequirement::AnyOf(sets)) => sets.iter().flatten().collect(),
-        _ => Vec::new(),
+    let app_sets: &[Vec<String>] = match op.app_scopes.as_ref() {
+        Some(ScopeRequirement::AnyOf(sets)) => sets,
+        _ => &[],
     };
+    let app_listed: Vec<&String> = app_sets.iter().flatten().collect();
     let same_resource = |p: &str| {
         own.iter()
             .any(|o| o.split('.').next() == p.split('.').next())
@@ -3226,12 +3242,8 @@ fn own_data_only(
     }
     // The application permission of the same name (`Mail.Read`), else its `.All` (`User.Read.All`), else the
     // operation's least privileged one.
-    let app_alternatives: Vec<&String> = match op.app_scopes.as_ref() {
-        Some(ScopeRequirement::AnyOf(sets)) => {
-            sets.iter().filter(|s| s.len() == 1).flatten().collect()
-        }
-        _ => Vec::new(),
-    };
+    let app_alternatives: Vec<&String> =
+        app_sets.iter().filter(|s| s.len() == 1).flatten().collect();
     let first_app = own
         .iter()
         .find_map(|p| {
@@ -3258,6 +3270,9 @@ fn own_data_only(
     )))
 }
 
+/// A Microsoft Graph read requirement met by the ReadWrite permission of the same resource and constraint
+/// (`Mail.Read` by `Mail.ReadWrite`, `User.Read.All` or `User.ReadBasic.All` by `User.ReadWrite.All`): the
+/// requirement's one-scope alternative it meets and the permission held, when there is one.
 fn implied_read(req: &ScopeRequirement, held: &[String]) -> Option<(String, String)> {
     let ScopeRequirement::AnyOf(sets) = req else {
         return None;

@@ -1912,6 +1912,12 @@ fn recognize_session(
                     && !a.signals.contains(&crate::response::Signal::Unparsable)
             })
         });
+    // The chosen call as typed, in lower case: which variables it sends.
+    let sent = session
+        .calls
+        .get(chosen)
+        .map(|c| c.curl.to_ascii_lowercase())
+        .unwrap_or_default();
     let issuing = match read.get(chosen).and_then(|p| p.token.as_deref()) {
         Some(t) => read
             .iter()
@@ -1921,11 +1927,6 @@ fn recognize_session(
             .find(|(r, c)| r.kind == "token_request" && c.output.contains(t))
             .map(|(r, _)| r),
         None if sends_variable => {
-            let sent = session
-                .calls
-                .get(chosen)
-                .map(|c| c.curl.to_ascii_lowercase())
-                .unwrap_or_default();
             // The latest call before it that set a variable the call sends: the token request, if that is one. A
             // statement that set the variable again since (`TOKEN=$(az …)`) cuts the link.
             read.iter()
@@ -2072,28 +2073,26 @@ fn recognize_session(
             .weight(93),
         );
     }
-    if sends_variable && let Some(from) = &token_endpoint {
-        for f in picked.findings.iter_mut().filter(|f| holds_stand_in(f)) {
-            f.severity = Severity::Info;
-            f.weight = 10;
-            f.detail.push_str(&format!(
-                " The session asked for a token just before ({}): the variable holds what that request answered.",
-                from.label()
-            ));
-        }
-    } else if sends_variable {
-        // A statement of the session set the variable before the call (`TOKEN=$(az account get-access-token …)`).
-        let sent = call.curl.to_ascii_lowercase();
-        if session
+    // A variable sent whose value the session shows it set: by a token request just before, or by a statement.
+    let set_by = if !sends_variable {
+        None
+    } else if let Some(from) = &token_endpoint {
+        Some(format!(
+            " The session asked for a token just before ({}): the variable holds what that request answered.",
+            from.label()
+        ))
+    } else {
+        session
             .reassigned
             .iter()
             .any(|(k, n)| *k <= chosen && sends_variable_named(&sent, n))
-        {
-            for f in picked.findings.iter_mut().filter(|f| holds_stand_in(f)) {
-                f.severity = Severity::Info;
-                f.weight = 10;
-                f.detail.push_str(" The session set the variable before this call, so it held a value when the call ran; the paste does not show it.");
-            }
+            .then(|| " The session set the variable before this call, so it held a value when the call ran; the paste does not show it.".to_string())
+    };
+    if let Some(note) = set_by {
+        for f in picked.findings.iter_mut().filter(|f| holds_stand_in(f)) {
+            f.severity = Severity::Info;
+            f.weight = 10;
+            f.detail.push_str(&note);
         }
     }
     picked.token_endpoint = token_endpoint;
@@ -2707,8 +2706,6 @@ fn jq_without_raw(command: &str) -> Option<String> {
     (!raw).then(|| stage.to_string())
 }
 
-/// The curl command a `curl -v` transcript was printed by, when it is pasted above it (after a prompt): the
-/// lines before the transcript's first `*`, `>` or `<` line, from the one that starts the command.
 /// Whether `sent` (lower case) reads the variable `name` (lower case): `$name` where the name ends (`$T` is not
 /// `$TOKEN`), or `${name}`.
 fn sends_variable_named(sent: &str, name: &str) -> bool {
@@ -2740,6 +2737,8 @@ fn shortened_from(short: &str, whole: &str) -> bool {
         && whole.len() > head.len().saturating_add(tail.len())
 }
 
+/// The curl command a `curl -v` transcript was printed by, when it is pasted above it (after a prompt): the
+/// lines before the transcript's first `*`, `>` or `<` line, from the one that starts the command.
 fn command_above_transcript(text: &str) -> Option<&str> {
     let end = text
         .lines()

@@ -187,14 +187,12 @@ pub fn decode(token: &str) -> DecodedToken {
             "authentication tag",
         ]
     };
-    // A JWS cut in its signature (`shape_by_dots`): the header and payload are read, the signature is not there.
-    let cut = (shape == TokenShape::Jws && dots >= 3)
-        .then(|| shortened_at(token))
-        .flatten();
-    out.shortened = cut.is_some();
+    // A JWS cut in its signature: `shape_by_dots` says JWS with three dots or more only for one
+    // (`shortened_at`). Its header and payload are read; its signature is not there.
+    out.shortened = shape == TokenShape::Jws && dots >= 3;
     let mut offset = 0usize;
     for (index, (part, name)) in token.split('.').zip(names.iter()).enumerate() {
-        if cut.is_some() && index == 2 {
+        if out.shortened && index == 2 {
             out.issues.push(SegmentIssue {
                 segment: name,
                 fatal: false,

@@ -28,6 +28,8 @@ const FIRST_MATRIX_WAIT_MS = 1500;
 const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 const NAMES = { 'genesys-cloud': 'Genesys Cloud', 'microsoft-graph': 'Microsoft Graph', 'nice-cxone': 'NICE CXone' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+/** The fields a paste, its call and its answers are typed into (Clear everything empties them). */
+const PASTED = ['input', 'operation', 'response', 'previous'];
 
 const fetched = new Map(); // id -> Promise<Uint8Array>, the matrix file (fetched early when the first diagnosis needs it)
 const matrices = new Map(); // id -> Promise<{ id, name, count, operations }>
@@ -355,27 +357,32 @@ export async function mountTokenDoctor(container, options = {}) {
    * the sentence the status line shows afterwards.
    */
   function clearAll(why = '') {
-    state.clears += 1; // a report being made now is dropped (markdown)
-    for (const key of ['input', 'operation', 'response', 'previous']) field[key].value = '';
+    for (const key of PASTED) field[key].value = '';
     field.platform.value = '';
     state.introspection = null;
     forgetDocument();
     for (const id of ['include-personal', 'include-token']) q(id).checked = false;
-    q('report-preview').open = false;
-    q('report-md').value = '';
+    forgetReport();
     setText(q('copy-status'), '');
     panels?.clear();
     run();
     setText(q('auto-clear-status'), why);
   }
   q('clear-all').addEventListener('click', () => { clearAll(); field.input.focus(); });
+  /** Closes and empties the report preview; a report being made now is dropped (markdown). */
+  function forgetReport() {
+    state.clears += 1;
+    q('report-preview').open = false;
+    q('report-md').value = '';
+  }
 
   // Clear everything after `clearAfterMinutes` (default 15) without use, so that a token left in an open tab does
   // not stay on the screen (or in a screenshot, or for the next person at the desk). Use is a key, a pointer, a
   // wheel or a focus inside the instance. Checked each second (tick), when the tab is shown again and at the first use.
   const idle = idleMinutes(options.clearAfterMinutes);
+  const idleTime = `${idle.minutes} minute${idle.minutes === 1 ? '' : 's'}`;
   q('auto-clear').checked = idle.on;
-  setText(q('auto-clear-label'), ` Clear everything after ${idle.minutes} minute${idle.minutes === 1 ? '' : 's'} without use`);
+  setText(q('auto-clear-label'), ` Clear everything after ${idleTime} without use`);
   let lastUse = Date.now();
   // The first use after the time is up clears before it counts: coming back to the tab moves the pointer or
   // focuses a field before the next tick.
@@ -383,20 +390,15 @@ export async function mountTokenDoctor(container, options = {}) {
   for (const type of ['keydown', 'pointerdown', 'pointermove', 'wheel', 'focusin', 'input']) root.addEventListener(type, used, { capture: true, passive: true });
   q('auto-clear').addEventListener('change', () => setText(q('auto-clear-status'), ''));
   field.input.addEventListener('input', () => setText(q('auto-clear-status'), ''));
-  const holdsAnything = () => ['input', 'operation', 'response', 'previous'].some((id) => q(id).value)
+  const holdsAnything = () => PASTED.some((key) => field[key].value)
     || Boolean(state.customMatrix || q('matrix-text').value || panels?.holdsSecrets());
   function clearWhenIdle() {
     if (destroyed || !q('auto-clear').checked || Date.now() - lastUse < idle.minutes * 60000) return;
     lastUse = Date.now();
-    if (!holdsAnything()) {
-      // Nothing pasted: only the report preview is emptied (it may still show a report made before the fields
-      // were emptied by hand), without a word.
-      state.clears += 1;
-      q('report-preview').open = false;
-      q('report-md').value = '';
-      return;
-    }
-    clearAll(`Cleared after ${idle.minutes} minute${idle.minutes === 1 ? '' : 's'} without use, so that no token stays on the screen. Untick the box below the buttons to keep what you paste.`);
+    // Nothing pasted: only the report preview is emptied (it may still show a report made before the fields were
+    // emptied by hand), without a word.
+    if (!holdsAnything()) { forgetReport(); return; }
+    clearAll(`Cleared after ${idleTime} without use, so that no token stays on the screen. Untick the box below the buttons to keep what you paste.`);
   }
   const onVisible = () => { if (document.visibilityState === 'visible') clearWhenIdle(); };
   document.addEventListener('visibilitychange', onVisible);

@@ -95,7 +95,9 @@ test('an opaque token says so and points to introspection; nothing pretends to d
   assert.match(await page.textContent('#token-facts'), /opaque token/);
   assert.equal(await page.isVisible('#claims'), false);
   assert.equal(await page.textContent('#countdown'), '');
-  assert.match(await page.textContent('#platform-status'), /Genesys Cloud/);
+  // The operation's platform: its diagnosis may come after the paste's (150 ms after the last keystroke), so the
+  // line is awaited; it fails the test if it never names Genesys Cloud.
+  await page.locator('#platform-status', { hasText: /Genesys Cloud/ }).waitFor();
   assertClean(page);
 });
 
